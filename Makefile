@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Both set up everything
+# they need on a fresh machine (a virtualenv in .venv with the package installed).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test install translations extract-messages lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d ortsverein/translations 2>&1 | grep -v '^compiling' || true
+
+run: install
+	$(BIN)/ortsverein db upgrade
+	$(BIN)/ortsverein seed-demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/ortsverein serve
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# For developers: refresh the message catalogue after changing interface text.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F ortsverein/translations/babel.cfg -k _l -o ortsverein/translations/messages.pot --no-location --sort-output ortsverein discussions polls templates
+	$(BIN)/pybabel update -i ortsverein/translations/messages.pot -d ortsverein/translations -l en --no-fuzzy-matching
+
+bench: install
+	$(BIN)/python bench/import_members.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

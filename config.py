@@ -1,0 +1,144 @@
+"""Configuration classes; the app picks one by ORTSVEREIN_CONFIG and reads ORTSVEREIN_* variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+# Feature packages loaded by create_app(), like Django's installed apps: the core never
+# imports them by name, so the import graph only runs one way.
+FEATURES = ("discussions", "polls")
+
+# Every setting that an environment variable can change: name -> (type, description).
+# The README's configuration table is checked against this list by a test.
+ENVIRONMENT = {
+    "SECRET_KEY": (str, "Signs session cookies and links. Required in production."),
+    "DATABASE_URL": (str, "SQLAlchemy URL; default is the SQLite file instance/ortsverein.db."),
+    "REDIS_URL": (str, "Redis for the Socket.IO message queue and rate-limit storage."),
+    "BASE_URL": (str, "Public address used in emailed links."),
+    "MAIL_SERVER": (str, "SMTP host; without it mail is written to instance/mail/*.eml."),
+    "MAIL_PORT": (int, "SMTP port."),
+    "MAIL_USERNAME": (str, "SMTP user."),
+    "MAIL_PASSWORD": (str, "SMTP password."),
+    "MAIL_USE_TLS": (bool, "Use STARTTLS for SMTP."),
+    "MAIL_SENDER": (str, "From address of outgoing mail."),
+    "LOGIN_RATE_LIMIT": (str, "Login and token attempts allowed per address."),
+    "INVITATION_DAYS": (int, "Days an activation link stays valid."),
+    "RESET_HOURS": (int, "Hours a password-reset link stays valid."),
+    "SESSION_DAYS": (int, "Days a login session lasts."),
+    "PROXY_FIX": (int, "Number of trusted reverse proxies in front of the app."),
+    "SOCKETIO_ASYNC_MODE": (str, "threading, gevent or eventlet."),
+    "SECURE_COOKIES": (bool, "Send cookies only over HTTPS."),
+}
+
+
+def _read(name: str, kind: type, default):
+    raw = os.environ.get(f"ORTSVEREIN_{name}")
+    if raw is None:
+        return default
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+class Base:
+    SECRET_KEY = "dev-only-not-secret"
+    DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'ortsverein.db'}"
+    INSTANCE_PATH = str(ROOT / "instance")
+    REDIS_URL: str | None = None
+    BASE_URL = "http://127.0.0.1:5000"
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_SENDER = "Ortsverein <noreply@ortsverein.invalid>"
+    LOGIN_RATE_LIMIT = "10 per minute"
+    INVITATION_DAYS = 14
+    RESET_HOURS = 2
+    SESSION_DAYS = 14
+    PROXY_FIX = 0
+    SOCKETIO_ASYNC_MODE = "threading"
+    SECURE_COOKIES = True
+    FEATURES = FEATURES
+
+    # Fixed settings (not from the environment).
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ("de", "en")
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long forms must not expire
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 2
+    MEMBERS_PER_PAGE = 50
+    AUDIT_PER_PAGE = 50
+    TESTING = False
+    DEMO_ALLOWED = True
+
+    @classmethod
+    def load(cls) -> dict:
+        """Return this class's settings with ORTSVEREIN_* environment overrides applied."""
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        for name, (kind, _doc) in ENVIRONMENT.items():
+            values[name] = _read(name, kind, values.get(name))
+        session_days = timedelta(days=values["SESSION_DAYS"])
+        values.update(
+            PERMANENT_SESSION_LIFETIME=session_days,
+            SESSION_COOKIE_SECURE=values["SECURE_COOKIES"],
+            SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            REMEMBER_COOKIE_SECURE=values["SECURE_COOKIES"],
+            REMEMBER_COOKIE_HTTPONLY=True,
+            REMEMBER_COOKIE_SAMESITE="Lax",
+            SQLALCHEMY_DATABASE_URI=values["DATABASE_URL"],
+        )
+        return values
+
+
+class Development(Base):
+    SECURE_COOKIES = False  # the embedded default serves plain http on loopback
+
+
+class Testing(Base):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SECURE_COOKIES = False
+    RATELIMIT_ENABLED = False
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    WTF_CSRF_ENABLED = True
+
+
+class Production(Base):
+    SECRET_KEY = ""
+    DEMO_ALLOWED = False
+
+    @classmethod
+    def load(cls) -> dict:
+        values = super().load()
+        if not values["SECRET_KEY"] or values["SECRET_KEY"] == Base.SECRET_KEY:
+            raise RuntimeError(
+                "ORTSVEREIN_SECRET_KEY must be set to a long random value in production"
+            )
+        if len(values["SECRET_KEY"]) < 32:
+            raise RuntimeError("ORTSVEREIN_SECRET_KEY must be at least 32 characters")
+        return values
+
+
+CONFIGS = {"development": Development, "testing": Testing, "production": Production}
+
+
+def get_config(name: str | None = None) -> dict:
+    """The settings of the named configuration (default: ORTSVEREIN_CONFIG or development)."""
+    name = name or os.environ.get("ORTSVEREIN_CONFIG", "development")
+    try:
+        return CONFIGS[name].load()
+    except KeyError:
+        raise RuntimeError(f"unknown ORTSVEREIN_CONFIG {name!r}") from None

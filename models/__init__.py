@@ -1,0 +1,22 @@
+"""All models, re-exported so Alembic sees every table."""
+
+from .audit import GENESIS_HASH, AuditEntry
+from .base import Base, UTCDateTime, utcnow
+from .member import ApiToken, LinkPurpose, Member, OneTimeLink, Role, RoleName
+from .organisation import Organisation, OrgLevel
+
+__all__ = [
+    "GENESIS_HASH",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "LinkPurpose",
+    "Member",
+    "OneTimeLink",
+    "OrgLevel",
+    "Organisation",
+    "Role",
+    "RoleName",
+    "UTCDateTime",
+    "utcnow",
+]

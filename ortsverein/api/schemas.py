@@ -1,0 +1,54 @@
+"""Marshmallow schemas: they validate input and describe the API in OpenAPI."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"example": "not_found"})
+    message = fields.String(required=True)
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class TokenRequestSchema(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, load_only=True)
+    totp = fields.String(load_default=None, metadata={
+        "description": "Six-digit code; required when the member uses two-factor login"})
+    name = fields.String(load_default="API", metadata={
+        "description": "A name that identifies the token on the profile page"})
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+
+
+class OrganisationRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    slug = fields.String()
+
+
+class RoleSchema(Schema):
+    role = fields.String(metadata={"enum": ["member", "organiser", "board", "admin"]})
+    organisation = fields.Nested(OrganisationRefSchema)
+
+
+class MemberSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.Email()
+    membership_number = fields.String()
+    home_branch = fields.Nested(OrganisationRefSchema)
+    roles = fields.List(fields.Nested(RoleSchema))
+    two_factor = fields.Boolean()
+
+
+class HealthSchema(Schema):
+    status = fields.String(metadata={"enum": ["ok", "error"]})
+    database = fields.String()
+    redis = fields.String()

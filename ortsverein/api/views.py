@@ -1,0 +1,136 @@
+"""Core API endpoints: token login and the member's own record."""
+
+from __future__ import annotations
+
+import pyotp
+from flask import current_app, g, jsonify
+from sqlalchemy import select
+
+from models import ApiToken, Member, utcnow
+
+from .. import audit
+from ..auth import services as auth_services
+from ..auth.tokens import create_api_token, digest
+from ..db import db, write_intent
+from ..extensions import limiter
+from . import ApiError, bp, load_json, token_required
+from .schemas import MemberSchema, TokenRequestSchema
+
+
+def org_ref(org) -> dict:
+    return {"id": org.id, "name": org.name, "slug": org.slug}
+
+
+def member_json(member: Member) -> dict:
+    return {
+        "id": member.id,
+        "name": member.name,
+        "email": member.email,
+        "membership_number": member.membership_number,
+        "home_branch": org_ref(member.home_branch),
+        "roles": [{"role": r.role.value, "organisation": org_ref(r.organisation)}
+                  for r in sorted(member.roles, key=lambda r: (r.organisation.path,
+                                                               r.role.value))],
+        "two_factor": member.totp_enabled,
+    }
+
+
+@bp.route("/auth/token", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def create_token():
+    """Log in and get an API token.
+    ---
+    post:
+      summary: Exchange email and password for a bearer token
+      tags: [auth]
+      security: []
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: TokenRequestSchema
+      responses:
+        201:
+          description: The new token; keep it secret, it is shown once.
+          content:
+            application/json:
+              schema: TokenSchema
+        401:
+          description: Wrong email, password or two-factor code
+          content:
+            application/json:
+              schema: ErrorSchema
+        422:
+          description: Invalid fields
+          content:
+            application/json:
+              schema: ErrorSchema
+    """
+    data = load_json(TokenRequestSchema())
+    with write_intent():
+        member = auth_services.authenticate(db.session, data["email"], data["password"])
+        if member is None:
+            raise ApiError(401, "invalid_credentials", "wrong email or password")
+        if member.totp_enabled:
+            code = (data.get("totp") or "").strip()
+            if not code:
+                raise ApiError(401, "totp_required", "a two-factor code is required")
+            if not pyotp.TOTP(member.totp_secret).verify(code, valid_window=1):
+                raise ApiError(401, "invalid_totp", "the two-factor code is wrong")
+        token = create_api_token(db.session, member, data["name"] or "API")
+        audit.record(db.session, member, "api_token.created", name=data["name"],
+                     via="api")
+        db.session.commit()
+    response = jsonify({"token": token})
+    response.status_code = 201
+    return response
+
+
+@bp.route("/auth/token", methods=["DELETE"])
+@token_required
+def revoke_token():
+    """Revoke the token this request is made with.
+    ---
+    delete:
+      summary: Revoke the current token (log out the app)
+      tags: [auth]
+      responses:
+        204:
+          description: Revoked
+        401:
+          description: No valid token
+          content:
+            application/json:
+              schema: ErrorSchema
+    """
+    from flask import request
+
+    token = request.headers["Authorization"].partition(" ")[2].strip()
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    row.revoked_at = utcnow()
+    audit.record(db.session, g.api_member, "api_token.revoked", target=row, via="api")
+    db.session.commit()
+    return "", 204
+
+
+@bp.route("/me")
+@token_required
+def me():
+    """The member behind the token.
+    ---
+    get:
+      summary: The member, home branch and roles
+      tags: [members]
+      responses:
+        200:
+          description: The member
+          content:
+            application/json:
+              schema: MemberSchema
+        401:
+          description: No valid token
+          content:
+            application/json:
+              schema: ErrorSchema
+    """
+    return jsonify(MemberSchema().dump(member_json(g.api_member)))

@@ -1,0 +1,42 @@
+"""Authentication: login, invitations, password reset, tokens, two-factor login."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, request, url_for
+
+from models import Member
+
+from ..db import db
+from ..extensions import login_manager
+from ..i18n import _l
+
+
+@login_manager.user_loader
+def load_member(user_id: str) -> Member | None:
+    """Load from "id:session_version"; a bumped version revokes the old cookie."""
+    raw_id, _, raw_version = user_id.partition(":")
+    if not raw_id.isdigit() or not raw_version.isdigit():
+        return None
+    member = db.session.get(Member, int(raw_id))
+    if member is None or not member.active or member.session_version != int(raw_version):
+        return None
+    return member
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if request.path.startswith("/api/"):
+        from ..api.errors import api_error
+
+        return api_error(401, "unauthenticated", "authentication required")
+    flash(str(_l("Bitte melde dich an, um diese Seite zu sehen.")), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def init_app(app: Flask) -> None:
+    from . import profile, views
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    app.register_blueprint(views.bp)
+    app.register_blueprint(profile.bp)

@@ -1,0 +1,73 @@
+"""Forms of login, activation, reset and the profile page."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+
+from ..i18n import _l
+from .passwords import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email()],
+                        render_kw={"autocomplete": "username", "inputmode": "email"})
+    password = PasswordField(_l("Passwort"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        _l("Sicherheitscode aus deiner Authenticator-App"),
+        validators=[DataRequired(), Regexp(r"^\s*\d{6}\s*$",
+                                           message=_l("Der Code hat 6 Ziffern."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Neues Passwort"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+        description=_l("Mindestens 10 Zeichen."),
+    )
+    confirm = PasswordField(
+        _l("Passwort wiederholen"),
+        validators=[DataRequired(), EqualTo("password",
+                                            message=_l("Die Passwörter stimmen nicht überein."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+
+
+class ResetRequestForm(FlaskForm):
+    email = StringField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email()],
+                        render_kw={"autocomplete": "email", "inputmode": "email"})
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+    next = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name des Tokens (z. B. „Handy-App“)"),
+                       validators=[DataRequired(), Length(max=100)])
+
+
+class DisableTotpForm(FlaskForm):
+    password = PasswordField(_l("Passwort"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that posts with a CSRF token."""
+
+    confirm = BooleanField(default=True)

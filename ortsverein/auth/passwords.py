@@ -1,0 +1,48 @@
+"""argon2id password hashes, with cost from the configuration."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+from models import Member
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"],
+        memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
+    )
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+_dummy_hash: dict[tuple, str] = {}
+
+
+def check_password(member: Member | None, password: str) -> bool:
+    """Verify; rehash when the cost settings changed. Takes as long for unknown members."""
+    ph = hasher()
+    if member is None or member.password_hash is None:
+        key = (ph.time_cost, ph.memory_cost, ph.parallelism)
+        if key not in _dummy_hash:
+            _dummy_hash[key] = ph.hash("dummy-password-for-timing")
+        try:
+            ph.verify(_dummy_hash[key], password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        ph.verify(member.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if ph.check_needs_rehash(member.password_hash):
+        member.password_hash = ph.hash(password)
+    return True

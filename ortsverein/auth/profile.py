@@ -1,0 +1,179 @@
+"""The member's own profile: language, password, two-factor login, API tokens."""
+
+from __future__ import annotations
+
+import pyotp
+import segno
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from models import ApiToken, utcnow
+
+from .. import audit
+from ..db import db
+from ..errors_domain import ValidationFailed
+from ..i18n import _
+from ..permissions import staff_requires_2fa
+from . import services
+from .decorators import member_required
+from .forms import (ChangePasswordForm, ConfirmForm, DisableTotpForm, LanguageForm,
+                    TokenForm, TotpForm)
+from .passwords import check_password
+from .tokens import create_api_token
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+PENDING_SECRET = "pending_totp_secret"
+
+
+def _tokens():
+    return db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.member_id == current_user.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+    ).all()
+
+
+def _render(**forms):
+    defaults = {
+        "password_form": ChangePasswordForm(),
+        "language_form": LanguageForm(lang=current_user.locale or "de"),
+        "token_form": TokenForm(),
+        "confirm_form": ConfirmForm(),
+        "disable_form": DisableTotpForm(),
+    }
+    defaults.update(forms)
+    return render_template(
+        "profile/index.html", tokens=_tokens(),
+        requires_2fa=staff_requires_2fa(db.session, current_user), **defaults,
+    )
+
+
+@bp.route("/")
+@member_required
+def index():
+    return _render()
+
+
+@bp.route("/password", methods=["POST"])
+@member_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, current_user, form.current.data,
+                                     form.password.data)
+        except ValidationFailed as err:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, err.message]
+        else:
+            login_user(current_user)  # keep this device; the others are logged out
+            flash(_("Dein Passwort ist geändert. Andere Geräte sind abgemeldet."),
+                  "success")
+            return redirect(url_for("profile.index"))
+    return _render(password_form=form), 422
+
+
+@bp.route("/tokens", methods=["POST"])
+@member_required
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _render(token_form=form), 422
+    token = create_api_token(db.session, current_user, form.name.data.strip())
+    audit.record(db.session, current_user, "api_token.created", name=form.name.data)
+    db.session.commit()
+    return render_template("profile/token_created.html", token=token,
+                           name=form.name.data.strip())
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@member_required
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.member_id != current_user.id or not ConfirmForm().validate_on_submit():
+        abort(404)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(db.session, current_user, "api_token.revoked", target=token)
+        db.session.commit()
+    flash(_("Das Token „%(name)s“ ist widerrufen.", name=token.name), "success")
+    return redirect(url_for("profile.index"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.end_all_sessions(db.session, current_user)
+    login_user(current_user)
+    flash(_("Alle anderen Sitzungen sind beendet."), "success")
+    return redirect(url_for("profile.index"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch language; logged-in members keep the choice on their profile."""
+    from ..security import safe_next
+
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(form.next.data, url_for("main.index")))
+
+
+@bp.route("/2fa", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    """Set up TOTP: show a new secret as QR code, enable it once a code matches."""
+    if current_user.totp_enabled:
+        return redirect(url_for("profile.index"))
+    secret = session.get(PENDING_SECRET)
+    if not secret:
+        secret = session[PENDING_SECRET] = pyotp.random_base32()
+    form = TotpForm()
+    totp = pyotp.TOTP(secret)
+    if form.validate_on_submit():
+        if totp.verify(form.code.data.strip(), valid_window=1):
+            current_user.totp_secret = secret
+            current_user.totp_enabled = True
+            current_user.session_version += 1
+            audit.record(db.session, current_user, "member.2fa_enabled",
+                         target=current_user)
+            db.session.commit()
+            session.pop(PENDING_SECRET, None)
+            login_user(current_user)
+            flash(_("Die Anmeldung mit zweitem Faktor ist eingerichtet."), "success")
+            return redirect(url_for("profile.index"))
+        form.code.errors = [*form.code.errors,
+                            _("Der Code stimmt nicht. Prüfe die Uhrzeit deines Geräts.")]
+    uri = totp.provisioning_uri(name=current_user.email, issuer_name="Ortsverein")
+    qr_svg = Markup(segno.make(uri, error="m").svg_inline(scale=4, title=_("QR-Code")))
+    return render_template("profile/two_factor.html", form=form, secret=secret,
+                           qr_svg=qr_svg,
+                           required=staff_requires_2fa(db.session, current_user))
+
+
+@bp.route("/2fa/disable", methods=["POST"])
+@member_required
+def disable_two_factor():
+    form = DisableTotpForm()
+    if staff_requires_2fa(db.session, current_user):
+        flash(_("Deine Gliederung verlangt den zweiten Faktor; du kannst ihn nicht "
+                "abschalten."), "error")
+        return redirect(url_for("profile.index"))
+    if form.validate_on_submit() and check_password(current_user, form.password.data):
+        current_user.totp_enabled = False
+        current_user.totp_secret = None
+        audit.record(db.session, current_user, "member.2fa_disabled", target=current_user)
+        db.session.commit()
+        flash(_("Der zweite Faktor ist abgeschaltet."), "success")
+        return redirect(url_for("profile.index"))
+    form.password.errors = [_("Das Passwort stimmt nicht.")]
+    return _render(disable_form=form), 422

@@ -1,0 +1,165 @@
+"""Use cases of login, activation, password reset and sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import LinkPurpose, Member, utcnow
+
+from .. import audit, mail
+from ..errors_domain import ValidationFailed
+from ..i18n import _
+from ..realtime import disconnect_member
+from .passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
+from .tokens import find_link, issue_link
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def member_by_email(session: Session, email: str) -> Member | None:
+    return session.scalar(
+        select(Member).where(Member.email == normalise_email(email))
+    )
+
+
+def authenticate(session: Session, email: str, password: str) -> Member | None:
+    """The member whose active account matches email and password, else None."""
+    member = member_by_email(session, email)
+    if member is not None and not member.active:
+        check_password(None, password)  # same time as a wrong password
+        return None
+    if not check_password(member, password):
+        return None
+    return member
+
+
+def check_new_password(password: str, member: Member) -> None:
+    """A password must be long enough and not the member's email address."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            _("Das Passwort muss mindestens %(n)d Zeichen lang sein.",
+              n=MIN_PASSWORD_LENGTH)
+        )
+    if password.strip().lower() == member.email:
+        raise ValidationFailed(_("Das Passwort darf nicht die E-Mail-Adresse sein."))
+
+
+def _link_url(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def invitation_message(member: Member, secret: str):
+    with force_locale(member.locale or "de"):
+        body = _(
+            "Hallo %(name)s,\n\n"
+            "du bist zu Ortsverein eingeladen, der digitalen Plattform deines "
+            "Ortsvereins %(branch)s.\n\n"
+            "Lege hier dein Passwort fest (der Link gilt %(days)d Tage und nur "
+            "einmal):\n%(url)s\n\n"
+            "Wenn du diese Einladung nicht erwartet hast, ignoriere diese E-Mail.",
+            name=member.first_name,
+            branch=member.home_branch.name,
+            days=current_app.config["INVITATION_DAYS"],
+            url=_link_url(f"/activate/{secret}"),
+        )
+        subject = _("Einladung zu Ortsverein")
+    return mail.build_message(member.email, subject, body)
+
+
+def invite(session: Session, members: list[Member], actor: Member | None) -> int:
+    """Email activation links to members who have not set a password yet."""
+    valid = timedelta(days=current_app.config["INVITATION_DAYS"])
+    messages = []
+    now = utcnow()
+    for member in members:
+        if member.activated or not member.active:
+            continue
+        secret = issue_link(session, member, LinkPurpose.ACTIVATE, valid)
+        member.invited_at = now
+        messages.append(invitation_message(member, secret))
+    if messages:
+        audit.record(session, actor, "members.invited", count=len(messages),
+                     member_ids=[m.id for m in members if not m.activated][:1000])
+    session.commit()
+    mail.send(messages)
+    return len(messages)
+
+
+def activate(session: Session, secret: str, password: str) -> Member:
+    """Set the first password through an activation link; the link is then spent."""
+    link = find_link(session, secret, LinkPurpose.ACTIVATE)
+    member = link.member
+    check_new_password(password, member)
+    now = utcnow()
+    link.used_at = now
+    member.password_hash = hash_password(password)
+    member.activated_at = member.activated_at or now
+    audit.record(session, member, "member.activated", target=member)
+    session.commit()
+    return member
+
+
+def request_reset(session: Session, email: str) -> None:
+    """Mail a reset link if the address belongs to an active, activated member.
+    Says nothing either way, so the form does not reveal who is a member."""
+    member = member_by_email(session, email)
+    if member is None or not member.active or not member.activated:
+        return
+    secret = issue_link(
+        session, member, LinkPurpose.RESET,
+        timedelta(hours=current_app.config["RESET_HOURS"]),
+    )
+    with force_locale(member.locale or "de"):
+        body = _(
+            "Hallo %(name)s,\n\n"
+            "jemand (hoffentlich du) möchte dein Passwort bei Ortsverein neu setzen. "
+            "Der Link gilt %(hours)d Stunden und nur einmal:\n%(url)s\n\n"
+            "Wenn du das nicht warst, ignoriere diese E-Mail; dein Passwort bleibt.",
+            name=member.first_name,
+            hours=current_app.config["RESET_HOURS"],
+            url=_link_url(f"/reset/{secret}"),
+        )
+        msg = mail.build_message(member.email, _("Passwort zurücksetzen"), body)
+    session.commit()
+    mail.send([msg])
+
+
+def reset_password(session: Session, secret: str, password: str) -> Member:
+    """Set a new password through a reset link; all other sessions end."""
+    link = find_link(session, secret, LinkPurpose.RESET)
+    member = link.member
+    check_new_password(password, member)
+    link.used_at = utcnow()
+    member.password_hash = hash_password(password)
+    member.session_version += 1
+    audit.record(session, member, "member.password_reset", target=member)
+    session.commit()
+    disconnect_member(member.id)
+    return member
+
+
+def change_password(session: Session, member: Member, current: str, new: str) -> None:
+    if not check_password(member, current):
+        raise ValidationFailed(_("Das aktuelle Passwort stimmt nicht."))
+    check_new_password(new, member)
+    member.password_hash = hash_password(new)
+    member.session_version += 1
+    session.commit()
+
+
+def end_all_sessions(session: Session, member: Member) -> None:
+    """Log the member out everywhere: cookies of every device and open sockets."""
+    member.session_version += 1
+    session.commit()
+    disconnect_member(member.id)
+
+
+def count_members(session: Session) -> int:
+    return session.scalar(select(func.count(Member.id))) or 0

@@ -1,0 +1,91 @@
+"""API tokens and emailed one-time links: random secrets stored only as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import ApiToken, LinkPurpose, Member, OneTimeLink, utcnow
+
+TOKEN_PREFIX = "ov_"
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(session: Session, member: Member, name: str) -> str:
+    """Create a token; the caller shows it once and commits."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(member=member, name=name[:100], token_hash=digest(token)))
+    return token
+
+
+def member_for_token(session: Session, token: str) -> Member | None:
+    """The active member behind an unrevoked token, or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None or row.revoked_at is not None or not row.member.active:
+        return None
+    now = utcnow()
+    # Record use at most hourly, so API reads do not turn into writes.
+    if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):
+        row.last_used_at = now
+        session.commit()
+    return row.member
+
+
+def api_token_for(session: Session, token: str) -> ApiToken | None:
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+
+
+class LinkError(Exception):
+    """An activation or reset link that cannot be used; `reason` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "invalid", "expired" or "used"
+
+
+def issue_link(
+    session: Session, member: Member, purpose: LinkPurpose, valid_for: timedelta
+) -> str:
+    """A new single-use link secret; older unused links of the same purpose lapse."""
+    now = utcnow()
+    for old in session.scalars(
+        select(OneTimeLink).where(
+            OneTimeLink.member_id == member.id,
+            OneTimeLink.purpose == purpose,
+            OneTimeLink.used_at.is_(None),
+        )
+    ):
+        old.expires_at = min(old.expires_at, now)
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        OneTimeLink(
+            member=member, purpose=purpose, token_hash=digest(secret),
+            created_at=now, expires_at=now + valid_for,
+        )
+    )
+    return secret
+
+
+def find_link(session: Session, secret: str, purpose: LinkPurpose) -> OneTimeLink:
+    """The usable link for a secret, or LinkError naming why it is not usable."""
+    link = session.scalar(
+        select(OneTimeLink).where(
+            OneTimeLink.token_hash == digest(secret), OneTimeLink.purpose == purpose
+        )
+    )
+    if link is None or not link.member.active:
+        raise LinkError("invalid")
+    if link.used_at is not None:
+        raise LinkError("used")
+    if link.expires_at <= utcnow():
+        raise LinkError("expired")
+    return link

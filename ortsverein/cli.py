@@ -1,0 +1,212 @@
+"""The `ortsverein` command line (the same commands as `flask --app wsgi ...`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import func, select
+
+from models import Member, Organisation, Role, RoleName
+
+from . import audit
+from .db import db, write_intent
+
+
+@click.group("db", help="Database schema (Alembic migrations).")
+def db_group():
+    pass
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str):
+    """Apply migrations up to REVISION (default: head)."""
+    from .migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str):
+    """Revert migrations down to REVISION."""
+    from .migrate import downgrade
+
+    downgrade(current_app.config["DATABASE_URL"], revision)
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str):
+    """Autogenerate a new revision from the models (review it before committing)."""
+    from alembic import command
+
+    from .migrate import alembic_config
+
+    command.revision(alembic_config(current_app.config["DATABASE_URL"]),
+                     message=message, autogenerate=True)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing (and succeed) when the database already has data.")
+@with_appcontext
+def seed_demo(if_empty: bool):
+    """Load the demo branch (refused when the database is not empty, or in production)."""
+    from .seed import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, is_empty, seed
+
+    if if_empty and not is_empty(db.session):
+        click.echo("the database already has data; demo data not loaded again")
+    else:
+        try:
+            with write_intent():
+                seed(db.session, current_app.config)
+        except DemoRefused as err:
+            raise click.ClickException(str(err)) from None
+        click.echo("demo data loaded")
+    click.echo(f"demo accounts (password {DEMO_PASSWORD!r}, only in the demo data):")
+    for email, what in DEMO_ACCOUNTS:
+        click.echo(f"  {email:50} {what}")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--org", "org_slug", default=None,
+              help="Organisation to administer (default: the root of the tree).")
+@click.password_option(help="Asked for when not given.")
+@click.option("--first-name", default="Admin")
+@click.option("--last-name", default="Ortsverein")
+@click.option("--number", default=None, help="Membership number (default: ADMIN-<n>).")
+@with_appcontext
+def create_admin(email, org_slug, password, first_name, last_name, number):
+    """Create an admin account with a password (or give an existing member the role)."""
+    from .auth.passwords import hash_password
+    from .auth.services import check_new_password, member_by_email, normalise_email
+    from .errors_domain import ValidationFailed
+
+    session = db.session
+    with write_intent():
+        if org_slug:
+            org = session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+        else:
+            org = session.scalar(select(Organisation).where(
+                Organisation.parent_id.is_(None)).order_by(Organisation.id))
+        if org is None:
+            raise click.ClickException(
+                "no such organisation; create the tree first (seed-demo or import-orgs)")
+        member = member_by_email(session, email)
+        if member is None:
+            count = session.scalar(select(func.count(Member.id))) or 0
+            member = Member(email=normalise_email(email), first_name=first_name,
+                            last_name=last_name, home_branch=org,
+                            membership_number=number or f"ADMIN-{count + 1}")
+            session.add(member)
+        try:
+            check_new_password(password, member)
+        except ValidationFailed as err:
+            raise click.ClickException(err.message) from None
+        member.password_hash = hash_password(password)
+        if not any(r.role == RoleName.ADMIN and r.organisation_id == org.id
+                   for r in member.roles):
+            member.roles.append(Role(organisation=org, role=RoleName.ADMIN))
+        session.flush()
+        audit.record(session, None, "admin.created", organisation=org, target=member,
+                     via="cli")
+        session.commit()
+    click.echo(f"{member.email} is admin of {org.name}")
+
+
+@click.command("import-members")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_slug", required=True,
+              help="The organisation whose subtree the list covers.")
+@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+@click.option("--invite", is_flag=True, help="Email activation links to new members.")
+@with_appcontext
+def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
+    """Import a membership list (CSV); nothing is written if any row is bad."""
+    from .auth.services import invite as send_invites
+    from .members.importer import ImportFileError, apply_import, plan_import
+
+    session = db.session
+    scope = session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+    if scope is None:
+        raise click.ClickException(f"unknown organisation {org_slug!r}")
+    with write_intent():
+        try:
+            plan = plan_import(session, file.read_bytes(), scope)
+        except ImportFileError as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"{plan.rows} rows: {len(plan.creates)} new, {len(plan.updates)} "
+                   f"updated, {plan.unchanged} unchanged, {len(plan.errors)} bad")
+        for error in plan.errors:
+            click.echo(f"line {error.line}: {error.reason}", err=True)
+        if plan.errors:
+            click.echo("nothing imported: correct the bad rows and run again", err=True)
+            sys.exit(1)
+        if dry_run:
+            click.echo("dry run: nothing written")
+            return
+        numbers = apply_import(session, plan, None, scope, source=f"cli:{file.name}")
+    click.echo("imported")
+    if invite and numbers:
+        members = session.scalars(
+            select(Member).where(Member.membership_number.in_(numbers))).all()
+        click.echo(f"{send_invites(session, list(members), None)} invitations sent")
+
+
+@click.group("audit", help="The hash-chained audit log.")
+def audit_group():
+    pass
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the audit log's hash chain; exit 1 on a break."""
+    report = audit.verify_chain(db.session)
+    if report.ok:
+        click.echo(f"audit log intact: {report.entries} entries")
+        return
+    click.echo(f"audit log BROKEN at entry {report.first_bad_id}: {report.reason}",
+               err=True)
+    sys.exit(1)
+
+
+@click.command("serve")
+@click.option("--host", envvar="HOST", default="127.0.0.1")
+@click.option("--port", envvar="PORT", default=5000, type=int)
+@with_appcontext
+def serve(host: str, port: int):
+    """Serve the app with Socket.IO in one process (the embedded default)."""
+    from .realtime import socketio
+
+    click.echo(f"Ortsverein läuft auf http://{host}:{port}/  (Strg+C beendet)")
+    socketio.run(current_app._get_current_object(), host=host, port=port,
+                 allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def init_app(app: Flask) -> None:
+    for command in (db_group, seed_demo, create_admin, import_members, audit_group,
+                    serve):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Console script entry point."""
+    FlaskGroup(create_app=_create_app, add_default_commands=True,
+               help="Ortsverein command line.")(prog_name="ortsverein")

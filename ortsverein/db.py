@@ -1,0 +1,93 @@
+"""The engine and one SQLAlchemy session per request or socket event."""
+
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+
+from flask import Flask, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+# On SQLite a transaction that reads and then writes can fail with "database is locked"
+# when another writer committed in between; a request that means to write takes the
+# write lock up front (BEGIN IMMEDIATE) and waits for it under the busy timeout instead.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ortsverein_write_intent", default=False
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine with the settings the app relies on for each database kind."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):
+            # Let SQLAlchemy, not the driver, open transactions (see the begin hook).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+@contextmanager
+def write_intent():
+    """Mark the transactions opened inside as writers (BEGIN IMMEDIATE on SQLite)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def set_write_intent(value: bool) -> None:
+    _write_intent.set(value)
+
+
+class Database:
+    """Holds the engine; hands out the session of the current app context."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.factory: sessionmaker[Session] | None = None
+
+    def init_app(self, app: Flask) -> None:
+        self.engine = make_engine(app.config["DATABASE_URL"])
+        # Objects stay usable after a service commits, so views can render them.
+        self.factory = sessionmaker(self.engine, expire_on_commit=False)
+        app.extensions["ortsverein_db"] = self
+        app.teardown_appcontext(self._remove)
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self.factory()
+        return g.db_session
+
+    def _remove(self, _exc=None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()

@@ -1,0 +1,50 @@
+"""Outgoing mail: SMTP when configured, otherwise .eml files in instance/mail/."""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+
+def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_SENDER"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="ortsverein.invalid")
+    msg.set_content(body)
+    for filename, content_type, data in attachments:
+        maintype, subtype = content_type.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg
+
+
+def mail_dir() -> Path:
+    return Path(current_app.config["INSTANCE_PATH"]) / "mail"
+
+
+def send(messages: list[EmailMessage]) -> None:
+    """Send after the transaction that caused them has committed."""
+    if not messages:
+        return
+    config = current_app.config
+    if config.get("MAIL_SERVER"):
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            for msg in messages:
+                smtp.send_message(msg)
+        return
+    folder = mail_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for msg in messages:
+        name = f"{uuid.uuid4().hex}.eml"
+        (folder / name).write_bytes(bytes(msg))

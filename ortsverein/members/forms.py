@@ -1,0 +1,33 @@
+"""Forms of the member administration."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField
+
+from ..i18n import _l
+
+
+class ImportForm(FlaskForm):
+    org = SelectField(_l("Gliederung"), coerce=int)
+    file = FileField(
+        _l("Mitgliederliste (CSV)"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Bitte eine CSV-Datei."))],
+        description=_l("Spalten: Mitgliedsnummer, Vorname, Nachname, E-Mail, Gliederung "
+                       "(Kürzel). Trennzeichen Komma oder Semikolon, UTF-8."),
+    )
+    invite = BooleanField(_l("Neue Mitglieder gleich per E-Mail einladen"), default=True)
+
+
+class ImportConfirmForm(FlaskForm):
+    upload = HiddenField()
+    invite = HiddenField()
+
+
+class RoleForm(FlaskForm):
+    grant = SelectField(_l("Rolle vergeben"))
+
+
+class PolicyForm(FlaskForm):
+    required = BooleanField(_l("Zweiten Faktor für Vorstand und Moderation verlangen"))

@@ -1,0 +1,100 @@
+"""Who may see and do what: roles on an organisation hold for its whole subtree."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
+
+from models import Member, Organisation, RoleName
+
+# What each role grants; admin grants everything. Board and organiser are distinct
+# offices (member administration vs. moderation), as in a real branch.
+GRANTS: dict[RoleName, frozenset[RoleName]] = {
+    RoleName.MEMBER: frozenset({RoleName.MEMBER}),
+    RoleName.ORGANISER: frozenset({RoleName.MEMBER, RoleName.ORGANISER}),
+    RoleName.BOARD: frozenset({RoleName.MEMBER, RoleName.BOARD}),
+    RoleName.ADMIN: frozenset(RoleName),
+}
+
+STAFF_ROLES = frozenset({RoleName.ORGANISER, RoleName.BOARD, RoleName.ADMIN})
+
+
+def in_subtree(org: Organisation, root: Organisation) -> bool:
+    """True when org is root or below it."""
+    return org.path.startswith(root.path)
+
+
+def has_role(member: Member | None, org: Organisation, role: RoleName) -> bool:
+    """A member holds a role on org when granted on org or any ancestor of it."""
+    if member is None or not member.active:
+        return False
+    return any(
+        role in GRANTS[r.role] and in_subtree(org, r.organisation) for r in member.roles
+    )
+
+
+def orgs_with_role(member: Member, role: RoleName) -> list[Organisation]:
+    """The organisations at whose subtree the member holds the role (roots only)."""
+    orgs = [r.organisation for r in member.roles if role in GRANTS[r.role]]
+    orgs.sort(key=lambda o: o.path)
+    roots: list[Organisation] = []
+    for org in orgs:
+        if not any(in_subtree(org, root) for root in roots):
+            roots.append(org)
+    return roots
+
+
+def subtree_clause(orgs: list[Organisation]) -> ColumnElement[bool]:
+    """SQL condition on Organisation: inside the subtree of one of orgs."""
+    if not orgs:
+        return false()
+    return or_(*[Organisation.path.startswith(o.path, autoescape=True) for o in orgs])
+
+
+def can_see_org(member: Member, org: Organisation) -> bool:
+    """Members see their home branch and its ancestors, and every subtree they hold a
+    role on (an Unterbezirk organiser sees the branches below)."""
+    if not member.active:
+        return False
+    if org.id in member.home_branch.ancestor_ids():
+        return True
+    return any(in_subtree(org, r.organisation) for r in member.roles)
+
+
+def visible_org_clause(member: Member) -> ColumnElement[bool]:
+    """SQL condition on Organisation matching can_see_org()."""
+    return or_(
+        Organisation.id.in_(member.home_branch.ancestor_ids()),
+        subtree_clause([r.organisation for r in member.roles]),
+    )
+
+
+def manageable_members_query(member: Member):
+    """Select of the members whose home branch lies where `member` is on the board."""
+    orgs = orgs_with_role(member, RoleName.BOARD)
+    return (
+        select(Member)
+        .join(Member.home_branch)
+        .where(subtree_clause(orgs))
+    )
+
+
+def can_manage_member(member: Member, target: Member) -> bool:
+    return has_role(member, target.home_branch, RoleName.BOARD)
+
+
+def staff_requires_2fa(session: Session, member: Member) -> bool:
+    """True when a branch the member holds a staff role in requires two-factor login."""
+    for role in member.roles:
+        if role.role not in STAFF_ROLES:
+            continue
+        ancestor_ids = role.organisation.ancestor_ids()
+        required = session.scalar(
+            select(Organisation.id)
+            .where(Organisation.id.in_(ancestor_ids))
+            .where(Organisation.require_2fa_for_staff.is_(True))
+            .limit(1)
+        )
+        if required is not None:
+            return True
+    return False

@@ -1,0 +1,37 @@
+"""Template helpers: navigation facts, dates in Europe/Berlin, forms in the layout."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from models import RoleName
+
+from .auth.forms import ConfirmForm, LanguageForm
+from .permissions import orgs_with_role
+
+
+def _context():
+    nav = {}
+    if current_user.is_authenticated:
+        nav = {
+            "is_board": bool(orgs_with_role(current_user, RoleName.BOARD)),
+            "is_organiser": bool(orgs_with_role(current_user, RoleName.ORGANISER)),
+        }
+    return {
+        "nav": nav,
+        "current_locale": str(get_locale()),
+        "language_form": LanguageForm(formdata=None, lang=str(get_locale()),
+                                      next=request.full_path
+                                      .rstrip("?") if request else "/"),
+        "logout_form": ConfirmForm(formdata=None),
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_context)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else "–")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
