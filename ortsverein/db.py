@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 from contextlib import contextmanager
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,23 +65,23 @@ def set_write_intent(value: bool) -> None:
 
 
 class Database:
-    """Holds the engine; hands out the session of the current app context."""
-
-    def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.factory: sessionmaker[Session] | None = None
+    """Keeps an engine per app; hands out the session of the current app context."""
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"])
+        engine = make_engine(app.config["DATABASE_URL"])
         # Objects stay usable after a service commits, so views can render them.
-        self.factory = sessionmaker(self.engine, expire_on_commit=False)
-        app.extensions["ortsverein_db"] = self
+        factory = sessionmaker(engine, expire_on_commit=False)
+        app.extensions["ortsverein_db"] = (engine, factory)
         app.teardown_appcontext(self._remove)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["ortsverein_db"][0]
 
     @property
     def session(self) -> Session:
         if "db_session" not in g:
-            g.db_session = self.factory()
+            g.db_session = current_app.extensions["ortsverein_db"][1]()
         return g.db_session
 
     def _remove(self, _exc=None) -> None:

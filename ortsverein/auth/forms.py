@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 from ..i18n import _l
@@ -53,7 +54,8 @@ class ResetRequestForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+    lang = SelectField(_l("Sprache"), choices=[SelectChoice("de", "Deutsch"),
+                                               SelectChoice("en", "English")])
     next = HiddenField()
 
 

@@ -69,7 +69,8 @@ def password():
             db.session.rollback()
             form.password.errors = [*form.password.errors, err.message]
         else:
-            login_user(current_user)  # keep this device; the others are logged out
+            # keep this device; the others are logged out
+            login_user(current_user._get_current_object())
             flash(_("Dein Passwort ist geändert. Andere Geräte sind abgemeldet."),
                   "success")
             return redirect(url_for("profile.index"))
@@ -109,7 +110,7 @@ def logout_everywhere():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.end_all_sessions(db.session, current_user)
-    login_user(current_user)
+    login_user(current_user._get_current_object())
     flash(_("Alle anderen Sitzungen sind beendet."), "success")
     return redirect(url_for("profile.index"))
 
@@ -148,7 +149,7 @@ def two_factor():
                          target=current_user)
             db.session.commit()
             session.pop(PENDING_SECRET, None)
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Die Anmeldung mit zweitem Faktor ist eingerichtet."), "success")
             return redirect(url_for("profile.index"))
         form.code.errors = [*form.code.errors,

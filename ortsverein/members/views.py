@@ -10,6 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    request, url_for)
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from models import AuditEntry, Member, Organisation, RoleName
 
@@ -78,7 +79,7 @@ def _member_or_404(member_id: int) -> Member:
 def _role_form(target: Member) -> RoleForm:
     form = RoleForm()
     form.grant.choices = [
-        (f"{org.id}:{role.value}", f"{role_label(role)} – {org.name}")
+        SelectChoice(f"{org.id}:{role.value}", f"{role_label(role)} – {org.name}")
         for org, roles in services.role_choices(current_user, target) for role in roles
     ]
     return form
@@ -188,7 +189,8 @@ def _upload_dir() -> Path:
 
 def _import_form() -> ImportForm:
     form = ImportForm()
-    form.org.choices = [(o.id, o.name) for o in services.board_orgs(current_user)]
+    form.org.choices = [SelectChoice(str(o.id), o.name)
+                        for o in services.board_orgs(current_user)]
     return form
 
 

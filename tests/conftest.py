@@ -1,0 +1,214 @@
+"""Fixtures: an app on SQLite and on a real PostgreSQL server, clients, a logged-in
+helper, Socket.IO test clients and a live server for real clients and the browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ortsverein import create_app
+from ortsverein.db import make_engine
+from ortsverein.migrate import upgrade
+
+from .factories import PASSWORD, make_world
+from .servers import PostgresServer, RedisServer, free_port, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def pytest_sessionstart(session):
+    """Compile the message catalogues, so English works without `make` first."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "ortsverein" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as f:
+                catalog = read_po(f)
+            with mo.open("wb") as f:
+                write_mo(f, catalog)
+
+
+# --- database servers -----------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite database, copied for every test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:  # fold the WAL into the main file before copying
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server) -> str:
+    """A migrated PostgreSQL database, emptied after every test."""
+    admin = make_engine(postgres_server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE ortsverein_test"))
+    admin.dispose()
+    url = postgres_server.url("ortsverein_test")
+    upgrade(url)
+    return url
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'")).scalars().all()
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        yield url
+        _truncate_postgres(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template):
+    path = tmp_path / "test.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+# --- the app ----------------------------------------------------------------------
+
+def build_app(db_url: str, tmp_path: Path, **overrides):
+    return create_app("testing", DATABASE_URL=db_url,
+                      INSTANCE_PATH=str(tmp_path / "instance"), **overrides)
+
+
+@pytest.fixture
+def app_overrides() -> dict:
+    """Override in a test module to change settings of the `app` fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(db_url, tmp_path, app_overrides):
+    application = build_app(db_url, tmp_path, **app_overrides)
+    yield application
+    application.extensions["ortsverein_db"][0].dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A session of the test's own, apart from the sessions of requests."""
+    s = app.extensions["ortsverein_db"][1]()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def world(app, session):
+    with app.app_context():
+        return make_world(session)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Auth:
+    """Logs a test client in and posts forms with a CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path: str = "/reset") -> str:
+        # /reset is open to everyone and, like every page, carries a token.
+        response = self.client.get(path)
+        match = CSRF_RE.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {path} ({response.status_code})"
+        return match.group(1)
+
+    def login(self, member_or_email, password: str = PASSWORD):
+        email = getattr(member_or_email, "email", member_or_email)
+        response = self.client.post("/login", data={
+            "csrf_token": self.csrf(), "email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    def logout(self):
+        return self.post("/logout")
+
+    def post(self, path: str, data: dict | None = None, **kwargs):
+        return self.client.post(path, data={"csrf_token": self.csrf(), **(data or {})},
+                                **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def socket_client(app, client):
+    """Socket.IO test client sharing the cookies of `client`."""
+    from ortsverein.realtime import socketio
+
+    clients = []
+
+    def connect(**kwargs):
+        c = socketio.test_client(app, flask_test_client=client, **kwargs)
+        clients.append(c)
+        return c
+
+    yield connect
+    for c in clients:
+        if c.is_connected():
+            c.disconnect()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real server (threads, WebSocket) on a free loopback port."""
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    server.url = f"http://127.0.0.1:{port}"
+    yield server
+    server.shutdown()
+    thread.join(10)

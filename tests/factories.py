@@ -1,0 +1,69 @@
+"""Plain functions that create test data through the models."""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+from sqlalchemy.orm import Session
+
+from models import Member, Organisation, OrgLevel, Role, RoleName, utcnow
+from ortsverein.auth.passwords import hash_password
+
+PASSWORD = "richtig-gutes-passwort"
+_numbers = itertools.count(1)
+
+
+def make_org(session: Session, name: str, slug: str, level=OrgLevel.ORTSVEREIN,
+             parent: Organisation | None = None) -> Organisation:
+    org = Organisation(name=name, slug=slug, level=level, parent=parent, path="/")
+    session.add(org)
+    session.flush()
+    org.path = (parent.path if parent else "/") + f"{org.id}/"
+    session.flush()
+    return org
+
+
+def make_member(session: Session, branch: Organisation, *, email: str | None = None,
+                number: str | None = None, first_name: str = "Test",
+                last_name: str | None = None, password: str | None = PASSWORD,
+                roles: tuple = (), active: bool = True) -> Member:
+    n = next(_numbers)
+    member = Member(
+        membership_number=number or f"T-{n:06d}",
+        first_name=first_name,
+        last_name=last_name or f"Mitglied{n}",
+        email=(email or f"m{n}@example.org").lower(),
+        home_branch=branch,
+        password_hash=hash_password(password) if password else None,
+        activated_at=utcnow() if password else None,
+        active=active,
+    )
+    for org, role in roles:
+        member.roles.append(Role(organisation=org, role=RoleName(role)))
+    session.add(member)
+    session.flush()
+    return member
+
+
+def make_world(session: Session) -> SimpleNamespace:
+    """Bund > Land > Unterbezirk > {OV Nord, OV Süd}, with one member per role."""
+    w = SimpleNamespace()
+    w.bund = make_org(session, "Bund", "bund", OrgLevel.BUND)
+    w.land = make_org(session, "Land", "land", OrgLevel.LAND, w.bund)
+    w.ub = make_org(session, "Unterbezirk", "ub", OrgLevel.UNTERBEZIRK, w.land)
+    w.nord = make_org(session, "OV Nord", "ov-nord", parent=w.ub)
+    w.sued = make_org(session, "OV Süd", "ov-sued", parent=w.ub)
+    w.admin = make_member(session, w.nord, email="admin@example.org",
+                          roles=((w.bund, "admin"),))
+    w.board = make_member(session, w.nord, email="vorstand@example.org",
+                          roles=((w.nord, "board"),))
+    w.organiser = make_member(session, w.nord, email="orga@example.org",
+                              roles=((w.nord, "organiser"),))
+    w.member = make_member(session, w.nord, email="mitglied@example.org",
+                           first_name="Mina")
+    w.sued_member = make_member(session, w.sued, email="sued@example.org")
+    w.sued_board = make_member(session, w.sued, email="vorstand-sued@example.org",
+                               roles=((w.sued, "board"),))
+    session.commit()
+    return w
