@@ -70,6 +70,11 @@ def register_core(app: Flask) -> None:
     def _mark_writers():
         set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    @app.teardown_request
+    def _unmark_writers(_exc=None):
+        # The flag must not outlive the request in a reused thread.
+        set_write_intent(False)
+
 
 def register_features(app: Flask) -> None:
     """Load the feature packages named in the configuration; each registers itself."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
@@ -14,13 +14,14 @@ __all__ = ["_", "_l", "ngettext", "select_locale"]
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI, mail sent from a command
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    if request:
-        best = request.accept_languages.best_match(languages)
-        if best:
-            return best
+    best = request.accept_languages.best_match(languages)
+    if best:
+        return best
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -14,6 +14,12 @@ PASSWORD = "richtig-gutes-passwort"
 _numbers = itertools.count(1)
 
 
+def fresh(session: Session) -> None:
+    """Forget what the test's session has read, to see what requests committed."""
+    session.rollback()  # ends an open read snapshot (SQLite WAL keeps one per txn)
+    session.expire_all()  # and reloads objects even when no transaction was open
+
+
 def make_org(session: Session, name: str, slug: str, level=OrgLevel.ORTSVEREIN,
              parent: Organisation | None = None) -> Organisation:
     org = Organisation(name=name, slug=slug, level=level, parent=parent, path="/")

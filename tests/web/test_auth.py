@@ -6,7 +6,7 @@ import pyotp
 import pytest
 
 from models import Member
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, fresh
 
 
 def test_login_page_is_german_by_default(client):
@@ -134,8 +134,8 @@ def test_two_factor_setup_from_profile(world, session, client, auth):
     with client.session_transaction() as sess:
         secret = sess["pending_totp_secret"]
     response = auth.post("/profile/2fa", {"code": pyotp.TOTP(secret).now()})
-    assert response.status_code == 302
-    session.expire_all()
+    assert response.headers["Location"] == "/profile/"
+    fresh(session)
     assert session.get(Member, world.member.id).totp_enabled
 
 
