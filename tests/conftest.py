@@ -54,6 +54,17 @@ def redis_server():
     server.stop()
 
 
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The Redis server, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushdb()
+    client.close()
+    return redis_server.url
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated SQLite database, copied for every test."""

@@ -1,0 +1,140 @@
+"""The JSON API: token login, /me, the error shape, the OpenAPI document."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from models import ApiToken
+from tests.factories import PASSWORD, fresh
+
+
+def _token(client, member, **extra) -> str:
+    response = client.post("/api/v1/auth/token",
+                           json={"email": member.email, "password": PASSWORD, **extra})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["token"]
+
+
+def test_token_login_and_me(world, client):
+    token = _token(client, world.board, name="Handy")
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    me = response.get_json()
+    assert me["id"] == world.board.id
+    assert me["email"] == "vorstand@example.org"
+    assert me["home_branch"] == {"id": world.nord.id, "name": "OV Nord", "slug": "ov-nord"}
+    assert me["roles"] == [{"role": "board", "organisation": {
+        "id": world.nord.id, "name": "OV Nord", "slug": "ov-nord"}}]
+    assert "password_hash" not in me and "totp_secret" not in me
+
+
+def test_tokens_are_stored_hashed(world, client, session):
+    token = _token(client, world.member)
+    fresh(session)
+    stored = session.scalars(select(ApiToken.token_hash)).all()
+    assert token not in stored
+    assert len(stored) == 1 and len(stored[0]) == 64
+
+
+@pytest.mark.parametrize("body,status,code", [
+    ({"email": "mitglied@example.org", "password": "falsch"}, 401, "invalid_credentials"),
+    ({"email": "niemand@example.org", "password": PASSWORD}, 401, "invalid_credentials"),
+    ({"email": "kein-email", "password": "x"}, 422, "validation_error"),
+    ({"password": "x"}, 422, "validation_error"),
+])
+def test_token_login_errors(world, client, body, status, code):
+    response = client.post("/api/v1/auth/token", json=body)
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code
+    assert response.get_json()["error"]["message"]
+
+
+def test_non_json_body(client):
+    response = client.post("/api/v1/auth/token", data="email=x",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_json"
+
+
+def test_token_login_with_two_factor(world, client, session):
+    secret = pyotp.random_base32()
+    world.member.totp_secret, world.member.totp_enabled = secret, True
+    session.commit()
+    body = {"email": world.member.email, "password": PASSWORD}
+    assert client.post("/api/v1/auth/token", json=body).get_json()["error"]["code"] == \
+        "totp_required"
+    wrong = client.post("/api/v1/auth/token", json={**body, "totp": "000000"})
+    assert wrong.get_json()["error"]["code"] == "invalid_totp"
+    ok = client.post("/api/v1/auth/token", json={**body, "totp": pyotp.TOTP(secret).now()})
+    assert ok.status_code == 201
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer ov_unknown", "Basic abc"])
+def test_me_needs_a_valid_token(client, header):
+    headers = {"Authorization": header} if header else {}
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] in ("unauthenticated", "invalid_token")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_revoked_token_and_deactivated_member(world, client, auth, session):
+    token = _token(client, world.member)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    token = _token(client, world.member)
+    headers = {"Authorization": f"Bearer {token}"}
+    auth.login(world.board)
+    auth.post(f"/members/{world.member.id}/deactivate")
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_token_revoked_on_profile_page(world, client, auth):
+    token = _token(client, world.member, name="Skript")
+    auth.login(world.member)
+    page = client.get("/profile/").get_data(as_text=True)
+    assert "Skript" in page and token not in page
+    fresh_id = page.split("/profile/tokens/")[1].split("/")[0]
+    auth.post(f"/profile/tokens/{fresh_id}/revoke")
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+                      ).status_code == 401
+
+
+def test_unknown_api_route_and_method_are_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": {"code": "not_found",
+                                             "message": response.get_json()["error"]["message"]}}
+    response = client.get("/api/v1/auth/token")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_openapi_document_is_valid_and_generated(client):
+    from openapi_spec_validator import validate
+
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    doc = response.get_json()
+    validate(doc)
+    assert {"/api/v1/auth/token", "/api/v1/me"} <= set(doc["paths"])
+    assert set(doc["paths"]["/api/v1/auth/token"]) == {"post", "delete"}
+    assert "Member" in doc["components"]["schemas"]
+    assert doc["paths"]["/api/v1/auth/token"]["post"]["security"] == []
+
+
+def test_token_endpoint_is_rate_limited(world, db_url, tmp_path):
+    from tests.conftest import build_app
+
+    app = build_app(db_url, tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2/minute")
+    client = app.test_client()
+    codes = [client.post("/api/v1/auth/token", json={"email": world.member.email,
+                                                      "password": "x"}).status_code
+             for _ in range(3)]
+    assert codes == [401, 401, 429]
+    assert client.post("/api/v1/auth/token", json={}).get_json()["error"]["code"] == \
+        "rate_limited"
+    app.extensions["ortsverein_db"][0].dispose()

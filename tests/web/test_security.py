@@ -1,0 +1,123 @@
+"""Security headers, cookies, error pages, health check."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import get_config
+from tests.conftest import build_app
+
+
+def test_headers_on_every_page(world, client, auth):
+    auth.login(world.member)
+    for path in ("/", "/profile/", "/login", "/does-not-exist", "/api/v1/me"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp, path
+        assert "script-src 'self'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert "Cookie" in response.headers.get_all("Vary") or \
+            "Cookie" in response.headers["Vary"], path
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response.headers.get("Cache-Control") != "no-store"
+
+
+def test_pages_have_no_inline_script_or_style(world, client, auth):
+    auth.login(world.board)
+    for path in ("/", "/profile/", "/profile/2fa", "/members/", "/members/import",
+                 f"/members/{world.member.id}", "/members/audit"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>" not in page and " style=" not in page and "onclick" not in page, path
+        assert "<script src=" in page
+
+
+def test_production_cookies_are_secure(db_url, tmp_path, monkeypatch, world):
+    monkeypatch.setenv("ORTSVEREIN_SECRET_KEY", "x" * 40)
+    settings = get_config("production")
+    settings.update(DATABASE_URL=db_url, INSTANCE_PATH=str(tmp_path / "prod"))
+    from ortsverein import create_app
+
+    app = create_app(settings)
+    client = app.test_client()
+    response = client.get("/login", base_url="https://ortsverein.example")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    app.extensions["ortsverein_db"][0].dispose()
+
+
+@pytest.mark.parametrize("secret", [None, "", "kurz", "dev-only-not-secret"])
+def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
+    if secret is None:
+        monkeypatch.delenv("ORTSVEREIN_SECRET_KEY", raising=False)
+    else:
+        monkeypatch.setenv("ORTSVEREIN_SECRET_KEY", secret)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        get_config("production")
+
+
+def test_error_pages_use_the_layout(client):
+    response = client.get("/nothing-here")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in page and 'href="/login"' in page
+
+
+def test_unexpected_error_gives_the_500_page(db_url, tmp_path):
+    app = build_app(db_url, tmp_path, PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Deine Eingabe wurde nicht gespeichert" in response.get_data(as_text=True)
+    app.extensions["ortsverein_db"][0].dispose()
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok",
+                                   "redis": "not_configured"}
+
+
+def test_healthz_with_real_redis(db_url, tmp_path, redis_url):
+    app = build_app(db_url, tmp_path, REDIS_URL=redis_url)
+    body = app.test_client().get("/healthz").get_json()
+    assert body["redis"] == "ok" and body["status"] == "ok"
+    app.extensions["ortsverein_db"][0].dispose()
+
+
+def test_healthz_with_unreachable_redis(db_url, tmp_path):
+    from tests.servers import free_port
+
+    app = build_app(db_url, tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["redis"] == "unreachable"
+    app.extensions["ortsverein_db"][0].dispose()
+
+
+def test_rate_limits_are_shared_through_redis(world, db_url, tmp_path, redis_url):
+    """Two app processes behind one balancer count login attempts together."""
+    from tests.conftest import Auth
+
+    apps = [build_app(db_url, tmp_path / str(i), REDIS_URL=redis_url,
+                      RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+            for i in range(2)]
+    codes = []
+    for i in range(4):
+        client = apps[i % 2].test_client()
+        codes.append(client.post("/login", data={
+            "csrf_token": Auth(client).csrf(), "email": world.member.email,
+            "password": "falsch-falsch"}).status_code)
+    assert codes == [401, 401, 401, 429]
+    for app in apps:
+        app.extensions["ortsverein_db"][0].dispose()
