@@ -1,4 +1,4 @@
-"""Configuration classes; the app picks one by ORTSVEREIN_CONFIG and reads ORTSVEREIN_* variables."""
+"""Configuration classes, chosen by ORTSVEREIN_CONFIG, overridden by ORTSVEREIN_*."""
 
 from __future__ import annotations
 
@@ -16,10 +16,16 @@ FEATURES = ("discussions", "polls")
 # The README's configuration table is checked against this list by a test.
 ENVIRONMENT = {
     "SECRET_KEY": (str, "Signs session cookies and links. Required in production."),
-    "DATABASE_URL": (str, "SQLAlchemy URL; default is the SQLite file instance/ortsverein.db."),
+    "DATABASE_URL": (
+        str,
+        "SQLAlchemy URL; default is the SQLite file instance/ortsverein.db.",
+    ),
     "REDIS_URL": (str, "Redis for the Socket.IO message queue and rate-limit storage."),
     "BASE_URL": (str, "Public address used in emailed links."),
-    "MAIL_SERVER": (str, "SMTP host; without it mail is written to instance/mail/*.eml."),
+    "MAIL_SERVER": (
+        str,
+        "SMTP host; without it mail is written to instance/mail/*.eml.",
+    ),
     "MAIL_PORT": (int, "SMTP port."),
     "MAIL_USERNAME": (str, "SMTP user."),
     "MAIL_PASSWORD": (str, "SMTP password."),
@@ -45,7 +51,7 @@ def _read(name: str, kind: type, default):
 
 
 class Base:
-    SECRET_KEY = "dev-only-not-secret"
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105  (refused in production)
     DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'ortsverein.db'}"
     INSTANCE_PATH = str(ROOT / "instance")
     REDIS_URL: str | None = None
@@ -69,7 +75,9 @@ class Base:
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     LANGUAGES = ("de", "en")
-    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long forms must not expire
+    WTF_CSRF_TIME_LIMIT = (
+        None  # tied to the session instead; long forms must not expire
+    )
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -83,7 +91,7 @@ class Base:
 
     @classmethod
     def load(cls) -> dict:
-        """Return this class's settings with ORTSVEREIN_* environment overrides applied."""
+        """This class's settings with ORTSVEREIN_* environment overrides applied."""
         values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         for name, (kind, _doc) in ENVIRONMENT.items():
             values[name] = _read(name, kind, values.get(name))
@@ -107,7 +115,7 @@ class Development(Base):
 
 class Testing(Base):
     TESTING = True
-    SECRET_KEY = "testing-secret"
+    SECRET_KEY = "testing-secret"  # noqa: S105  (tests only)
     SECURE_COOKIES = False
     RATELIMIT_ENABLED = False
     ARGON2_TIME_COST = 1
@@ -136,7 +144,7 @@ CONFIGS = {"development": Development, "testing": Testing, "production": Product
 
 
 def get_config(name: str | None = None) -> dict:
-    """The settings of the named configuration (default: ORTSVEREIN_CONFIG or development)."""
+    """Settings of the named configuration (default: ORTSVEREIN_CONFIG, development)."""
     name = name or os.environ.get("ORTSVEREIN_CONFIG", "development")
     try:
         return CONFIGS[name].load()

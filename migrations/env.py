@@ -28,7 +28,7 @@ def _url() -> str:
 
 
 def render_item(type_, obj, autogen_context):
-    """Render our UTC type as the plain SQL type, so revisions import only sqlalchemy."""
+    """Render our UTC type as the plain SQL type; revisions import only sqlalchemy."""
     if type_ == "type" and isinstance(obj, models.UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False

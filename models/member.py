@@ -20,7 +20,10 @@ class RoleName(enum.StrEnum):
 
 
 ROLE_ENUM = Enum(
-    RoleName, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    RoleName,
+    native_enum=False,
+    length=20,
+    values_callable=lambda e: [m.value for m in e],
 )
 
 
@@ -59,7 +62,9 @@ class Member(Base):
         back_populates="member", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_members_last_name_first_name", "last_name", "first_name"),)
+    __table_args__ = (
+        Index("ix_members_last_name_first_name", "last_name", "first_name"),
+    )
 
     @property
     def name(self) -> str:
@@ -124,8 +129,12 @@ class OneTimeLink(Base):
         ForeignKey("members.id", ondelete="CASCADE"), index=True
     )
     purpose: Mapped[LinkPurpose] = mapped_column(
-        Enum(LinkPurpose, native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e])
+        Enum(
+            LinkPurpose,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

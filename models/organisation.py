@@ -29,8 +29,12 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     level: Mapped[OrgLevel] = mapped_column(
-        Enum(OrgLevel, native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e])
+        Enum(
+            OrgLevel,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     # Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix match.
     path: Mapped[str] = mapped_column(String(1000), index=True)

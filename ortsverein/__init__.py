@@ -46,10 +46,13 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, default_locale="de", default_timezone="Europe/Berlin",
-                   default_translation_directories=str(ROOT / "ortsverein" /
-                                                       "translations"),
-                   locale_selector=select_locale)
+    babel.init_app(
+        app,
+        default_locale="de",
+        default_timezone="Europe/Berlin",
+        default_translation_directories=str(ROOT / "ortsverein" / "translations"),
+        locale_selector=select_locale,
+    )
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     limiter.init_app(app)
 

@@ -1,4 +1,4 @@
-"""The audit log: every entry hashes its predecessor, so a changed entry breaks the chain."""
+"""The audit log: each entry hashes its predecessor, so changes break the chain."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from models import GENESIS_HASH, AuditEntry, Member, Organisation, utcnow
 
 
 def canonical_details(details: dict) -> str:
-    return json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        details, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
 
 
 def entry_hash(entry) -> str:
@@ -46,7 +48,9 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appends; the unique prev_hash would refuse a fork anyway.
         session.execute(text("SELECT pg_advisory_xact_lock(7420001)"))
-    head = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    head = session.scalar(
+        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    )
     entry = AuditEntry(
         created_at=utcnow(),
         actor_id=actor.id if actor else None,

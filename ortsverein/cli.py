@@ -51,16 +51,22 @@ def db_revision(message: str):
 
     from .migrate import alembic_config
 
-    command.revision(alembic_config(current_app.config["DATABASE_URL"]),
-                     message=message, autogenerate=True)
+    command.revision(
+        alembic_config(current_app.config["DATABASE_URL"]),
+        message=message,
+        autogenerate=True,
+    )
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True,
-              help="Do nothing (and succeed) when the database already has data.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing (and succeed) when the database already has data.",
+)
 @with_appcontext
 def seed_demo(if_empty: bool):
-    """Load the demo branch (refused when the database is not empty, or in production)."""
+    """Load the demo branch (refused on a non-empty database and in production)."""
     from .seed import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, is_empty, seed
 
     if if_empty and not is_empty(db.session):
@@ -79,8 +85,12 @@ def seed_demo(if_empty: bool):
 
 @click.command("create-admin")
 @click.argument("email")
-@click.option("--org", "org_slug", default=None,
-              help="Organisation to administer (default: the root of the tree).")
+@click.option(
+    "--org",
+    "org_slug",
+    default=None,
+    help="Organisation to administer (default: the root of the tree).",
+)
 @click.password_option(help="Asked for when not given.")
 @click.option("--first-name", default="Admin")
 @click.option("--last-name", default="Ortsverein")
@@ -95,39 +105,56 @@ def create_admin(email, org_slug, password, first_name, last_name, number):
     session = db.session
     with write_intent():
         if org_slug:
-            org = session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+            org = session.scalar(
+                select(Organisation).where(Organisation.slug == org_slug)
+            )
         else:
-            org = session.scalar(select(Organisation).where(
-                Organisation.parent_id.is_(None)).order_by(Organisation.id))
+            org = session.scalar(
+                select(Organisation)
+                .where(Organisation.parent_id.is_(None))
+                .order_by(Organisation.id)
+            )
         if org is None:
             raise click.ClickException(
-                "no such organisation; create the tree first (seed-demo or import-orgs)")
+                "no such organisation; create the tree first (seed-demo or import-orgs)"
+            )
         member = member_by_email(session, email)
         if member is None:
             count = session.scalar(select(func.count(Member.id))) or 0
-            member = Member(email=normalise_email(email), first_name=first_name,
-                            last_name=last_name, home_branch=org,
-                            membership_number=number or f"ADMIN-{count + 1}")
+            member = Member(
+                email=normalise_email(email),
+                first_name=first_name,
+                last_name=last_name,
+                home_branch=org,
+                membership_number=number or f"ADMIN-{count + 1}",
+            )
             session.add(member)
         try:
             check_new_password(password, member)
         except ValidationFailed as err:
             raise click.ClickException(err.message) from None
         member.password_hash = hash_password(password)
-        if not any(r.role == RoleName.ADMIN and r.organisation_id == org.id
-                   for r in member.roles):
+        if not any(
+            r.role == RoleName.ADMIN and r.organisation_id == org.id
+            for r in member.roles
+        ):
             member.roles.append(Role(organisation=org, role=RoleName.ADMIN))
         session.flush()
-        audit.record(session, None, "admin.created", organisation=org, target=member,
-                     via="cli")
+        audit.record(
+            session, None, "admin.created", organisation=org, target=member, via="cli"
+        )
         session.commit()
     click.echo(f"{member.email} is admin of {org.name}")
 
 
 @click.command("import-members")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--org", "org_slug", required=True,
-              help="The organisation whose subtree the list covers.")
+@click.option(
+    "--org",
+    "org_slug",
+    required=True,
+    help="The organisation whose subtree the list covers.",
+)
 @click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
 @click.option("--invite", is_flag=True, help="Email activation links to new members.")
 @with_appcontext
@@ -145,8 +172,10 @@ def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
             plan = plan_import(session, file.read_bytes(), scope)
         except ImportFileError as err:
             raise click.ClickException(str(err)) from None
-        click.echo(f"{plan.rows} rows: {len(plan.creates)} new, {len(plan.updates)} "
-                   f"updated, {plan.unchanged} unchanged, {len(plan.errors)} bad")
+        click.echo(
+            f"{plan.rows} rows: {len(plan.creates)} new, {len(plan.updates)} "
+            f"updated, {plan.unchanged} unchanged, {len(plan.errors)} bad"
+        )
         for error in plan.errors:
             click.echo(f"line {error.line}: {error.reason}", err=True)
         if plan.errors:
@@ -159,7 +188,8 @@ def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
     click.echo("imported")
     if invite and numbers:
         members = session.scalars(
-            select(Member).where(Member.membership_number.in_(numbers))).all()
+            select(Member).where(Member.membership_number.in_(numbers))
+        ).all()
         click.echo(f"{send_invites(session, list(members), None)} invitations sent")
 
 
@@ -176,8 +206,9 @@ def audit_verify():
     if report.ok:
         click.echo(f"audit log intact: {report.entries} entries")
         return
-    click.echo(f"audit log BROKEN at entry {report.first_bad_id}: {report.reason}",
-               err=True)
+    click.echo(
+        f"audit log BROKEN at entry {report.first_bad_id}: {report.reason}", err=True
+    )
     sys.exit(1)
 
 
@@ -190,13 +221,24 @@ def serve(host: str, port: int):
     from .realtime import socketio
 
     click.echo(f"Ortsverein läuft auf http://{host}:{port}/  (Strg+C beendet)")
-    socketio.run(current_app._get_current_object(), host=host, port=port,
-                 allow_unsafe_werkzeug=True, use_reloader=False)
+    socketio.run(
+        current_app._get_current_object(),
+        host=host,
+        port=port,
+        allow_unsafe_werkzeug=True,
+        use_reloader=False,
+    )
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_group, seed_demo, create_admin, import_members, audit_group,
-                    serve):
+    for command in (
+        db_group,
+        seed_demo,
+        create_admin,
+        import_members,
+        audit_group,
+        serve,
+    ):
         app.cli.add_command(command)
 
 
@@ -208,5 +250,8 @@ def _create_app():
 
 def main() -> None:
     """Console script entry point."""
-    FlaskGroup(create_app=_create_app, add_default_commands=True,
-               help="Ortsverein command line.")(prog_name="ortsverein")
+    FlaskGroup(
+        create_app=_create_app,
+        add_default_commands=True,
+        help="Ortsverein command line.",
+    )(prog_name="ortsverein")

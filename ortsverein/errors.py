@@ -26,18 +26,23 @@ MESSAGES = {
     404: lambda: _("Diese Seite gibt es nicht, oder sie ist für dich nicht sichtbar."),
     405: lambda: _("Diese Adresse kann so nicht aufgerufen werden."),
     413: lambda: _("Die Datei ist größer als erlaubt (32 MB)."),
-    429: lambda: _("Zu viele Versuche in kurzer Zeit. Bitte warte eine Minute und "
-                   "versuche es dann noch einmal."),
-    500: lambda: _("Etwas ist schiefgegangen. Deine Eingabe wurde nicht gespeichert; "
-                   "bitte versuche es noch einmal. Der Fehler wurde protokolliert."),
+    429: lambda: _(
+        "Zu viele Versuche in kurzer Zeit. Bitte warte eine Minute und "
+        "versuche es dann noch einmal."
+    ),
+    500: lambda: _(
+        "Etwas ist schiefgegangen. Deine Eingabe wurde nicht gespeichert; "
+        "bitte versuche es noch einmal. Der Fehler wurde protokolliert."
+    ),
 }
 
 
 def _page(code: int, message: str | None = None):
     title = TITLES.get(code, TITLES[500])()
     text = message or MESSAGES.get(code, MESSAGES[400])()
-    return render_template("errors/error.html", code=code, title=title,
-                           message=text), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=text
+    ), code
 
 
 def handle_http(err: HTTPException):
@@ -47,7 +52,11 @@ def handle_http(err: HTTPException):
         return http_error_as_json(err)
     code = err.code or 500
     message = None
-    if code in (400, 410) and err.description and not err.description.startswith("The "):
+    if (
+        code in (400, 410)
+        and err.description
+        and not err.description.startswith("The ")
+    ):
         message = err.description  # our own translated text passed to abort()
     return _page(code, message)
 
@@ -57,8 +66,13 @@ def handle_csrf(err: CSRFError):
         from .api.errors import api_error
 
         return api_error(400, "csrf_failed", err.description)
-    return _page(400, _("Das Formular ist abgelaufen oder wurde nicht von dieser Seite "
-                        "abgeschickt. Bitte lade die Seite neu und sende es noch einmal."))
+    return _page(
+        400,
+        _(
+            "Das Formular ist abgelaufen oder wurde nicht von dieser Seite "
+            "abgeschickt. Bitte lade die Seite neu und sende es noch einmal."
+        ),
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Domain errors raised by services; views, the API and socket handlers translate them."""
+"""Domain errors of services; views, API and socket handlers translate them."""
 
 from __future__ import annotations
 

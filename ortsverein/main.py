@@ -16,8 +16,9 @@ def index():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
     # Feature packages contribute panels (open polls, new posts, meetings) later.
-    return render_template("main/index.html",
-                           panels=current_app.extensions.get("ortsverein_panels", []))
+    return render_template(
+        "main/index.html", panels=current_app.extensions.get("ortsverein_panels", [])
+    )
 
 
 @bp.route("/healthz")

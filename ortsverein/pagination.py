@@ -42,6 +42,7 @@ class Page:
 
 def parse_page_args(args, default_per_page: int) -> tuple[int, int]:
     """Page number and size from query arguments; nonsense falls back to defaults."""
+
     def as_int(name: str, default: int) -> int:
         raw = args.get(name, "")
         return int(raw) if str(raw).isdigit() and int(raw) > 0 else default
@@ -50,6 +51,8 @@ def parse_page_args(args, default_per_page: int) -> tuple[int, int]:
 
 
 def paginate(session: Session, query: Select, page: int, per_page: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
     items = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(items), page, per_page, total or 0)

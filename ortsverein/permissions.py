@@ -72,11 +72,7 @@ def visible_org_clause(member: Member) -> ColumnElement[bool]:
 def manageable_members_query(member: Member):
     """Select of the members whose home branch lies where `member` is on the board."""
     orgs = orgs_with_role(member, RoleName.BOARD)
-    return (
-        select(Member)
-        .join(Member.home_branch)
-        .where(subtree_clause(orgs))
-    )
+    return select(Member).join(Member.home_branch).where(subtree_clause(orgs))
 
 
 def can_manage_member(member: Member, target: Member) -> bool:

@@ -1,4 +1,4 @@
-"""The Socket.IO server: authenticated connections, permission-checked rooms, publish()."""
+"""Socket.IO: authenticated connections, permission-checked rooms, publish()."""
 
 from __future__ import annotations
 

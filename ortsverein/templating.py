@@ -22,9 +22,11 @@ def _context():
     return {
         "nav": nav,
         "current_locale": str(get_locale()),
-        "language_form": LanguageForm(formdata=None, lang=str(get_locale()),
-                                      next=request.full_path
-                                      .rstrip("?") if request else "/"),
+        "language_form": LanguageForm(
+            formdata=None,
+            lang=str(get_locale()),
+            next=request.full_path.rstrip("?") if request else "/",
+        ),
         "logout_form": ConfirmForm(formdata=None),
     }
 
@@ -32,6 +34,7 @@ def _context():
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else "–")
+        format_datetime(value, fmt) if value else "–"
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

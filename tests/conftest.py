@@ -38,6 +38,7 @@ def pytest_sessionstart(session):
 
 # --- database servers -----------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def postgres_server():
     server = PostgresServer()
@@ -92,9 +93,16 @@ def postgres_database(postgres_server) -> str:
 def _truncate_postgres(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'")).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
@@ -121,9 +129,14 @@ def sqlite_url(tmp_path, sqlite_template):
 
 # --- the app ----------------------------------------------------------------------
 
+
 def build_app(db_url: str, tmp_path: Path, **overrides):
-    return create_app("testing", DATABASE_URL=db_url,
-                      INSTANCE_PATH=str(tmp_path / "instance"), **overrides)
+    return create_app(
+        "testing",
+        DATABASE_URL=db_url,
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        **overrides,
+    )
 
 
 @pytest.fixture
@@ -173,8 +186,10 @@ class Auth:
 
     def login(self, member_or_email, password: str = PASSWORD):
         email = getattr(member_or_email, "email", member_or_email)
-        response = self.client.post("/login", data={
-            "csrf_token": self.csrf(), "email": email, "password": password})
+        response = self.client.post(
+            "/login",
+            data={"csrf_token": self.csrf(), "email": email, "password": password},
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
 
@@ -182,8 +197,9 @@ class Auth:
         return self.post("/logout")
 
     def post(self, path: str, data: dict | None = None, **kwargs):
-        return self.client.post(path, data={"csrf_token": self.csrf(), **(data or {})},
-                                **kwargs)
+        return self.client.post(
+            path, data={"csrf_token": self.csrf(), **(data or {})}, **kwargs
+        )
 
 
 @pytest.fixture
@@ -210,7 +226,7 @@ def socket_client(app, client):
 
 
 @pytest.fixture
-def live_server(app):
+def live_server(app, tmp_path):
     """The app on a real server (threads, WebSocket) on a free loopback port."""
     from werkzeug.serving import make_server
 
@@ -220,6 +236,7 @@ def live_server(app):
     thread.start()
     wait_for_port(port)
     server.url = f"http://127.0.0.1:{port}"
+    server.screenshot_dir = tmp_path
     yield server
     server.shutdown()
     thread.join(10)

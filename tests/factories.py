@@ -20,8 +20,13 @@ def fresh(session: Session) -> None:
     session.expire_all()  # and reloads objects even when no transaction was open
 
 
-def make_org(session: Session, name: str, slug: str, level=OrgLevel.ORTSVEREIN,
-             parent: Organisation | None = None) -> Organisation:
+def make_org(
+    session: Session,
+    name: str,
+    slug: str,
+    level=OrgLevel.ORTSVEREIN,
+    parent: Organisation | None = None,
+) -> Organisation:
     org = Organisation(name=name, slug=slug, level=level, parent=parent, path="/")
     session.add(org)
     session.flush()
@@ -30,10 +35,18 @@ def make_org(session: Session, name: str, slug: str, level=OrgLevel.ORTSVEREIN,
     return org
 
 
-def make_member(session: Session, branch: Organisation, *, email: str | None = None,
-                number: str | None = None, first_name: str = "Test",
-                last_name: str | None = None, password: str | None = PASSWORD,
-                roles: tuple = (), active: bool = True) -> Member:
+def make_member(
+    session: Session,
+    branch: Organisation,
+    *,
+    email: str | None = None,
+    number: str | None = None,
+    first_name: str = "Test",
+    last_name: str | None = None,
+    password: str | None = PASSWORD,
+    roles: tuple = (),
+    active: bool = True,
+) -> Member:
     n = next(_numbers)
     member = Member(
         membership_number=number or f"T-{n:06d}",
@@ -60,16 +73,21 @@ def make_world(session: Session) -> SimpleNamespace:
     w.ub = make_org(session, "Unterbezirk", "ub", OrgLevel.UNTERBEZIRK, w.land)
     w.nord = make_org(session, "OV Nord", "ov-nord", parent=w.ub)
     w.sued = make_org(session, "OV Süd", "ov-sued", parent=w.ub)
-    w.admin = make_member(session, w.nord, email="admin@example.org",
-                          roles=((w.bund, "admin"),))
-    w.board = make_member(session, w.nord, email="vorstand@example.org",
-                          roles=((w.nord, "board"),))
-    w.organiser = make_member(session, w.nord, email="orga@example.org",
-                              roles=((w.nord, "organiser"),))
-    w.member = make_member(session, w.nord, email="mitglied@example.org",
-                           first_name="Mina")
+    w.admin = make_member(
+        session, w.nord, email="admin@example.org", roles=((w.bund, "admin"),)
+    )
+    w.board = make_member(
+        session, w.nord, email="vorstand@example.org", roles=((w.nord, "board"),)
+    )
+    w.organiser = make_member(
+        session, w.nord, email="orga@example.org", roles=((w.nord, "organiser"),)
+    )
+    w.member = make_member(
+        session, w.nord, email="mitglied@example.org", first_name="Mina"
+    )
     w.sued_member = make_member(session, w.sued, email="sued@example.org")
-    w.sued_board = make_member(session, w.sued, email="vorstand-sued@example.org",
-                               roles=((w.sued, "board"),))
+    w.sued_board = make_member(
+        session, w.sued, email="vorstand-sued@example.org", roles=((w.sued, "board"),)
+    )
     session.commit()
     return w

@@ -46,8 +46,9 @@ def postgres_bindir() -> Path | None:
     initdb = shutil.which("initdb")
     if initdb:
         candidates.append(Path(os.path.realpath(initdb)).parent)
-    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                                           reverse=True)]
+    candidates += [
+        Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    ]
     for path in candidates:
         if (path / "initdb").exists() and (path / "pg_ctl").exists():
             return path
@@ -60,8 +61,10 @@ class PostgresServer:
     def __init__(self) -> None:
         bindir = postgres_bindir()
         if bindir is None:
-            unavailable("PostgreSQL tier skipped: initdb/pg_ctl not found "
-                        "(apt-get install postgresql)")
+            unavailable(
+                "PostgreSQL tier skipped: initdb/pg_ctl not found "
+                "(apt-get install postgresql)"
+            )
         self.bindir = bindir
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="ortsverein-pg-"))
@@ -72,31 +75,60 @@ class PostgresServer:
                 user = pwd.getpwnam("postgres")
             except KeyError:
                 shutil.rmtree(self.root, ignore_errors=True)
-                unavailable("PostgreSQL tier skipped: running as root and there is no "
-                            "'postgres' user to run the server as")
+                unavailable(
+                    "PostgreSQL tier skipped: running as root and there is no "
+                    "'postgres' user to run the server as"
+                )
             os.chown(self.root, user.pw_uid, user.pw_gid)
             self.prefix = ["runuser", "-u", "postgres", "--"]
 
     def _run(self, *args: str) -> None:
-        subprocess.run([*self.prefix, *args], check=True, capture_output=True,
-                       cwd=self.root)
+        subprocess.run(
+            [*self.prefix, *args], check=True, capture_output=True, cwd=self.root
+        )
 
     def start(self) -> None:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "ortsverein",
-                  "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=400")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
-                  "-l", str(self.root / "log"), "-w", "start")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "ortsverein",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=400"
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://ortsverein@127.0.0.1:{self.port}/{dbname}"
 
     def stop(self) -> None:
         try:
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m",
-                      "immediate", "stop")
+            self._run(
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "stop",
+            )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -105,16 +137,28 @@ class RedisServer:
     def __init__(self) -> None:
         self.binary = shutil.which("redis-server")
         if self.binary is None:
-            unavailable("Redis tier skipped: redis-server not found "
-                        "(apt-get install redis-server)")
+            unavailable(
+                "Redis tier skipped: redis-server not found "
+                "(apt-get install redis-server)"
+            )
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port)
 

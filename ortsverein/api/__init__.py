@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: bearer tokens, JSON errors, a generated OpenAPI document."""
+"""The JSON API under /api/v1: bearer tokens, JSON errors, generated OpenAPI."""
 
 from __future__ import annotations
 
@@ -43,13 +43,19 @@ def load_json(schema: Schema) -> dict:
     try:
         return schema.load(data)
     except ValidationError as err:
-        raise ApiError(422, "validation_error", "the request has invalid fields",
-                       fields=err.messages) from None
+        raise ApiError(
+            422,
+            "validation_error",
+            "the request has invalid fields",
+            fields=err.messages,
+        ) from None
 
 
 def paginated(page, url_for_page) -> dict:
-    return {"items": page.items,
-            "next": url_for_page(page.page + 1) if page.has_next else None}
+    return {
+        "items": page.items,
+        "next": url_for_page(page.page + 1) if page.has_next else None,
+    }
 
 
 @bp.errorhandler(ApiError)

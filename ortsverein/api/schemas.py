@@ -17,10 +17,18 @@ class ErrorSchema(Schema):
 class TokenRequestSchema(Schema):
     email = fields.Email(required=True)
     password = fields.String(required=True, load_only=True)
-    totp = fields.String(load_default=None, metadata={
-        "description": "Six-digit code; required when the member uses two-factor login"})
-    name = fields.String(load_default="API", metadata={
-        "description": "A name that identifies the token on the profile page"})
+    totp = fields.String(
+        load_default=None,
+        metadata={
+            "description": "Six-digit code; required when two-factor login is on"
+        },
+    )
+    name = fields.String(
+        load_default="API",
+        metadata={
+            "description": "A name that identifies the token on the profile page"
+        },
+    )
 
 
 class TokenSchema(Schema):

@@ -28,9 +28,12 @@ def member_json(member: Member) -> dict:
         "email": member.email,
         "membership_number": member.membership_number,
         "home_branch": org_ref(member.home_branch),
-        "roles": [{"role": r.role.value, "organisation": org_ref(r.organisation)}
-                  for r in sorted(member.roles, key=lambda r: (r.organisation.path,
-                                                               r.role.value))],
+        "roles": [
+            {"role": r.role.value, "organisation": org_ref(r.organisation)}
+            for r in sorted(
+                member.roles, key=lambda r: (r.organisation.path, r.role.value)
+            )
+        ],
         "two_factor": member.totp_enabled,
     }
 
@@ -78,8 +81,9 @@ def create_token():
             if not pyotp.TOTP(member.totp_secret).verify(code, valid_window=1):
                 raise ApiError(401, "invalid_totp", "the two-factor code is wrong")
         token = create_api_token(db.session, member, data["name"] or "API")
-        audit.record(db.session, member, "api_token.created", name=data["name"],
-                     via="api")
+        audit.record(
+            db.session, member, "api_token.created", name=data["name"], via="api"
+        )
         db.session.commit()
     response = jsonify({"token": token})
     response.status_code = 201
@@ -106,7 +110,9 @@ def revoke_token():
     from flask import request
 
     token = request.headers["Authorization"].partition(" ")[2].strip()
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == digest(token))
+    )
     row.revoked_at = utcnow()
     audit.record(db.session, g.api_member, "api_token.revoked", target=row, via="api")
     db.session.commit()

@@ -18,7 +18,11 @@ def load_member(user_id: str) -> Member | None:
     if not raw_id.isdigit() or not raw_version.isdigit():
         return None
     member = db.session.get(Member, int(raw_id))
-    if member is None or not member.active or member.session_version != int(raw_version):
+    if (
+        member is None
+        or not member.active
+        or member.session_version != int(raw_version)
+    ):
         return None
     return member
 

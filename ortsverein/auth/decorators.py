@@ -22,9 +22,16 @@ def member_required(view):
         from ..db import db
         from ..permissions import staff_requires_2fa
 
-        if not current_user.totp_enabled and staff_requires_2fa(db.session, current_user):
-            flash(_("Deine Gliederung verlangt für Vorstand und Moderation eine "
-                    "Anmeldung mit zweitem Faktor. Bitte richte ihn jetzt ein."), "warning")
+        if not current_user.totp_enabled and staff_requires_2fa(
+            db.session, current_user
+        ):
+            flash(
+                _(
+                    "Deine Gliederung verlangt für Vorstand und Moderation eine "
+                    "Anmeldung mit zweitem Faktor. Bitte richte ihn jetzt ein."
+                ),
+                "warning",
+            )
             return redirect(url_for("profile.two_factor"))
         return view(*args, **kwargs)
 

@@ -12,18 +12,26 @@ from .passwords import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email()],
-                        render_kw={"autocomplete": "username", "inputmode": "email"})
-    password = PasswordField(_l("Passwort"), validators=[DataRequired()],
-                             render_kw={"autocomplete": "current-password"})
+    email = StringField(
+        _l("E-Mail-Adresse"),
+        validators=[DataRequired(), Email()],
+        render_kw={"autocomplete": "username", "inputmode": "email"},
+    )
+    password = PasswordField(
+        _l("Passwort"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 
 class TotpForm(FlaskForm):
     code = StringField(
         _l("Sicherheitscode aus deiner Authenticator-App"),
-        validators=[DataRequired(), Regexp(r"^\s*\d{6}\s*$",
-                                           message=_l("Der Code hat 6 Ziffern."))],
+        validators=[
+            DataRequired(),
+            Regexp(r"^\s*\d{6}\s*$", message=_l("Der Code hat 6 Ziffern.")),
+        ],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
@@ -37,36 +45,51 @@ class SetPasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Passwort wiederholen"),
-        validators=[DataRequired(), EqualTo("password",
-                                            message=_l("Die Passwörter stimmen nicht überein."))],
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("Die Passwörter stimmen nicht überein.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired()],
-                            render_kw={"autocomplete": "current-password"})
+    current = PasswordField(
+        _l("Aktuelles Passwort"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ResetRequestForm(FlaskForm):
-    email = StringField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email()],
-                        render_kw={"autocomplete": "email", "inputmode": "email"})
+    email = StringField(
+        _l("E-Mail-Adresse"),
+        validators=[DataRequired(), Email()],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Sprache"), choices=[SelectChoice("de", "Deutsch"),
-                                               SelectChoice("en", "English")])
+    lang = SelectField(
+        _l("Sprache"),
+        choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")],
+    )
     next = HiddenField()
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Name des Tokens (z. B. „Handy-App“)"),
-                       validators=[DataRequired(), Length(max=100)])
+    name = StringField(
+        _l("Name des Tokens (z. B. „Handy-App“)"),
+        validators=[DataRequired(), Length(max=100)],
+    )
 
 
 class DisableTotpForm(FlaskForm):
-    password = PasswordField(_l("Passwort"), validators=[DataRequired()],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Passwort"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ConfirmForm(FlaskForm):

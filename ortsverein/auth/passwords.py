@@ -28,7 +28,7 @@ _dummy_hash: dict[tuple, str] = {}
 
 
 def check_password(member: Member | None, password: str) -> bool:
-    """Verify; rehash when the cost settings changed. Takes as long for unknown members."""
+    """Verify, rehashing when the cost changed; as slow for unknown members."""
     ph = hasher()
     if member is None or member.password_hash is None:
         key = (ph.time_cost, ph.memory_cost, ph.parallelism)

@@ -24,9 +24,7 @@ def normalise_email(email: str) -> str:
 
 
 def member_by_email(session: Session, email: str) -> Member | None:
-    return session.scalar(
-        select(Member).where(Member.email == normalise_email(email))
-    )
+    return session.scalar(select(Member).where(Member.email == normalise_email(email)))
 
 
 def authenticate(session: Session, email: str, password: str) -> Member | None:
@@ -44,8 +42,10 @@ def check_new_password(password: str, member: Member) -> None:
     """A password must be long enough and not the member's email address."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
-            _("Das Passwort muss mindestens %(n)d Zeichen lang sein.",
-              n=MIN_PASSWORD_LENGTH)
+            _(
+                "Das Passwort muss mindestens %(n)d Zeichen lang sein.",
+                n=MIN_PASSWORD_LENGTH,
+            )
         )
     if password.strip().lower() == member.email:
         raise ValidationFailed(_("Das Passwort darf nicht die E-Mail-Adresse sein."))
@@ -85,8 +85,13 @@ def invite(session: Session, members: list[Member], actor: Member | None) -> int
         member.invited_at = now
         messages.append(invitation_message(member, secret))
     if messages:
-        audit.record(session, actor, "members.invited", count=len(messages),
-                     member_ids=[m.id for m in members if not m.activated][:1000])
+        audit.record(
+            session,
+            actor,
+            "members.invited",
+            count=len(messages),
+            member_ids=[m.id for m in members if not m.activated][:1000],
+        )
     session.commit()
     mail.send(messages)
     return len(messages)
@@ -113,7 +118,9 @@ def request_reset(session: Session, email: str) -> None:
     if member is None or not member.active or not member.activated:
         return
     secret = issue_link(
-        session, member, LinkPurpose.RESET,
+        session,
+        member,
+        LinkPurpose.RESET,
         timedelta(hours=current_app.config["RESET_HOURS"]),
     )
     with force_locale(member.locale or "de"):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import ApiToken, LinkPurpose, Member, OneTimeLink, utcnow
 
-TOKEN_PREFIX = "ov_"
+TOKEN_PREFIX = "ov_"  # noqa: S105  (a prefix, not a secret)
 
 
 def digest(secret: str) -> str:
@@ -68,8 +68,11 @@ def issue_link(
     secret = secrets.token_urlsafe(32)
     session.add(
         OneTimeLink(
-            member=member, purpose=purpose, token_hash=digest(secret),
-            created_at=now, expires_at=now + valid_for,
+            member=member,
+            purpose=purpose,
+            token_hash=digest(secret),
+            created_at=now,
+            expires_at=now + valid_for,
         )
     )
     return secret

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pyotp
-from flask import (Blueprint, current_app, flash, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from models import LinkPurpose, Member, utcnow
@@ -40,12 +48,17 @@ def start_session(member) -> None:
 
 
 LINK_MESSAGES = {
-    "invalid": lambda: _("Dieser Link ist ungültig. Bitte prüfe, ob du ihn vollständig "
-                         "kopiert hast."),
-    "used": lambda: _("Dieser Link wurde schon benutzt. Du kannst dich anmelden oder ein "
-                      "neues Passwort anfordern."),
-    "expired": lambda: _("Dieser Link ist abgelaufen. Fordere einen neuen an oder wende "
-                         "dich an deinen Vorstand."),
+    "invalid": lambda: _(
+        "Dieser Link ist ungültig. Bitte prüfe, ob du ihn vollständig kopiert hast."
+    ),
+    "used": lambda: _(
+        "Dieser Link wurde schon benutzt. Du kannst dich anmelden oder ein "
+        "neues Passwort anfordern."
+    ),
+    "expired": lambda: _(
+        "Dieser Link ist abgelaufen. Fordere einen neuen an oder wende "
+        "dich an deinen Vorstand."
+    ),
 }
 
 
@@ -63,8 +76,11 @@ def login():
             return render_template("auth/login.html", form=form), 401
         target = safe_next(form.next.data)
         if member.totp_enabled:
-            session[PENDING_2FA] = {"id": member.id, "v": member.session_version,
-                                    "next": target}
+            session[PENDING_2FA] = {
+                "id": member.id,
+                "v": member.session_version,
+                "next": target,
+            }
             return redirect(url_for("auth.two_factor"))
         start_session(member)
         return redirect(target)
@@ -83,7 +99,9 @@ def two_factor():
         return redirect(url_for("auth.login"))
     form = TotpForm()
     if form.validate_on_submit():
-        if pyotp.TOTP(member.totp_secret).verify(form.code.data.strip(), valid_window=1):
+        if pyotp.TOTP(member.totp_secret).verify(
+            form.code.data.strip(), valid_window=1
+        ):
             start_session(member)
             return redirect(pending["next"])
         flash(_("Der Code stimmt nicht. Prüfe die Uhrzeit deines Geräts."), "error")
@@ -120,11 +138,20 @@ def activate(secret: str):
             return _link_error_page(err)
         else:
             start_session(member)
-            flash(_("Willkommen, %(name)s! Dein Zugang ist eingerichtet.",
-                    name=member.first_name), "success")
+            flash(
+                _(
+                    "Willkommen, %(name)s! Dein Zugang ist eingerichtet.",
+                    name=member.first_name,
+                ),
+                "success",
+            )
             return redirect(url_for("main.index"))
-    return render_template("auth/set_password.html", form=form, member=link.member,
-                           title=_("Zugang einrichten"))
+    return render_template(
+        "auth/set_password.html",
+        form=form,
+        member=link.member,
+        title=_("Zugang einrichten"),
+    )
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -133,8 +160,13 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_reset(db.session, form.email.data)
-        flash(_("Wenn die Adresse zu einem Zugang gehört, haben wir einen Link zum "
-                "Zurücksetzen geschickt. Schau in dein Postfach."), "info")
+        flash(
+            _(
+                "Wenn die Adresse zu einem Zugang gehört, haben wir einen Link zum "
+                "Zurücksetzen geschickt. Schau in dein Postfach."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 
@@ -157,11 +189,16 @@ def reset(secret: str):
             logout_user()
             flash(_("Dein Passwort ist geändert. Bitte melde dich neu an."), "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/set_password.html", form=form, member=link.member,
-                           title=_("Neues Passwort festlegen"))
+    return render_template(
+        "auth/set_password.html",
+        form=form,
+        member=link.member,
+        title=_("Neues Passwort festlegen"),
+    )
 
 
 def _link_error_page(err: LinkError):
     status = 404 if err.reason == "invalid" else 410
-    return render_template("auth/link_error.html",
-                           message=LINK_MESSAGES[err.reason]()), status
+    return render_template(
+        "auth/link_error.html", message=LINK_MESSAGES[err.reason]()
+    ), status

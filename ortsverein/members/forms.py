@@ -13,11 +13,18 @@ class ImportForm(FlaskForm):
     org = SelectField(_l("Gliederung"), coerce=int)
     file = FileField(
         _l("Mitgliederliste (CSV)"),
-        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Bitte eine CSV-Datei."))],
-        description=_l("Spalten: Mitgliedsnummer, Vorname, Nachname, E-Mail, Gliederung "
-                       "(Kürzel). Trennzeichen Komma oder Semikolon, UTF-8."),
+        validators=[
+            FileRequired(),
+            FileAllowed(["csv", "txt"], _l("Bitte eine CSV-Datei.")),
+        ],
+        description=_l(
+            "Spalten: Mitgliedsnummer, Vorname, Nachname, E-Mail, Gliederung "
+            "(Kürzel). Trennzeichen Komma oder Semikolon, UTF-8."
+        ),
     )
-    invite = BooleanField(_l("Neue Mitglieder gleich per E-Mail einladen"), default=True)
+    invite = BooleanField(
+        _l("Neue Mitglieder gleich per E-Mail einladen"), default=True
+    )
 
 
 class ImportConfirmForm(FlaskForm):

@@ -20,8 +20,14 @@ from ..permissions import in_subtree
 
 FIELDS = ("membership_number", "first_name", "last_name", "email", "branch")
 HEADER_ALIASES = {
-    "membership_number": {"membership_number", "mitgliedsnummer", "nummer", "number",
-                          "mitgliedsnr", "membership number"},
+    "membership_number": {
+        "membership_number",
+        "mitgliedsnummer",
+        "nummer",
+        "number",
+        "mitgliedsnr",
+        "membership number",
+    },
     "first_name": {"first_name", "vorname", "first name"},
     "last_name": {"last_name", "nachname", "last name"},
     "email": {"email", "e-mail", "e_mail", "mail", "e-mail-adresse"},
@@ -78,9 +84,11 @@ def _header_map(header: list[str]) -> dict[str, int]:
     missing = [f for f in FIELDS if f not in positions]
     if missing:
         raise ImportFileError(
-            _("Der Kopfzeile fehlen die Spalten: %(cols)s. Erwartet werden "
-              "Mitgliedsnummer, Vorname, Nachname, E-Mail und Gliederung (Kürzel).",
-              cols=", ".join(missing))
+            _(
+                "Der Kopfzeile fehlen die Spalten: %(cols)s. Erwartet werden "
+                "Mitgliedsnummer, Vorname, Nachname, E-Mail und Gliederung (Kürzel).",
+                cols=", ".join(missing),
+            )
         )
     return positions
 
@@ -96,7 +104,9 @@ def read_rows(data: bytes | str):
     try:
         header = next(reader)
     except csv.Error as err:
-        raise ImportFileError(_("Die Datei ist kein lesbares CSV: %(e)s", e=err)) from None
+        raise ImportFileError(
+            _("Die Datei ist kein lesbares CSV: %(e)s", e=err)
+        ) from None
     positions = _header_map(header)
     try:
         for row in reader:
@@ -109,19 +119,30 @@ def read_rows(data: bytes | str):
             yield reader.line_num, values
     except csv.Error as err:
         raise ImportFileError(
-            _("Zeile %(line)d ist kein gültiges CSV: %(e)s", line=reader.line_num, e=err)
+            _(
+                "Zeile %(line)d ist kein gültiges CSV: %(e)s",
+                line=reader.line_num,
+                e=err,
+            )
         ) from None
 
 
 def _check_row(values: dict) -> str | None:
-    for fieldname, label in (("membership_number", _("Mitgliedsnummer")),
-                             ("first_name", _("Vorname")), ("last_name", _("Nachname")),
-                             ("email", _("E-Mail")), ("branch", _("Gliederung"))):
+    for fieldname, label in (
+        ("membership_number", _("Mitgliedsnummer")),
+        ("first_name", _("Vorname")),
+        ("last_name", _("Nachname")),
+        ("email", _("E-Mail")),
+        ("branch", _("Gliederung")),
+    ):
         if not values[fieldname]:
             return _("%(field)s fehlt.", field=label)
     if not NUMBER_RE.match(values["membership_number"]):
-        return _("Die Mitgliedsnummer „%(n)s“ ist ungültig (nur Buchstaben, Ziffern und "
-                 "Bindestrich, höchstens 40 Zeichen).", n=values["membership_number"][:50])
+        return _(
+            "Die Mitgliedsnummer „%(n)s“ ist ungültig (nur Buchstaben, Ziffern und "
+            "Bindestrich, höchstens 40 Zeichen).",
+            n=values["membership_number"][:50],
+        )
     if len(values["first_name"]) > 100 or len(values["last_name"]) > 100:
         return _("Der Name ist länger als 100 Zeichen.")
     try:
@@ -136,14 +157,23 @@ def _check_row(values: dict) -> str | None:
 def _existing(session: Session, column, keys: list[str]) -> dict[str, tuple]:
     found = {}
     for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
+        chunk = keys[start : start + CHUNK]
         rows = session.execute(
-            select(Member.membership_number, Member.id, Member.email, Member.first_name,
-                   Member.last_name, Member.home_branch_id).where(column.in_(chunk))
+            select(
+                Member.membership_number,
+                Member.id,
+                Member.email,
+                Member.first_name,
+                Member.last_name,
+                Member.home_branch_id,
+            ).where(column.in_(chunk))
         ).all()
         for row in rows:
-            found[row.membership_number if column is Member.membership_number
-                  else row.email] = row
+            found[
+                row.membership_number
+                if column is Member.membership_number
+                else row.email
+            ] = row
     return found
 
 
@@ -153,20 +183,30 @@ def plan_import(session: Session, data: bytes | str, scope: Organisation) -> Imp
     rows: list[tuple[int, dict]] = []
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    orgs = {o.slug: o for o in session.scalars(
-        select(Organisation).where(Organisation.path.startswith(scope.path))
-    )}
+    orgs = {
+        o.slug: o
+        for o in session.scalars(
+            select(Organisation).where(Organisation.path.startswith(scope.path))
+        )
+    }
     for line, values in read_rows(data):
         reason = _check_row(values)
         if reason is None and values["branch"] not in orgs:
-            reason = _("Die Gliederung „%(slug)s“ gibt es in %(scope)s nicht.",
-                       slug=values["branch"][:100], scope=scope.name)
+            reason = _(
+                "Die Gliederung „%(slug)s“ gibt es in %(scope)s nicht.",
+                slug=values["branch"][:100],
+                scope=scope.name,
+            )
         if reason is None and values["membership_number"] in seen_numbers:
-            reason = _("Die Mitgliedsnummer steht schon in Zeile %(line)d.",
-                       line=seen_numbers[values["membership_number"]])
+            reason = _(
+                "Die Mitgliedsnummer steht schon in Zeile %(line)d.",
+                line=seen_numbers[values["membership_number"]],
+            )
         if reason is None and values["email"] in seen_emails:
-            reason = _("Die E-Mail-Adresse steht schon in Zeile %(line)d.",
-                       line=seen_emails[values["email"]])
+            reason = _(
+                "Die E-Mail-Adresse steht schon in Zeile %(line)d.",
+                line=seen_emails[values["email"]],
+            )
         if reason is not None:
             plan.errors.append(RowError(line, reason))
             continue
@@ -181,27 +221,57 @@ def plan_import(session: Session, data: bytes | str, scope: Organisation) -> Imp
         branch = orgs[values["branch"]]
         current = by_number.get(values["membership_number"])
         holder = by_email.get(values["email"])
-        if holder is not None and holder.membership_number != values["membership_number"]:
-            plan.errors.append(RowError(line, _(
-                "Die E-Mail-Adresse gehört schon dem Mitglied %(n)s.",
-                n=holder.membership_number)))
+        if (
+            holder is not None
+            and holder.membership_number != values["membership_number"]
+        ):
+            plan.errors.append(
+                RowError(
+                    line,
+                    _(
+                        "Die E-Mail-Adresse gehört schon dem Mitglied %(n)s.",
+                        n=holder.membership_number,
+                    ),
+                )
+            )
             continue
-        record = {"first_name": values["first_name"], "last_name": values["last_name"],
-                  "email": values["email"], "home_branch_id": branch.id}
+        record = {
+            "first_name": values["first_name"],
+            "last_name": values["last_name"],
+            "email": values["email"],
+            "home_branch_id": branch.id,
+        }
         if current is None:
-            record.update(membership_number=values["membership_number"], active=True,
-                          session_version=1, totp_enabled=False, created_at=now,
-                          updated_at=now)
+            record.update(
+                membership_number=values["membership_number"],
+                active=True,
+                session_version=1,
+                totp_enabled=False,
+                created_at=now,
+                updated_at=now,
+            )
             plan.creates.append(record)
             continue
         current_branch = session.get(Organisation, current.home_branch_id)
         if not in_subtree(current_branch, scope):
-            plan.errors.append(RowError(line, _(
-                "Das Mitglied %(n)s gehört zu %(org)s, außerhalb deines Bereichs.",
-                n=values["membership_number"], org=current_branch.name)))
+            plan.errors.append(
+                RowError(
+                    line,
+                    _(
+                        "Das Mitglied %(n)s gehört zu %(org)s, "
+                        "außerhalb deines Bereichs.",
+                        n=values["membership_number"],
+                        org=current_branch.name,
+                    ),
+                )
+            )
             continue
-        if (current.first_name, current.last_name, current.email,
-                current.home_branch_id) == tuple(record.values()):
+        if (
+            current.first_name,
+            current.last_name,
+            current.email,
+            current.home_branch_id,
+        ) == tuple(record.values()):
             plan.unchanged += 1
         else:
             plan.updates.append({"id": current.id, "updated_at": now, **record})
@@ -209,17 +279,29 @@ def plan_import(session: Session, data: bytes | str, scope: Organisation) -> Imp
     return plan
 
 
-def apply_import(session: Session, plan: ImportPlan, actor: Member | None,
-                 scope: Organisation, source: str) -> list[str]:
+def apply_import(
+    session: Session,
+    plan: ImportPlan,
+    actor: Member | None,
+    scope: Organisation,
+    source: str,
+) -> list[str]:
     """Write a checked plan in one transaction; returns the new membership numbers."""
     if not plan.ok:
         raise ValueError("an import with bad rows must not be applied")
     for start in range(0, len(plan.creates), 5000):
-        session.execute(insert(Member), plan.creates[start:start + 5000])
+        session.execute(insert(Member), plan.creates[start : start + 5000])
     for start in range(0, len(plan.updates), 5000):
-        session.execute(update(Member), plan.updates[start:start + 5000])
-    audit.record(session, actor, "members.imported", organisation=scope,
-                 source=source, created=len(plan.creates), updated=len(plan.updates),
-                 unchanged=plan.unchanged)
+        session.execute(update(Member), plan.updates[start : start + 5000])
+    audit.record(
+        session,
+        actor,
+        "members.imported",
+        organisation=scope,
+        source=source,
+        created=len(plan.creates),
+        updated=len(plan.updates),
+        unchanged=plan.unchanged,
+    )
     session.commit()
     return [c["membership_number"] for c in plan.creates]

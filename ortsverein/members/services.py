@@ -11,8 +11,12 @@ from .. import audit
 from ..errors_domain import Forbidden, NotFound
 from ..i18n import _
 from ..pagination import Page, paginate
-from ..permissions import (can_manage_member, has_role, manageable_members_query,
-                           orgs_with_role)
+from ..permissions import (
+    can_manage_member,
+    has_role,
+    manageable_members_query,
+    orgs_with_role,
+)
 from ..realtime import disconnect_member
 
 STATUS_FILTERS = ("all", "active", "inactive", "not_activated")
@@ -22,9 +26,16 @@ def board_orgs(actor: Member) -> list[Organisation]:
     return orgs_with_role(actor, RoleName.BOARD)
 
 
-def list_members(session: Session, actor: Member, *, org: Organisation | None = None,
-                 query: str = "", status: str = "all", page: int = 1,
-                 per_page: int = 50) -> Page:
+def list_members(
+    session: Session,
+    actor: Member,
+    *,
+    org: Organisation | None = None,
+    query: str = "",
+    status: str = "all",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
     """Members of the subtrees where the actor sits on the board, searchable."""
     stmt = manageable_members_query(actor)
     if org is not None:
@@ -34,12 +45,14 @@ def list_members(session: Session, actor: Member, *, org: Organisation | None = 
     query = query.strip()
     if query:
         like = f"%{query.lower()}%"
-        stmt = stmt.where(or_(
-            Member.email.like(like),
-            Member.membership_number == query,
-            (Member.first_name + " " + Member.last_name).ilike(like),
-            Member.last_name.ilike(like),
-        ))
+        stmt = stmt.where(
+            or_(
+                Member.email.like(like),
+                Member.membership_number == query,
+                (Member.first_name + " " + Member.last_name).ilike(like),
+                Member.last_name.ilike(like),
+            )
+        )
     if status == "active":
         stmt = stmt.where(Member.active.is_(True))
     elif status == "inactive":
@@ -58,7 +71,9 @@ def get_member(session: Session, actor: Member, member_id: int) -> Member:
     return member
 
 
-def role_choices(actor: Member, target: Member) -> list[tuple[Organisation, list[RoleName]]]:
+def role_choices(
+    actor: Member, target: Member
+) -> list[tuple[Organisation, list[RoleName]]]:
     """Where the actor may grant roles to target: the target's home branch and its
     ancestors inside the actor's board subtree; admin only by admins."""
     choices = []
@@ -77,24 +92,28 @@ def role_choices(actor: Member, target: Member) -> list[tuple[Organisation, list
     return choices
 
 
-def grant_role(session: Session, actor: Member, member_id: int, org_id: int,
-               role: RoleName) -> Role:
+def grant_role(
+    session: Session, actor: Member, member_id: int, org_id: int, role: RoleName
+) -> Role:
     target = get_member(session, actor, member_id)
     allowed = {(o.id, r) for o, roles in role_choices(actor, target) for r in roles}
     if (org_id, role) not in allowed:
         raise Forbidden(_("Diese Rolle kannst du hier nicht vergeben."))
     if target.id == actor.id:
         raise Forbidden(_("Deine eigenen Rollen ändert ein anderes Vorstandsmitglied."))
-    existing = next((r for r in target.roles
-                     if r.organisation_id == org_id and r.role == role), None)
+    existing = next(
+        (r for r in target.roles if r.organisation_id == org_id and r.role == role),
+        None,
+    )
     if existing is not None:
         return existing
     org = session.get(Organisation, org_id)
     granted = Role(member=target, organisation=org, role=role)
     session.add(granted)
     session.flush()
-    audit.record(session, actor, "role.granted", organisation=org, target=target,
-                 role=role.value)
+    audit.record(
+        session, actor, "role.granted", organisation=org, target=target, role=role.value
+    )
     session.commit()
     return granted
 
@@ -107,14 +126,20 @@ def revoke_role(session: Session, actor: Member, member_id: int, role_id: int) -
     if target.id == actor.id:
         raise Forbidden(_("Deine eigenen Rollen ändert ein anderes Vorstandsmitglied."))
     if not has_role(actor, role.organisation, RoleName.BOARD) or (
-        role.role == RoleName.ADMIN and not has_role(actor, role.organisation,
-                                                     RoleName.ADMIN)
+        role.role == RoleName.ADMIN
+        and not has_role(actor, role.organisation, RoleName.ADMIN)
     ):
         raise Forbidden(_("Diese Rolle kannst du nicht entziehen."))
     org = role.organisation
     target.roles.remove(role)
-    audit.record(session, actor, "role.revoked", organisation=org, target=target,
-                 role=role.role.value)
+    audit.record(
+        session,
+        actor,
+        "role.revoked",
+        organisation=org,
+        target=target,
+        role=role.role.value,
+    )
     session.commit()
 
 
@@ -130,25 +155,34 @@ def set_active(session: Session, actor: Member, member_id: int, active: bool) ->
     if not active:
         now = utcnow()
         for token in session.scalars(
-            select(ApiToken).where(ApiToken.member_id == target.id,
-                                   ApiToken.revoked_at.is_(None))
+            select(ApiToken).where(
+                ApiToken.member_id == target.id, ApiToken.revoked_at.is_(None)
+            )
         ):
             token.revoked_at = now
-    audit.record(session, actor, "member.deactivated" if not active else
-                 "member.reactivated", organisation=target.home_branch, target=target)
+    audit.record(
+        session,
+        actor,
+        "member.deactivated" if not active else "member.reactivated",
+        organisation=target.home_branch,
+        target=target,
+    )
     session.commit()
     if not active:
         disconnect_member(target.id)
     return target
 
 
-def set_require_2fa(session: Session, actor: Member, org_id: int, required: bool) -> None:
+def set_require_2fa(
+    session: Session, actor: Member, org_id: int, required: bool
+) -> None:
     org = session.get(Organisation, org_id)
     if org is None or not has_role(actor, org, RoleName.BOARD):
         raise NotFound()
     org.require_2fa_for_staff = required
-    audit.record(session, actor, "organisation.2fa_policy", organisation=org,
-                 required=required)
+    audit.record(
+        session, actor, "organisation.2fa_policy", organisation=org, required=required
+    )
     session.commit()
 
 

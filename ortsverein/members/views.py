@@ -6,8 +6,16 @@ import json
 import secrets
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
@@ -55,18 +63,35 @@ def _org_from_args() -> Organisation | None:
 @role_required("board")
 def index():
     org = _org_from_args()
-    page, per_page = parse_page_args(request.args, current_app.config["MEMBERS_PER_PAGE"])
+    page, per_page = parse_page_args(
+        request.args, current_app.config["MEMBERS_PER_PAGE"]
+    )
     status = request.args.get("status", "all")
     if status not in services.STATUS_FILTERS:
         status = "all"
     query = request.args.get("q", "")[:100]
-    result = services.list_members(db.session, current_user, org=org, query=query,
-                                   status=status, page=page, per_page=per_page)
-    policy_forms = {o.id: PolicyForm(required=o.require_2fa_for_staff, prefix=f"p{o.id}")
-                    for o in services.board_orgs(current_user)}
-    return render_template("members/index.html", page=result, org=org, query=query,
-                           status=status, board_orgs=services.board_orgs(current_user),
-                           policy_forms=policy_forms)
+    result = services.list_members(
+        db.session,
+        current_user,
+        org=org,
+        query=query,
+        status=status,
+        page=page,
+        per_page=per_page,
+    )
+    policy_forms = {
+        o.id: PolicyForm(required=o.require_2fa_for_staff, prefix=f"p{o.id}")
+        for o in services.board_orgs(current_user)
+    }
+    return render_template(
+        "members/index.html",
+        page=result,
+        org=org,
+        query=query,
+        status=status,
+        board_orgs=services.board_orgs(current_user),
+        policy_forms=policy_forms,
+    )
 
 
 def _member_or_404(member_id: int) -> Member:
@@ -80,7 +105,8 @@ def _role_form(target: Member) -> RoleForm:
     form = RoleForm()
     form.grant.choices = [
         SelectChoice(f"{org.id}:{role.value}", f"{role_label(role)} – {org.name}")
-        for org, roles in services.role_choices(current_user, target) for role in roles
+        for org, roles in services.role_choices(current_user, target)
+        for role in roles
     ]
     return form
 
@@ -89,8 +115,12 @@ def _role_form(target: Member) -> RoleForm:
 @role_required("board")
 def detail(member_id: int):
     target = _member_or_404(member_id)
-    return render_template("members/detail.html", member=target,
-                           role_form=_role_form(target), confirm_form=ConfirmForm())
+    return render_template(
+        "members/detail.html",
+        member=target,
+        role_form=_role_form(target),
+        confirm_form=ConfirmForm(),
+    )
 
 
 def _run(action, success: str, member_id: int):
@@ -116,9 +146,13 @@ def grant_role(member_id: int):
         flash(_("Bitte wähle eine Rolle aus der Liste."), "error")
         return redirect(url_for("members.detail", member_id=member_id))
     org_id, _sep, role = form.grant.data.partition(":")
-    return _run(lambda: services.grant_role(db.session, current_user, member_id,
-                                            int(org_id), RoleName(role)),
-                _("Die Rolle ist vergeben."), member_id)
+    return _run(
+        lambda: services.grant_role(
+            db.session, current_user, member_id, int(org_id), RoleName(role)
+        ),
+        _("Die Rolle ist vergeben."),
+        member_id,
+    )
 
 
 @bp.route("/<int:member_id>/roles/<int:role_id>/revoke", methods=["POST"])
@@ -127,8 +161,11 @@ def revoke_role(member_id: int, role_id: int):
     _member_or_404(member_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _run(lambda: services.revoke_role(db.session, current_user, member_id, role_id),
-                _("Die Rolle ist entzogen."), member_id)
+    return _run(
+        lambda: services.revoke_role(db.session, current_user, member_id, role_id),
+        _("Die Rolle ist entzogen."),
+        member_id,
+    )
 
 
 @bp.route("/<int:member_id>/deactivate", methods=["POST"])
@@ -137,8 +174,11 @@ def deactivate(member_id: int):
     _member_or_404(member_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _run(lambda: services.set_active(db.session, current_user, member_id, False),
-                _("Das Mitglied ist deaktiviert; alle Sitzungen sind beendet."), member_id)
+    return _run(
+        lambda: services.set_active(db.session, current_user, member_id, False),
+        _("Das Mitglied ist deaktiviert; alle Sitzungen sind beendet."),
+        member_id,
+    )
 
 
 @bp.route("/<int:member_id>/reactivate", methods=["POST"])
@@ -147,8 +187,11 @@ def reactivate(member_id: int):
     _member_or_404(member_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _run(lambda: services.set_active(db.session, current_user, member_id, True),
-                _("Das Mitglied ist wieder aktiv."), member_id)
+    return _run(
+        lambda: services.set_active(db.session, current_user, member_id, True),
+        _("Das Mitglied ist wieder aktiv."),
+        member_id,
+    )
 
 
 @bp.route("/<int:member_id>/invite", methods=["POST"])
@@ -181,6 +224,7 @@ def policy(org_id: int):
 
 # --- CSV import -------------------------------------------------------------------
 
+
 def _upload_dir() -> Path:
     folder = Path(current_app.config["INSTANCE_PATH"]) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -189,8 +233,9 @@ def _upload_dir() -> Path:
 
 def _import_form() -> ImportForm:
     form = ImportForm()
-    form.org.choices = [SelectChoice(str(o.id), o.name)
-                        for o in services.board_orgs(current_user)]
+    form.org.choices = [
+        SelectChoice(str(o.id), o.name) for o in services.board_orgs(current_user)
+    ]
     return form
 
 
@@ -201,8 +246,13 @@ def _preview(data: bytes, scope: Organisation, upload_id: str, invite: bool):
         flash(str(err), "error")
         return render_template("members/import.html", form=_import_form()), 422
     confirm = ImportConfirmForm(upload=upload_id, invite="1" if invite else "")
-    return render_template("members/import_preview.html", plan=plan, scope=scope,
-                           confirm_form=confirm, invite=invite)
+    return render_template(
+        "members/import_preview.html",
+        plan=plan,
+        scope=scope,
+        confirm_form=confirm,
+        invite=invite,
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -213,13 +263,18 @@ def import_members():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("members/import.html", form=form), status
-    scope = services.check_scope(current_user, db.session.get(Organisation, form.org.data))
+    scope = services.check_scope(
+        current_user, db.session.get(Organisation, form.org.data)
+    )
     data = form.file.data.read()
     upload_id = secrets.token_urlsafe(16)
     folder = _upload_dir()
     (folder / f"{upload_id}.csv").write_bytes(data)
-    (folder / f"{upload_id}.json").write_text(json.dumps(
-        {"actor": current_user.id, "org": scope.id, "name": form.file.data.filename}))
+    (folder / f"{upload_id}.json").write_text(
+        json.dumps(
+            {"actor": current_user.id, "org": scope.id, "name": form.file.data.filename}
+        )
+    )
     return _preview(data, scope, upload_id, form.invite.data)
 
 
@@ -229,29 +284,41 @@ def import_confirm():
     """Step 2: re-check the stored file and write it in one transaction."""
     form = ImportConfirmForm()
     upload_id = form.upload.data or ""
-    if not form.validate_on_submit() or not upload_id.replace("-", "").replace(
-            "_", "").isalnum():
+    if (
+        not form.validate_on_submit()
+        or not upload_id.replace("-", "").replace("_", "").isalnum()
+    ):
         abort(400)
     folder = _upload_dir()
     meta_path, data_path = folder / f"{upload_id}.json", folder / f"{upload_id}.csv"
     if not meta_path.exists():
-        flash(_("Diese Vorschau ist nicht mehr gültig. Bitte lade die Datei neu hoch."),
-              "error")
+        flash(
+            _("Diese Vorschau ist nicht mehr gültig. Bitte lade die Datei neu hoch."),
+            "error",
+        )
         return redirect(url_for("members.import_members"))
     meta = json.loads(meta_path.read_text())
     if meta["actor"] != current_user.id:
         abort(404)
-    scope = services.check_scope(current_user, db.session.get(Organisation, meta["org"]))
+    scope = services.check_scope(
+        current_user, db.session.get(Organisation, meta["org"])
+    )
     data = data_path.read_bytes()
     invite = bool(form.invite.data)
     with write_intent():
         plan = importer.plan_import(db.session, data, scope)
         if not plan.ok:
-            flash(_("Die Daten haben sich seit der Vorschau geändert; bitte prüfe die "
-                    "Fehler."), "error")
+            flash(
+                _(
+                    "Die Daten haben sich seit der Vorschau geändert; bitte prüfe die "
+                    "Fehler."
+                ),
+                "error",
+            )
             return _preview(data, scope, upload_id, invite)
-        numbers = importer.apply_import(db.session, plan, current_user, scope,
-                                        source=meta["name"])
+        numbers = importer.apply_import(
+            db.session, plan, current_user, scope, source=meta["name"]
+        )
     meta_path.unlink(missing_ok=True)
     data_path.unlink(missing_ok=True)
     invited = 0
@@ -260,29 +327,44 @@ def import_confirm():
             select(Member).where(Member.membership_number.in_(numbers[:5000]))
         ).all()
         invited = auth_services.invite(db.session, list(new_members), current_user)
-    flash(_("Import abgeschlossen: %(c)d neu, %(u)d aktualisiert, %(n)d unverändert, "
-            "%(i)d Einladungen verschickt.", c=len(plan.creates), u=len(plan.updates),
-            n=plan.unchanged, i=invited), "success")
+    flash(
+        _(
+            "Import abgeschlossen: %(c)d neu, %(u)d aktualisiert, %(n)d unverändert, "
+            "%(i)d Einladungen verschickt.",
+            c=len(plan.creates),
+            u=len(plan.updates),
+            n=plan.unchanged,
+            i=invited,
+        ),
+        "success",
+    )
     return redirect(url_for("members.index", org=scope.slug))
 
 
 # --- audit log ------------------------------------------------------------------
+
 
 @bp.route("/audit")
 @role_required("board")
 def audit_log():
     page, per_page = parse_page_args(request.args, current_app.config["AUDIT_PER_PAGE"])
     scope = services.board_orgs(current_user)
-    stmt = (select(AuditEntry).outerjoin(Organisation,
-                                         AuditEntry.organisation_id == Organisation.id)
-            .order_by(AuditEntry.id.desc()))
-    if not any(has_role(current_user, o, RoleName.ADMIN) and o.parent_id is None
-               for o in scope):
+    stmt = (
+        select(AuditEntry)
+        .outerjoin(Organisation, AuditEntry.organisation_id == Organisation.id)
+        .order_by(AuditEntry.id.desc())
+    )
+    if not any(
+        has_role(current_user, o, RoleName.ADMIN) and o.parent_id is None for o in scope
+    ):
         stmt = stmt.where(subtree_clause(scope))
     action = request.args.get("action", "")[:60]
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     result = paginate(db.session, stmt, page, per_page)
-    return render_template("members/audit.html", page=result, action=action,
-                           report=audit.verify_chain(db.session)
-                           if request.args.get("verify") else None)
+    return render_template(
+        "members/audit.html",
+        page=result,
+        action=action,
+        report=audit.verify_chain(db.session) if request.args.get("verify") else None,
+    )

@@ -11,8 +11,10 @@ from tests.factories import PASSWORD, fresh
 
 
 def _token(client, member, **extra) -> str:
-    response = client.post("/api/v1/auth/token",
-                           json={"email": member.email, "password": PASSWORD, **extra})
+    response = client.post(
+        "/api/v1/auth/token",
+        json={"email": member.email, "password": PASSWORD, **extra},
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["token"]
 
@@ -24,9 +26,17 @@ def test_token_login_and_me(world, client):
     me = response.get_json()
     assert me["id"] == world.board.id
     assert me["email"] == "vorstand@example.org"
-    assert me["home_branch"] == {"id": world.nord.id, "name": "OV Nord", "slug": "ov-nord"}
-    assert me["roles"] == [{"role": "board", "organisation": {
-        "id": world.nord.id, "name": "OV Nord", "slug": "ov-nord"}}]
+    assert me["home_branch"] == {
+        "id": world.nord.id,
+        "name": "OV Nord",
+        "slug": "ov-nord",
+    }
+    assert me["roles"] == [
+        {
+            "role": "board",
+            "organisation": {"id": world.nord.id, "name": "OV Nord", "slug": "ov-nord"},
+        }
+    ]
     assert "password_hash" not in me and "totp_secret" not in me
 
 
@@ -38,12 +48,23 @@ def test_tokens_are_stored_hashed(world, client, session):
     assert len(stored) == 1 and len(stored[0]) == 64
 
 
-@pytest.mark.parametrize("body,status,code", [
-    ({"email": "mitglied@example.org", "password": "falsch"}, 401, "invalid_credentials"),
-    ({"email": "niemand@example.org", "password": PASSWORD}, 401, "invalid_credentials"),
-    ({"email": "kein-email", "password": "x"}, 422, "validation_error"),
-    ({"password": "x"}, 422, "validation_error"),
-])
+@pytest.mark.parametrize(
+    "body,status,code",
+    [
+        (
+            {"email": "mitglied@example.org", "password": "falsch"},
+            401,
+            "invalid_credentials",
+        ),
+        (
+            {"email": "niemand@example.org", "password": PASSWORD},
+            401,
+            "invalid_credentials",
+        ),
+        ({"email": "kein-email", "password": "x"}, 422, "validation_error"),
+        ({"password": "x"}, 422, "validation_error"),
+    ],
+)
 def test_token_login_errors(world, client, body, status, code):
     response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code == status
@@ -52,8 +73,11 @@ def test_token_login_errors(world, client, body, status, code):
 
 
 def test_non_json_body(client):
-    response = client.post("/api/v1/auth/token", data="email=x",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/api/v1/auth/token",
+        data="email=x",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_json"
 
@@ -63,11 +87,15 @@ def test_token_login_with_two_factor(world, client, session):
     world.member.totp_secret, world.member.totp_enabled = secret, True
     session.commit()
     body = {"email": world.member.email, "password": PASSWORD}
-    assert client.post("/api/v1/auth/token", json=body).get_json()["error"]["code"] == \
-        "totp_required"
+    assert (
+        client.post("/api/v1/auth/token", json=body).get_json()["error"]["code"]
+        == "totp_required"
+    )
     wrong = client.post("/api/v1/auth/token", json={**body, "totp": "000000"})
     assert wrong.get_json()["error"]["code"] == "invalid_totp"
-    ok = client.post("/api/v1/auth/token", json={**body, "totp": pyotp.TOTP(secret).now()})
+    ok = client.post(
+        "/api/v1/auth/token", json={**body, "totp": pyotp.TOTP(secret).now()}
+    )
     assert ok.status_code == 201
 
 
@@ -99,15 +127,23 @@ def test_token_revoked_on_profile_page(world, client, auth):
     assert "Skript" in page and token not in page
     fresh_id = page.split("/profile/tokens/")[1].split("/")[0]
     auth.post(f"/profile/tokens/{fresh_id}/revoke")
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
-                      ).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 401
+    )
 
 
 def test_unknown_api_route_and_method_are_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
-    assert response.get_json() == {"error": {"code": "not_found",
-                                             "message": response.get_json()["error"]["message"]}}
+    assert response.get_json() == {
+        "error": {
+            "code": "not_found",
+            "message": response.get_json()["error"]["message"],
+        }
+    }
     response = client.get("/api/v1/auth/token")
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "method_not_allowed"
@@ -129,12 +165,19 @@ def test_openapi_document_is_valid_and_generated(client):
 def test_token_endpoint_is_rate_limited(world, db_url, tmp_path):
     from tests.conftest import build_app
 
-    app = build_app(db_url, tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2/minute")
+    app = build_app(
+        db_url, tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2/minute"
+    )
     client = app.test_client()
-    codes = [client.post("/api/v1/auth/token", json={"email": world.member.email,
-                                                      "password": "x"}).status_code
-             for _ in range(3)]
+    codes = [
+        client.post(
+            "/api/v1/auth/token", json={"email": world.member.email, "password": "x"}
+        ).status_code
+        for _ in range(3)
+    ]
     assert codes == [401, 401, 429]
-    assert client.post("/api/v1/auth/token", json={}).get_json()["error"]["code"] == \
-        "rate_limited"
+    assert (
+        client.post("/api/v1/auth/token", json={}).get_json()["error"]["code"]
+        == "rate_limited"
+    )
     app.extensions["ortsverein_db"][0].dispose()

@@ -19,12 +19,15 @@ def test_connection_with_login_session(world, auth, socket_client):
     ack = client.emit("join", {"room": "thread:1"}, callback=True)
     assert ack == {"ok": False, "error": "not_found"}  # no such room kind yet
     assert client.emit("join", {"room": "nonsense"}, callback=True) == {
-        "ok": False, "error": "bad_room"}
+        "ok": False,
+        "error": "bad_room",
+    }
 
 
 def test_connection_with_api_token(world, client, socket_client):
-    token = client.post("/api/v1/auth/token", json={
-        "email": world.member.email, "password": PASSWORD}).get_json()["token"]
+    token = client.post(
+        "/api/v1/auth/token", json={"email": world.member.email, "password": PASSWORD}
+    ).get_json()["token"]
     assert socket_client(auth={"token": token}).is_connected()
     assert not socket_client(auth={"token": "ov_wrong"}).is_connected()
 
@@ -35,10 +38,16 @@ def test_member_room_and_publish(world, auth, socket_client, app):
     auth.login(world.member)
     client = socket_client()
     with app.app_context():
-        publish("notification", {"id": 1, "kind": "test", "text": "Hallo", "url": "/"},
-                member_room(world.member.id))
-        publish("notification", {"id": 2, "kind": "test", "text": "Nicht für dich",
-                                 "url": "/"}, member_room(world.board.id))
+        publish(
+            "notification",
+            {"id": 1, "kind": "test", "text": "Hallo", "url": "/"},
+            member_room(world.member.id),
+        )
+        publish(
+            "notification",
+            {"id": 2, "kind": "test", "text": "Nicht für dich", "url": "/"},
+            member_room(world.board.id),
+        )
     received = client.get_received()
     assert [r["args"][0]["id"] for r in received if r["name"] == "notification"] == [1]
 
@@ -56,15 +65,22 @@ def test_deactivation_disconnects_the_members_sockets(world, app, auth, socket_c
 
 
 def test_real_client_over_websocket(world, live_server, client):
-    token = client.post("/api/v1/auth/token", json={
-        "email": world.member.email, "password": PASSWORD}).get_json()["token"]
+    token = client.post(
+        "/api/v1/auth/token", json={"email": world.member.email, "password": PASSWORD}
+    ).get_json()["token"]
     real = sio_client.SimpleClient()
-    real.connect(live_server.url, auth={"token": token}, transports=["websocket"],
-                 wait_timeout=10)
+    real.connect(
+        live_server.url,
+        auth={"token": token},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
     try:
         assert real.connected
         assert real.call("join", {"room": "meeting:1"}, timeout=10) == {
-            "ok": False, "error": "not_found"}
+            "ok": False,
+            "error": "not_found",
+        }
     finally:
         real.disconnect()
     refused = sio_client.SimpleClient()

@@ -22,9 +22,14 @@ def test_member_logs_in_and_sees_home(world, client, auth):
 
 
 def test_wrong_password_keeps_email_and_says_why(world, client, auth):
-    response = client.post("/login", data={"csrf_token": auth.csrf(),
-                                           "email": world.member.email,
-                                           "password": "falsch-falsch"})
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": auth.csrf(),
+            "email": world.member.email,
+            "password": "falsch-falsch",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 401
     assert "E-Mail-Adresse oder Passwort ist falsch." in page
@@ -38,18 +43,32 @@ def test_login_is_case_insensitive_for_email(world, auth):
 def test_deactivated_member_cannot_log_in(world, session, client, auth):
     world.member.active = False
     session.commit()
-    response = client.post("/login", data={"csrf_token": auth.csrf(),
-                                           "email": world.member.email,
-                                           "password": PASSWORD})
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": auth.csrf(),
+            "email": world.member.email,
+            "password": PASSWORD,
+        },
+    )
     assert response.status_code == 401
 
 
 def test_login_follows_only_local_next(world, client, auth):
-    for target, expected in (("/profile/", "/profile/"), ("https://evil.example/", "/"),
-                             ("//evil.example/", "/")):
-        response = client.post("/login", data={"csrf_token": auth.csrf(),
-                                               "email": world.member.email,
-                                               "password": PASSWORD, "next": target})
+    for target, expected in (
+        ("/profile/", "/profile/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+    ):
+        response = client.post(
+            "/login",
+            data={
+                "csrf_token": auth.csrf(),
+                "email": world.member.email,
+                "password": PASSWORD,
+                "next": target,
+            },
+        )
         assert response.headers["Location"] == expected
         auth.logout()
 
@@ -90,18 +109,31 @@ def test_deactivation_ends_the_members_session_at_once(world, app, auth):
 def test_login_rate_limited(world, app, db_url, tmp_path):
     from tests.conftest import Auth, build_app
 
-    limited = build_app(db_url, tmp_path, RATELIMIT_ENABLED=True,
-                        LOGIN_RATE_LIMIT="3 per minute")
+    limited = build_app(
+        db_url, tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute"
+    )
     client = limited.test_client()
     helper = Auth(client)
-    codes = [client.post("/login", data={"csrf_token": helper.csrf(),
-                                         "email": world.member.email,
-                                         "password": "falsch-falsch"}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post(
+            "/login",
+            data={
+                "csrf_token": helper.csrf(),
+                "email": world.member.email,
+                "password": "falsch-falsch",
+            },
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes == [401, 401, 401, 429]
-    page = client.post("/login", data={"csrf_token": helper.csrf(),
-                                       "email": world.member.email,
-                                       "password": PASSWORD}).get_data(as_text=True)
+    page = client.post(
+        "/login",
+        data={
+            "csrf_token": helper.csrf(),
+            "email": world.member.email,
+            "password": PASSWORD,
+        },
+    ).get_data(as_text=True)
     assert "Zu viele Versuche" in page
     limited.extensions["ortsverein_db"][0].dispose()
 
@@ -115,12 +147,19 @@ def _enable_totp(session, member) -> pyotp.TOTP:
 
 def test_two_factor_login(world, session, client, auth):
     totp = _enable_totp(session, world.member)
-    response = client.post("/login", data={"csrf_token": auth.csrf(),
-                                           "email": world.member.email,
-                                           "password": PASSWORD})
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": auth.csrf(),
+            "email": world.member.email,
+            "password": PASSWORD,
+        },
+    )
     assert response.headers["Location"] == "/login/2fa"
     assert client.get("/profile/").status_code == 302  # not logged in yet
-    wrong = client.post("/login/2fa", data={"csrf_token": auth.csrf(), "code": "000000"})
+    wrong = client.post(
+        "/login/2fa", data={"csrf_token": auth.csrf(), "code": "000000"}
+    )
     assert "Der Code stimmt nicht" in wrong.get_data(as_text=True)
     ok = client.post("/login/2fa", data={"csrf_token": auth.csrf(), "code": totp.now()})
     assert ok.status_code == 302
@@ -154,8 +193,10 @@ def test_branch_can_require_two_factor_for_staff(world, session, client, auth):
 
 @pytest.mark.parametrize("lang,text", [("en", "Log in"), ("de", "Anmelden")])
 def test_language_switch(client, auth, lang, text):
-    response = client.post("/profile/language", data={"csrf_token": auth.csrf(),
-                                                       "lang": lang, "next": "/login"})
+    response = client.post(
+        "/profile/language",
+        data={"csrf_token": auth.csrf(), "lang": lang, "next": "/login"},
+    )
     assert response.headers["Location"] == "/login"
     page = client.get("/login").get_data(as_text=True)
     assert f'lang="{lang}"' in page

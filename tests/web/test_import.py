@@ -61,8 +61,12 @@ def test_good_file_preview_then_import_with_invitations(world, auth, session, ap
     assert erika.home_branch_id == world.nord.id and erika.password_hash is None
     mails = list((Path(app.instance_path) / "mail").glob("*.eml"))
     assert len(mails) == 2
-    assert session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())
-                          .limit(1)) == "members.invited"
+    assert (
+        session.scalar(
+            select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)
+        )
+        == "members.invited"
+    )
 
 
 def test_bad_rows_are_listed_by_line_and_nothing_is_written(world, auth, session):
@@ -70,8 +74,10 @@ def test_bad_rows_are_listed_by_line_and_nothing_is_written(world, auth, session
     auth.login(world.board)
     page = _upload(auth, world, BAD).get_data(as_text=True)
     assert "Nichts wurde importiert" in page
-    rows = {int(n): reason for n, reason in
-            re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td></tr>", page)}
+    rows = {
+        int(n): reason
+        for n, reason in re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td></tr>", page)
+    }
     for line, reason in [
         (3, "Nachname fehlt."),
         (4, "ist keine gültige E-Mail-Adresse"),
@@ -89,8 +95,9 @@ def test_reimport_updates_by_number_and_never_duplicates(world, auth, session):
     auth.login(world.board)
     _confirm(auth, _upload(auth, world, GOOD, invite=False).get_data(as_text=True))
     count = _count(session)
-    changed = GOOD.replace("Mustermann", "Musterfrau").replace("Erika@Example.org",
-                                                               "erika.neu@example.org")
+    changed = GOOD.replace("Mustermann", "Musterfrau").replace(
+        "Erika@Example.org", "erika.neu@example.org"
+    )
     page = _upload(auth, world, changed, invite=False).get_data(as_text=True)
     assert "<dt>Neu</dt><dd>0</dd>" in page
     assert "<dt>Aktualisiert</dt><dd>1</dd>" in page
@@ -102,8 +109,10 @@ def test_reimport_updates_by_number_and_never_duplicates(world, auth, session):
 
 
 def test_board_cannot_move_members_of_another_branch(world, auth, session):
-    text = ("Mitgliedsnummer;Vorname;Nachname;E-Mail;Gliederung\n"
-            f"{world.sued_member.membership_number};Sven;Süd;sued@example.org;ov-nord\n")
+    text = (
+        "Mitgliedsnummer;Vorname;Nachname;E-Mail;Gliederung\n"
+        f"{world.sued_member.membership_number};Sven;Süd;sued@example.org;ov-nord\n"
+    )
     auth.login(world.board)
     page = _upload(auth, world, text).get_data(as_text=True)
     assert "außerhalb deines Bereichs" in page
@@ -120,9 +129,12 @@ def test_unreadable_files_get_a_clear_message(world, auth):
         response = _upload(auth, world, content)
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
-    latin1 = "Mitgliedsnummer;Vorname;Nachname;E-Mail;Gliederung\n1;Jürgen;A;a@b.de;ov-nord\n"
-    data = {"org": str(world.nord.id),
-            "file": (io.BytesIO(latin1.encode("latin-1")), "liste.csv")}
+    latin1 = ("Mitgliedsnummer;Vorname;Nachname;E-Mail;Gliederung\n"
+              "1;Jürgen;A;a@b.de;ov-nord\n")
+    data = {
+        "org": str(world.nord.id),
+        "file": (io.BytesIO(latin1.encode("latin-1")), "liste.csv"),
+    }
     response = auth.post("/members/import", data, content_type="multipart/form-data")
     assert "nicht UTF-8-kodiert" in response.get_data(as_text=True)
 
@@ -131,14 +143,17 @@ def test_cli_import_dry_run_then_real(world, app, session, tmp_path):
     path = tmp_path / "liste.csv"
     path.write_text(BAD, encoding="utf-8")
     result = app.test_cli_runner().invoke(
-        args=["import-members", str(path), "--org", "ov-nord"])
+        args=["import-members", str(path), "--org", "ov-nord"]
+    )
     assert result.exit_code == 1
     assert "line 3: Nachname fehlt." in result.output
     assert "nothing imported" in result.output
     before = _count(session)
     path.write_text(GOOD, encoding="utf-8-sig")
     cli = app.test_cli_runner()
-    dry = cli.invoke(args=["import-members", str(path), "--org", "ov-nord", "--dry-run"])
+    dry = cli.invoke(
+        args=["import-members", str(path), "--org", "ov-nord", "--dry-run"]
+    )
     assert dry.exit_code == 0 and "dry run" in dry.output
     assert _count(session) == before
     real = cli.invoke(args=["import-members", str(path), "--org", "ov-nord"])

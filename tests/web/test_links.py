@@ -29,8 +29,13 @@ def _link(app, path_prefix: str) -> str:
 @pytest.fixture
 def invited(world, app, session, auth):
     with app.app_context():
-        newbie = make_member(session, world.nord, email="neu@example.org",
-                             first_name="Nele", password=None)
+        newbie = make_member(
+            session,
+            world.nord,
+            email="neu@example.org",
+            first_name="Nele",
+            password=None,
+        )
     session.commit()
     auth.login(world.board)
     assert auth.post(f"/members/{newbie.id}/invite").status_code == 302
@@ -45,8 +50,14 @@ def test_invitation_mail_sets_password_once(invited, app, client, auth):
     path = _link(app, "/activate")
     page = client.get(path).get_data(as_text=True)
     assert "Nele" in page
-    response = client.post(path, data={"csrf_token": auth.csrf(), "password": NEW_PASSWORD,
-                                       "confirm": NEW_PASSWORD})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": auth.csrf(),
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.headers["Location"] == "/"
     assert client.get("/profile/").status_code == 200  # logged in straight away
     auth.logout()
@@ -59,10 +70,13 @@ def test_invitation_mail_sets_password_once(invited, app, client, auth):
 
 def test_short_password_keeps_the_form_and_says_why(invited, app, client, auth):
     path = _link(app, "/activate")
-    response = client.post(path, data={"csrf_token": auth.csrf(), "password": "kurz",
-                                       "confirm": "kurz"})
+    response = client.post(
+        path, data={"csrf_token": auth.csrf(), "password": "kurz", "confirm": "kurz"}
+    )
     assert response.status_code == 200
-    assert "Feld muss mindestens 10 Zeichen beinhalten." in response.get_data(as_text=True)
+    assert "Feld muss mindestens 10 Zeichen beinhalten." in response.get_data(
+        as_text=True
+    )
     assert client.get(path).status_code == 200  # the link is still usable
 
 
@@ -82,8 +96,14 @@ def test_tampered_link_is_refused(invited, app, client, auth):
     response = client.get(tampered)
     assert response.status_code == 404
     assert "ungültig" in response.get_data(as_text=True)
-    response = client.post(tampered, data={"csrf_token": auth.csrf(),
-                                           "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post(
+        tampered,
+        data={
+            "csrf_token": auth.csrf(),
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 404
 
 
@@ -100,22 +120,31 @@ def test_new_invitation_replaces_the_old_link(invited, world, app, auth, client)
 
 def test_reset_does_not_reveal_membership(world, app, client, auth):
     for address in ("unbekannt@example.org", world.member.email):
-        response = client.post("/reset", data={"csrf_token": auth.csrf(), "email": address})
+        response = client.post(
+            "/reset", data={"csrf_token": auth.csrf(), "email": address}
+        )
         assert response.status_code == 302
     assert len(_mails(app)) == 1
     assert _mails(app)[0]["To"] == world.member.email
 
 
-def test_reset_link_sets_password_once_and_ends_other_sessions(world, app, client, auth,
-                                                               session):
+def test_reset_link_sets_password_once_and_ends_other_sessions(
+    world, app, client, auth, session
+):
     from tests.conftest import Auth
 
     other = app.test_client()
     Auth(other).login(world.member)
     client.post("/reset", data={"csrf_token": auth.csrf(), "email": world.member.email})
     path = _link(app, "/reset")
-    response = client.post(path, data={"csrf_token": auth.csrf(), "password": NEW_PASSWORD,
-                                       "confirm": NEW_PASSWORD})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": auth.csrf(),
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.headers["Location"] == "/login"
     assert other.get("/profile/").status_code == 302
     assert client.get(path).status_code == 410
@@ -125,8 +154,14 @@ def test_reset_link_sets_password_once_and_ends_other_sessions(world, app, clien
     assert len(links) == 1 and links[0].used_at is not None
     # the old password no longer works
     auth.logout()
-    response = client.post("/login", data={"csrf_token": auth.csrf(),
-                                           "email": world.member.email, "password": PASSWORD})
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": auth.csrf(),
+            "email": world.member.email,
+            "password": PASSWORD,
+        },
+    )
     assert response.status_code == 401
 
 

@@ -27,7 +27,7 @@ def _routes(w):
         ("POST", f"/members/{target.id}/deactivate", {}),
         ("POST", f"/members/{target.id}/reactivate", {}),
         ("POST", f"/members/{target.id}/invite", {}),
-        ("POST", f"/members/policy/{w.nord.id}", {"p%d-required" % w.nord.id: "y"}),
+        ("POST", f"/members/policy/{w.nord.id}", {f"p{w.nord.id}-required": "y"}),
     ]
 
 
@@ -43,7 +43,11 @@ def test_member_admin_routes(world, auth, client, role):
             assert response.status_code == 302, (path, role)
             assert "/login" in response.headers["Location"]
         elif role in ALLOWED:
-            assert response.status_code in (200, 302), (path, role, response.status_code)
+            assert response.status_code in (200, 302), (
+                path,
+                role,
+                response.status_code,
+            )
         else:
             assert response.status_code == 404, (path, role, response.status_code)
 
@@ -95,7 +99,9 @@ def test_token_of_another_member_cannot_be_revoked(world, auth, session, client,
 def test_board_cannot_grant_admin_or_change_own_roles(world, auth, session):
     auth.login(world.board)
     auth.post(f"/members/{world.member.id}/roles", {"grant": f"{world.bund.id}:admin"})
-    auth.post(f"/members/{world.board.id}/roles", {"grant": f"{world.nord.id}:organiser"})
+    auth.post(
+        f"/members/{world.board.id}/roles", {"grant": f"{world.nord.id}:organiser"}
+    )
     fresh(session)
     assert world.member.roles == []
     assert [r.role.value for r in world.board.roles] == ["board"]
@@ -107,8 +113,9 @@ def test_board_grants_and_revokes_a_role_with_audit(world, auth, session):
     from models import AuditEntry
 
     auth.login(world.board)
-    response = auth.post(f"/members/{world.member.id}/roles",
-                         {"grant": f"{world.nord.id}:organiser"})
+    response = auth.post(
+        f"/members/{world.member.id}/roles", {"grant": f"{world.nord.id}:organiser"}
+    )
     assert response.status_code == 302
     fresh(session)
     assert [r.role.value for r in world.member.roles] == ["organiser"]

@@ -18,8 +18,10 @@ def test_headers_on_every_page(world, client, auth):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["Cache-Control"] == "no-store", path
-        assert "Cookie" in response.headers.get_all("Vary") or \
-            "Cookie" in response.headers["Vary"], path
+        assert (
+            "Cookie" in response.headers.get_all("Vary")
+            or "Cookie" in response.headers["Vary"]
+        ), path
 
 
 def test_static_files_may_be_cached(client):
@@ -30,10 +32,19 @@ def test_static_files_may_be_cached(client):
 
 def test_pages_have_no_inline_script_or_style(world, client, auth):
     auth.login(world.board)
-    for path in ("/", "/profile/", "/profile/2fa", "/members/", "/members/import",
-                 f"/members/{world.member.id}", "/members/audit"):
+    for path in (
+        "/",
+        "/profile/",
+        "/profile/2fa",
+        "/members/",
+        "/members/import",
+        f"/members/{world.member.id}",
+        "/members/audit",
+    ):
         page = client.get(path).get_data(as_text=True)
-        assert "<script>" not in page and " style=" not in page and "onclick" not in page, path
+        assert (
+            "<script>" not in page and " style=" not in page and "onclick" not in page
+        ), path
         assert "<script src=" in page
 
 
@@ -84,8 +95,11 @@ def test_unexpected_error_gives_the_500_page(db_url, tmp_path):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok",
-                                   "redis": "not_configured"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "not_configured",
+    }
 
 
 def test_healthz_with_real_redis(db_url, tmp_path, redis_url):
@@ -109,15 +123,29 @@ def test_rate_limits_are_shared_through_redis(world, db_url, tmp_path, redis_url
     """Two app processes behind one balancer count login attempts together."""
     from tests.conftest import Auth
 
-    apps = [build_app(db_url, tmp_path / str(i), REDIS_URL=redis_url,
-                      RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
-            for i in range(2)]
+    apps = [
+        build_app(
+            db_url,
+            tmp_path / str(i),
+            REDIS_URL=redis_url,
+            RATELIMIT_ENABLED=True,
+            LOGIN_RATE_LIMIT="3 per minute",
+        )
+        for i in range(2)
+    ]
     codes = []
     for i in range(4):
         client = apps[i % 2].test_client()
-        codes.append(client.post("/login", data={
-            "csrf_token": Auth(client).csrf(), "email": world.member.email,
-            "password": "falsch-falsch"}).status_code)
+        codes.append(
+            client.post(
+                "/login",
+                data={
+                    "csrf_token": Auth(client).csrf(),
+                    "email": world.member.email,
+                    "password": "falsch-falsch",
+                },
+            ).status_code
+        )
     assert codes == [401, 401, 401, 429]
     for app in apps:
         app.extensions["ortsverein_db"][0].dispose()
