@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from models import Member, Organisation, utcnow
@@ -293,6 +293,10 @@ def apply_import(
         session.execute(insert(Member), plan.creates[start : start + 5000])
     for start in range(0, len(plan.updates), 5000):
         session.execute(update(Member), plan.updates[start : start + 5000])
+    if len(plan.creates) > 1000 and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics after a bulk load: without them the planner keeps
+        # seq-scanning the grown table for the next import's look-ups.
+        session.execute(text("ANALYZE members"))
     audit.record(
         session,
         actor,

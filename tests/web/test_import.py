@@ -129,8 +129,10 @@ def test_unreadable_files_get_a_clear_message(world, auth):
         response = _upload(auth, world, content)
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
-    latin1 = ("Mitgliedsnummer;Vorname;Nachname;E-Mail;Gliederung\n"
-              "1;Jürgen;A;a@b.de;ov-nord\n")
+    latin1 = (
+        "Mitgliedsnummer;Vorname;Nachname;E-Mail;Gliederung\n"
+        "1;Jürgen;A;a@b.de;ov-nord\n"
+    )
     data = {
         "org": str(world.nord.id),
         "file": (io.BytesIO(latin1.encode("latin-1")), "liste.csv"),
