@@ -39,8 +39,10 @@ def machine() -> str:
 def make_csv(n: int) -> bytes:
     lines = ["Mitgliedsnummer;Vorname;Nachname;E-Mail;Gliederung"]
     for i in range(n):
-        lines.append(f"M-{i:07d};Vorname{i};Nachname{i % 977};m{i}@example.org;"
-                     f"ov-{i % BRANCHES:03d}")
+        lines.append(
+            f"M-{i:07d};Vorname{i};Nachname{i % 977};m{i}@example.org;"
+            f"ov-{i % BRANCHES:03d}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -50,8 +52,13 @@ def make_tree(session) -> Organisation:
     session.flush()
     root.path = f"/{root.id}/"
     for b in range(BRANCHES):
-        org = Organisation(name=f"OV {b}", slug=f"ov-{b:03d}", level=OrgLevel.ORTSVEREIN,
-                           parent=root, path="/")
+        org = Organisation(
+            name=f"OV {b}",
+            slug=f"ov-{b:03d}",
+            level=OrgLevel.ORTSVEREIN,
+            parent=root,
+            path="/",
+        )
         session.add(org)
         session.flush()
         org.path = f"{root.path}{org.id}/"
@@ -75,24 +82,36 @@ def run(kind: str, url: str, data: bytes, n: int, tmp: Path) -> None:
         t3 = time.perf_counter()
         assert again.unchanged == n
         # Baseline: the same rows, raw executemany into a scratch copy of the table.
-        rows = [{**r, "membership_number": "B" + r["membership_number"],
-                 "email": "b" + r["email"]} for r in plan.creates]
+        rows = [
+            {
+                **r,
+                "membership_number": "B" + r["membership_number"],
+                "email": "b" + r["email"],
+            }
+            for r in plan.creates
+        ]
         t4 = time.perf_counter()
         for start in range(0, len(rows), 5000):
-            session.execute(insert(Member), rows[start:start + 5000])
+            session.execute(insert(Member), rows[start : start + 5000])
         session.commit()
         t5 = time.perf_counter()
         session.execute(text("DELETE FROM members WHERE membership_number LIKE 'BM-%'"))
         session.commit()
     app.extensions["ortsverein_db"][0].dispose()
     first, re_import, baseline = t2 - t0, t3 - t2, t5 - t4
-    print(f"{kind:10} first import {n} members: {first:6.1f} s "
-          f"({n / first:8.0f} members/s; check {t1 - t0:.1f} s, write {t2 - t1:.1f} s)")
-    print(f"{kind:10} re-import (all unchanged): {re_import:6.1f} s "
-          f"({n / re_import:8.0f} members/s)")
-    print(f"{kind:10} baseline raw executemany:  {baseline:6.1f} s "
-          f"({n / baseline:8.0f} rows/s); import/baseline time ratio "
-          f"{first / baseline:.1f}x; target < 60 s: {'met' if first < 60 else 'MISSED'}")
+    print(
+        f"{kind:10} first import {n} members: {first:6.1f} s "
+        f"({n / first:8.0f} members/s; check {t1 - t0:.1f} s, write {t2 - t1:.1f} s)"
+    )
+    print(
+        f"{kind:10} re-import (all unchanged): {re_import:6.1f} s "
+        f"({n / re_import:8.0f} members/s)"
+    )
+    print(
+        f"{kind:10} baseline raw executemany:  {baseline:6.1f} s "
+        f"({n / baseline:8.0f} rows/s); import/baseline time ratio "
+        f"{first / baseline:.1f}x; target < 60 s: {'met' if first < 60 else 'MISSED'}"
+    )
 
 
 def main() -> None:
@@ -117,7 +136,6 @@ def main() -> None:
                 server.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
 
 
 if __name__ == "__main__":

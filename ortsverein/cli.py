@@ -213,21 +213,35 @@ def audit_verify():
 
 
 @click.command("serve")
-@click.option("--host", envvar="HOST", default="127.0.0.1")
-@click.option("--port", envvar="PORT", default=5000, type=int)
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
+@click.option(
+    "--threads",
+    default=50,
+    show_default=True,
+    help="Threads of the one worker; each open socket holds one.",
+)
 @with_appcontext
-def serve(host: str, port: int):
-    """Serve the app with Socket.IO in one process (the embedded default)."""
-    from .realtime import socketio
+def serve(host: str, port: int, threads: int):
+    """Serve the app with Socket.IO in one process (the embedded default), on
+    gunicorn's threaded worker, the same server as in production."""
+    from gunicorn.app.base import BaseApplication
+
+    flask_app = current_app._get_current_object()
+
+    class OneProcess(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", 1)  # Socket.IO needs sticky sessions: one process
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return flask_app
 
     click.echo(f"Ortsverein läuft auf http://{host}:{port}/  (Strg+C beendet)")
-    socketio.run(
-        current_app._get_current_object(),
-        host=host,
-        port=port,
-        allow_unsafe_werkzeug=True,
-        use_reloader=False,
-    )
+    OneProcess().run()
 
 
 def init_app(app: Flask) -> None:

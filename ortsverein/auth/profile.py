@@ -162,7 +162,11 @@ def two_factor():
             current_user.totp_enabled = True
             current_user.session_version += 1
             audit.record(
-                db.session, current_user, "member.2fa_enabled", target=current_user
+                db.session,
+                current_user,
+                "member.2fa_enabled",
+                target=current_user,
+                organisation=current_user.home_branch,
             )
             db.session.commit()
             session.pop(PENDING_SECRET, None)
@@ -203,7 +207,11 @@ def disable_two_factor():
         current_user.totp_enabled = False
         current_user.totp_secret = None
         audit.record(
-            db.session, current_user, "member.2fa_disabled", target=current_user
+            db.session,
+            current_user,
+            "member.2fa_disabled",
+            target=current_user,
+            organisation=current_user.home_branch,
         )
         db.session.commit()
         flash(_("Der zweite Faktor ist abgeschaltet."), "success")

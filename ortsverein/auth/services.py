@@ -106,7 +106,13 @@ def activate(session: Session, secret: str, password: str) -> Member:
     link.used_at = now
     member.password_hash = hash_password(password)
     member.activated_at = member.activated_at or now
-    audit.record(session, member, "member.activated", target=member)
+    audit.record(
+        session,
+        member,
+        "member.activated",
+        target=member,
+        organisation=member.home_branch,
+    )
     session.commit()
     return member
 
@@ -146,7 +152,13 @@ def reset_password(session: Session, secret: str, password: str) -> Member:
     link.used_at = utcnow()
     member.password_hash = hash_password(password)
     member.session_version += 1
-    audit.record(session, member, "member.password_reset", target=member)
+    audit.record(
+        session,
+        member,
+        "member.password_reset",
+        target=member,
+        organisation=member.home_branch,
+    )
     session.commit()
     disconnect_member(member.id)
     return member

@@ -125,3 +125,25 @@ def test_board_grants_and_revokes_a_role_with_audit(world, auth, session):
     assert world.member.roles == []
     actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-2:] == ["role.granted", "role.revoked"]
+
+
+def test_member_list_pages_and_search(world, app, session, auth, client):
+    from tests.factories import make_member
+
+    with app.app_context():
+        for i in range(60):
+            make_member(
+                session, world.nord, first_name="Zora", last_name=f"Zett{i:02d}"
+            )
+    session.commit()
+    auth.login(world.board)
+    first = client.get("/members/").get_data(as_text=True)
+    assert "Seite 1 von 2" in first and 'rel="next"' in first
+    second = client.get("/members/?page=2").get_data(as_text=True)
+    assert "Seite 2 von 2" in second
+    found = client.get("/members/?q=zett05").get_data(as_text=True)
+    assert "Zett05" in found and "Zett06" not in found
+    by_number = client.get(f"/members/?q={world.member.membership_number}")
+    assert world.member.email in by_number.get_data(as_text=True)
+    nonsense = client.get("/members/?page=abc&status=weird")
+    assert nonsense.status_code == 200

@@ -1,0 +1,61 @@
+"""`ortsverein serve` (what `make run` ends with) serves pages and sockets in one process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+import socketio
+
+from tests.servers import free_port, wait_for_port
+
+
+def test_serve_one_process_with_sockets(sqlite_template, tmp_path):
+    db_path = tmp_path / "serve.db"
+    shutil.copy(sqlite_template, db_path)
+    port = free_port()
+    env = {
+        **os.environ,
+        "ORTSVEREIN_DATABASE_URL": f"sqlite:///{db_path}",
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+    }
+    cli = Path(sys.executable).with_name("ortsverein")
+    seeded = subprocess.run(
+        [str(cli), "seed-demo", "--if-empty"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "mitglied@example.org" in seeded.stdout
+    server = subprocess.Popen(
+        [str(cli), "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_port(port, timeout=30)
+        base = f"http://127.0.0.1:{port}"
+        assert "Anmelden" in requests.get(f"{base}/login", timeout=10).text
+        token = requests.post(
+            f"{base}/api/v1/auth/token",
+            timeout=10,
+            json={"email": "mitglied@example.org", "password": "demo-passwort"},
+        ).json()["token"]
+        client = socketio.SimpleClient()
+        client.connect(
+            base, auth={"token": token}, transports=["websocket"], wait_timeout=10
+        )
+        assert client.connected
+        client.disconnect()
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert f"http://127.0.0.1:{port}/" in output
