@@ -33,7 +33,8 @@ BRANCHES = 200
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Python {platform.python_version()}"
+    python = platform.python_version()
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Python {python}"
 
 
 def make_csv(n: int) -> bytes:

@@ -1,4 +1,4 @@
-"""`ortsverein serve` (what `make run` ends with) serves pages and sockets in one process."""
+"""`ortsverein serve`, the end of `make run`: pages and sockets in one process."""
 
 from __future__ import annotations
 
