@@ -4,10 +4,34 @@ from .audit import GENESIS_HASH, AuditEntry
 from .base import Base, UTCDateTime, utcnow
 from .member import ApiToken, LinkPurpose, Member, OneTimeLink, Role, RoleName
 from .organisation import Organisation, OrgLevel
+from .poll import (
+    BallotRecord,
+    ElectorateEntry,
+    Majority,
+    NamedVote,
+    Participation,
+    Poll,
+    PollKind,
+    PollOption,
+    Receipt,
+    Repeat,
+    RulePreset,
+)
 
 __all__ = [
     "GENESIS_HASH",
     "ApiToken",
+    "BallotRecord",
+    "ElectorateEntry",
+    "Majority",
+    "NamedVote",
+    "Participation",
+    "Poll",
+    "PollKind",
+    "PollOption",
+    "Receipt",
+    "Repeat",
+    "RulePreset",
     "AuditEntry",
     "Base",
     "LinkPurpose",

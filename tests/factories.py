@@ -91,3 +91,63 @@ def make_world(session: Session) -> SimpleNamespace:
     )
     session.commit()
     return w
+
+
+def make_poll(
+    session: Session,
+    org: Organisation,
+    creator: Member,
+    *,
+    kind: str = "yes_no_abstain",
+    options=("A", "B", "C"),
+    secret: bool = True,
+    quorum: int = 0,
+    majority: str = "simple",
+    opens_in: int = -60,
+    closes_in: int = 3600,
+    max_choices: int = 1,
+    min_choices: int = 0,
+    scheduled: bool = True,
+):
+    """A poll through the service (so options and rules are as in the app)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from polls.services import PollInput, create_poll, schedule
+
+    now = utcnow()
+    data = PollInput(
+        org_id=org.id,
+        title=f"Frage {kind}",
+        body="**Text**",
+        kind=kind,
+        options=list(options),
+        secret=secret,
+        opens_at=now + timedelta(seconds=opens_in),
+        closes_at=now + timedelta(seconds=closes_in),
+        quorum_percent=Decimal(quorum),
+        majority=majority,
+        min_choices=min_choices,
+        max_choices=max_choices,
+    )
+    poll = create_poll(session, creator, data)
+    if scheduled:
+        schedule(session, creator, poll)
+    return poll
+
+
+def close_now(session: Session, poll) -> None:
+    """Move the closing time into the past (as if the clock had run on)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from models import Poll
+
+    session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id)
+        .values(closes_at=utcnow() - timedelta(seconds=1))
+    )
+    session.commit()
+    session.refresh(poll)

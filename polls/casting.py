@@ -1,0 +1,214 @@
+"""Casting a ballot: participation, ballot and receipt in one transaction, with nothing
+that links them; and what voters can check after closing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import (
+    BallotRecord,
+    ElectorateEntry,
+    Member,
+    NamedVote,
+    Participation,
+    Poll,
+    Receipt,
+)
+from ortsverein.i18n import _
+from ortsverein.realtime import publish
+
+from .errors import (
+    AlreadyVoted,
+    InvalidChoices,
+    NotEligible,
+    PollNotClosed,
+    PollNotOpen,
+)
+from .lifecycle import CLOSED, OPEN, canonical, definition_for, ensure_current
+from .rules import InvalidBallot, check_ballot
+
+BERLIN = ZoneInfo("Europe/Berlin")
+TURNOUT_INTERVAL = 30  # seconds; at most one turnout event per poll in this time
+
+
+def new_receipt_code() -> str:
+    """24 characters of base32 in groups of four, e.g. K7QF-2MZD-..."""
+    raw = base64.b32encode(secrets.token_bytes(15)).decode()
+    return "-".join(raw[i : i + 4] for i in range(0, 24, 4))
+
+
+def receipt_hash(code: str) -> str:
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+RULE_MESSAGES = {
+    "too_many": lambda v: _(
+        "Du hast zu viele Optionen gewählt (höchstens %(n)d).", n=v.get("maximum", 1)
+    ),
+    "too_few": lambda v: _(
+        "Du hast zu wenige Optionen gewählt (mindestens %(n)d, oder "
+        "gar keine für eine leere Stimme).",
+        n=v.get("minimum", 1),
+    ),
+    "duplicate_option": lambda v: _("Eine Option ist doppelt genannt."),
+    "unknown_option": lambda v: _(
+        "Eine gewählte Option gehört nicht zu dieser Abstimmung."
+    ),
+    "not_option_ids": lambda v: _(
+        "Die Auswahl muss eine Liste von Options-Nummern sein."
+    ),
+}
+
+
+def has_voted(session: Session, poll: Poll, member: Member) -> bool:
+    return session.get(Participation, (poll.id, member.id)) is not None
+
+
+def is_eligible(session: Session, poll: Poll, member: Member) -> bool:
+    return session.get(ElectorateEntry, (poll.id, member.id)) is not None
+
+
+def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
+    """Cast the member's one ballot; returns the receipt code (shown once).
+    Participation, ballot and receipt are written in ONE transaction; a second
+    attempt hits the participation's primary key and writes nothing."""
+    if ensure_current(session, poll) != OPEN:
+        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+    if not is_eligible(session, poll, member):
+        raise NotEligible(
+            _(
+                "Du gehörst nicht zu den Stimmberechtigten dieser "
+                "Abstimmung (festgelegt bei ihrer Öffnung)."
+            )
+        )
+    if has_voted(session, poll, member):
+        raise AlreadyVoted(
+            _(
+                "Du hast bereits abgestimmt. Jedes Mitglied hat eine "
+                "Stimme; eine abgegebene Stimme ist endgültig."
+            )
+        )
+    try:
+        ballot = check_ballot(definition_for(poll), choices)
+    except InvalidBallot as err:
+        raise InvalidChoices(RULE_MESSAGES[err.rule](err.values)) from None
+    code = new_receipt_code()
+    ballot_id = uuid.uuid4().hex
+    today = datetime.now(UTC).astimezone(BERLIN).date()
+    session.add(Participation(poll_id=poll.id, member_id=member.id, voted_on=today))
+    session.add(BallotRecord(id=ballot_id, poll_id=poll.id, choices=canonical(ballot)))
+    session.add(Receipt(hash=receipt_hash(code), poll_id=poll.id))
+    if not poll.secret:
+        session.add(
+            NamedVote(poll_id=poll.id, member_id=member.id, ballot_id=ballot_id)
+        )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyVoted(
+            _(
+                "Du hast bereits abgestimmt. Jedes Mitglied hat eine "
+                "Stimme; eine abgegebene Stimme ist endgültig."
+            )
+        ) from None
+    publish_turnout(session, poll)
+    return code
+
+
+def turnout(session: Session, poll: Poll) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Participation)
+            .where(Participation.poll_id == poll.id)
+        )
+        or 0
+    )
+
+
+_last_turnout: dict[int, float] = {}
+_turnout_lock = threading.Lock()
+
+
+def _turnout_due(poll_id: int) -> bool:
+    """At most one turnout event per poll and interval: through Redis across worker
+    processes when configured, else per process."""
+    url = current_app.config.get("REDIS_URL")
+    if url:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        try:
+            return bool(
+                client.set(
+                    f"ortsverein:turnout:{poll_id}", "1", nx=True, ex=TURNOUT_INTERVAL
+                )
+            )
+        finally:
+            client.close()
+    now = time.monotonic()
+    with _turnout_lock:
+        if now - _last_turnout.get(poll_id, -TURNOUT_INTERVAL) < TURNOUT_INTERVAL:
+            return False
+        _last_turnout[poll_id] = now
+        return True
+
+
+def publish_turnout(session: Session, poll: Poll) -> None:
+    """Only turnout is ever published while a poll is open: never counts."""
+    if _turnout_due(poll.id):
+        publish(
+            "turnout",
+            {
+                "poll_id": poll.id,
+                "ballots": turnout(session, poll),
+                "electorate": poll.electorate_size or 0,
+            },
+            f"poll:{poll.id}",
+        )
+
+
+def ballot_box(session: Session, poll: Poll) -> dict:
+    """The published ballot box: sorted ballots and, apart, sorted receipt hashes."""
+    if ensure_current(session, poll) != CLOSED:
+        raise PollNotClosed(
+            _("Die Urne wird erst nach dem Ende der Abstimmung veröffentlicht.")
+        )
+    ballots = sorted(
+        session.scalars(
+            select(BallotRecord.choices).where(BallotRecord.poll_id == poll.id)
+        ).all()
+    )
+    receipts = sorted(
+        session.scalars(select(Receipt.hash).where(Receipt.poll_id == poll.id)).all()
+    )
+    return {
+        "ballots": [json.loads(b) for b in ballots],
+        "receipts": receipts,
+        "digest": poll.ballot_digest,
+        "receipts_digest": poll.receipts_digest,
+    }
+
+
+def receipt_counted(session: Session, poll: Poll, code: str) -> bool:
+    if ensure_current(session, poll) != CLOSED:
+        raise PollNotClosed(
+            _("Quittungen lassen sich nach dem Ende der Abstimmung prüfen.")
+        )
+    found = session.get(Receipt, receipt_hash(code))
+    return found is not None and found.poll_id == poll.id

@@ -1,0 +1,242 @@
+"""Poll state from the clock, and the transition work done once when a moment passes:
+freezing the electorate at opening, sealing and tallying the ballot box at closing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from datetime import datetime
+from fractions import Fraction
+
+from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from models import (
+    BallotRecord,
+    ElectorateEntry,
+    Member,
+    Organisation,
+    Poll,
+    Receipt,
+    Repeat,
+    utcnow,
+)
+from ortsverein import audit
+from ortsverein.db import write_intent
+from ortsverein.realtime import publish
+
+from .rules import PollDefinition
+from .tally import TallyResult, tally
+
+DRAFT, SCHEDULED, OPEN, CLOSED = "draft", "scheduled", "open", "closed"
+
+
+def status(poll: Poll, now: datetime | None = None) -> str:
+    """draft until scheduled; then scheduled, open or closed by the clock."""
+    if not poll.scheduled:
+        return DRAFT
+    now = now or utcnow()
+    if now < poll.opens_at:
+        return SCHEDULED
+    if now < poll.closes_at:
+        return OPEN
+    return CLOSED
+
+
+def definition_for(poll: Poll, digest: str = "") -> PollDefinition:
+    return PollDefinition(
+        kind=poll.kind.value,
+        option_ids=tuple(o.id for o in poll.options),
+        electorate_size=poll.electorate_size or 0,
+        quorum_percent=Fraction(str(poll.quorum_percent or 0)),
+        majority=poll.majority.value,
+        min_choices=poll.min_choices,
+        max_choices=poll.max_choices,
+        tie_seed=digest,
+    )
+
+
+def canonical(choices) -> str:
+    return json.dumps(list(choices), separators=(",", ":"))
+
+
+def digest_of(lines: list[str]) -> str:
+    """SHA-256 over the sorted lines joined by newlines (the published recipe)."""
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+
+
+def org_room(org_id: int) -> str:
+    return f"org:{org_id}"
+
+
+def ensure_current(session: Session, poll: Poll, now: datetime | None = None) -> str:
+    """Do whatever transition work is due (idempotent) and return the poll's status."""
+    state = status(poll, now)
+    if state in (OPEN, CLOSED) and poll.opened_at is None:
+        _in_own_transaction(session, poll, _freeze_electorate)
+    if state == CLOSED and poll.closed_at is None:
+        _in_own_transaction(session, poll, _seal_and_tally)
+    return state
+
+
+def _in_own_transaction(session: Session, poll: Poll, work) -> None:
+    """Run transition work as a writer in a transaction of its own, then let the
+    caller's session see the result."""
+    factory_session = Session(bind=session.get_bind(), expire_on_commit=False)
+    events = []
+    try:
+        with write_intent():
+            own = factory_session.get(Poll, poll.id)
+            events = work(factory_session, own)
+            factory_session.commit()
+    finally:
+        factory_session.close()
+    session.rollback()  # forget a stale snapshot; reload what was just written
+    session.refresh(poll)
+    for event, payload, room in events or ():
+        publish(event, payload, room)
+
+
+def _claim(session: Session, poll: Poll, column) -> bool:
+    """Claim a transition: exactly one transaction sets the column from NULL."""
+    now = utcnow()
+    result = session.execute(
+        update(Poll).where(Poll.id == poll.id, column.is_(None)).values({column: now})
+    )
+    return result.rowcount == 1
+
+
+def _freeze_electorate(session: Session, poll: Poll):
+    if not _claim(session, poll, Poll.opened_at):
+        return []
+    org = poll.organisation
+    session.execute(
+        insert(ElectorateEntry).from_select(
+            ["poll_id", "member_id"],
+            select(literal(poll.id), Member.id)
+            .join(Organisation, Member.home_branch_id == Organisation.id)
+            .where(
+                Organisation.path.startswith(org.path, autoescape=True),
+                Member.active.is_(True),
+            ),
+        )
+    )
+    numbers = session.scalars(
+        select(Member.membership_number)
+        .join(ElectorateEntry, ElectorateEntry.member_id == Member.id)
+        .where(ElectorateEntry.poll_id == poll.id)
+    ).all()
+    size, digest = len(numbers), digest_of(list(numbers))
+    session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id)
+        .values(electorate_size=size, electorate_hash=digest)
+    )
+    audit.record(
+        session,
+        None,
+        "poll.opened",
+        organisation=org,
+        target=poll,
+        electorate_size=size,
+        electorate_hash=digest,
+    )
+    return [
+        ("poll_opened", {"poll_id": poll.id, "title": poll.title}, org_room(org.id))
+    ]
+
+
+def _seal_and_tally(session: Session, poll: Poll):
+    if not _claim(session, poll, Poll.closed_at):
+        return []
+    ballots = session.execute(
+        select(BallotRecord.id, BallotRecord.choices).where(
+            BallotRecord.poll_id == poll.id
+        )
+    ).all()
+    receipts = session.scalars(
+        select(Receipt.hash).where(Receipt.poll_id == poll.id)
+    ).all()
+    if poll.secret:
+        # Rewrite in random order in this transaction: no later copy of the database
+        # links a ballot to a participation by physical order or transaction id.
+        rnd = random.SystemRandom()
+        rows = [{"id": b.id, "poll_id": poll.id, "choices": b.choices} for b in ballots]
+        hashes = [{"hash": h, "poll_id": poll.id} for h in receipts]
+        rnd.shuffle(rows)
+        rnd.shuffle(hashes)
+        session.execute(delete(BallotRecord).where(BallotRecord.poll_id == poll.id))
+        session.execute(delete(Receipt).where(Receipt.poll_id == poll.id))
+        for start in range(0, len(rows), 10_000):
+            session.execute(insert(BallotRecord), rows[start : start + 10_000])
+        for start in range(0, len(hashes), 10_000):
+            session.execute(insert(Receipt), hashes[start : start + 10_000])
+    lines = [b.choices for b in ballots]
+    digest = digest_of(lines)
+    receipts_digest = digest_of(list(receipts))
+    result = tally(definition_for(poll, digest), [json.loads(c) for c in sorted(lines)])
+    session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id)
+        .values(
+            ballot_digest=digest,
+            receipts_digest=receipts_digest,
+            result_json=json.dumps(result.as_dict(), sort_keys=True),
+        )
+    )
+    audit.record(
+        session,
+        None,
+        "poll.closed",
+        organisation=poll.organisation,
+        target=poll,
+        ballots=result.ballots,
+        digest=digest,
+        receipts_digest=receipts_digest,
+        outcome=result.outcome,
+    )
+    if poll.repeat != Repeat.NONE:
+        from .services import schedule_repetition
+
+        schedule_repetition(session, poll)
+    return [
+        (
+            "poll_closed",
+            {"poll_id": poll.id, "title": poll.title},
+            org_room(poll.organisation_id),
+        )
+    ]
+
+
+def stored_result(poll: Poll) -> dict | None:
+    return json.loads(poll.result_json) if poll.result_json else None
+
+
+def recount(session: Session, poll: Poll) -> tuple[str, str, TallyResult]:
+    """Digest, receipts digest and tally recomputed from the stored ballot box."""
+    lines = session.scalars(
+        select(BallotRecord.choices).where(BallotRecord.poll_id == poll.id)
+    ).all()
+    receipts = session.scalars(
+        select(Receipt.hash).where(Receipt.poll_id == poll.id)
+    ).all()
+    digest = digest_of(list(lines))
+    result = tally(definition_for(poll, digest), [json.loads(c) for c in sorted(lines)])
+    return digest, digest_of(list(receipts)), result
+
+
+def due_polls(session: Session, now: datetime | None = None) -> list[Poll]:
+    """Scheduled polls whose opening or closing work has not been done yet."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(Poll)
+            .where(
+                Poll.scheduled.is_(True),
+                ((Poll.opened_at.is_(None)) & (Poll.opens_at <= now))
+                | ((Poll.closed_at.is_(None)) & (Poll.closes_at <= now)),
+            )
+            .order_by(Poll.id)
+        )
+    )

@@ -1,0 +1,410 @@
+"""Poll use cases for organisers and members: create, schedule, extend, copy, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (
+    Majority,
+    Member,
+    Organisation,
+    Participation,
+    Poll,
+    PollKind,
+    PollOption,
+    Repeat,
+    RoleName,
+    RulePreset,
+    utcnow,
+)
+from ortsverein import audit
+from ortsverein.errors_domain import NotFound, ValidationFailed
+from ortsverein.i18n import _
+from ortsverein.markdown import render
+from ortsverein.pagination import Page, paginate
+from ortsverein.permissions import has_role, orgs_with_role, visible_org_clause
+
+from .errors import PollNotEditable
+from .lifecycle import DRAFT, OPEN, status
+
+YES_NO_LABELS = ("Ja", "Nein", "Enthaltung")
+
+
+@dataclass
+class PollInput:
+    org_id: int
+    title: str
+    body: str
+    kind: str
+    options: list[str]
+    secret: bool
+    opens_at: datetime
+    closes_at: datetime
+    quorum_percent: Decimal = Decimal(0)
+    majority: str = "simple"
+    min_choices: int = 0
+    max_choices: int = 1
+    preset_id: int | None = None
+    repeat: str = "none"
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def can_organise(member: Member, org: Organisation) -> bool:
+    return has_role(member, org, RoleName.ORGANISER)
+
+
+def organiser_orgs(member: Member) -> list[Organisation]:
+    return orgs_with_role(member, RoleName.ORGANISER)
+
+
+def get_poll(session: Session, member: Member, poll_id: int) -> Poll:
+    """A poll the member may see; drafts only for its organisers. Otherwise 404."""
+    poll = session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound()
+    org = poll.organisation
+    visible = session.scalar(
+        select(Organisation.id).where(
+            Organisation.id == org.id, visible_org_clause(member)
+        )
+    )
+    if visible is None or (not poll.scheduled and not can_organise(member, org)):
+        raise NotFound()
+    return poll
+
+
+def list_polls(
+    session: Session,
+    member: Member,
+    *,
+    state: str = "",
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    stmt = (
+        select(Poll)
+        .join(Organisation, Poll.organisation_id == Organisation.id)
+        .where(visible_org_clause(member))
+    )
+    organiser_paths = [o.path for o in organiser_orgs(member)]
+    drafts_ok = Poll.scheduled.is_(True)
+    for path in organiser_paths:
+        drafts_ok = drafts_ok | Organisation.path.startswith(path, autoescape=True)
+    stmt = stmt.where(drafts_ok)
+    now = utcnow()
+    if state == "open":
+        stmt = stmt.where(
+            Poll.scheduled.is_(True), Poll.opens_at <= now, Poll.closes_at > now
+        )
+    elif state == "closed":
+        stmt = stmt.where(Poll.scheduled.is_(True), Poll.closes_at <= now)
+    elif state == "upcoming":
+        stmt = stmt.where(Poll.opens_at > now)
+    stmt = stmt.order_by(Poll.closes_at.desc(), Poll.id.desc())
+    return paginate(session, stmt, page, per_page)
+
+
+def voted_ids(session: Session, member: Member, polls: list[Poll]) -> set[int]:
+    ids = [p.id for p in polls]
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Participation.poll_id).where(
+                Participation.member_id == member.id, Participation.poll_id.in_(ids)
+            )
+        )
+    )
+
+
+def open_poll_count(session: Session, member: Member) -> int:
+    return list_polls(session, member, state="open", per_page=1).total
+
+
+def validate(session: Session, member: Member, data: PollInput) -> Organisation:
+    """Check a poll definition; raise ValidationFailed naming every broken rule."""
+    errors: dict[str, str] = {}
+    org = session.get(Organisation, data.org_id)
+    if org is None or not can_organise(member, org):
+        raise NotFound()
+    if not data.title.strip():
+        errors["title"] = _("Bitte gib eine Frage oder einen Titel an.")
+    if data.kind not in PollKind._value2member_map_:
+        errors["kind"] = _("Unbekannte Art der Abstimmung.")
+    labels = [o.strip() for o in data.options if o.strip()]
+    if data.kind != PollKind.YES_NO_ABSTAIN and len(labels) < 2:
+        errors["options"] = _("Es braucht mindestens zwei Optionen.")
+    if len(set(labels)) != len(labels):
+        errors["options"] = _("Jede Option darf nur einmal vorkommen.")
+    if data.closes_at <= data.opens_at:
+        errors["closes_at"] = _("Das Ende muss nach dem Beginn liegen.")
+    if not Decimal(0) <= data.quorum_percent <= Decimal(100):
+        errors["quorum_percent"] = _("Das Quorum liegt zwischen 0 und 100 Prozent.")
+    if data.majority not in Majority._value2member_map_:
+        errors["majority"] = _("Unbekannte Mehrheitsregel.")
+    if data.kind == PollKind.MULTIPLE_CHOICE and not (
+        0 <= data.min_choices <= data.max_choices <= max(len(labels), 1)
+    ):
+        errors["max_choices"] = _(
+            "Mindest- und Höchstzahl passen nicht zu den Optionen."
+        )
+    if data.repeat not in Repeat._value2member_map_:
+        errors["repeat"] = _("Unbekannte Wiederholung.")
+    if errors:
+        raise ValidationFailed(
+            _("Bitte korrigiere die markierten Angaben."), fields=errors
+        )
+    return org
+
+
+def _apply(session: Session, poll: Poll, data: PollInput) -> None:
+    preset = session.get(RulePreset, data.preset_id) if data.preset_id else None
+    if (
+        preset is not None
+        and preset.organisation.path
+        and poll.organisation.path.startswith(preset.organisation.path)
+    ):
+        poll.quorum_percent, poll.majority = preset.quorum_percent, preset.majority
+        poll.rule_name, poll.statute_reference = preset.name, preset.statute_reference
+    else:
+        poll.quorum_percent = data.quorum_percent
+        poll.majority = Majority(data.majority)
+        poll.rule_name, poll.statute_reference = "", ""
+    poll.title = data.title.strip()[:200]
+    poll.body = data.body
+    poll.body_html = render(data.body)
+    poll.kind = PollKind(data.kind)
+    poll.secret = data.secret
+    poll.opens_at, poll.closes_at = data.opens_at, data.closes_at
+    poll.repeat = Repeat(data.repeat)
+    if poll.kind == PollKind.YES_NO_ABSTAIN:
+        labels = list(YES_NO_LABELS)
+        poll.min_choices, poll.max_choices = 0, 1
+    else:
+        labels = [o.strip()[:300] for o in data.options if o.strip()]
+        if poll.kind == PollKind.MULTIPLE_CHOICE:
+            poll.min_choices, poll.max_choices = data.min_choices, data.max_choices
+        elif poll.kind == PollKind.SINGLE_CHOICE:
+            poll.min_choices, poll.max_choices = 0, 1
+        else:
+            poll.min_choices, poll.max_choices = 0, len(labels)
+    poll.options.clear()
+    session.flush()
+    for position, label in enumerate(labels):
+        poll.options.append(PollOption(position=position, label=label))
+
+
+def create_poll(session: Session, member: Member, data: PollInput) -> Poll:
+    """A new draft; nothing is announced until it is scheduled."""
+    org = validate(session, member, data)
+    poll = Poll(
+        organisation=org,
+        created_by=member,
+        kind=PollKind(data.kind),
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        title="",
+    )
+    session.add(poll)
+    _apply(session, poll, data)
+    session.flush()
+    audit.record(session, member, "poll.created", organisation=org, target=poll)
+    session.commit()
+    return poll
+
+
+def update_draft(session: Session, member: Member, poll: Poll, data: PollInput) -> Poll:
+    if status(poll) != DRAFT:
+        raise PollNotEditable(_("Nur Entwürfe lassen sich bearbeiten."))
+    data.org_id = poll.organisation_id
+    validate(session, member, data)
+    _apply(session, poll, data)
+    audit.record(
+        session, member, "poll.edited", organisation=poll.organisation, target=poll
+    )
+    session.commit()
+    return poll
+
+
+def require_organiser(member: Member, poll: Poll) -> None:
+    if not can_organise(member, poll.organisation):
+        raise NotFound()
+
+
+def schedule(session: Session, member: Member, poll: Poll) -> Poll:
+    """Fix the draft: from now on only the closing time can change (by extension)."""
+    require_organiser(member, poll)
+    if poll.scheduled:
+        return poll
+    if poll.closes_at <= utcnow():
+        raise ValidationFailed(
+            _("Das Ende liegt in der Vergangenheit; bitte ändere den Zeitraum.")
+        )
+    poll.scheduled = True
+    audit.record(
+        session,
+        member,
+        "poll.scheduled",
+        organisation=poll.organisation,
+        target=poll,
+        opens_at=poll.opens_at.isoformat(),
+        closes_at=poll.closes_at.isoformat(),
+    )
+    session.commit()
+    return poll
+
+
+def extend(session: Session, member: Member, poll: Poll, closes_at: datetime) -> Poll:
+    """The one change allowed once a poll is open: a later closing time."""
+    require_organiser(member, poll)
+    if status(poll) not in (OPEN, "scheduled"):
+        raise PollNotEditable(
+            _("Nur laufende oder geplante Abstimmungen lassen sich verlängern.")
+        )
+    if closes_at <= poll.closes_at:
+        raise ValidationFailed(
+            _("Die Verlängerung muss nach dem bisherigen Ende liegen.")
+        )
+    before = poll.closes_at
+    poll.closes_at = closes_at
+    audit.record(
+        session,
+        member,
+        "poll.extended",
+        organisation=poll.organisation,
+        target=poll,
+        closes_at_before=before.isoformat(),
+        closes_at=closes_at.isoformat(),
+    )
+    session.commit()
+    return poll
+
+
+def copy_poll(session: Session, member: Member, poll: Poll) -> Poll:
+    """A new draft with the same question, options and rules, one week later."""
+    require_organiser(member, poll)
+    start = max(utcnow(), poll.opens_at) + timedelta(days=7)
+    copy = _copy(poll, start, start + (poll.closes_at - poll.opens_at))
+    copy.created_by = member
+    session.add(copy)
+    session.flush()
+    audit.record(
+        session,
+        member,
+        "poll.copied",
+        organisation=poll.organisation,
+        target=copy,
+        source=poll.id,
+    )
+    session.commit()
+    return copy
+
+
+def _copy(poll: Poll, opens_at: datetime, closes_at: datetime) -> Poll:
+    copy = Poll(
+        organisation_id=poll.organisation_id,
+        title=poll.title,
+        body=poll.body,
+        body_html=poll.body_html,
+        kind=poll.kind,
+        secret=poll.secret,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        quorum_percent=poll.quorum_percent,
+        majority=poll.majority,
+        min_choices=poll.min_choices,
+        max_choices=poll.max_choices,
+        rule_name=poll.rule_name,
+        statute_reference=poll.statute_reference,
+        repeat=poll.repeat,
+        copied_from_id=poll.id,
+        created_by_id=poll.created_by_id,
+    )
+    copy.options = [
+        PollOption(position=o.position, label=o.label) for o in poll.options
+    ]
+    return copy
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    day = min(moment.day, 28)
+    return moment.replace(year=year, month=month, day=day)
+
+
+def schedule_repetition(session: Session, poll: Poll) -> Poll:
+    """A regular survey: the next one is scheduled when this one closes."""
+    months = 1 if poll.repeat == Repeat.MONTHLY else 3
+    nxt = _copy(
+        poll, _add_months(poll.opens_at, months), _add_months(poll.closes_at, months)
+    )
+    nxt.scheduled = True
+    session.add(nxt)
+    session.flush()
+    audit.record(
+        session,
+        None,
+        "poll.repeated",
+        organisation=poll.organisation,
+        target=nxt,
+        source=poll.id,
+    )
+    return nxt
+
+
+def presets_for(session: Session, org: Organisation) -> list[RulePreset]:
+    """Presets of the organisation and its ancestors."""
+    return list(
+        session.scalars(
+            select(RulePreset)
+            .where(RulePreset.organisation_id.in_(org.ancestor_ids()))
+            .order_by(RulePreset.name)
+        )
+    )
+
+
+def create_preset(
+    session: Session,
+    member: Member,
+    org_id: int,
+    name: str,
+    quorum_percent: Decimal,
+    majority: str,
+    reference: str,
+) -> RulePreset:
+    org = session.get(Organisation, org_id)
+    if org is None or not (
+        can_organise(member, org) or has_role(member, org, RoleName.BOARD)
+    ):
+        raise NotFound()
+    if (
+        not name.strip()
+        or not Decimal(0) <= quorum_percent <= Decimal(100)
+        or majority not in Majority._value2member_map_
+    ):
+        raise ValidationFailed(_("Bitte gib Name, Quorum (0–100) und Mehrheit an."))
+    preset = RulePreset(
+        organisation=org,
+        name=name.strip()[:200],
+        quorum_percent=quorum_percent,
+        majority=Majority(majority),
+        statute_reference=reference.strip()[:200],
+    )
+    session.add(preset)
+    session.flush()
+    audit.record(
+        session,
+        member,
+        "rule_preset.created",
+        organisation=org,
+        target=preset,
+        name=preset.name,
+    )
+    session.commit()
+    return preset

@@ -1,0 +1,230 @@
+"""Casting and sealing through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from models import BallotRecord, Participation, Poll, Receipt
+from polls import casting
+from polls.errors import (
+    AlreadyVoted,
+    InvalidChoices,
+    NotEligible,
+    PollNotClosed,
+    PollNotOpen,
+)
+from polls.lifecycle import ensure_current, recount, stored_result
+from tests.factories import close_now, fresh, make_member, make_poll
+
+
+def _count(session, model, poll) -> int:
+    return session.scalar(
+        select(func.count()).select_from(model).where(model.poll_id == poll.id)
+    )
+
+
+def test_cast_writes_three_unlinked_rows_and_freezes_the_electorate(
+    world, session, ctx
+):
+    poll = make_poll(session, world.nord, world.organiser)
+    yes = poll.options[0].id
+    code = casting.cast(session, poll, world.member, [yes])
+    assert len(code) == 29 and code.count("-") == 5
+    fresh(session)
+    assert poll.electorate_size == 4  # the four active members of OV Nord
+    assert len(poll.electorate_hash) == 64
+    assert _count(session, Participation, poll) == 1
+    assert _count(session, BallotRecord, poll) == 1
+    assert session.scalar(select(Receipt.hash)) == casting.receipt_hash(code)
+    assert session.scalar(select(BallotRecord.choices)) == f"[{yes}]"
+
+
+def test_second_ballot_is_refused_and_writes_nothing(world, session, ctx):
+    poll = make_poll(session, world.nord, world.organiser)
+    casting.cast(session, poll, world.member, [poll.options[0].id])
+    with pytest.raises(AlreadyVoted):
+        casting.cast(session, poll, world.member, [poll.options[1].id])
+    fresh(session)
+    assert _count(session, BallotRecord, poll) == 1
+    assert _count(session, Receipt, poll) == 1
+
+
+def test_electorate_is_frozen_at_opening(world, app, session, ctx):
+    poll = make_poll(session, world.nord, world.organiser)
+    ensure_current(session, poll)
+    with app.app_context():
+        latecomer = make_member(session, world.nord)
+    session.commit()
+    with pytest.raises(NotEligible):
+        casting.cast(session, poll, latecomer, [poll.options[0].id])
+    with pytest.raises(NotEligible):  # another branch's member
+        casting.cast(session, poll, world.sued_member, [poll.options[0].id])
+
+
+def test_invalid_choices_name_the_rule(world, session, ctx):
+    poll = make_poll(
+        session,
+        world.nord,
+        world.organiser,
+        kind="multiple_choice",
+        options=("A", "B", "C", "D"),
+        min_choices=2,
+        max_choices=3,
+    )
+    ids = [o.id for o in poll.options]
+    with pytest.raises(InvalidChoices, match="zu viele"):
+        casting.cast(session, poll, world.member, ids)
+    with pytest.raises(InvalidChoices, match="zu wenige"):
+        casting.cast(session, poll, world.member, ids[:1])
+    with pytest.raises(InvalidChoices, match="gehört nicht"):
+        casting.cast(session, poll, world.member, [999999])
+    casting.cast(session, poll, world.member, [])  # a blank ballot is allowed
+    fresh(session)
+    assert _count(session, Participation, poll) == 1
+
+
+def test_not_open_yet_and_closed(world, session, ctx):
+    upcoming = make_poll(
+        session, world.nord, world.organiser, opens_in=3600, closes_in=7200
+    )
+    with pytest.raises(PollNotOpen):
+        casting.cast(session, upcoming, world.member, [upcoming.options[0].id])
+    poll = make_poll(session, world.nord, world.organiser)
+    close_now(session, poll)
+    with pytest.raises(PollNotOpen):
+        casting.cast(session, poll, world.member, [poll.options[0].id])
+
+
+def test_closing_seals_tallies_and_publishes_the_box(world, session, ctx):
+    poll = make_poll(session, world.nord, world.organiser, quorum=50)
+    yes, no, _abstain = (o.id for o in poll.options)
+    codes = [
+        casting.cast(session, poll, m, [c])
+        for m, c in [(world.member, yes), (world.board, yes), (world.organiser, no)]
+    ]
+    with pytest.raises(PollNotClosed):
+        casting.ballot_box(session, poll)
+    close_now(session, poll)
+    box = casting.ballot_box(session, poll)
+    assert box["ballots"] == sorted([[yes], [yes], [no]], key=json.dumps)
+    assert box["receipts"] == sorted(casting.receipt_hash(c) for c in codes)
+    result = stored_result(poll)
+    assert (result["ballots"], result["outcome"], result["quorum_met"]) == (
+        3,
+        "accepted",
+        True,
+    )
+    assert result["counts"] == {str(yes): 2, str(no): 1, str(_abstain): 0}
+    digest, receipts_digest, recounted = recount(session, poll)
+    assert digest == poll.ballot_digest and receipts_digest == poll.receipts_digest
+    assert recounted.as_dict() == result
+    assert casting.receipt_counted(session, poll, codes[0].lower())
+    assert not casting.receipt_counted(session, poll, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+
+
+def test_sealing_is_idempotent(world, session, ctx):
+    poll = make_poll(session, world.nord, world.organiser)
+    casting.cast(session, poll, world.member, [poll.options[0].id])
+    close_now(session, poll)
+    ensure_current(session, poll)
+    first = (poll.ballot_digest, poll.result_json)
+    ensure_current(session, poll)
+    fresh(session)
+    assert (poll.ballot_digest, poll.result_json) == first
+
+
+def test_ballot_table_has_no_member_time_or_integer_key(app):
+    from ortsverein.db import db
+
+    with app.app_context():
+        inspector = inspect(db.engine)
+        for table in ("ballots", "receipts"):
+            columns = {c["name"]: c for c in inspector.get_columns(table)}
+            assert not any("member" in name for name in columns), table
+            assert not any(
+                "DATE" in str(c["type"]).upper() or "TIME" in str(c["type"]).upper()
+                for c in columns.values()
+            ), table
+            assert not any(
+                fk["referred_table"] == "members"
+                for fk in inspector.get_foreign_keys(table)
+            ), table
+            pk = inspector.get_pk_constraint(table)["constrained_columns"]
+            assert len(pk) == 1 and "INT" not in str(columns[pk[0]]["type"]).upper()
+        participation = {
+            c["name"]: str(c["type"]).upper()
+            for c in inspector.get_columns("participations")
+        }
+        assert participation["voted_on"] == "DATE"
+        assert set(participation) == {"poll_id", "member_id", "voted_on"}
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as conn:
+                for table in ("ballots", "receipts"):
+                    sql = conn.execute(
+                        text("SELECT sql FROM sqlite_master WHERE name = :n"),
+                        {"n": table},
+                    ).scalar()
+                    assert "WITHOUT ROWID" in sql.upper()
+
+
+def test_ballot_box_order_does_not_follow_casting_order(world, app, session, ctx):
+    with app.app_context():
+        voters = [make_member(session, world.nord) for _ in range(40)]
+    session.commit()
+    poll = make_poll(
+        session,
+        world.nord,
+        world.organiser,
+        kind="single_choice",
+        options=[f"O{i}" for i in range(40)],
+    )
+    for i, voter in enumerate(voters):
+        casting.cast(session, poll, voter, [poll.options[i].id])
+    close_now(session, poll)
+    ensure_current(session, poll)
+    fresh(session)
+    stored = [
+        json.loads(c)[0]
+        for c in session.scalars(
+            select(BallotRecord.choices).where(BallotRecord.poll_id == poll.id)
+        )
+    ]
+    cast_order = [o.id for o in poll.options]
+    assert sorted(stored) == sorted(cast_order)
+    assert stored != cast_order  # physical order is no longer the casting order
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_no_ballot_shares_xmin_with_a_participation(world, session, ctx):
+    poll = make_poll(session, world.nord, world.organiser)
+    for voter in (world.member, world.board, world.organiser, world.admin):
+        casting.cast(session, poll, voter, [poll.options[0].id])
+    close_now(session, poll)
+    ensure_current(session, poll)
+    fresh(session)
+    ballots = set(
+        session.scalars(
+            text("SELECT xmin::text FROM ballots WHERE poll_id = :p"), {"p": poll.id}
+        )
+    )
+    participations = set(
+        session.scalars(
+            text("SELECT xmin::text FROM participations WHERE poll_id = :p"),
+            {"p": poll.id},
+        )
+    )
+    assert len(participations) == 4 and len(ballots) == 1
+    assert not ballots & participations
+
+
+def test_named_poll_records_who_voted_how(world, session, ctx):
+    poll = make_poll(session, world.nord, world.organiser, secret=False)
+    casting.cast(session, poll, world.member, [poll.options[1].id])
+    fresh(session)
+    row = session.execute(text("SELECT member_id, ballot_id FROM named_votes")).one()
+    assert row.member_id == world.member.id
+    assert session.get(BallotRecord, row.ballot_id).choices == f"[{poll.options[1].id}]"
+    assert session.get(Poll, poll.id).secret is False
