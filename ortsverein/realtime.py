@@ -78,6 +78,9 @@ def _on_connect(auth=None):
     if member is None or not member.active:
         return False  # refuses the connection
     join_room(member_room(member.id))
+    # Announcements to an organisation reach every member of its subtree.
+    for org_id in member.home_branch.ancestor_ids():
+        join_room(f"org:{org_id}")
     current_app.logger.debug("socket %s connected", request.sid)
     return True
 

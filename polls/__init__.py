@@ -1,4 +1,4 @@
-"""Member polls and binding member votes (blueprint)."""
+"""Member polls and binding member votes."""
 
 from __future__ import annotations
 
@@ -8,5 +8,18 @@ bp = Blueprint("polls", __name__, url_prefix="/polls")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint; views, API routes and socket events join it later."""
+    """Register views, API routes, socket rooms and commands."""
+    from ortsverein.api import register_blueprint
+    from ortsverein.realtime import register_room
+
+    from . import api, ballot_views, cli, views  # noqa: F401  (routes on bp)
+    from .events import can_join_poll
+
     app.register_blueprint(bp)
+    register_blueprint(app, api.bp, api.SCHEMAS)
+    register_room("poll", can_join_poll)
+    app.cli.add_command(cli.tick)
+    app.cli.add_command(cli.verify_poll)
+    app.extensions.setdefault("ortsverein_panels", []).append(
+        ("polls/_panel.html", views.panel)
+    )

@@ -12,7 +12,24 @@ from ..db import db
 from ..errors_domain import DomainError
 from .errors import HTTP_CODES, ApiError, api_error
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+def make_blueprint(name: str, import_name: str) -> Blueprint:
+    """An API blueprint under /api/v1 with the JSON error handlers; features make
+    their own (a blueprint takes no routes once registered) and register it."""
+    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
+    blueprint.register_error_handler(ApiError, _api_error)
+    blueprint.register_error_handler(DomainError, _domain_error)
+    return blueprint
+
+
+def register_blueprint(app: Flask, blueprint: Blueprint, schemas=()) -> None:
+    """Register a feature's API blueprint: CSRF-exempt (bearer tokens only), and its
+    schemas named in the OpenAPI document."""
+    from ..extensions import csrf
+
+    csrf.exempt(blueprint)
+    app.register_blueprint(blueprint)
+    app.extensions.setdefault("ortsverein_api_schemas", []).extend(schemas)
 
 
 def token_required(view):
@@ -58,15 +75,17 @@ def paginated(page, url_for_page) -> dict:
     }
 
 
-@bp.errorhandler(ApiError)
 def _api_error(err: ApiError):
     return api_error(err.status, err.code, err.message, **err.extra)
 
 
-@bp.errorhandler(DomainError)
 def _domain_error(err: DomainError):
     db.session.rollback()
-    return api_error(err.status, err.code, err.message or err.code)
+    extra = {"fields": err.context["fields"]} if "fields" in err.context else {}
+    return api_error(err.status, err.code, err.message or err.code, **extra)
+
+
+bp = make_blueprint("api", __name__)
 
 
 def http_error_as_json(err: HTTPException):
@@ -75,12 +94,19 @@ def http_error_as_json(err: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    from ..extensions import csrf
     from . import openapi, views  # noqa: F401  (registers the routes)
 
     # Bearer tokens are not sent by browsers on their own, so CSRF does not apply.
-    csrf.exempt(bp)
-    app.register_blueprint(bp)
+    register_blueprint(app, bp)
 
 
-__all__ = ["ApiError", "bp", "jsonify", "load_json", "paginated", "token_required"]
+__all__ = [
+    "ApiError",
+    "bp",
+    "jsonify",
+    "load_json",
+    "make_blueprint",
+    "paginated",
+    "register_blueprint",
+    "token_required",
+]

@@ -1,0 +1,305 @@
+"""Poll endpoints of the JSON API (documented in /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import g, jsonify, request, url_for
+from marshmallow import Schema, fields, validate
+
+from models import Member, Poll
+from ortsverein.api import (
+    load_json,
+    make_blueprint,
+    paginated,
+    token_required,
+)
+from ortsverein.db import db, write_intent
+from ortsverein.pagination import parse_page_args
+
+from . import casting, services
+from .errors import PollNotClosed
+from .lifecycle import CLOSED, ensure_current, status, stored_result
+from .rules import KINDS, MAJORITIES
+
+bp = make_blueprint("polls_api", __name__)
+
+
+class OptionSchema(Schema):
+    id = fields.Integer()
+    label = fields.String()
+
+
+class PollSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    body_html = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    status = fields.String(metadata={"enum": ["draft", "scheduled", "open", "closed"]})
+    secret = fields.Boolean()
+    options = fields.List(fields.Nested(OptionSchema))
+    voted = fields.Boolean()
+    eligible = fields.Boolean()
+    electorate_size = fields.Integer(allow_none=True)
+    electorate_hash = fields.String(allow_none=True)
+    ballots_cast = fields.Integer(allow_none=True)
+    opens_at = fields.DateTime()
+    closes_at = fields.DateTime()
+    organisation = fields.Dict()
+    quorum_percent = fields.String()
+    majority = fields.String(metadata={"enum": list(MAJORITIES)})
+    rule_name = fields.String()
+    statute_reference = fields.String()
+
+
+class PollCreateSchema(Schema):
+    org_id = fields.Integer(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    body = fields.String(load_default="")
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    options = fields.List(
+        fields.String(validate=validate.Length(max=300)), load_default=list
+    )
+    secret = fields.Boolean(load_default=True)
+    opens_at = fields.AwareDateTime(required=True)
+    closes_at = fields.AwareDateTime(required=True)
+    quorum_percent = fields.Float(load_default=0.0, validate=validate.Range(0, 100))
+    majority = fields.String(load_default="simple", validate=validate.OneOf(MAJORITIES))
+    min_choices = fields.Integer(load_default=0)
+    max_choices = fields.Integer(load_default=1)
+    preset_id = fields.Integer(load_default=None, allow_none=True)
+    repeat = fields.String(load_default="none")
+    schedule = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Schedule at once (default) or keep as a draft"},
+    )
+
+
+class BallotSchema(Schema):
+    choices = fields.List(
+        fields.Raw(),
+        required=True,
+        metadata={"description": "Option ids; for ranked polls in order of preference"},
+    )
+
+
+class ReceiptSchema(Schema):
+    receipt = fields.String()
+
+
+class BallotBoxSchema(Schema):
+    ballots = fields.List(fields.List(fields.Integer()))
+    receipts = fields.List(fields.String())
+    digest = fields.String()
+    receipts_digest = fields.String()
+
+
+SCHEMAS = [
+    OptionSchema,
+    PollSchema,
+    PollCreateSchema,
+    BallotSchema,
+    ReceiptSchema,
+    BallotBoxSchema,
+]
+
+
+def poll_json(poll: Poll, member: Member, voted: bool | None = None) -> dict:
+    state = status(poll)
+    if voted is None:
+        voted = casting.has_voted(db.session, poll, member)
+    opened = poll.opened_at is not None
+    return {
+        "id": poll.id,
+        "title": poll.title,
+        "body_html": poll.body_html,
+        "kind": poll.kind.value,
+        "status": state,
+        "secret": poll.secret,
+        "options": [{"id": o.id, "label": o.label} for o in poll.options],
+        "voted": voted,
+        "eligible": opened and casting.is_eligible(db.session, poll, member),
+        "electorate_size": poll.electorate_size,
+        "electorate_hash": poll.electorate_hash,
+        "ballots_cast": casting.turnout(db.session, poll) if opened else None,
+        "opens_at": poll.opens_at.isoformat(),
+        "closes_at": poll.closes_at.isoformat(),
+        "organisation": {
+            "id": poll.organisation.id,
+            "name": poll.organisation.name,
+            "slug": poll.organisation.slug,
+        },
+        "quorum_percent": str(poll.quorum_percent),
+        "majority": poll.majority.value,
+        "rule_name": poll.rule_name,
+        "statute_reference": poll.statute_reference,
+    }
+
+
+def _poll(poll_id: int) -> Poll:
+    poll = services.get_poll(db.session, g.api_member, poll_id)
+    ensure_current(db.session, poll)
+    return poll
+
+
+@bp.route("/polls")
+@token_required
+def list_polls():
+    """Polls the member may see.
+    ---
+    get:
+      summary: Polls the member may see, with status and whether they voted
+      tags: [polls]
+      parameters:
+        - {in: query, name: state, schema: {type: string,
+           enum: [open, closed, upcoming]}}
+        - {in: query, name: page, schema: {type: integer}}
+        - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
+      responses:
+        200:
+          description: "{items: [Poll], next: URL or null}"
+    """
+    page, per_page = parse_page_args(request.args, 20)
+    state = request.args.get("state", "")
+    result = services.list_polls(
+        db.session, g.api_member, state=state, page=page, per_page=per_page
+    )
+    voted = services.voted_ids(db.session, g.api_member, result.items)
+    result = result.__class__(
+        [poll_json(p, g.api_member, p.id in voted) for p in result.items],
+        result.page,
+        result.per_page,
+        result.total,
+    )
+    return jsonify(
+        paginated(
+            result,
+            lambda n: url_for(
+                "polls_api.list_polls", page=n, per_page=per_page, state=state or None
+            ),
+        )
+    )
+
+
+@bp.route("/polls/<int:poll_id>")
+@token_required
+def get_poll(poll_id: int):
+    """One poll.
+    ---
+    get:
+      summary: A poll with its options, status, electorate and whether you voted
+      tags: [polls]
+      parameters: [{in: path, name: poll_id, required: true, schema: {type: integer}}]
+      responses:
+        200: {description: The poll, content: {application/json: {schema: Poll}}}
+        404: {description: Unknown or not visible, content: {application/json:
+              {schema: Error}}}
+    """
+    return jsonify(poll_json(_poll(poll_id), g.api_member))
+
+
+@bp.route("/polls", methods=["POST"])
+@token_required
+def create_poll():
+    """Create a poll (organisers).
+    ---
+    post:
+      summary: Create a poll for an organisation's subtree; scheduled unless
+        schedule is false
+      tags: [polls]
+      requestBody: {required: true, content: {application/json:
+                    {schema: PollCreate}}}
+      responses:
+        201: {description: The new poll, content: {application/json: {schema: Poll}}}
+        404: {description: Unknown organisation or not its organiser}
+        422: {description: Invalid fields, content: {application/json:
+              {schema: Error}}}
+    """
+    data = load_json(PollCreateSchema())
+    do_schedule = data.pop("schedule")
+    data["quorum_percent"] = Decimal(str(data["quorum_percent"])).quantize(
+        Decimal("0.01")
+    )
+    with write_intent():
+        poll = services.create_poll(
+            db.session, g.api_member, services.PollInput(**data)
+        )
+        if do_schedule:
+            services.schedule(db.session, g.api_member, poll)
+    response = jsonify(poll_json(poll, g.api_member, False))
+    response.status_code = 201
+    return response
+
+
+@bp.route("/polls/<int:poll_id>/ballots", methods=["POST"])
+@token_required
+def cast_ballot(poll_id: int):
+    """Cast your ballot.
+    ---
+    post:
+      summary: Cast the member's one ballot; the receipt is shown only now
+      tags: [polls]
+      parameters: [{in: path, name: poll_id, required: true, schema: {type: integer}}]
+      requestBody: {required: true, content: {application/json: {schema: Ballot}}}
+      responses:
+        201: {description: Counted, content: {application/json: {schema: Receipt}}}
+        409: {description: "already_voted or poll_not_open",
+              content: {application/json: {schema: Error}}}
+        403: {description: not_eligible, content: {application/json: {schema: Error}}}
+        422: {description: "invalid_ballot: the message names the rule",
+              content: {application/json: {schema: Error}}}
+    """
+    data = load_json(BallotSchema())
+    poll = _poll(poll_id)
+    with write_intent():
+        code = casting.cast(db.session, poll, g.api_member, data["choices"])
+    response = jsonify({"receipt": code})
+    response.status_code = 201
+    return response
+
+
+@bp.route("/polls/<int:poll_id>/results")
+@token_required
+def results(poll_id: int):
+    """Results after closing.
+    ---
+    get:
+      summary: Counts, turnout, quorum, outcome and ranking; 409 before closing
+      tags: [polls]
+      parameters: [{in: path, name: poll_id, required: true, schema: {type: integer}}]
+      responses:
+        200: {description: The result}
+        409: {description: poll_not_closed, content: {application/json:
+              {schema: Error}}}
+    """
+    poll = _poll(poll_id)
+    if status(poll) != CLOSED:
+        raise PollNotClosed("results are published when the poll has closed")
+    body = stored_result(poll)
+    body.update(
+        poll_id=poll.id,
+        rule_name=poll.rule_name,
+        statute_reference=poll.statute_reference,
+        majority=poll.majority.value,
+        quorum_percent=str(poll.quorum_percent),
+        digest=poll.ballot_digest,
+        receipts_digest=poll.receipts_digest,
+    )
+    return jsonify(body)
+
+
+@bp.route("/polls/<int:poll_id>/ballot-box")
+@token_required
+def ballot_box(poll_id: int):
+    """The published ballot box.
+    ---
+    get:
+      summary: Sorted ballots and, apart from them, sorted receipt hashes
+      tags: [polls]
+      parameters: [{in: path, name: poll_id, required: true, schema: {type: integer}}]
+      responses:
+        200: {description: The box, content: {application/json: {schema: BallotBox}}}
+        409: {description: poll_not_closed, content: {application/json:
+              {schema: Error}}}
+    """
+    return jsonify(casting.ballot_box(db.session, _poll(poll_id)))

@@ -1,0 +1,134 @@
+"""Poll pages for members: the ballot, the receipt, results and the ballot box."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ortsverein.auth.decorators import member_required
+from ortsverein.db import db
+from ortsverein.i18n import _
+
+from . import bp, casting
+from .charts import bar_chart
+from .errors import AlreadyVoted, InvalidChoices, NotEligible, PollNotOpen
+from .forms import ReceiptForm, VoteForm
+from .lifecycle import CLOSED, OPEN, status, stored_result
+from .views import load_poll
+
+MAJORITY_TEXT = {
+    "simple": lambda: _(
+        "einfache Mehrheit (mehr Ja- als Nein-Stimmen; Enthaltungen zählen nicht)"
+    ),
+    "absolute": lambda: _(
+        "absolute Mehrheit (mehr als die Hälfte der gültigen "
+        "Stimmen, Enthaltungen eingeschlossen)"
+    ),
+    "two_thirds": lambda: _(
+        "Zwei-Drittel-Mehrheit der Ja- und Nein-Stimmen (Enthaltungen zählen nicht)"
+    ),
+}
+
+
+def choices_from_form(poll, form) -> list:
+    """The ballot as option ids from the submitted form, in the kind's shape."""
+    kind = poll.kind.value
+    if kind in ("yes_no_abstain", "single_choice"):
+        raw = form.get("choice", "")
+        return [int(raw)] if raw.isdigit() else []
+    if kind == "multiple_choice":
+        return [int(v) for v in form.getlist("choices") if v.isdigit()]
+    ranks = {}
+    for option in poll.options:
+        raw = form.get(f"rank-{option.id}", "")
+        if raw.isdigit():
+            ranks.setdefault(int(raw), []).append(option.id)
+    if any(len(ids) > 1 for ids in ranks.values()):
+        raise InvalidChoices(_("Jeder Rang darf nur einmal vergeben werden."))
+    ordered = [ids[0] for _rank, ids in sorted(ranks.items())]
+    return ordered
+
+
+@bp.route("/<int:poll_id>/vote", methods=["GET", "POST"])
+@member_required
+def vote(poll_id: int):
+    poll = load_poll(poll_id)
+    form = VoteForm()
+    if status(poll) != OPEN:
+        flash(_("Diese Abstimmung ist nicht geöffnet."), "info")
+        return redirect(url_for("polls.detail", poll_id=poll.id))
+    if casting.has_voted(db.session, poll, current_user):
+        flash(
+            _(
+                "Du hast bereits abgestimmt. Jedes Mitglied hat eine Stimme; eine "
+                "abgegebene Stimme ist endgültig."
+            ),
+            "info",
+        )
+        return redirect(url_for("polls.detail", poll_id=poll.id))
+    selected: list = []
+    if request.method == "POST":
+        try:
+            selected = choices_from_form(poll, request.form)
+            if form.validate_on_submit():
+                code = casting.cast(db.session, poll, current_user, selected)
+                return render_template("polls/receipt.html", poll=poll, code=code)
+        except InvalidChoices as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        except (AlreadyVoted, PollNotOpen, NotEligible) as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for("polls.detail", poll_id=poll.id))
+    ranks = {
+        int(k.split("-")[1]): v
+        for k, v in request.form.items()
+        if k.startswith("rank-") and k.split("-")[1].isdigit()
+    }
+    return render_template(
+        "polls/vote.html", poll=poll, form=form, selected=selected, ranks=ranks
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:poll_id>/results")
+@member_required
+def results(poll_id: int):
+    poll = load_poll(poll_id)
+    if status(poll) != CLOSED:
+        flash(_("Ergebnisse gibt es erst nach dem Ende der Abstimmung."), "info")
+        return redirect(url_for("polls.detail", poll_id=poll.id))
+    result = stored_result(poll)
+    labels = {o.id: o.label for o in poll.options}
+    rows = [(o, result["counts"].get(str(o.id), 0)) for o in poll.options]
+    chart = bar_chart(_("Stimmen je Option"), [(o.label, n) for o, n in rows])
+    return render_template(
+        "polls/results.html",
+        poll=poll,
+        result=result,
+        rows=rows,
+        labels=labels,
+        chart=chart,
+        majority_text=MAJORITY_TEXT[poll.majority.value](),
+    )
+
+
+@bp.route("/<int:poll_id>/ballot-box", methods=["GET", "POST"])
+@member_required
+def ballot_box(poll_id: int):
+    poll = load_poll(poll_id)
+    if status(poll) != CLOSED:
+        abort(404)
+    form = ReceiptForm()
+    checked = None
+    if form.validate_on_submit():
+        checked = casting.receipt_counted(db.session, poll, form.code.data)
+    box = casting.ballot_box(db.session, poll)
+    labels = {o.id: o.label for o in poll.options}
+    return render_template(
+        "polls/ballot_box.html",
+        poll=poll,
+        box=box,
+        form=form,
+        checked=checked,
+        labels=labels,
+    )

@@ -1,0 +1,56 @@
+"""Poll commands: `ortsverein tick` (for cron) and `ortsverein verify-poll`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from models import Poll
+from ortsverein.db import db
+
+from .lifecycle import CLOSED, due_polls, ensure_current, recount, status
+
+
+@click.command("tick")
+@with_appcontext
+def tick():
+    """Open and close polls whose time has come (idempotent; run from cron)."""
+    done = 0
+    for poll in due_polls(db.session):
+        before = (poll.opened_at, poll.closed_at)
+        ensure_current(db.session, poll)
+        if (poll.opened_at, poll.closed_at) != before:
+            done += 1
+            click.echo(f"poll {poll.id}: {status(poll)}")
+    click.echo(f"{done} poll(s) updated")
+
+
+@click.command("verify-poll")
+@click.argument("poll_id", type=int)
+@with_appcontext
+def verify_poll(poll_id: int):
+    """Recompute a closed poll's digests and tally; exit 1 on any mismatch."""
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        raise click.ClickException(f"no poll {poll_id}")
+    if ensure_current(db.session, poll) != CLOSED:
+        raise click.ClickException(f"poll {poll_id} is not closed")
+    digest, receipts_digest, result = recount(db.session, poll)
+    problems = []
+    if digest != poll.ballot_digest:
+        problems.append(f"ballot-box digest {digest} != published {poll.ballot_digest}")
+    if receipts_digest != poll.receipts_digest:
+        problems.append(
+            f"receipts digest {receipts_digest} != published {poll.receipts_digest}"
+        )
+    if json.dumps(result.as_dict(), sort_keys=True) != poll.result_json:
+        problems.append("the recount differs from the published result")
+    click.echo(f"poll {poll_id}: {result.ballots} ballots, digest {digest}")
+    if problems:
+        for problem in problems:
+            click.echo(f"MISMATCH: {problem}", err=True)
+        sys.exit(1)
+    click.echo("verified: digests and tally match what was published")

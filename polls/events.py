@@ -1,0 +1,18 @@
+"""Socket.IO: joining a poll's room checks the same permission as its page."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from models import Member
+from ortsverein.errors_domain import NotFound
+
+from . import services
+
+
+def can_join_poll(session: Session, member: Member, poll_id: int) -> bool:
+    try:
+        services.get_poll(session, member, poll_id)
+    except NotFound:
+        return False
+    return True

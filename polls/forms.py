@@ -1,0 +1,165 @@
+"""Forms of the poll pages; times are entered in Europe/Berlin and stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from ortsverein.i18n import _l
+
+BERLIN = ZoneInfo("Europe/Berlin")
+FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def to_utc(local):
+    return local.replace(tzinfo=BERLIN).astimezone(UTC) if local else None
+
+
+def to_local(moment):
+    return moment.astimezone(BERLIN).replace(tzinfo=None) if moment else None
+
+
+def kind_choices():
+    return [
+        SelectChoice("yes_no_abstain", str(_l("Ja / Nein / Enthaltung"))),
+        SelectChoice("single_choice", str(_l("Eine Option wählen"))),
+        SelectChoice("multiple_choice", str(_l("Mehrere Optionen wählen"))),
+        SelectChoice("ranked", str(_l("Rangfolge (Schulze-Methode)"))),
+    ]
+
+
+def majority_choices():
+    return [
+        SelectChoice("simple", str(_l("Einfache Mehrheit"))),
+        SelectChoice("absolute", str(_l("Absolute Mehrheit der gültigen Stimmen"))),
+        SelectChoice("two_thirds", str(_l("Zwei-Drittel-Mehrheit"))),
+    ]
+
+
+class PollForm(FlaskForm):
+    org = SelectField(_l("Gliederung (wer abstimmen darf)"), coerce=int)
+    title = StringField(_l("Frage"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Erläuterung (Markdown)"), render_kw={"rows": 6})
+    kind = SelectField(_l("Art"))
+    options = TextAreaField(
+        _l("Optionen, eine pro Zeile"),
+        render_kw={"rows": 5},
+        description=_l("Bei Ja/Nein/Enthaltung werden die Optionen vorgegeben."),
+    )
+    secret = BooleanField(
+        _l("Geheime Abstimmung"),
+        default=True,
+        description=_l(
+            "Ohne Haken ist die Abstimmung namentlich: "
+            "Der Vorstand sieht, wer wie gestimmt hat."
+        ),
+    )
+    opens_at = DateTimeLocalField(
+        _l("Beginn (Ortszeit Berlin)"), format=FORMAT, validators=[InputRequired()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Ende (Ortszeit Berlin)"), format=FORMAT, validators=[InputRequired()]
+    )
+    preset = SelectField(
+        _l("Regel aus der Satzung"),
+        coerce=str,
+        description=_l("Eine Vorgabe ersetzt Quorum und Mehrheit."),
+    )
+    quorum_percent = DecimalField(
+        _l("Quorum in Prozent der Stimmberechtigten"),
+        default=0,
+        places=2,
+        validators=[Optional(), NumberRange(0, 100)],
+    )
+    majority = SelectField(_l("Mehrheit"))
+    min_choices = IntegerField(
+        _l("Mindestens zu wählen"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 100)],
+    )
+    max_choices = IntegerField(
+        _l("Höchstens zu wählen"),
+        default=1,
+        validators=[Optional(), NumberRange(1, 100)],
+    )
+    repeat = SelectField(_l("Regelmäßig wiederholen"))
+
+    def setup(self, orgs, presets):
+        self.org.choices = [SelectChoice(str(o.id), o.name) for o in orgs]
+        self.kind.choices = kind_choices()
+        self.majority.choices = majority_choices()
+        self.preset.choices = [SelectChoice("", str(_l("keine – Werte unten")))] + [
+            SelectChoice(
+                str(p.id),
+                f"{p.name} ({p.statute_reference})" if p.statute_reference else p.name,
+            )
+            for p in presets
+        ]
+        self.repeat.choices = [
+            SelectChoice("none", str(_l("nein"))),
+            SelectChoice("monthly", str(_l("monatlich"))),
+            SelectChoice("quarterly", str(_l("vierteljährlich"))),
+        ]
+        return self
+
+
+class ExtendForm(FlaskForm):
+    closes_at = DateTimeLocalField(
+        _l("Neues Ende (Ortszeit Berlin)"), format=FORMAT, validators=[InputRequired()]
+    )
+
+
+class VoteForm(FlaskForm):
+    confirm = BooleanField(
+        _l(
+            "Ich habe meine Auswahl geprüft. Mir ist klar, dass meine Stimme endgültig "
+            "ist."
+        ),
+        validators=[
+            DataRequired(
+                message=_l("Bitte bestätige, dass deine Auswahl endgültig ist.")
+            )
+        ],
+    )
+
+
+class ReceiptForm(FlaskForm):
+    code = StringField(
+        _l("Quittungscode"),
+        validators=[DataRequired(), Length(max=60)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class PresetForm(FlaskForm):
+    org = SelectField(_l("Gliederung"), coerce=int)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    quorum_percent = DecimalField(
+        _l("Quorum in Prozent"),
+        default=0,
+        places=2,
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
+    majority = SelectField(_l("Mehrheit"))
+    statute_reference = StringField(
+        _l("Fundstelle in der Satzung"), validators=[Length(max=200)]
+    )

@@ -1,0 +1,270 @@
+"""Poll pages for organisers: list, detail, create, edit, schedule, extend, copy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields import SelectChoice
+
+from models import RoleName
+from ortsverein.auth.decorators import member_required
+from ortsverein.auth.forms import ConfirmForm
+from ortsverein.db import db
+from ortsverein.errors_domain import DomainError, NotFound, ValidationFailed
+from ortsverein.i18n import _
+from ortsverein.pagination import parse_page_args
+from ortsverein.permissions import orgs_with_role
+
+from . import bp, casting, services
+from .forms import ExtendForm, PollForm, PresetForm, majority_choices, to_local, to_utc
+from .lifecycle import ensure_current, status
+
+LIST_STATES = ("open", "upcoming", "closed", "")
+
+
+def load_poll(poll_id: int):
+    """The poll if the member may see it (404 otherwise), with due transitions done."""
+    try:
+        poll = services.get_poll(db.session, current_user, poll_id)
+    except NotFound:
+        abort(404)
+    ensure_current(db.session, poll)
+    return poll
+
+
+@bp.route("/")
+@member_required
+def index():
+    state = request.args.get("state", "open")
+    state = state if state in LIST_STATES else "open"
+    page, per_page = parse_page_args(request.args, 20)
+    result = services.list_polls(
+        db.session, current_user, state=state, page=page, per_page=per_page
+    )
+    voted = services.voted_ids(db.session, current_user, result.items)
+    return render_template(
+        "polls/index.html",
+        page=result,
+        state=state,
+        voted=voted,
+        status=status,
+        can_create=bool(services.organiser_orgs(current_user)),
+    )
+
+
+@bp.route("/<int:poll_id>")
+@member_required
+def detail(poll_id: int):
+    poll = load_poll(poll_id)
+    state = status(poll)
+    opened = poll.opened_at is not None
+    return render_template(
+        "polls/detail.html",
+        poll=poll,
+        state=state,
+        voted=casting.has_voted(db.session, poll, current_user),
+        eligible=opened and casting.is_eligible(db.session, poll, current_user),
+        ballots_cast=casting.turnout(db.session, poll) if opened else None,
+        organiser=services.can_organise(current_user, poll.organisation),
+        confirm_form=ConfirmForm(),
+        extend_form=ExtendForm(closes_at=to_local(poll.closes_at)),
+    )
+
+
+def _form_input(form: PollForm) -> services.PollInput:
+    return services.PollInput(
+        org_id=form.org.data,
+        title=form.title.data or "",
+        body=form.body.data or "",
+        kind=form.kind.data,
+        options=(form.options.data or "").splitlines(),
+        secret=form.secret.data,
+        opens_at=to_utc(form.opens_at.data),
+        closes_at=to_utc(form.closes_at.data),
+        quorum_percent=form.quorum_percent.data or Decimal(0),
+        majority=form.majority.data,
+        min_choices=form.min_choices.data or 0,
+        max_choices=form.max_choices.data or 1,
+        preset_id=int(form.preset.data) if form.preset.data else None,
+        repeat=form.repeat.data,
+    )
+
+
+def _presets():
+    orgs = services.organiser_orgs(current_user)
+    seen, presets = set(), []
+    for org in orgs:
+        for preset in services.presets_for(db.session, org):
+            if preset.id not in seen:
+                seen.add(preset.id)
+                presets.append(preset)
+    return orgs, presets
+
+
+def _save(form: PollForm, action):
+    """Validate and save; errors stay on the form with everything typed kept."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return action(_form_input(form))
+    except ValidationFailed as err:
+        db.session.rollback()
+        for name, message in err.context.get("fields", {}).items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = [*field.errors, message]
+        flash(err.message, "error")
+    return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@member_required
+def create():
+    orgs, presets = _presets()
+    if not orgs:
+        abort(404)
+    form = PollForm().setup(orgs, presets)
+    poll = _save(
+        form, lambda data: services.create_poll(db.session, current_user, data)
+    )
+    if poll is not None:
+        flash(
+            _("Der Entwurf ist gespeichert. Prüfe ihn und plane ihn dann ein."),
+            "success",
+        )
+        return redirect(url_for("polls.detail", poll_id=poll.id))
+    return render_template("polls/form.html", form=form, poll=None), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/<int:poll_id>/edit", methods=["GET", "POST"])
+@member_required
+def edit(poll_id: int):
+    poll = load_poll(poll_id)
+    if not services.can_organise(current_user, poll.organisation):
+        abort(404)
+    orgs, presets = _presets()
+    form = PollForm(obj=None if request.method == "POST" else poll).setup(orgs, presets)
+    if request.method == "GET":
+        form.org.data = poll.organisation_id
+        form.kind.data = poll.kind.value
+        form.majority.data = poll.majority.value
+        form.repeat.data = poll.repeat.value
+        form.options.data = "\n".join(o.label for o in poll.options)
+        form.opens_at.data, form.closes_at.data = (
+            to_local(poll.opens_at),
+            to_local(poll.closes_at),
+        )
+    try:
+        saved = _save(
+            form,
+            lambda data: services.update_draft(db.session, current_user, poll, data),
+        )
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("polls.detail", poll_id=poll.id))
+    if saved is not None:
+        flash(_("Der Entwurf ist gespeichert."), "success")
+        return redirect(url_for("polls.detail", poll_id=poll.id))
+    return render_template("polls/form.html", form=form, poll=poll), (
+        422 if request.method == "POST" else 200
+    )
+
+
+def _organiser_action(poll_id: int, action, success: str):
+    poll = load_poll(poll_id)
+    try:
+        result = action(poll)
+    except NotFound:
+        abort(404)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("polls.detail", poll_id=poll.id))
+    flash(success, "success")
+    return redirect(url_for("polls.detail", poll_id=getattr(result, "id", poll.id)))
+
+
+@bp.route("/<int:poll_id>/schedule", methods=["POST"])
+@member_required
+def schedule(poll_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _organiser_action(
+        poll_id,
+        lambda p: services.schedule(db.session, current_user, p),
+        _("Die Abstimmung ist eingeplant. Sie öffnet und schließt automatisch."),
+    )
+
+
+@bp.route("/<int:poll_id>/extend", methods=["POST"])
+@member_required
+def extend(poll_id: int):
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte gib ein gültiges neues Ende an."), "error")
+        return redirect(url_for("polls.detail", poll_id=poll_id))
+    return _organiser_action(
+        poll_id,
+        lambda p: services.extend(
+            db.session, current_user, p, to_utc(form.closes_at.data)
+        ),
+        _("Das Ende ist verschoben; die Verlängerung ist protokolliert."),
+    )
+
+
+@bp.route("/<int:poll_id>/copy", methods=["POST"])
+@member_required
+def copy(poll_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _organiser_action(
+        poll_id,
+        lambda p: services.copy_poll(db.session, current_user, p),
+        _("Eine Kopie ist als Entwurf angelegt."),
+    )
+
+
+@bp.route("/presets", methods=["GET", "POST"])
+@member_required
+def presets():
+    orgs = orgs_with_role(current_user, RoleName.ORGANISER) + orgs_with_role(
+        current_user, RoleName.BOARD
+    )
+    if not orgs:
+        abort(404)
+    form = PresetForm()
+    form.org.choices = [SelectChoice(str(o.id), o.name) for o in orgs]
+    form.majority.choices = majority_choices()
+    if form.validate_on_submit():
+        try:
+            services.create_preset(
+                db.session,
+                current_user,
+                form.org.data,
+                form.name.data,
+                form.quorum_percent.data,
+                form.majority.data,
+                form.statute_reference.data or "",
+            )
+        except NotFound:
+            abort(404)
+        except ValidationFailed as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(_("Die Regel ist gespeichert."), "success")
+            return redirect(url_for("polls.presets"))
+    existing = {o.id: services.presets_for(db.session, o) for o in orgs}
+    return render_template(
+        "polls/presets.html", form=form, orgs=orgs, existing=existing
+    ), (422 if request.method == "POST" else 200)
+
+
+def panel(session, member) -> dict:
+    """The home page panel: how many polls are open for the member."""
+    return {"open_polls": services.open_poll_count(session, member)}
