@@ -115,6 +115,7 @@ class Development(Base):
 
 class Testing(Base):
     TESTING = True
+    MAIL_SYNC = True
     SECRET_KEY = "testing-secret"  # noqa: S105  (tests only)
     SECURE_COOKIES = False
     RATELIMIT_ENABLED = False
@@ -137,6 +138,11 @@ class Production(Base):
             )
         if len(values["SECRET_KEY"]) < 32:
             raise RuntimeError("ORTSVEREIN_SECRET_KEY must be at least 32 characters")
+        if values["BASE_URL"] == Base.BASE_URL:
+            raise RuntimeError(
+                "ORTSVEREIN_BASE_URL must be the public address (it goes into every "
+                "invitation and reset link)"
+            )
         return values
 
 

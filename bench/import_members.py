@@ -74,12 +74,12 @@ def run(kind: str, url: str, data: bytes, n: int, tmp: Path) -> None:
         session = db.session
         root = make_tree(session)
         t0 = time.perf_counter()
-        plan = plan_import(session, data, root)
+        plan = plan_import(session, data, root, None)
         t1 = time.perf_counter()
         apply_import(session, plan, None, root, source="bench")
         t2 = time.perf_counter()
         assert len(plan.creates) == n and plan.ok
-        again = plan_import(session, data, root)
+        again = plan_import(session, data, root, None)
         t3 = time.perf_counter()
         assert again.unchanged == n
         # Baseline: the same rows, raw executemany into a scratch copy of the table.

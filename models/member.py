@@ -45,6 +45,8 @@ class Member(Base):
     session_version: Mapped[int] = mapped_column(default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(default=False)
+    # The time step of the last accepted code, so a code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column()
     locale: Mapped[str | None] = mapped_column(String(5))
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

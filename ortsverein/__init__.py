@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.utils import import_string
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,8 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
+    # Ids in URLs are 32-bit (PostgreSQL integer): a larger number is simply not found.
+    app.url_map.converters["int"] = BoundedInt
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_FIX"]:
@@ -37,6 +40,12 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
     register_errors(app)
     register_cli(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def register_extensions(app: Flask) -> None:
@@ -70,7 +79,15 @@ def register_core(app: Flask) -> None:
     app.register_blueprint(main_bp)
 
     @app.before_request
-    def _mark_writers():
+    def _refuse_nul_and_mark_writers():
+        # NUL is never meaningful in a query or form and PostgreSQL refuses it.
+        values = [
+            v
+            for source in (request.args, request.form)
+            for _key, v in source.items(multi=True)
+        ]
+        if any("\x00" in value for value in values):
+            abort(400)
         set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
 
     @app.teardown_request

@@ -160,7 +160,7 @@ def create_admin(email, org_slug, password, first_name, last_name, number):
 @with_appcontext
 def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
     """Import a membership list (CSV); nothing is written if any row is bad."""
-    from .auth.services import invite as send_invites
+    from .auth.services import invite_numbers
     from .members.importer import ImportFileError, apply_import, plan_import
 
     session = db.session
@@ -169,7 +169,7 @@ def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
         raise click.ClickException(f"unknown organisation {org_slug!r}")
     with write_intent():
         try:
-            plan = plan_import(session, file.read_bytes(), scope)
+            plan = plan_import(session, file.read_bytes(), scope, None)
         except ImportFileError as err:
             raise click.ClickException(str(err)) from None
         click.echo(
@@ -187,10 +187,8 @@ def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
         numbers = apply_import(session, plan, None, scope, source=f"cli:{file.name}")
     click.echo("imported")
     if invite and numbers:
-        members = session.scalars(
-            select(Member).where(Member.membership_number.in_(numbers))
-        ).all()
-        click.echo(f"{send_invites(session, list(members), None)} invitations sent")
+        sent = invite_numbers(session, numbers, None)
+        click.echo(f"{sent} of {len(numbers)} invitations sent")
 
 
 @click.group("audit", help="The hash-chained audit log.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -29,10 +30,38 @@ def mail_dir() -> Path:
     return Path(current_app.config["INSTANCE_PATH"]) / "mail"
 
 
-def send(messages: list[EmailMessage]) -> None:
-    """Send after the transaction that caused them has committed."""
+def send(messages: list[EmailMessage]) -> int:
+    """Send after the transaction that caused them has committed. Returns how many
+    could not be sent; failures are logged, never raised, because the data they
+    report on is already saved."""
     if not messages:
+        return 0
+    try:
+        _deliver(messages)
+    except (OSError, smtplib.SMTPException) as err:
+        current_app.logger.error(
+            "mail delivery failed for %d message(s): %s", len(messages), err
+        )
+        return len(messages)
+    return 0
+
+
+def send_in_background(messages: list[EmailMessage]) -> None:
+    """Send without making the request wait (and so without its timing telling
+    whether a mail was sent at all). Tests set MAIL_SYNC to send at once."""
+    app = current_app._get_current_object()
+    if app.config.get("MAIL_SYNC"):
+        send(messages)
         return
+
+    def work():
+        with app.app_context():
+            send(messages)
+
+    threading.Thread(target=work, daemon=True).start()
+
+
+def _deliver(messages: list[EmailMessage]) -> None:
     config = current_app.config
     if config.get("MAIL_SERVER"):
         with smtplib.SMTP(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 MAX_PER_PAGE = 100
+PAGE_RE = re.compile(r"[0-9]{1,7}")
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,11 @@ def parse_page_args(args, default_per_page: int) -> tuple[int, int]:
     """Page number and size from query arguments; nonsense falls back to defaults."""
 
     def as_int(name: str, default: int) -> int:
-        raw = args.get(name, "")
-        return int(raw) if str(raw).isdigit() and int(raw) > 0 else default
+        raw = str(args.get(name, ""))
+        # ASCII digits only ("²".isdigit() is true), and a sane size
+        if PAGE_RE.fullmatch(raw) and int(raw) > 0:
+            return int(raw)
+        return default
 
     return as_int("page", 1), min(as_int("per_page", default_per_page), MAX_PER_PAGE)
 

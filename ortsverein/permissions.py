@@ -76,7 +76,16 @@ def manageable_members_query(member: Member):
 
 
 def can_manage_member(member: Member, target: Member) -> bool:
-    return has_role(member, target.home_branch, RoleName.BOARD)
+    """A board manages the members of its subtree, but only those whose every office
+    lies within its own authority: a branch board cannot touch the Bund's admin."""
+    if not has_role(member, target.home_branch, RoleName.BOARD):
+        return False
+    return all(can_manage_office(member, r.organisation, r.role) for r in target.roles)
+
+
+def can_manage_office(member: Member, org: Organisation, role: RoleName) -> bool:
+    needed = RoleName.ADMIN if role == RoleName.ADMIN else RoleName.BOARD
+    return has_role(member, org, needed)
 
 
 def staff_requires_2fa(session: Session, member: Member) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Flask, current_app, request
@@ -15,6 +16,7 @@ from models import Member
 from .db import db
 
 socketio = SocketIO()
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 # Room kind -> check(session, member, object_id) -> bool. Features register their rooms
 # ("thread", "meeting", "poll"); joining runs the same check as loading the page.
@@ -69,6 +71,10 @@ def _on_connect(auth=None):
     member = None
     if current_user.is_authenticated:
         member = current_user._get_current_object()
+        from .permissions import staff_requires_2fa
+
+        if not member.totp_enabled and staff_requires_2fa(db.session, member):
+            return False  # the same rule as every page: set up 2FA first
     elif isinstance(auth, dict) and auth.get("token"):
         from .auth.tokens import member_for_token
 
@@ -85,13 +91,14 @@ def _on_connect(auth=None):
     return True
 
 
+ROOM_RE = re.compile(r"([a-z]{1,20}):([0-9]{1,10})")
+
+
 def _parse_room(value) -> tuple[str, int] | None:
-    if not isinstance(value, str) or ":" not in value:
+    match = ROOM_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None or int(match.group(2)) > MAX_ID:
         return None
-    kind, _, raw_id = value.partition(":")
-    if not raw_id.isdigit():
-        return None
-    return kind, int(raw_id)
+    return match.group(1), int(match.group(2))
 
 
 def _on_join(data=None):
@@ -122,8 +129,10 @@ def _on_leave(data=None):
 def init_app(app: Flask) -> None:
     # Default CORS policy: only the page's own origin may open a socket.
     kwargs = {"async_mode": app.config["SOCKETIO_ASYNC_MODE"]}
-    if app.config.get("REDIS_URL"):
-        kwargs["message_queue"] = app.config["REDIS_URL"]
+    # Always say which queue (or none), and drop the client manager an earlier app
+    # left behind: Flask-SocketIO keeps its options across init_app calls.
+    kwargs["message_queue"] = app.config.get("REDIS_URL") or None
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(app, **kwargs)
     socketio.on_event("connect", _on_connect)
     socketio.on_event("join", _on_join)

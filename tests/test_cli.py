@@ -41,6 +41,7 @@ def test_seed_demo_refused_in_production(db_url, tmp_path, monkeypatch):
     from ortsverein import create_app
 
     monkeypatch.setenv("ORTSVEREIN_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("ORTSVEREIN_BASE_URL", "https://ov.example.org")
     settings = {
         **get_config("production"),
         "DATABASE_URL": db_url,

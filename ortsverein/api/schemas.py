@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class ErrorBodySchema(Schema):
@@ -25,6 +25,7 @@ class TokenRequestSchema(Schema):
     )
     name = fields.String(
         load_default="API",
+        validate=validate.Length(min=1, max=100),
         metadata={
             "description": "A name that identifies the token on the profile page"
         },

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pyotp
 from flask import current_app, g, jsonify
 from sqlalchemy import select
 
@@ -11,8 +10,10 @@ from models import ApiToken, Member, utcnow
 from .. import audit
 from ..auth import services as auth_services
 from ..auth.tokens import create_api_token, digest
+from ..auth.totp import verify_once
 from ..db import db, write_intent
 from ..extensions import limiter
+from ..permissions import staff_requires_2fa
 from . import ApiError, bp, load_json, token_required
 from .schemas import MemberSchema, TokenRequestSchema
 
@@ -78,8 +79,15 @@ def create_token():
             code = (data.get("totp") or "").strip()
             if not code:
                 raise ApiError(401, "totp_required", "a two-factor code is required")
-            if not pyotp.TOTP(member.totp_secret).verify(code, valid_window=1):
+            if not verify_once(member, code):
                 raise ApiError(401, "invalid_totp", "the two-factor code is wrong")
+        elif staff_requires_2fa(db.session, member):
+            raise ApiError(
+                403,
+                "two_factor_setup_required",
+                "your organisation requires two-factor login for your "
+                "office; set it up on the profile page first",
+            )
         token = create_api_token(db.session, member, data["name"] or "API")
         audit.record(
             db.session, member, "api_token.created", name=data["name"], via="api"

@@ -28,6 +28,7 @@ from .forms import (
 )
 from .passwords import check_password
 from .tokens import create_api_token
+from .totp import verify_once
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -157,7 +158,7 @@ def two_factor():
     form = TotpForm()
     totp = pyotp.TOTP(secret)
     if form.validate_on_submit():
-        if totp.verify(form.code.data.strip(), valid_window=1):
+        if verify_once(current_user, form.code.data, secret):
             current_user.totp_secret = secret
             current_user.totp_enabled = True
             current_user.session_version += 1

@@ -74,7 +74,8 @@ def invitation_message(member: Member, secret: str):
 
 
 def invite(session: Session, members: list[Member], actor: Member | None) -> int:
-    """Email activation links to members who have not set a password yet."""
+    """Email activation links to members who have not set a password yet; returns
+    how many mails went out (the links are saved either way and can be re-sent)."""
     valid = timedelta(days=current_app.config["INVITATION_DAYS"])
     messages = []
     now = utcnow()
@@ -93,8 +94,19 @@ def invite(session: Session, members: list[Member], actor: Member | None) -> int
             member_ids=[m.id for m in members if not m.activated][:1000],
         )
     session.commit()
-    mail.send(messages)
-    return len(messages)
+    return len(messages) - mail.send(messages)
+
+
+def invite_numbers(session: Session, numbers: list[str], actor: Member | None) -> int:
+    """Invite the members with these membership numbers, in chunks (large imports)."""
+    sent = 0
+    for start in range(0, len(numbers), 900):
+        chunk = numbers[start : start + 900]
+        members = session.scalars(
+            select(Member).where(Member.membership_number.in_(chunk))
+        ).all()
+        sent += invite(session, list(members), actor)
+    return sent
 
 
 def activate(session: Session, secret: str, password: str) -> Member:
@@ -141,7 +153,7 @@ def request_reset(session: Session, email: str) -> None:
         )
         msg = mail.build_message(member.email, _("Passwort zurücksetzen"), body)
     session.commit()
-    mail.send([msg])
+    mail.send_in_background([msg])
 
 
 def reset_password(session: Session, secret: str, password: str) -> Member:

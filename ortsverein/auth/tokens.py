@@ -32,6 +32,10 @@ def member_for_token(session: Session, token: str) -> Member | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
     if row is None or row.revoked_at is not None or not row.member.active:
         return None
+    from ..permissions import staff_requires_2fa
+
+    if not row.member.totp_enabled and staff_requires_2fa(session, row.member):
+        return None  # the branch requires 2FA for this office: set it up first
     now = utcnow()
     # Record use at most hourly, so API reads do not turn into writes.
     if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pyotp
 from flask import (
     Blueprint,
     current_app,
@@ -25,6 +24,7 @@ from ..security import safe_next
 from . import services
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm, TotpForm
 from .tokens import LinkError, find_link
+from .totp import verify_once
 
 bp = Blueprint("auth", __name__)
 
@@ -62,8 +62,14 @@ LINK_MESSAGES = {
 }
 
 
+def _account_key() -> str:
+    """Also count attempts per account, not only per address."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -99,10 +105,8 @@ def two_factor():
         return redirect(url_for("auth.login"))
     form = TotpForm()
     if form.validate_on_submit():
-        if pyotp.TOTP(member.totp_secret).verify(
-            form.code.data.strip(), valid_window=1
-        ):
-            start_session(member)
+        if verify_once(member, form.code.data):
+            start_session(member)  # commits the spent time step too
             return redirect(pending["next"])
         flash(_("Der Code stimmt nicht. Prüfe die Uhrzeit deines Geräts."), "error")
     return render_template("auth/two_factor.html", form=form)

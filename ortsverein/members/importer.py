@@ -12,11 +12,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from models import Member, Organisation, utcnow
+from models import Member, Organisation, Role, utcnow
 
 from .. import audit
 from ..i18n import _
-from ..permissions import in_subtree
+from ..permissions import can_manage_office, in_subtree
 
 FIELDS = ("membership_number", "first_name", "last_name", "email", "branch")
 HEADER_ALIASES = {
@@ -128,6 +128,8 @@ def read_rows(data: bytes | str):
 
 
 def _check_row(values: dict) -> str | None:
+    if any(ch < " " or ch == "\x7f" for value in values.values() for ch in value):
+        return _("Die Zeile enthält Steuerzeichen.")
     for fieldname, label in (
         ("membership_number", _("Mitgliedsnummer")),
         ("first_name", _("Vorname")),
@@ -166,6 +168,7 @@ def _existing(session: Session, column, keys: list[str]) -> dict[str, tuple]:
                 Member.first_name,
                 Member.last_name,
                 Member.home_branch_id,
+                Member.password_hash.is_not(None).label("activated"),
             ).where(column.in_(chunk))
         ).all()
         for row in rows:
@@ -177,8 +180,24 @@ def _existing(session: Session, column, keys: list[str]) -> dict[str, tuple]:
     return found
 
 
-def plan_import(session: Session, data: bytes | str, scope: Organisation) -> ImportPlan:
-    """Check every row against the file and the database; write nothing."""
+def _may_update(session: Session, actor: Member, member_id: int) -> bool:
+    """The actor's authority covers every office the member holds."""
+    offices = session.execute(
+        select(Role.role, Organisation)
+        .join(Organisation, Role.organisation_id == Organisation.id)
+        .where(Role.member_id == member_id)
+    ).all()
+    return all(can_manage_office(actor, org, role) for role, org in offices)
+
+
+def plan_import(
+    session: Session, data: bytes | str, scope: Organisation, actor: Member | None
+) -> ImportPlan:
+    """Check every row against the file and the database; write nothing.
+    With an actor (a board member in the browser) an import never changes the email
+    of an activated account, never touches a member holding an office beyond the
+    actor's authority, and names nothing about members outside the actor's area.
+    Without one (the operator's command line) only the scope applies."""
     plan = ImportPlan()
     rows: list[tuple[int, dict]] = []
     seen_numbers: dict[str, int] = {}
@@ -225,15 +244,15 @@ def plan_import(session: Session, data: bytes | str, scope: Organisation) -> Imp
             holder is not None
             and holder.membership_number != values["membership_number"]
         ):
-            plan.errors.append(
-                RowError(
-                    line,
-                    _(
-                        "Die E-Mail-Adresse gehört schon dem Mitglied %(n)s.",
-                        n=holder.membership_number,
-                    ),
+            holder_branch = session.get(Organisation, holder.home_branch_id)
+            if in_subtree(holder_branch, scope):
+                reason = _(
+                    "Die E-Mail-Adresse gehört schon dem Mitglied %(n)s.",
+                    n=holder.membership_number,
                 )
-            )
+            else:  # say nothing about who holds it elsewhere in the party
+                reason = _("Die E-Mail-Adresse ist bereits vergeben.")
+            plan.errors.append(RowError(line, reason))
             continue
         record = {
             "first_name": values["first_name"],
@@ -253,15 +272,28 @@ def plan_import(session: Session, data: bytes | str, scope: Organisation) -> Imp
             plan.creates.append(record)
             continue
         current_branch = session.get(Organisation, current.home_branch_id)
-        if not in_subtree(current_branch, scope):
+        if not in_subtree(current_branch, scope) or (
+            actor is not None and not _may_update(session, actor, current.id)
+        ):
             plan.errors.append(
                 RowError(
                     line,
                     _(
-                        "Das Mitglied %(n)s gehört zu %(org)s, "
+                        "Die Mitgliedsnummer %(n)s ist bereits vergeben und liegt "
                         "außerhalb deines Bereichs.",
                         n=values["membership_number"],
-                        org=current_branch.name,
+                    ),
+                )
+            )
+            continue
+        if actor is not None and current.activated and current.email != values["email"]:
+            plan.errors.append(
+                RowError(
+                    line,
+                    _(
+                        "Das Mitglied %(n)s hat seinen Zugang schon eingerichtet; "
+                        "seine E-Mail-Adresse wird nicht per Import geändert.",
+                        n=values["membership_number"],
                     ),
                 )
             )

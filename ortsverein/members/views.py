@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from pathlib import Path
 
 from flask import (
@@ -28,6 +29,7 @@ from ..auth.decorators import role_required
 from ..auth.forms import ConfirmForm
 from ..db import db, write_intent
 from ..errors_domain import DomainError, NotFound
+from ..extensions import limiter
 from ..i18n import _
 from ..pagination import paginate, parse_page_args
 from ..permissions import has_role, subtree_clause
@@ -203,8 +205,16 @@ def invite(member_id: int):
     if target.activated:
         flash(_("Dieses Mitglied hat seinen Zugang schon eingerichtet."), "info")
         return redirect(url_for("members.detail", member_id=member_id))
-    auth_services.invite(db.session, [target], current_user)
-    flash(_("Die Einladung ist verschickt."), "success")
+    if auth_services.invite(db.session, [target], current_user):
+        flash(_("Die Einladung ist verschickt."), "success")
+    else:
+        flash(
+            _(
+                "Die E-Mail konnte nicht verschickt werden. Bitte versuche es später "
+                "noch einmal."
+            ),
+            "error",
+        )
     return redirect(url_for("members.detail", member_id=member_id))
 
 
@@ -239,12 +249,29 @@ def _import_form() -> ImportForm:
     return form
 
 
+def _discard_upload(upload_id: str) -> None:
+    folder = _upload_dir()
+    for suffix in (".csv", ".json"):
+        (folder / f"{upload_id}{suffix}").unlink(missing_ok=True)
+
+
+def _purge_old_uploads(max_age: int = 3600) -> None:
+    """Membership lists are personal data: abandoned previews do not stay on disk."""
+    limit = time.time() - max_age
+    for path in _upload_dir().iterdir():
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
 def _preview(data: bytes, scope: Organisation, upload_id: str, invite: bool):
     try:
-        plan = importer.plan_import(db.session, data, scope)
+        plan = importer.plan_import(db.session, data, scope, current_user)
     except importer.ImportFileError as err:
+        _discard_upload(upload_id)
         flash(str(err), "error")
         return render_template("members/import.html", form=_import_form()), 422
+    if not plan.ok:
+        _discard_upload(upload_id)  # nothing to confirm; keep no copy
     confirm = ImportConfirmForm(upload=upload_id, invite="1" if invite else "")
     return render_template(
         "members/import_preview.html",
@@ -267,6 +294,7 @@ def import_members():
         current_user, db.session.get(Organisation, form.org.data)
     )
     data = form.file.data.read()
+    _purge_old_uploads()
     upload_id = secrets.token_urlsafe(16)
     folder = _upload_dir()
     (folder / f"{upload_id}.csv").write_bytes(data)
@@ -306,7 +334,7 @@ def import_confirm():
     data = data_path.read_bytes()
     invite = bool(form.invite.data)
     with write_intent():
-        plan = importer.plan_import(db.session, data, scope)
+        plan = importer.plan_import(db.session, data, scope, current_user)
         if not plan.ok:
             flash(
                 _(
@@ -323,10 +351,15 @@ def import_confirm():
     data_path.unlink(missing_ok=True)
     invited = 0
     if invite and numbers:
-        new_members = db.session.scalars(
-            select(Member).where(Member.membership_number.in_(numbers[:5000]))
-        ).all()
-        invited = auth_services.invite(db.session, list(new_members), current_user)
+        invited = auth_services.invite_numbers(db.session, numbers, current_user)
+        if invited < len(numbers):
+            flash(
+                _(
+                    "Nicht alle Einladungen konnten verschickt werden. Versuche es "
+                    "später über die Mitgliederliste erneut."
+                ),
+                "warning",
+            )
     flash(
         _(
             "Import abgeschlossen: %(c)d neu, %(u)d aktualisiert, %(n)d unverändert, "
@@ -345,6 +378,7 @@ def import_confirm():
 
 
 @bp.route("/audit")
+@limiter.limit("6 per minute", exempt_when=lambda: not request.args.get("verify"))
 @role_required("board")
 def audit_log():
     page, per_page = parse_page_args(request.args, current_app.config["AUDIT_PER_PAGE"])

@@ -50,6 +50,7 @@ def test_pages_have_no_inline_script_or_style(world, client, auth):
 
 def test_production_cookies_are_secure(db_url, tmp_path, monkeypatch, world):
     monkeypatch.setenv("ORTSVEREIN_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("ORTSVEREIN_BASE_URL", "https://ortsverein.example")
     settings = get_config("production")
     settings.update(DATABASE_URL=db_url, INSTANCE_PATH=str(tmp_path / "prod"))
     from ortsverein import create_app
@@ -69,6 +70,13 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
     else:
         monkeypatch.setenv("ORTSVEREIN_SECRET_KEY", secret)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        get_config("production")
+
+
+def test_production_refuses_the_default_base_url(monkeypatch):
+    monkeypatch.setenv("ORTSVEREIN_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("ORTSVEREIN_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="BASE_URL"):
         get_config("production")
 
 

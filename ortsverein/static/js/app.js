@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const field = document.getElementById(button.dataset.copy);
       try {
         await navigator.clipboard.writeText(field.value);
-        button.textContent = button.dataset.copied || "✓";
+        button.textContent = button.dataset.copied || "✓";  // announced: aria-live
       } catch (err) {
         field.select();
       }
