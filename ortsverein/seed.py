@@ -135,3 +135,5 @@ def seed(session: Session, config) -> None:
     session.flush()
     audit.record(session, None, "demo.seeded", organisation=bund)
     session.commit()
+    for hook in config.get("SEED_HOOKS", []):
+        hook(session, {"bund": bund, "nord": nord, "sued": sued})

@@ -20,6 +20,9 @@ def init_app(app: Flask) -> None:
     register_room("poll", can_join_poll)
     app.cli.add_command(cli.tick)
     app.cli.add_command(cli.verify_poll)
+    from .seed import seed_polls
+
+    app.config.setdefault("SEED_HOOKS", []).append(seed_polls)
     app.extensions.setdefault("ortsverein_panels", []).append(
         ("polls/_panel.html", views.panel)
     )

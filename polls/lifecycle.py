@@ -82,17 +82,20 @@ def ensure_current(session: Session, poll: Poll, now: datetime | None = None) ->
 
 def _in_own_transaction(session: Session, poll: Poll, work) -> None:
     """Run transition work as a writer in a transaction of its own, then let the
-    caller's session see the result."""
-    factory_session = Session(bind=session.get_bind(), expire_on_commit=False)
-    events = []
+    caller carry on with the result. The caller's (read) transaction is ended first:
+    on SQLite it may hold a snapshot or the write lock, so transitions run before a
+    use case writes anything."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("poll transitions must run before the caller writes")
+    session.rollback()
     try:
         with write_intent():
-            own = factory_session.get(Poll, poll.id)
-            events = work(factory_session, own)
-            factory_session.commit()
-    finally:
-        factory_session.close()
-    session.rollback()  # forget a stale snapshot; reload what was just written
+            session.refresh(poll)  # begins the writer's transaction (IMMEDIATE)
+            events = work(session, poll)
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     session.refresh(poll)
     for event, payload, room in events or ():
         publish(event, payload, room)

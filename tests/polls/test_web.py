@@ -1,0 +1,214 @@
+"""Poll pages and API through the Flask test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from models import BallotRecord, Poll
+from tests.factories import PASSWORD, close_now, fresh, make_poll
+
+
+def _token(client, member):
+    return client.post(
+        "/api/v1/auth/token", json={"email": member.email, "password": PASSWORD}
+    ).get_json()["token"]
+
+
+def test_member_votes_sees_receipt_and_already_voted(world, session, auth, client):
+    poll = make_poll(session, world.nord, world.organiser)
+    auth.login(world.member)
+    page = client.get(f"/polls/{poll.id}/vote").get_data(as_text=True)
+    assert "Diese Abstimmung ist geheim" in page and "endgültig" in page
+    no_confirm = auth.post(f"/polls/{poll.id}/vote", {"choice": poll.options[0].id})
+    assert no_confirm.status_code == 422
+    assert "Bitte bestätige" in no_confirm.get_data(as_text=True)
+    assert f'value="{poll.options[0].id}" checked' in no_confirm.get_data(as_text=True)
+    done = auth.post(
+        f"/polls/{poll.id}/vote", {"choice": poll.options[0].id, "confirm": "y"}
+    )
+    receipt = re.search(
+        r'id="receipt-code"[^>]*value="([A-Z2-7-]{29})"', done.get_data(as_text=True)
+    )
+    assert done.status_code == 200 and receipt
+    again = client.get(f"/polls/{poll.id}/vote", follow_redirects=True)
+    assert "Du hast bereits abgestimmt" in again.get_data(as_text=True)
+    again = auth.post(
+        f"/polls/{poll.id}/vote",
+        {"choice": poll.options[1].id, "confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "Du hast bereits abgestimmt" in again.get_data(as_text=True)
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(BallotRecord)) == 1
+    close_now(session, poll)
+    checked = auth.post(f"/polls/{poll.id}/ballot-box", {"code": receipt.group(1)})
+    assert "Deine Stimme liegt in der Urne" in checked.get_data(as_text=True)
+    results = client.get(f"/polls/{poll.id}/results").get_data(as_text=True)
+    assert "Der Antrag ist angenommen." in results and "<svg" in results
+
+
+def test_ranked_ballot_from_the_form(world, session, auth, client):
+    poll = make_poll(
+        session, world.nord, world.organiser, kind="ranked", options=("A", "B", "C")
+    )
+    a, b, c = (o.id for o in poll.options)
+    auth.login(world.member)
+    twice = auth.post(
+        f"/polls/{poll.id}/vote", {f"rank-{a}": "1", f"rank-{b}": "1", "confirm": "y"}
+    )
+    assert "Jeder Rang darf nur einmal vergeben werden." in twice.get_data(as_text=True)
+    auth.post(
+        f"/polls/{poll.id}/vote", {f"rank-{c}": "1", f"rank-{a}": "2", "confirm": "y"}
+    )
+    fresh(session)
+    assert session.scalar(select(BallotRecord.choices)) == f"[{c},{a}]"
+
+
+def test_organiser_creates_schedules_and_extends(world, session, auth, client):
+    auth.login(world.organiser)
+    data = {
+        "org": str(world.nord.id),
+        "title": "Neue Frage",
+        "body": "Text",
+        "kind": "single_choice",
+        "options": "Eins\nZwei",
+        "secret": "y",
+        "opens_at": "2030-01-01T10:00",
+        "closes_at": "2029-01-01T10:00",
+        "preset": "",
+        "quorum_percent": "10",
+        "majority": "simple",
+        "min_choices": "0",
+        "max_choices": "1",
+        "repeat": "none",
+    }
+    bad = auth.post("/polls/new", data)
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert (
+        "Das Ende muss nach dem Beginn liegen." in page and 'value="Neue Frage"' in page
+    )
+    ok = auth.post("/polls/new", {**data, "closes_at": "2030-01-08T10:00"})
+    poll_id = int(ok.headers["Location"].rsplit("/", 1)[1])
+    auth.post(f"/polls/{poll_id}/schedule")
+    fresh(session)
+    poll = session.get(Poll, poll_id)
+    assert poll.scheduled and poll.opens_at.hour == 9  # 10:00 in Berlin is 09:00 UTC
+    auth.post(f"/polls/{poll_id}/extend", {"closes_at": "2030-01-09T10:00"})
+    fresh(session)
+    assert session.get(Poll, poll_id).closes_at.day == 9
+
+
+def test_drafts_are_invisible_to_members(world, session, auth, client):
+    draft = make_poll(session, world.nord, world.organiser, scheduled=False)
+    auth.login(world.member)
+    assert client.get(f"/polls/{draft.id}").status_code == 404
+    assert "Frage" not in client.get("/polls/?state=all").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "role", ["member", "organiser", "board", "admin", "sued_member"]
+)
+def test_no_counts_anywhere_while_open(world, session, auth, client, role):
+    poll = make_poll(
+        session, world.nord, world.organiser, options=("Ja", "Nein", "Enthaltung")
+    )
+    from polls import casting
+
+    with client.application.test_request_context():
+        for voter in (world.member, world.board, world.admin):
+            casting.cast(session, poll, voter, [poll.options[0].id])
+    actor = getattr(world, role)
+    auth.login(actor)
+    pages = [
+        f"/polls/{poll.id}",
+        f"/polls/{poll.id}/results",
+        "/polls/",
+        f"/polls/{poll.id}/ballot-box",
+        f"/polls/{poll.id}/vote",
+        "/",
+    ]
+    for path in pages:
+        body = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "Stimmen je Option" not in body and '<svg class="chart"' not in body
+        assert '"counts"' not in body
+    headers = {"Authorization": f"Bearer {_token(client, actor)}"}
+    for path in (
+        f"/api/v1/polls/{poll.id}",
+        f"/api/v1/polls/{poll.id}/results",
+        f"/api/v1/polls/{poll.id}/ballot-box",
+        "/api/v1/polls",
+    ):
+        response = client.get(path, headers=headers)
+        body = response.get_json()
+        assert "counts" not in str(body) and 'ballots": [' not in str(body)
+        if path.endswith(("results", "ballot-box")):
+            assert response.status_code in (404, 409)
+            if response.status_code == 409:
+                assert body["error"]["code"] == "poll_not_closed"
+
+
+def test_api_vote_flow_and_errors(world, session, client):
+    poll = make_poll(
+        session,
+        world.nord,
+        world.organiser,
+        kind="multiple_choice",
+        options=("A", "B", "C"),
+        max_choices=2,
+    )
+    headers = {"Authorization": f"Bearer {_token(client, world.member)}"}
+    listed = client.get("/api/v1/polls?state=open", headers=headers).get_json()
+    assert [p["id"] for p in listed["items"]] == [poll.id]
+    assert listed["items"][0]["voted"] is False and listed["next"] is None
+    url = f"/api/v1/polls/{poll.id}/ballots"
+    ids = [o.id for o in poll.options]
+    too_many = client.post(url, json={"choices": ids}, headers=headers)
+    assert too_many.status_code == 422
+    assert too_many.get_json()["error"]["code"] == "invalid_ballot"
+    assert "höchstens 2" in too_many.get_json()["error"]["message"]
+    assert client.post(url, json={"choices": "A"}, headers=headers).status_code == 422
+    ok = client.post(url, json={"choices": ids[:2]}, headers=headers)
+    assert ok.status_code == 201 and len(ok.get_json()["receipt"]) == 29
+    again = client.post(url, json={"choices": ids[:1]}, headers=headers)
+    assert (
+        again.status_code == 409
+        and again.get_json()["error"]["code"] == "already_voted"
+    )
+    detail = client.get(f"/api/v1/polls/{poll.id}", headers=headers).get_json()
+    assert detail["voted"] is True and detail["ballots_cast"] == 1
+    assert detail["electorate_size"] == 4 and len(detail["electorate_hash"]) == 64
+    other = {"Authorization": f"Bearer {_token(client, world.sued_member)}"}
+    assert client.get(f"/api/v1/polls/{poll.id}", headers=other).status_code == 404
+    assert client.post(url, json={"choices": []}, headers=other).status_code == 404
+    close_now(session, poll)
+    results = client.get(f"/api/v1/polls/{poll.id}/results", headers=headers).get_json()
+    assert results["ballots"] == 1 and results["digest"]
+    box = client.get(f"/api/v1/polls/{poll.id}/ballot-box", headers=headers).get_json()
+    assert box["ballots"] == [sorted(ids[:2])] and len(box["receipts"]) == 1
+
+
+def test_api_create_poll_needs_the_organiser_role(world, client):
+    body = {
+        "org_id": world.nord.id,
+        "title": "API-Frage",
+        "kind": "yes_no_abstain",
+        "opens_at": "2030-01-01T10:00:00+01:00",
+        "closes_at": "2030-01-08T10:00:00+01:00",
+    }
+    member = {"Authorization": f"Bearer {_token(client, world.member)}"}
+    assert client.post("/api/v1/polls", json=body, headers=member).status_code == 404
+    orga = {"Authorization": f"Bearer {_token(client, world.organiser)}"}
+    created = client.post("/api/v1/polls", json=body, headers=orga)
+    assert created.status_code == 201
+    assert created.get_json()["status"] == "scheduled"
+    assert [o["label"] for o in created.get_json()["options"]] == [
+        "Ja",
+        "Nein",
+        "Enthaltung",
+    ]
+    bad = client.post("/api/v1/polls", json={**body, "kind": "x"}, headers=orga)
+    assert bad.status_code == 422 and "kind" in bad.get_json()["error"]["fields"]
