@@ -1,4 +1,4 @@
-"""Demo polls for `ortsverein seed-demo`: a statute rule, one open and one closed poll."""
+"""Demo polls for `ortsverein seed-demo`: a statute rule, an open and a closed poll."""
 
 from __future__ import annotations
 
