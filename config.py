@@ -21,6 +21,7 @@ ENVIRONMENT = {
         "SQLAlchemy URL; default is the SQLite file instance/ortsverein.db.",
     ),
     "REDIS_URL": (str, "Redis for the Socket.IO message queue and rate-limit storage."),
+    "INSTANCE_PATH": (str, "Folder for the SQLite file, mail files and uploads."),
     "BASE_URL": (str, "Public address used in emailed links."),
     "MAIL_SERVER": (
         str,
