@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from models import RoleName
@@ -36,5 +36,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else "–"
     )
+    app.jinja_env.filters["percent"] = lambda value: format_decimal(value or 0)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

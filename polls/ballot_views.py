@@ -16,6 +16,30 @@ from .forms import ReceiptForm, VoteForm
 from .lifecycle import CLOSED, OPEN, status, stored_result
 from .views import load_poll
 
+CHOICE_MAJORITY_TEXT = {
+    "simple": lambda: _("relative Mehrheit (die meisten gültigen Stimmen)"),
+    "absolute": lambda: _(
+        "absolute Mehrheit (mehr als die Hälfte der gültigen Stimmen)"
+    ),
+    "two_thirds": lambda: _("Zwei-Drittel-Mehrheit der gültigen Stimmen"),
+}
+
+
+def rule_text(poll) -> str:
+    """The majority rule in words, as it applies to this kind of poll."""
+    kind = poll.kind.value
+    if kind == "ranked":
+        return _(
+            "Rangfolge nach der Schulze-Methode; Gleichstand entscheidet das Los "
+            "aus der Prüfsumme der Urne"
+        )
+    if kind == "multiple_choice":
+        return _("Rangfolge nach Stimmenzahl")
+    if kind == "single_choice":
+        return CHOICE_MAJORITY_TEXT[poll.majority.value]()
+    return MAJORITY_TEXT[poll.majority.value]()
+
+
 MAJORITY_TEXT = {
     "simple": lambda: _(
         "einfache Mehrheit (mehr Ja- als Nein-Stimmen; Enthaltungen zählen nicht)"
@@ -108,7 +132,7 @@ def results(poll_id: int):
         rows=rows,
         labels=labels,
         chart=chart,
-        majority_text=MAJORITY_TEXT[poll.majority.value](),
+        majority_text=rule_text(poll),
     )
 
 

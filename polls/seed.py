@@ -82,3 +82,4 @@ def seed_polls(session: Session, orgs: dict) -> None:
     session.commit()
     session.refresh(closed)
     ensure_current(session, closed)
+    session.commit()  # leave no transaction (and on SQLite no lock) open

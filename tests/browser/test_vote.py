@@ -1,0 +1,50 @@
+"""A member votes in Chromium, keeps the receipt, and after closing finds the ballot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD, close_now, make_poll
+
+pytestmark = pytest.mark.browser
+
+
+def test_vote_receipt_and_check_after_closing(world, session, live_server, page):
+    poll = make_poll(
+        session,
+        world.nord,
+        world.organiser,
+        kind="single_choice",
+        options=("Rot", "Grün", "Blau"),
+    )
+    page.goto(live_server.url + "/login")
+    page.get_by_label("E-Mail-Adresse").fill(world.member.email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("link", name="Abstimmungen").first.click()
+    page.get_by_role("link", name="Abstimmen").first.click()
+    assert "geheim" in page.content()
+    page.get_by_label("Grün").check()
+    page.get_by_role("button", name="Stimme verbindlich abgeben").click()
+    # without the confirmation the choice is kept and the rule is named
+    assert page.get_by_text(
+        "Bitte bestätige, dass deine Auswahl endgültig ist."
+    ).count()
+    assert page.get_by_label("Grün").is_checked()
+    page.get_by_label("Ich habe meine Auswahl geprüft").check()
+    page.get_by_role("button", name="Stimme verbindlich abgeben").click()
+    code = page.get_by_label("Quittungscode").input_value()
+    assert len(code) == 29
+    page.screenshot(path=str(live_server.screenshot_dir / "receipt.png"))
+    page.goto(f"{live_server.url}/polls/{poll.id}")
+    assert page.get_by_text("Du hast bereits abgestimmt").count()
+    close_now(session, poll)
+    page.goto(f"{live_server.url}/polls/{poll.id}/results")
+    assert page.get_by_text("Gewählt ist: Grün").count()
+    page.screenshot(
+        path=str(live_server.screenshot_dir / "results.png"), full_page=True
+    )
+    page.get_by_role("link", name="Veröffentlichte Urne ansehen").click()
+    page.get_by_label("Quittungscode").fill(code.lower())
+    page.get_by_role("button", name="Prüfen").click()
+    assert page.get_by_text("Deine Stimme liegt in der Urne").count()
