@@ -95,13 +95,8 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
                 "Abstimmung (festgelegt bei ihrer Öffnung)."
             )
         )
-    if has_voted(session, poll, member):
-        raise AlreadyVoted(
-            _(
-                "Du hast bereits abgestimmt. Jedes Mitglied hat eine "
-                "Stimme; eine abgegebene Stimme ist endgültig."
-            )
-        )
+    # No "has voted?" look-up first: the participation's primary key refuses a
+    # second ballot in the same transaction that would write it.
     try:
         ballot = check_ballot(definition_for(poll), choices)
     except InvalidBallot as err:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
     Majority,
@@ -27,7 +27,12 @@ from ortsverein.errors_domain import NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
 from ortsverein.pagination import Page, paginate
-from ortsverein.permissions import has_role, orgs_with_role, visible_org_clause
+from ortsverein.permissions import (
+    can_see_org,
+    has_role,
+    orgs_with_role,
+    visible_org_clause,
+)
 
 from .errors import PollNotEditable
 from .lifecycle import DRAFT, OPEN, status
@@ -64,16 +69,18 @@ def organiser_orgs(member: Member) -> list[Organisation]:
 
 def get_poll(session: Session, member: Member, poll_id: int) -> Poll:
     """A poll the member may see; drafts only for its organisers. Otherwise 404."""
-    poll = session.get(Poll, poll_id)
+    poll = session.get(
+        Poll,
+        poll_id,
+        options=[joinedload(Poll.organisation), selectinload(Poll.options)],
+    )
     if poll is None:
         raise NotFound()
     org = poll.organisation
-    visible = session.scalar(
-        select(Organisation.id).where(
-            Organisation.id == org.id, visible_org_clause(member)
-        )
-    )
-    if visible is None or (not poll.scheduled and not can_organise(member, org)):
+    # The same rule as the listing's SQL, from the roles already loaded: no query.
+    if not can_see_org(member, org) or (
+        not poll.scheduled and not can_organise(member, org)
+    ):
         raise NotFound()
     return poll
 

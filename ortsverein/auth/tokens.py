@@ -7,9 +7,9 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from models import ApiToken, LinkPurpose, Member, OneTimeLink, utcnow
+from models import ApiToken, LinkPurpose, Member, OneTimeLink, Role, utcnow
 
 TOKEN_PREFIX = "ov_"  # noqa: S105  (a prefix, not a secret)
 
@@ -21,7 +21,15 @@ def digest(secret: str) -> str:
 def create_api_token(session: Session, member: Member, name: str) -> str:
     """Create a token; the caller shows it once and commits."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(member=member, name=name[:100], token_hash=digest(token)))
+    # Created counts as used: a fresh token's first request then needs no write.
+    session.add(
+        ApiToken(
+            member=member,
+            name=name[:100],
+            token_hash=digest(token),
+            last_used_at=utcnow(),
+        )
+    )
     return token
 
 
@@ -29,7 +37,17 @@ def member_for_token(session: Session, token: str) -> Member | None:
     """The active member behind an unrevoked token, or None."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    # One round trip for what every API request needs: member, roles, branches.
+    row = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == digest(token))
+        .options(
+            joinedload(ApiToken.member).joinedload(Member.home_branch),
+            joinedload(ApiToken.member)
+            .selectinload(Member.roles)
+            .joinedload(Role.organisation),
+        )
+    )
     if row is None or row.revoked_at is not None or not row.member.active:
         return None
     from ..permissions import staff_requires_2fa

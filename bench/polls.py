@@ -1,0 +1,295 @@
+"""Poll benchmarks; prints numbers, never pass/fail.
+
+(1) Casting over HTTP: 8 concurrent clients against `ortsverein serve` (gunicorn, as
+    `make run` starts it) on SQLite and on PostgreSQL, ballots/second, next to a raw
+    SQLAlchemy loop doing the same three inserts per transaction in the same database
+    in the same run. Target: 50 % or more of the raw rate.
+(2) A national member vote: freezing an electorate of 400,000 members, then tallying
+    400,000 ballots for yes/no/abstain and for a ranked poll of 6 options.
+    Targets: snapshot under 5 s, each tally under 3 s.
+Usage: python bench/polls.py [--voters N] [--national N] [--only sqlite|postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from bench.import_members import machine  # noqa: E402
+from models import (  # noqa: E402
+    BallotRecord,
+    Member,
+    Organisation,
+    OrgLevel,
+    Participation,
+    Poll,
+    Receipt,
+    utcnow,
+)
+from ortsverein import create_app  # noqa: E402
+from ortsverein.auth.tokens import create_api_token  # noqa: E402
+from ortsverein.db import db, write_intent  # noqa: E402
+from ortsverein.migrate import upgrade  # noqa: E402
+from polls.casting import receipt_hash  # noqa: E402
+from polls.lifecycle import canonical, ensure_current  # noqa: E402
+from polls.rules import PollDefinition  # noqa: E402
+from polls.services import PollInput, create_poll, schedule  # noqa: E402
+from polls.tally import tally  # noqa: E402
+from tests.servers import PostgresServer, free_port, wait_for_port  # noqa: E402
+
+
+def _tree(session):
+    root = Organisation(name="Bund", slug="bund", level=OrgLevel.BUND, path="/")
+    session.add(root)
+    session.flush()
+    root.path = f"/{root.id}/"
+    branch = Organisation(
+        name="OV", slug="ov", level=OrgLevel.ORTSVEREIN, parent=root, path="/"
+    )
+    session.add(branch)
+    session.flush()
+    branch.path = f"{root.path}{branch.id}/"
+    session.commit()
+    return root, branch
+
+
+def _members(session, branch, n, prefix):
+    now = utcnow()
+    rows = [
+        {
+            "membership_number": f"{prefix}{i:07d}",
+            "first_name": "V",
+            "last_name": str(i),
+            "email": f"{prefix.lower()}{i}@example.org",
+            "home_branch_id": branch.id,
+            "active": True,
+            "session_version": 1,
+            "totp_enabled": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(n)
+    ]
+    for start in range(0, n, 10_000):
+        session.execute(insert(Member), rows[start : start + 10_000])
+    session.commit()
+
+
+def _poll(session, org, creator, kind="yes_no_abstain", options=()):
+    now = utcnow()
+    poll = create_poll(
+        session,
+        creator,
+        PollInput(
+            org_id=org.id,
+            title="Bench",
+            body="",
+            kind=kind,
+            options=list(options),
+            secret=True,
+            opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=1),
+        ),
+    )
+    schedule(session, creator, poll)
+    return poll
+
+
+def http_casting(kind: str, url: str, voters: int, tmp: Path) -> None:
+    upgrade(url)
+    app = create_app("testing", DATABASE_URL=url, INSTANCE_PATH=str(tmp / kind))
+    with app.test_request_context(), write_intent():
+        session = db.session
+        root, branch = _tree(session)
+        _members(session, branch, voters + 1, "H")
+        members = session.query(Member).order_by(Member.id).all()
+        creator = members[0]
+        from models import Role, RoleName
+
+        session.add(Role(member=creator, organisation=root, role=RoleName.ADMIN))
+        session.commit()
+        tokens = [create_api_token(session, m, "bench") for m in members[1:]]
+        session.commit()
+        poll = _poll(session, branch, creator)
+        ensure_current(session, poll)
+        poll_id, yes = poll.id, poll.options[0].id
+        # Baseline: the same three inserts per transaction, a raw loop, one client.
+        raw_poll = _poll(session, branch, creator)
+        n_raw = min(voters, 2000)
+        t0 = time.perf_counter()
+        for member in members[1 : n_raw + 1]:
+            session.execute(
+                insert(Participation),
+                [
+                    {
+                        "poll_id": raw_poll.id,
+                        "member_id": member.id,
+                        "voted_on": date.today(),
+                    }
+                ],
+            )
+            session.execute(
+                insert(BallotRecord),
+                [
+                    {
+                        "id": uuid.uuid4().hex,
+                        "poll_id": raw_poll.id,
+                        "choices": canonical([yes]),
+                    }
+                ],
+            )
+            session.execute(
+                insert(Receipt),
+                [{"hash": receipt_hash(uuid.uuid4().hex), "poll_id": raw_poll.id}],
+            )
+            session.commit()
+        raw_rate = n_raw / (time.perf_counter() - t0)
+    app.extensions["ortsverein_db"][0].dispose()
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "ORTSVEREIN_DATABASE_URL": url,
+        "PORT": str(port),
+        "ORTSVEREIN_INSTANCE_PATH": str(tmp / f"{kind}-server"),
+    }
+    cli = Path(sys.executable).with_name("ortsverein")
+    server = subprocess.Popen(
+        [str(cli), "serve", "--threads", "16"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, 30)
+        target = f"http://127.0.0.1:{port}/api/v1/polls/{poll_id}/ballots"
+        shares = [tokens[i::8] for i in range(8)]
+        codes: list[int] = []
+
+        def client(share):
+            with requests.Session() as http:
+                for token in share:
+                    r = http.post(
+                        target,
+                        json={"choices": [yes]},
+                        timeout=60,
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                    codes.append(r.status_code)
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(client, shares))
+        elapsed = time.perf_counter() - t0
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(20)
+    ok = codes.count(201)
+    http_rate = ok / elapsed
+    print(
+        f"{kind:10} HTTP casting, 8 clients, gunicorn: {ok} ballots in "
+        f"{elapsed:.1f} s = {http_rate:7.0f} ballots/s (others: {len(codes) - ok})"
+    )
+    print(
+        f"{kind:10} raw SQLAlchemy loop, same inserts:        {raw_rate:7.0f} "
+        f"ballots/s; HTTP/raw = {100 * http_rate / raw_rate:.0f} % (target >= 50 %)"
+    )
+
+
+def national(kind: str, url: str, n: int, tmp: Path) -> None:
+    upgrade(url)
+    app = create_app("testing", DATABASE_URL=url, INSTANCE_PATH=str(tmp / f"n{kind}"))
+    with app.test_request_context(), write_intent():
+        session = db.session
+        root, branch = _tree(session)
+        _members(session, branch, n, "N")
+        creator = session.query(Member).first()
+        from models import Role, RoleName
+
+        session.add(Role(member=creator, organisation=root, role=RoleName.ADMIN))
+        session.commit()
+        poll = _poll(session, root, creator)
+        t0 = time.perf_counter()
+        ensure_current(session, poll)
+        snapshot = time.perf_counter() - t0
+        assert session.get(Poll, poll.id).electorate_size == n
+    app.extensions["ortsverein_db"][0].dispose()
+    print(
+        f"{kind:10} electorate snapshot of {n} members: {snapshot:5.2f} s "
+        f"(target < 5 s)"
+    )
+
+
+def tallies(n: int) -> None:
+    rnd = random.Random(1)
+    yes_no = [[rnd.choice((1, 2, 3))] for _ in range(n)]
+    t0 = time.perf_counter()
+    tally(PollDefinition("yes_no_abstain", (1, 2, 3), n), yes_no)
+    t1 = time.perf_counter()
+    options = (1, 2, 3, 4, 5, 6)
+    ranked = []
+    for _ in range(n):
+        order = list(options)
+        rnd.shuffle(order)
+        ranked.append(order[: rnd.randint(1, 6)])
+    t2 = time.perf_counter()
+    result = tally(PollDefinition("ranked", options, n, tie_seed="00"), ranked)
+    t3 = time.perf_counter()
+    print(f"tally of {n} yes/no/abstain ballots: {t1 - t0:5.2f} s (target < 3 s)")
+    print(
+        f"tally of {n} ranked ballots, 6 options (Schulze): {t3 - t2:5.2f} s "
+        f"(target < 3 s); ranking {result.ranking}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--voters", type=int, default=3000)
+    parser.add_argument("--national", type=int, default=400_000)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    tmp = Path(tempfile.mkdtemp(prefix="ortsverein-bench-"))
+    try:
+        tallies(args.national)
+        if args.only in (None, "sqlite"):
+            http_casting("sqlite", f"sqlite:///{tmp / 'cast.db'}", args.voters, tmp)
+            national("sqlite", f"sqlite:///{tmp / 'national.db'}", args.national, tmp)
+        if args.only in (None, "postgresql"):
+            server = PostgresServer()
+            server.start()
+            try:
+                from sqlalchemy import create_engine, text
+
+                admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+                with admin.connect() as conn:
+                    conn.execute(text("CREATE DATABASE cast"))
+                    conn.execute(text("CREATE DATABASE national"))
+                admin.dispose()
+                http_casting("postgresql", server.url("cast"), args.voters, tmp)
+                national("postgresql", server.url("national"), args.national, tmp)
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
