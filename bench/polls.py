@@ -280,11 +280,11 @@ def main() -> None:
 
                 admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
                 with admin.connect() as conn:
-                    conn.execute(text("CREATE DATABASE cast"))
-                    conn.execute(text("CREATE DATABASE national"))
+                    conn.execute(text("CREATE DATABASE bench_cast"))
+                    conn.execute(text("CREATE DATABASE bench_national"))
                 admin.dispose()
-                http_casting("postgresql", server.url("cast"), args.voters, tmp)
-                national("postgresql", server.url("national"), args.national, tmp)
+                http_casting("postgresql", server.url("bench_cast"), args.voters, tmp)
+                national("postgresql", server.url("bench_national"), args.national, tmp)
             finally:
                 server.stop()
     finally:

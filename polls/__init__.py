@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from .events import can_join_poll
 
     app.register_blueprint(bp)
+    app.context_processor(views.nav_context)
     register_blueprint(app, api.bp, api.SCHEMAS)
     register_room("poll", can_join_poll)
     app.cli.add_command(cli.tick)

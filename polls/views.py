@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
@@ -263,6 +263,19 @@ def presets():
     return render_template(
         "polls/presets.html", form=form, orgs=orgs, existing=existing
     ), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/badge.json")
+@member_required
+def badge():
+    """The open-polls count for the navigation badge (refreshed live by live.js)."""
+    return jsonify(open_polls=services.open_poll_count(db.session, current_user))
+
+
+def nav_context() -> dict:
+    if not current_user.is_authenticated:
+        return {}
+    return {"open_polls_count": services.open_poll_count(db.session, current_user)}
 
 
 def panel(session, member) -> dict:

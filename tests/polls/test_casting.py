@@ -228,3 +228,43 @@ def test_named_poll_records_who_voted_how(world, session, ctx):
     assert row.member_id == world.member.id
     assert session.get(BallotRecord, row.ballot_id).choices == f"[{poll.options[1].id}]"
     assert session.get(Poll, poll.id).secret is False
+
+
+def test_verify_poll_catches_a_changed_ballot(world, app, session):
+    # No `ctx` here: the CLI must run in app contexts of its own, as in real use.
+    with app.app_context():
+        poll = make_poll(session, world.nord, world.organiser)
+        yes, no, _ = (o.id for o in poll.options)
+        for voter in (world.member, world.board, world.organiser):
+            casting.cast(session, poll, voter, [yes])
+        close_now(session, poll)
+        ensure_current(session, poll)
+    cli = app.test_cli_runner()
+    ok = cli.invoke(args=["verify-poll", str(poll.id)])
+    assert ok.exit_code == 0 and "verified" in ok.output
+    fresh(session)
+    session.execute(
+        text(
+            "UPDATE ballots SET choices = :c WHERE id = "
+            "(SELECT id FROM ballots WHERE poll_id = :p LIMIT 1)"
+        ),
+        {"c": f"[{no}]", "p": poll.id},
+    )
+    session.commit()
+    broken = cli.invoke(args=["verify-poll", str(poll.id)])
+    assert broken.exit_code == 1
+    assert "MISMATCH: ballot-box digest" in broken.output
+    assert "recount differs" in broken.output
+
+
+def test_tick_opens_and_closes_due_polls(world, app, session):
+    with app.app_context():
+        poll = make_poll(session, world.nord, world.organiser)
+    cli = app.test_cli_runner()
+    first = cli.invoke(args=["tick"])
+    assert f"poll {poll.id}: open" in first.output
+    assert "0 poll(s) updated" in cli.invoke(args=["tick"]).output  # idempotent
+    close_now(session, poll)
+    assert f"poll {poll.id}: closed" in cli.invoke(args=["tick"]).output
+    fresh(session)
+    assert poll.ballot_digest and poll.result_json

@@ -1,0 +1,41 @@
+// Live updates over Socket.IO for logged-in members. Pages work without this file:
+// it only refreshes what the server already rendered.
+"use strict";
+(function () {
+  if (!document.body.dataset.member || typeof io === "undefined") {
+    return;
+  }
+  const socket = io({ transports: ["websocket", "polling"] });
+  const badge = document.querySelector("[data-open-polls]");
+
+  async function refreshBadge() {
+    if (!badge) return;
+    try {
+      const response = await fetch(badge.dataset.openPolls, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const data = await response.json();
+      badge.querySelector("[data-count]").textContent = data.open_polls;
+      badge.hidden = data.open_polls === 0;
+    } catch (err) {
+      // a poor link: the next page load shows the right number
+    }
+  }
+  socket.on("poll_opened", refreshBadge);
+  socket.on("poll_closed", refreshBadge);
+
+  const turnouts = document.querySelectorAll("[data-turnout]");
+  function joinRooms() {
+    for (const el of turnouts) {
+      socket.emit("join", { room: "poll:" + el.dataset.turnout });
+    }
+  }
+  socket.on("connect", joinRooms);  // again after every reconnect
+  socket.on("turnout", (payload) => {
+    for (const el of turnouts) {
+      if (String(payload.poll_id) === el.dataset.turnout) {
+        el.textContent = payload.ballots;
+      }
+    }
+  });
+  socket.on("session_ended", () => socket.disconnect());
+})();
