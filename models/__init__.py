@@ -3,6 +3,7 @@
 from .audit import GENESIS_HASH, AuditEntry
 from .base import Base, UTCDateTime, utcnow
 from .member import ApiToken, LinkPurpose, Member, OneTimeLink, Role, RoleName
+from .notification import Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
     BallotRecord,
@@ -25,6 +26,7 @@ __all__ = [
     "ElectorateEntry",
     "Majority",
     "NamedVote",
+    "Notification",
     "Participation",
     "Poll",
     "PollKind",

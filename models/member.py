@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -48,6 +48,10 @@ class Member(Base):
     # The time step of the last accepted code, so a code cannot be used twice.
     totp_last_step: Mapped[int | None] = mapped_column()
     locale: Mapped[str | None] = mapped_column(String(5))
+    # Also send notifications (poll opened, reminders) by email; off by default.
+    notify_by_email: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -92,6 +92,9 @@ class Poll(Base):
     # Transition work done (electorate frozen; box sealed and tallied).
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Members told that it opened; those who had not voted reminded before closing.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     electorate_size: Mapped[int | None] = mapped_column(Integer)
     electorate_hash: Mapped[str | None] = mapped_column(String(64))
     ballot_digest: Mapped[str | None] = mapped_column(String(64))

@@ -16,6 +16,17 @@ def init_app(app: Flask) -> None:
     from .events import can_join_poll
 
     app.register_blueprint(bp)
+    from ortsverein.i18n import _
+    from ortsverein.notifications import register_kind
+
+    register_kind("poll_opened", lambda title: _("Neue Abstimmung: %(t)s", t=title))
+    register_kind(
+        "poll_reminder",
+        lambda title: _(
+            "Erinnerung: „%(t)s“ endet bald, und du hast noch nicht abgestimmt.",
+            t=title,
+        ),
+    )
     app.context_processor(views.nav_context)
     register_blueprint(app, api.bp, api.SCHEMAS)
     register_room("poll", can_join_poll)

@@ -20,9 +20,9 @@ def tick():
     """Open and close polls whose time has come (idempotent; run from cron)."""
     done = 0
     for poll in due_polls(db.session):
-        before = (poll.opened_at, poll.closed_at)
+        before = (poll.opened_at, poll.closed_at, poll.reminded_at)
         ensure_current(db.session, poll)
-        if (poll.opened_at, poll.closed_at) != before:
+        if (poll.opened_at, poll.closed_at, poll.reminded_at) != before:
             done += 1
             click.echo(f"poll {poll.id}: {status(poll)}")
     click.echo(f"{done} poll(s) updated")

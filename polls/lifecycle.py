@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy import delete, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -17,6 +17,7 @@ from models import (
     ElectorateEntry,
     Member,
     Organisation,
+    Participation,
     Poll,
     Receipt,
     Repeat,
@@ -24,6 +25,7 @@ from models import (
 )
 from ortsverein import audit
 from ortsverein.db import write_intent
+from ortsverein.notifications import deliver, notify
 from ortsverein.realtime import publish
 
 from .rules import PollDefinition
@@ -75,9 +77,55 @@ def ensure_current(session: Session, poll: Poll, now: datetime | None = None) ->
     state = status(poll, now)
     if state in (OPEN, CLOSED) and poll.opened_at is None:
         _in_own_transaction(session, poll, _freeze_electorate)
+    if state == OPEN and poll.announced_at is None:
+        _in_own_transaction(session, poll, _announce)
+    if state == OPEN and poll.reminded_at is None and reminder_due(poll, now):
+        _in_own_transaction(session, poll, _remind)
     if state == CLOSED and poll.closed_at is None:
         _in_own_transaction(session, poll, _seal_and_tally)
     return state
+
+
+def reminder_due(poll: Poll, now: datetime | None = None) -> bool:
+    """One reminder, a day before closing (or in the last quarter of a short poll)."""
+    now = now or utcnow()
+    lead = min(timedelta(hours=24), (poll.closes_at - poll.opens_at) / 4)
+    return poll.closes_at - now <= lead
+
+
+def _electorate(poll: Poll):
+    return select(ElectorateEntry.member_id).where(ElectorateEntry.poll_id == poll.id)
+
+
+def _announce(session: Session, poll: Poll):
+    """Tell the electorate that the poll is open (in-app, and email if opted in)."""
+    if not _claim(session, poll, Poll.announced_at):
+        return []
+    members = _electorate(poll)
+    count = notify(session, members, "poll_opened", poll.title, f"/polls/{poll.id}")
+    return [
+        lambda: deliver(
+            session, members, "poll_opened", poll.title, f"/polls/{poll.id}", count
+        )
+    ]
+
+
+def _remind(session: Session, poll: Poll):
+    """Remind those who have not voted; nobody else learns who they are."""
+    if not _claim(session, poll, Poll.reminded_at):
+        return []
+    members = _electorate(poll).where(
+        ~exists().where(
+            Participation.poll_id == poll.id,
+            Participation.member_id == ElectorateEntry.member_id,
+        )
+    )
+    count = notify(session, members, "poll_reminder", poll.title, f"/polls/{poll.id}")
+    return [
+        lambda: deliver(
+            session, members, "poll_reminder", poll.title, f"/polls/{poll.id}", count
+        )
+    ]
 
 
 def _in_own_transaction(session: Session, poll: Poll, work) -> None:
@@ -97,8 +145,11 @@ def _in_own_transaction(session: Session, poll: Poll, work) -> None:
         session.rollback()
         raise
     session.refresh(poll)
-    for event, payload, room in events or ():
-        publish(event, payload, room)
+    for event in events or ():
+        if callable(event):
+            event()  # work that must follow the commit (notification delivery)
+        else:
+            publish(*event)
 
 
 def _claim(session: Session, poll: Poll, column) -> bool:
@@ -230,7 +281,7 @@ def recount(session: Session, poll: Poll) -> tuple[str, str, TallyResult]:
 
 
 def due_polls(session: Session, now: datetime | None = None) -> list[Poll]:
-    """Scheduled polls whose opening or closing work has not been done yet."""
+    """Scheduled polls whose opening, reminder or closing work may be due."""
     now = now or utcnow()
     return list(
         session.scalars(
@@ -238,7 +289,13 @@ def due_polls(session: Session, now: datetime | None = None) -> list[Poll]:
             .where(
                 Poll.scheduled.is_(True),
                 ((Poll.opened_at.is_(None)) & (Poll.opens_at <= now))
-                | ((Poll.closed_at.is_(None)) & (Poll.closes_at <= now)),
+                | ((Poll.closed_at.is_(None)) & (Poll.closes_at <= now))
+                # open and not yet reminded: ensure_current checks whether it is time
+                | (
+                    Poll.reminded_at.is_(None)
+                    & (Poll.opens_at <= now)
+                    & (Poll.closes_at > now)
+                ),
             )
             .order_by(Poll.id)
         )

@@ -77,6 +77,12 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
+class NotificationSettingsForm(FlaskForm):
+    notify_by_email = BooleanField(
+        _l("Benachrichtigungen auch per E-Mail (neue Abstimmungen, Erinnerungen)")
+    )
+
+
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Name des Tokens (z. B. „Handy-App“)"),

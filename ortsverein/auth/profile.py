@@ -23,6 +23,7 @@ from .forms import (
     ConfirmForm,
     DisableTotpForm,
     LanguageForm,
+    NotificationSettingsForm,
     TokenForm,
     TotpForm,
 )
@@ -50,6 +51,9 @@ def _render(**forms):
         "token_form": TokenForm(),
         "confirm_form": ConfirmForm(),
         "disable_form": DisableTotpForm(),
+        "notify_form": NotificationSettingsForm(
+            notify_by_email=current_user.notify_by_email
+        ),
     }
     defaults.update(forms)
     return render_template(
@@ -87,6 +91,18 @@ def password():
             )
             return redirect(url_for("profile.index"))
     return _render(password_form=form), 422
+
+
+@bp.route("/notifications", methods=["POST"])
+@member_required
+def notification_settings():
+    form = NotificationSettingsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    current_user.notify_by_email = form.notify_by_email.data
+    db.session.commit()
+    flash(_("Deine Einstellung ist gespeichert."), "success")
+    return redirect(url_for("profile.index"))
 
 
 @bp.route("/tokens", methods=["POST"])

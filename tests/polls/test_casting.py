@@ -268,3 +268,64 @@ def test_tick_opens_and_closes_due_polls(world, app, session):
     assert f"poll {poll.id}: closed" in cli.invoke(args=["tick"]).output
     fresh(session)
     assert poll.ballot_digest and poll.result_json
+
+
+def test_opening_notifies_the_electorate_and_reminder_skips_voters(
+    world, app, session, auth, client
+):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from models import Notification, Poll, utcnow
+
+    world.board.notify_by_email = True
+    session.commit()
+    with app.app_context():
+        poll = make_poll(session, world.nord, world.organiser, closes_in=86400 * 3)
+        ensure_current(session, poll)
+        casting.cast(session, poll, world.member, [poll.options[0].id])
+    fresh(session)
+    opened = session.scalars(
+        select(Notification.member_id).where(Notification.kind == "poll_opened")
+    ).all()
+    assert sorted(opened) == sorted(
+        [world.admin.id, world.board.id, world.organiser.id, world.member.id]
+    )
+    from pathlib import Path
+
+    mails = list((Path(app.instance_path) / "mail").glob("*.eml"))
+    assert len(mails) == 1  # only the board member opted in to email
+    # a day before closing, tick reminds those who have not voted
+    session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id)
+        .values(
+            opens_at=utcnow() - timedelta(days=3),
+            closes_at=utcnow() + timedelta(hours=2),
+        )
+    )
+    session.commit()
+    tick = app.test_cli_runner().invoke(args=["tick"]).output
+    assert f"poll {poll.id}: open" in tick and "1 poll(s) updated" in tick
+    fresh(session)
+    reminded = session.scalars(
+        select(Notification.member_id).where(Notification.kind == "poll_reminder")
+    ).all()
+    assert world.member.id not in reminded and len(reminded) == 3
+    app.test_cli_runner().invoke(args=["tick"])  # only one reminder
+    fresh(session)
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.kind == "poll_reminder")
+        )
+        == 3
+    )
+    auth.login(world.board)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Erinnerung: „Frage yes_no_abstain“ endet bald" in page
+    assert "Neue Abstimmung: Frage yes_no_abstain" in page
+    auth.post("/notifications/read")
+    assert 'class="unread"' not in client.get("/notifications/").get_data(as_text=True)

@@ -1,0 +1,166 @@
+"""In-app notifications: stored per member, shown in the reader's language, pushed
+live to `member:<id>` for small fan-outs, and by email to members who opted in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_login import current_user
+from sqlalchemy import Select, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from models import Member, Notification, utcnow
+
+from . import mail
+from .auth.decorators import member_required
+from .auth.forms import ConfirmForm
+from .db import db
+from .i18n import _
+from .pagination import paginate, parse_page_args
+from .realtime import member_room, publish
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+# kind -> function(subject) -> sentence in the current locale; features register theirs
+_texts: dict[str, Callable[[str], str]] = {}
+LIVE_FANOUT_LIMIT = 1000  # beyond this, clients learn through the feature's own event
+
+
+def register_kind(kind: str, text: Callable[[str], str]) -> None:
+    _texts[kind] = text
+
+
+def text_for(notification: Notification) -> str:
+    render = _texts.get(notification.kind)
+    return render(notification.subject) if render else notification.subject
+
+
+def notify(session: Session, members: Select, kind: str, subject: str, url: str) -> int:
+    """Notify every member the select yields (one column: member ids), in the
+    caller's transaction, as one INSERT ... SELECT. Returns how many."""
+    now = utcnow()
+    ids = members.subquery()
+    result = session.execute(
+        insert(Notification).from_select(
+            ["member_id", "kind", "subject", "url", "created_at"],
+            select(
+                ids.c[0],
+                literal(kind),
+                literal(subject[:300]),
+                literal(url[:300]),
+                literal(now, type_=Notification.created_at.type),
+            ),
+        )
+    )
+    return result.rowcount or 0
+
+
+def deliver(
+    session: Session, members: Select, kind: str, subject: str, url: str, count: int
+) -> None:
+    """After commit: push small fan-outs live, and mail those who opted in."""
+    if count <= LIVE_FANOUT_LIMIT:
+        rows = session.execute(
+            select(Notification.id, Notification.member_id).where(
+                Notification.member_id.in_(members),
+                Notification.kind == kind,
+                Notification.subject == subject[:300],
+                Notification.read_at.is_(None),
+            )
+        ).all()
+        for note_id, member_id in rows:
+            publish(
+                "notification",
+                {"id": note_id, "kind": kind, "text": subject, "url": url},
+                member_room(member_id),
+            )
+    base = current_app.config["BASE_URL"].rstrip("/")
+    messages = []
+    for member in session.scalars(
+        select(Member).where(
+            Member.id.in_(members),
+            Member.notify_by_email.is_(True),
+            Member.active.is_(True),
+        )
+    ):
+        with force_locale(member.locale or "de"):
+            sentence = _texts[kind](subject) if kind in _texts else subject
+            body = _(
+                "%(text)s\n\n%(url)s\n\nDu bekommst diese E-Mail, weil du "
+                "Benachrichtigungen per E-Mail eingeschaltet hast (Profil).",
+                text=sentence,
+                url=base + url,
+            )
+            messages.append(mail.build_message(member.email, sentence, body))
+    if messages:
+        mail.send_in_background(messages)
+
+
+def unread_count(session: Session, member: Member) -> int:
+    return (
+        session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.member_id == member.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+@bp.route("/")
+@member_required
+def index():
+    page, per_page = parse_page_args(request.args, 30)
+    result = paginate(
+        db.session,
+        select(Notification)
+        .where(Notification.member_id == current_user.id)
+        .order_by(Notification.id.desc()),
+        page,
+        per_page,
+    )
+    return render_template(
+        "notifications/index.html",
+        page=result,
+        text_for=text_for,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/read", methods=["POST"])
+@member_required
+def mark_read():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.member_id == current_user.id, Notification.read_at.is_(None)
+        )
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    flash(_("Alle Benachrichtigungen sind als gelesen markiert."), "success")
+    return redirect(url_for("notifications.index"))
+
+
+def _nav():
+    if not current_user.is_authenticated:
+        return {}
+    return {"unread_notifications": unread_count(db.session, current_user)}
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    app.context_processor(_nav)
