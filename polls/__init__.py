@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from ortsverein.api import register_blueprint
     from ortsverein.realtime import register_room
 
-    from . import api, ballot_views, cli, views  # noqa: F401  (routes on bp)
+    from . import api, ballot_views, cli, export_views, views  # noqa: F401  (routes)
     from .events import can_join_poll
 
     app.register_blueprint(bp)

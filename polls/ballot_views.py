@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from models import RoleName
 from ortsverein.auth.decorators import member_required
 from ortsverein.db import db
 from ortsverein.i18n import _
+from ortsverein.permissions import has_role
 
 from . import bp, casting
 from .charts import bar_chart
@@ -133,6 +135,7 @@ def results(poll_id: int):
         labels=labels,
         chart=chart,
         majority_text=rule_text(poll),
+        is_board=has_role(current_user, poll.organisation, RoleName.BOARD),
     )
 
 

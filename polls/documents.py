@@ -1,0 +1,218 @@
+"""The binary records: an XLSX workbook and the signed-off PDF protocol."""
+
+from __future__ import annotations
+
+import io
+
+from fpdf import FPDF
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from models import Poll
+
+from .exports import FONTS, MAJORITY_WORDS, ballot_rows, local, named_votes, option_rows
+
+
+def xlsx(session: Session, poll: Poll, rec: dict) -> bytes:
+    """A result sheet and a ballot-box sheet (write-only: rows stream to the file)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Ergebnis")
+    sheet.append([rec["poll"]["title"]])
+    sheet.append(["Gliederung", rec["poll"]["organisation"]["name"]])
+    sheet.append(["Zeitraum", f"{local(poll.opens_at)} – {local(poll.closes_at)}"])
+    sheet.append(["Stimmberechtigte", rec["result"]["electorate"]])
+    sheet.append(["Abgegebene Stimmen", rec["result"]["ballots"]])
+    sheet.append(["Beteiligung (%)", rec["result"]["turnout_percent"]])
+    sheet.append(
+        [
+            "Quorum (%)",
+            float(rec["poll"]["quorum_percent"]),
+            "erreicht" if rec["result"]["quorum_met"] else "nicht erreicht",
+        ]
+    )
+    sheet.append(["Regel", rule_line(rec)])
+    sheet.append(["Ergebnis", rec["outcome_words"]])
+    sheet.append(["Prüfsumme der Urne", rec["ballot_box_digest"]])
+    sheet.append(["Nachzählung stimmt", "ja" if rec["verified"] else "NEIN"])
+    sheet.append([])
+    sheet.append(["Option", "Stimmen", "Anteil (%)"])
+    for label, count, share in option_rows(rec):
+        sheet.append([label, count, float(share)])
+    if rec["result"]["ranking"]:
+        sheet.append([])
+        sheet.append(["Rang", "Option(en)"])
+        for place, tier in enumerate(rec["result"]["ranking"], 1):
+            sheet.append([place, " = ".join(rec["labels"][str(o)] for o in tier)])
+    box = book.create_sheet("Urne")
+    box.append(["Stimmzettel", "Auswahl (Options-Nummern)"])
+    for ballot_id, choices in ballot_rows(session, poll):
+        box.append([ballot_id, choices])
+    votes = named_votes(session, poll)
+    if votes:
+        named = book.create_sheet("Namentlich")
+        named.append(["Mitgliedsnummer", "Name", "Stimme"])
+        for row in votes:
+            named.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def rule_line(rec: dict) -> str:
+    poll = rec["poll"]
+    words = MAJORITY_WORDS[poll["majority"]]
+    if poll["kind"] == "ranked":
+        words = "Schulze-Methode"
+    elif poll["kind"] == "multiple_choice":
+        words = "Rangfolge nach Stimmenzahl"
+    name = poll["rule_name"] + (
+        f", {poll['statute_reference']}" if poll["statute_reference"] else ""
+    )
+    quorum = f"Quorum {poll['quorum_percent'].rstrip('0').rstrip('.') or '0'} %"
+    return f"{name}: {words}, {quorum}" if name else f"{words}, {quorum}"
+
+
+class Protocol(FPDF):
+    def header(self):
+        self.set_font("dejavu", "B", 9)
+        self.cell(
+            0,
+            6,
+            "Niederschrift über das Ergebnis der Mitgliederbefragung",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("dejavu", "", 8)
+        self.cell(0, 6, f"Seite {self.page_no()}/{{nb}}", align="C")
+
+
+def pdf(session: Session, poll: Poll, rec: dict) -> bytes:
+    """A few pages whatever the size of the poll: the box is cited by its digest."""
+    doc = Protocol()
+    doc.add_font("dejavu", "", str(FONTS / "DejaVuSans.ttf"))
+    doc.add_font("dejavu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    doc.set_title(f"Niederschrift: {poll.title}")
+    doc.alias_nb_pages()
+    doc.add_page()
+    r = rec["result"]
+
+    def line(label: str, value: str) -> None:
+        doc.set_font("dejavu", "B", 10)
+        doc.cell(55, 6, label)
+        doc.set_font("dejavu", "", 10)
+        doc.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+
+    doc.set_font("dejavu", "B", 15)
+    doc.multi_cell(0, 8, poll.title, new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    line("Gliederung", poll.organisation.name)
+    line("Art", ("geheime" if poll.secret else "namentliche") + " Abstimmung")
+    line("Zeitraum", f"{local(poll.opens_at)} bis {local(poll.closes_at)} Uhr")
+    line(
+        "Stimmberechtigte",
+        f"{r['electorate']} (Verzeichnis-Prüfsumme {rec['electorate']['hash']})",
+    )
+    line(
+        "Abgegebene Stimmen",
+        f"{r['ballots']} ({r['turnout_percent']} %), davon leer: {r['blank']}",
+    )
+    line("Regel", rule_line(rec))
+    line("Quorum", "erreicht" if r["quorum_met"] else "nicht erreicht")
+    doc.ln(2)
+    doc.set_font("dejavu", "B", 12)
+    doc.multi_cell(
+        0, 7, f"Ergebnis: {rec['outcome_words']}", new_x="LMARGIN", new_y="NEXT"
+    )
+    doc.ln(1)
+    doc.set_font("dejavu", "B", 10)
+    doc.cell(110, 6, "Option")
+    doc.cell(30, 6, "Stimmen", align="R")
+    doc.cell(30, 6, "Anteil", align="R", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("dejavu", "", 10)
+    for label, count, share in option_rows(rec):
+        doc.cell(110, 6, label[:70])
+        doc.cell(30, 6, str(count), align="R")
+        doc.cell(
+            30,
+            6,
+            f"{share.replace('.', ',')} %",
+            align="R",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    if r["ranking"]:
+        doc.ln(2)
+        doc.set_font("dejavu", "B", 10)
+        doc.cell(0, 6, "Rangfolge (Schulze-Methode)", new_x="LMARGIN", new_y="NEXT")
+        doc.set_font("dejavu", "", 10)
+        for place, tier in enumerate(r["ranking"], 1):
+            names = " = ".join(rec["labels"][str(o)] for o in tier)
+            doc.multi_cell(0, 6, f"{place}. {names}", new_x="LMARGIN", new_y="NEXT")
+        if r["lot_used"]:
+            order = ", ".join(rec["labels"][str(o)] for o in r["order"])
+            doc.multi_cell(
+                0,
+                6,
+                f"Gleichstand entschieden durch Los aus der "
+                f"Prüfsumme der Urne: {order}",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+    doc.ln(3)
+    doc.set_font("dejavu", "", 9)
+    doc.multi_cell(
+        0,
+        5,
+        f"Prüfsumme der Urne (SHA-256): {rec['ballot_box_digest']}\n"
+        f"Prüfsumme der Quittungen (SHA-256): "
+        f"{rec['receipts_digest']}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    doc.set_font("dejavu", "B", 10)
+    doc.multi_cell(
+        0,
+        6,
+        "Nachzählung aus der gespeicherten Urne: stimmt überein."
+        if rec["verified"]
+        else "ACHTUNG: Die Nachzählung stimmt NICHT mit dem veröffentlichten "
+        "Ergebnis überein. Diese Niederschrift ist nicht bestätigt.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    doc.set_font("dejavu", "", 9)
+    doc.multi_cell(
+        0,
+        5,
+        f"Erstellt am {local_iso(rec['exported_at'])} von "
+        f"{rec['exported_by']['name']}. Die Stimmzettel sind in der "
+        f"Urne mit obiger Prüfsumme veröffentlicht.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    votes = named_votes(session, poll)
+    if votes:
+        doc.ln(2)
+        doc.set_font("dejavu", "B", 10)
+        doc.cell(0, 6, "Namentliche Stimmabgabe", new_x="LMARGIN", new_y="NEXT")
+        doc.set_font("dejavu", "", 9)
+        for number, name, vote in votes:
+            doc.multi_cell(
+                0, 5, f"{number}  {name}: {vote}", new_x="LMARGIN", new_y="NEXT"
+            )
+    doc.ln(14)
+    y = doc.get_y()
+    for x, title in ((20, "Versammlungsleitung"), (115, "Protokollführung")):
+        doc.line(x, y, x + 75, y)
+        doc.set_xy(x, y + 1)
+        doc.cell(75, 5, f"{title} (Ort, Datum, Unterschrift)")
+    return bytes(doc.output())
+
+
+def local_iso(value: str) -> str:
+    from datetime import datetime
+
+    return local(datetime.fromisoformat(value))

@@ -1,0 +1,272 @@
+"""Downloads of a closed poll's record for the board (web and API), audit-logged."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from models import Member, Organisation, Poll, RoleName
+from ortsverein import audit
+from ortsverein.api import ApiError, token_required
+from ortsverein.auth.decorators import member_required
+from ortsverein.db import db
+from ortsverein.errors_domain import NotFound
+from ortsverein.i18n import _
+from ortsverein.permissions import has_role, orgs_with_role, subtree_clause
+
+from . import bp, documents, exports
+from .api import bp as api_bp
+from .forms import BERLIN
+from .lifecycle import CLOSED, ensure_current, status, stored_result
+from .services import get_poll
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def board_poll(member: Member, poll_id: int) -> Poll:
+    """A poll whose organisation (or an ancestor) has the member on its board."""
+    try:
+        poll = get_poll(db.session, member, poll_id)
+    except NotFound:
+        abort(404)
+    if not has_role(member, poll.organisation, RoleName.BOARD):
+        abort(404)
+    ensure_current(db.session, poll)
+    return poll
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def render_export(member: Member, poll: Poll, fmt: str) -> Response:
+    """Build one format; every export writes an audit entry (who, what, when)."""
+    delimiter = "," if request.args.get("delimiter") == "comma" else ";"
+    name = f"abstimmung-{poll.id}"
+    if fmt in ("ballots.csv", "receipts.csv"):
+        body = (
+            exports.ballots_csv(db.session, poll, delimiter)
+            if fmt == "ballots.csv"
+            else exports.receipts_csv(db.session, poll)
+        )
+        audit.record(
+            db.session,
+            member,
+            "poll.exported",
+            organisation=poll.organisation,
+            target=poll,
+            format=fmt,
+        )
+        db.session.commit()
+        return _download(body, FORMATS["csv"], f"{name}-{fmt.replace('.csv', '')}.csv")
+    rec = exports.record(db.session, poll, member)
+    audit.record(
+        db.session,
+        member,
+        "poll.exported",
+        organisation=poll.organisation,
+        target=poll,
+        format=fmt,
+        verified=rec["verified"],
+    )
+    db.session.commit()
+    if fmt == "csv":
+        return _download(
+            exports.result_csv(rec, delimiter), FORMATS["csv"], f"{name}-ergebnis.csv"
+        )
+    if fmt == "json":
+        rec["ballots"] = [
+            json.loads(c) for _id, c in exports.ballot_rows(db.session, poll)
+        ]
+        rec["named_votes"] = [
+            {"membership_number": n, "name": who, "vote": v}
+            for n, who, v in exports.named_votes(db.session, poll)
+        ]
+        return _download(
+            json.dumps(rec, ensure_ascii=False, indent=1),
+            FORMATS["json"],
+            f"{name}.json",
+        )
+    if fmt == "xlsx":
+        return _download(
+            documents.xlsx(db.session, poll, rec), FORMATS["xlsx"], f"{name}.xlsx"
+        )
+    return _download(
+        documents.pdf(db.session, poll, rec),
+        FORMATS["pdf"],
+        f"{name}-niederschrift.pdf",
+    )
+
+
+EXPORTS = ("csv", "json", "xlsx", "pdf", "ballots.csv", "receipts.csv")
+
+
+@bp.route("/<int:poll_id>/export.<path:fmt>")
+@member_required
+def export(poll_id: int, fmt: str):
+    if fmt not in EXPORTS:
+        abort(404)
+    poll = board_poll(current_user, poll_id)
+    if status(poll) != CLOSED:
+        flash(_("Exporte gibt es erst nach dem Ende der Abstimmung."), "info")
+        return redirect(url_for("polls.detail", poll_id=poll.id))
+    return render_export(current_user, poll, fmt)
+
+
+@api_bp.route("/polls/<int:poll_id>/export.<fmt>")
+@token_required
+def api_export(poll_id: int, fmt: str):
+    """The result record of a closed poll (board members).
+    ---
+    get:
+      summary: Download the result record as csv, json, xlsx or pdf (board only)
+      tags: [polls]
+      parameters:
+        - {in: path, name: poll_id, required: true, schema: {type: integer}}
+        - {in: path, name: fmt, required: true,
+           schema: {type: string, enum: [csv, json, xlsx, pdf]}}
+      responses:
+        200: {description: The record as a file}
+        404: {description: "Unknown poll, not visible, or not on its board"}
+        409: {description: poll_not_closed}
+    """
+    if fmt not in FORMATS:
+        raise ApiError(404, "not_found", "unknown export format")
+    try:
+        poll = board_poll(g.api_member, poll_id)
+    except Exception as err:  # abort(404) inside: answer in the API's shape
+        if getattr(err, "code", None) == 404:
+            raise ApiError(404, "not_found", "no such poll") from None
+        raise
+    if status(poll) != CLOSED:
+        raise ApiError(409, "poll_not_closed", "exports exist once the poll has closed")
+    return render_export(g.api_member, poll, fmt)
+
+
+def _period() -> tuple[date, date]:
+    def parse(name: str, default: date) -> date:
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return default
+
+    today = date.today()
+    return parse("from", date(today.year, 1, 1)), parse("to", today)
+
+
+@bp.route("/report")
+@member_required
+def report():
+    """The board's list of closed polls in a period, exportable as one file."""
+    orgs = orgs_with_role(current_user, RoleName.BOARD)
+    if not orgs:
+        abort(404)
+    start, end = _period()
+    since = datetime.combine(start, time.min, BERLIN)
+    until = datetime.combine(end, time.max, BERLIN)
+    polls = db.session.scalars(
+        select(Poll)
+        .join(Organisation, Poll.organisation_id == Organisation.id)
+        .where(
+            subtree_clause(orgs),
+            Poll.scheduled.is_(True),
+            Poll.closes_at >= since,
+            Poll.closes_at <= until,
+            Poll.closes_at <= datetime.now(BERLIN),
+        )
+        .order_by(Poll.closes_at)
+    ).all()
+    rows = []
+    for poll in polls:
+        ensure_current(db.session, poll)
+        result = stored_result(poll) or {}
+        rows.append(
+            (poll, result, exports.OUTCOME_WORDS.get(result.get("outcome"), ""))
+        )
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        audit.record(
+            db.session,
+            current_user,
+            "polls.report_exported",
+            format=fmt,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            polls=len(rows),
+        )
+        db.session.commit()
+        return report_file(rows, fmt, start, end)
+    return render_template("polls/report.html", rows=rows, start=start, end=end)
+
+
+def report_file(rows, fmt: str, start: date, end: date) -> Response:
+    header = [
+        "Nr.",
+        "Gliederung",
+        "Frage",
+        "Ende",
+        "Stimmberechtigte",
+        "Stimmen",
+        "Beteiligung (%)",
+        "Quorum erreicht",
+        "Ergebnis",
+        "Prüfsumme der Urne",
+    ]
+    data = [
+        [
+            p.id,
+            p.organisation.name,
+            p.title,
+            exports.local(p.closes_at),
+            r.get("electorate"),
+            r.get("ballots"),
+            r.get("turnout_percent"),
+            "ja" if r.get("quorum_met") else "nein",
+            words,
+            p.ballot_digest,
+        ]
+        for p, r, words in rows
+    ]
+    name = f"abstimmungen-{start.isoformat()}-{end.isoformat()}"
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        out.write("\ufeff")
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(data)
+        return _download(out.getvalue(), FORMATS["csv"], f"{name}.csv")
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Abstimmungen")
+    sheet.append(header)
+    for row in data:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return _download(out.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")
