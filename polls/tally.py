@@ -133,19 +133,15 @@ def _schulze(option_ids, ballots):
     options = list(option_ids)
     d = pairwise_preferences(options, ballots)
     p = strongest_paths(options, d)
-    beats = {
-        a: sum(1 for b in options if b != a and p[a][b] > p[b][a]) for a in options
-    }
+    # Schulze's relation: X beats Y when p[X][Y] > p[Y][X]. The best tier is every
+    # option no other remaining option beats; remove it and repeat.
     tiers: list[list[int]] = []
-    for a in sorted(options, key=lambda o: (-beats[o], options.index(o))):
-        if (
-            tiers
-            and beats[tiers[-1][0]] == beats[a]
-            and all(p[a][b] == p[b][a] for b in tiers[-1])
-        ):
-            tiers[-1].append(a)
-        else:
-            tiers.append([a])
+    remaining = list(options)
+    while remaining:
+        tier = [x for x in remaining
+                if not any(p[y][x] > p[x][y] for y in remaining if y != x)]
+        tiers.append(tier)
+        remaining = [x for x in remaining if x not in tier]
     return tiers, d, p
 
 

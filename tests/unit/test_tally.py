@@ -47,6 +47,15 @@ def test_schulze_unlisted_options_tie_below_listed_ones():
     assert schulze([A, B, C], [[A]]) == [[A], [B, C]]
 
 
+def test_schulze_tie_for_first_is_a_tie_not_a_sole_winner():
+    """Found in review: p[1][3] = p[3][1] = 0, so 1 and 3 both win (then the lot)."""
+    ballots = [[3, 4, 2], [2, 1], [4, 3], [1, 2, 3], [3, 1, 2, 4], [4, 1, 3, 2]]
+    tiers = schulze([1, 2, 3, 4], ballots)
+    assert sorted(tiers[0]) == [1, 3]
+    result = tally(PollDefinition("ranked", (1, 2, 3, 4), 6, tie_seed="ff"), ballots)
+    assert result.lot_used and set(result.order[:2]) == {1, 3}
+
+
 def test_schulze_full_tie_is_broken_by_reproducible_lot():
     ballots = [[A, B], [B, A]]
     definition = PollDefinition("ranked", (A, B), 2, tie_seed="ab" * 32)
@@ -174,8 +183,18 @@ def test_condorcet_winner_wins(ballots):
         assert result.ranking[0] == (condorcet[0],)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(ranked_ballots)
-def test_schulze_tiers_cover_every_option_once(ballots):
+def test_schulze_tiers_cover_every_option_once_and_follow_p(ballots):
     tiers = schulze(OPTIONS, ballots)
     assert sorted(o for t in tiers for o in t) == sorted(OPTIONS)
+    if not ballots:
+        return
+    p = tally(PollDefinition("ranked", OPTIONS, 100), ballots).strongest_paths
+    for i, tier in enumerate(tiers):
+        later = [y for t in tiers[i + 1:] for y in t]
+        for x in tier:
+            # nothing in or below its tier beats it; it beats or ties each one below
+            assert not any(p[y][x] > p[x][y] for y in tier + later if y != x)
+        for y in later:
+            assert any(p[x][y] > p[y][x] for x in tier)
