@@ -26,6 +26,7 @@ from models import (
     Participation,
     Poll,
     Receipt,
+    utcnow,
 )
 from ortsverein.i18n import _
 from ortsverein.realtime import publish
@@ -101,6 +102,16 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
         ballot = check_ballot(definition_for(poll), choices)
     except InvalidBallot as err:
         raise InvalidChoices(RULE_MESSAGES[err.rule](err.values)) from None
+    # Inside the writing transaction: a shared lock on the poll row makes sealing
+    # (which updates that row) wait for this ballot, and refuses it once sealed.
+    state = session.execute(
+        select(Poll.closed_at, Poll.closes_at)
+        .where(Poll.id == poll.id)
+        .with_for_update(read=True)
+    ).one()
+    if state.closed_at is not None or utcnow() >= state.closes_at:
+        session.rollback()
+        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
     code = new_receipt_code()
     ballot_id = uuid.uuid4().hex
     today = datetime.now(UTC).astimezone(BERLIN).date()

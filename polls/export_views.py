@@ -170,7 +170,7 @@ def _period() -> tuple[date, date]:
         except ValueError:
             return default
 
-    today = date.today()
+    today = datetime.now(BERLIN).date()  # the branch's day, not the server's
     return parse("from", date(today.year, 1, 1)), parse("to", today)
 
 

@@ -24,6 +24,7 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
+from ortsverein.db import SQLITE_BUSY_TIMEOUT_MS as SQLITE_BUSY_MS
 from ortsverein.db import write_intent
 from ortsverein.notifications import deliver, notify
 from ortsverein.realtime import publish
@@ -38,6 +39,8 @@ def status(poll: Poll, now: datetime | None = None) -> str:
     """draft until scheduled; then scheduled, open or closed by the clock."""
     if not poll.scheduled:
         return DRAFT
+    if poll.closed_at is not None:
+        return CLOSED  # sealed: nothing can reopen it, not even an extension
     now = now or utcnow()
     if now < poll.opens_at:
         return SCHEDULED
@@ -255,12 +258,42 @@ def _seal_and_tally(session: Session, poll: Poll):
 
         schedule_repetition(session, poll)
     return [
+        lambda: scrub_after_sealing(session),
         (
             "poll_closed",
             {"poll_id": poll.id, "title": poll.title},
             org_room(poll.organisation_id),
-        )
+        ),
     ]
+
+
+def scrub_after_sealing(session: Session) -> None:
+    """Remove what the rewrite left behind: on PostgreSQL the dead tuples of the
+    original ballot rows (they keep the casting transaction's xmin until vacuumed),
+    on SQLite the old page images in the WAL (deleted content itself is zeroed by
+    secure_delete). Run after the sealing commit; best effort, and logged."""
+    engine = session.get_bind()
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as conn:
+                # Never queue behind a long transaction and block every vote.
+                conn.exec_driver_sql("SET lock_timeout = '2s'")
+                conn.exec_driver_sql("VACUUM FULL ballots, receipts")
+        else:
+            with engine.connect() as conn:
+                # Wait briefly for readers; a busy checkpoint is retried by SQLite's
+                # own checkpoints, which overwrite the old frames.
+                conn.exec_driver_sql("PRAGMA busy_timeout = 200")
+                try:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+    except Exception as err:  # noqa: BLE001  (the seal itself has committed)
+        from flask import current_app
+
+        current_app.logger.error("scrubbing after sealing failed: %s", err)
 
 
 def stored_result(poll: Poll) -> dict | None:

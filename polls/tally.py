@@ -138,8 +138,11 @@ def _schulze(option_ids, ballots):
     tiers: list[list[int]] = []
     remaining = list(options)
     while remaining:
-        tier = [x for x in remaining
-                if not any(p[y][x] > p[x][y] for y in remaining if y != x)]
+        tier = [
+            x
+            for x in remaining
+            if not any(p[y][x] > p[x][y] for y in remaining if y != x)
+        ]
         tiers.append(tier)
         remaining = [x for x in remaining if x not in tier]
     return tiers, d, p

@@ -24,14 +24,23 @@ def closed(world, app, session):
     with app.app_context():
         extra = [make_member(session, world.nord) for _ in range(2)]
         session.commit()
-        poll = make_poll(session, world.nord, world.organiser,
-                         options=("Ja", "Nein", "Enthaltung"), quorum=50)
+        poll = make_poll(
+            session,
+            world.nord,
+            world.organiser,
+            options=("Ja", "Nein", "Enthaltung"),
+            quorum=50,
+        )
         poll.title = "Lastenrad für Infostände – „jetzt“?"
         session.commit()
         yes, no, abstain = (o.id for o in poll.options)
-        for voter, choice in [(world.member, yes), (world.board, yes),
-                              (world.organiser, yes), (world.admin, no),
-                              (extra[0], abstain)]:
+        for voter, choice in [
+            (world.member, yes),
+            (world.board, yes),
+            (world.organiser, yes),
+            (world.admin, no),
+            (extra[0], abstain),
+        ]:
             casting.cast(session, poll, voter, [choice])
         close_now(session, poll)
         ensure_current(session, poll)
@@ -60,8 +69,11 @@ def test_every_format_reads_back_and_matches_the_tally(closed, auth, client, ses
     body = result_csv.get_data(as_text=True)
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
-    assert rows[1:4] == [["Ja", "3", "60,0"], ["Nein", "1", "20,0"],
-                         ["Enthaltung", "1", "20,0"]]
+    assert rows[1:4] == [
+        ["Ja", "3", "60,0"],
+        ["Nein", "1", "20,0"],
+        ["Enthaltung", "1", "20,0"],
+    ]
     assert ["Ergebnis", "angenommen"] in rows
     comma = client.get(f"{base}.csv?delimiter=comma").get_data(as_text=True)
     assert comma.splitlines()[1] == "Ja,3,60.0"
@@ -89,31 +101,53 @@ def test_every_format_reads_back_and_matches_the_tally(closed, auth, client, ses
     reader = PdfReader(io.BytesIO(client.get(f"{base}.pdf").data))
     pdf_text = " ".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) <= 3
-    for expected in ("Lastenrad für Infostände – „jetzt“?", "OV Nord", "angenommen",
-                     closed.ballot_digest[:32], "Versammlungsleitung",
-                     "Protokollführung", "stimmt überein"):
+    for expected in (
+        "Lastenrad für Infostände – „jetzt“?",
+        "OV Nord",
+        "angenommen",
+        closed.ballot_digest[:32],
+        "Versammlungsleitung",
+        "Protokollführung",
+        "stimmt überein",
+    ):
         assert expected in pdf_text.replace("\n", " "), expected
 
     fresh(session)
-    formats = [json.loads(d)["format"] for d in session.scalars(
-        select(AuditEntry.details).where(AuditEntry.action == "poll.exported"))]
-    assert sorted(formats) == sorted(["csv", "csv", "ballots.csv", "receipts.csv",
-                                      "json", "xlsx", "pdf"])
+    formats = [
+        json.loads(d)["format"]
+        for d in session.scalars(
+            select(AuditEntry.details).where(AuditEntry.action == "poll.exported")
+        )
+    ]
+    assert sorted(formats) == sorted(
+        ["csv", "csv", "ballots.csv", "receipts.csv", "json", "xlsx", "pdf"]
+    )
 
 
-@pytest.mark.parametrize("role,allowed", [("member", False), ("organiser", False),
-                                          ("sued_board", False), ("board", True),
-                                          ("admin", True)])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("member", False),
+        ("organiser", False),
+        ("sued_board", False),
+        ("board", True),
+        ("admin", True),
+    ],
+)
 def test_export_role_matrix(world, closed, auth, client, role, allowed):
     auth.login(getattr(world, role))
     for fmt in ("csv", "json", "xlsx", "pdf", "ballots.csv", "receipts.csv"):
         response = client.get(f"/polls/{closed.id}/export.{fmt}")
         assert response.status_code == (200 if allowed else 404), (role, fmt)
-    token = client.post("/api/v1/auth/token", json={
-        "email": getattr(world, role).email, "password": PASSWORD}).get_json()["token"]
+    token = client.post(
+        "/api/v1/auth/token",
+        json={"email": getattr(world, role).email, "password": PASSWORD},
+    ).get_json()["token"]
     for fmt in ("csv", "json", "xlsx", "pdf"):
-        response = client.get(f"/api/v1/polls/{closed.id}/export.{fmt}",
-                              headers={"Authorization": f"Bearer {token}"})
+        response = client.get(
+            f"/api/v1/polls/{closed.id}/export.{fmt}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == (200 if allowed else 404), (role, fmt)
 
 
@@ -121,10 +155,13 @@ def test_no_export_while_open(world, session, auth, client):
     poll = make_poll(session, world.nord, world.organiser)
     auth.login(world.board)
     assert client.get(f"/polls/{poll.id}/export.pdf").status_code == 302
-    token = client.post("/api/v1/auth/token", json={
-        "email": world.board.email, "password": PASSWORD}).get_json()["token"]
-    response = client.get(f"/api/v1/polls/{poll.id}/export.json",
-                          headers={"Authorization": f"Bearer {token}"})
+    token = client.post(
+        "/api/v1/auth/token", json={"email": world.board.email, "password": PASSWORD}
+    ).get_json()["token"]
+    response = client.get(
+        f"/api/v1/polls/{poll.id}/export.json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "poll_not_closed"
 
@@ -138,16 +175,22 @@ def test_named_poll_export_lists_who_voted_how(world, app, session, auth, client
     auth.login(world.board)
     record = json.loads(client.get(f"/polls/{poll.id}/export.json").data)
     number = world.member.membership_number
-    assert record["named_votes"] == [{"membership_number": number,
-                                      "name": world.member.name, "vote": "Nein"}]
+    assert record["named_votes"] == [
+        {"membership_number": number, "name": world.member.name, "vote": "Nein"}
+    ]
 
 
-def test_a_changed_ballot_makes_the_record_say_it_does_not_verify(closed, auth, client,
-                                                                  session):
+def test_a_changed_ballot_makes_the_record_say_it_does_not_verify(
+    closed, auth, client, session
+):
     fresh(session)
-    session.execute(text("UPDATE ballots SET choices = :c WHERE id = "
-                         "(SELECT id FROM ballots WHERE poll_id = :p LIMIT 1)"),
-                    {"c": f"[{closed.options[2].id}]", "p": closed.id})
+    session.execute(
+        text(
+            "UPDATE ballots SET choices = :c WHERE id = "
+            "(SELECT id FROM ballots WHERE poll_id = :p LIMIT 1)"
+        ),
+        {"c": f"[{closed.options[2].id}]", "p": closed.id},
+    )
     session.commit()
     auth.login("vorstand@example.org")
     record = json.loads(client.get(f"/polls/{closed.id}/export.json").data)
@@ -160,9 +203,14 @@ def test_board_report_of_a_period(closed, auth, client):
     auth.login("vorstand@example.org")
     page = client.get("/polls/report").get_data(as_text=True)
     assert "Lastenrad" in page and "angenommen" in page
-    book = load_workbook(io.BytesIO(client.get("/polls/report?format=xlsx").data),
-                         read_only=True)
+    book = load_workbook(
+        io.BytesIO(client.get("/polls/report?format=xlsx").data), read_only=True
+    )
     rows = list(book["Abstimmungen"].iter_rows(values_only=True))
     assert rows[0][0] == "Nr." and rows[1][8] == "angenommen"
-    assert client.get("/polls/report?from=2000-01-01&to=2000-12-31&format=csv"
-                      ).get_data(as_text=True).count("\n") == 1  # header only
+    assert (
+        client.get("/polls/report?from=2000-01-01&to=2000-12-31&format=csv")
+        .get_data(as_text=True)
+        .count("\n")
+        == 1
+    )  # header only

@@ -192,7 +192,7 @@ def test_schulze_tiers_cover_every_option_once_and_follow_p(ballots):
         return
     p = tally(PollDefinition("ranked", OPTIONS, 100), ballots).strongest_paths
     for i, tier in enumerate(tiers):
-        later = [y for t in tiers[i + 1:] for y in t]
+        later = [y for t in tiers[i + 1 :] for y in t]
         for x in tier:
             # nothing in or below its tier beats it; it beats or ties each one below
             assert not any(p[y][x] > p[x][y] for y in tier + later if y != x)
