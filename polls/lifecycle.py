@@ -147,12 +147,12 @@ def _in_own_transaction(session: Session, poll: Poll, work) -> None:
     except BaseException:
         session.rollback()
         raise
-    session.refresh(poll)
     for event in events or ():
         if callable(event):
-            event()  # work that must follow the commit (notification delivery)
+            event()  # work that must follow the commit (delivery, scrubbing)
         else:
             publish(*event)
+    session.refresh(poll)  # the caller sees what was just written
 
 
 def _claim(session: Session, poll: Poll, column) -> bool:
@@ -282,14 +282,18 @@ def scrub_after_sealing(session: Session) -> None:
                 conn.exec_driver_sql("SET lock_timeout = '2s'")
                 conn.exec_driver_sql("VACUUM FULL ballots, receipts")
         else:
-            with engine.connect() as conn:
-                # Wait briefly for readers; a busy checkpoint is retried by SQLite's
-                # own checkpoints, which overwrite the old frames.
-                conn.exec_driver_sql("PRAGMA busy_timeout = 200")
-                try:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+            # A raw connection: no transaction (and so no write lock) is begun.
+            # Wait briefly for readers; a busy checkpoint is retried by SQLite's own
+            # checkpoints, which overwrite the old frames.
+            raw = engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("PRAGMA busy_timeout = 200")
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+                cursor.close()
+            finally:
+                raw.close()
     except Exception as err:  # noqa: BLE001  (the seal itself has committed)
         from flask import current_app
 
