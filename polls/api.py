@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import g, jsonify, request, url_for
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from models import Member, Poll
+from models import Member, Poll, utcnow
 from ortsverein.api import (
+    ApiError,
     load_json,
     make_blueprint,
     paginated,
@@ -52,22 +53,41 @@ class PollSchema(Schema):
     statute_reference = fields.String()
 
 
+def no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError("must not contain NUL characters")
+
+
+def sane_year(value) -> None:
+    if not 2000 <= value.year <= 2200:
+        raise ValidationError("the year must lie between 2000 and 2200")
+
+
+ID = validate.Range(1, 2**31 - 1)
+
+
 class PollCreateSchema(Schema):
-    org_id = fields.Integer(required=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    body = fields.String(load_default="")
+    org_id = fields.Integer(required=True, validate=ID)
+    title = fields.String(
+        required=True, validate=[validate.Length(min=1, max=200), no_nul]
+    )
+    body = fields.String(
+        load_default="", validate=[validate.Length(max=50_000), no_nul]
+    )
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     options = fields.List(
-        fields.String(validate=validate.Length(max=300)), load_default=list
+        fields.String(validate=[validate.Length(max=300), no_nul]),
+        load_default=list,
+        validate=validate.Length(max=100),
     )
     secret = fields.Boolean(load_default=True)
-    opens_at = fields.AwareDateTime(required=True)
-    closes_at = fields.AwareDateTime(required=True)
+    opens_at = fields.AwareDateTime(required=True, validate=sane_year)
+    closes_at = fields.AwareDateTime(required=True, validate=sane_year)
     quorum_percent = fields.Float(load_default=0.0, validate=validate.Range(0, 100))
     majority = fields.String(load_default="simple", validate=validate.OneOf(MAJORITIES))
-    min_choices = fields.Integer(load_default=0)
-    max_choices = fields.Integer(load_default=1)
-    preset_id = fields.Integer(load_default=None, allow_none=True)
+    min_choices = fields.Integer(load_default=0, validate=validate.Range(0, 100))
+    max_choices = fields.Integer(load_default=1, validate=validate.Range(1, 100))
+    preset_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
     repeat = fields.String(load_default="none")
     schedule = fields.Boolean(
         load_default=True,
@@ -220,6 +240,14 @@ def create_poll():
     data["quorum_percent"] = Decimal(str(data["quorum_percent"])).quantize(
         Decimal("0.01")
     )
+    if do_schedule and data["closes_at"] <= utcnow():
+        # Checked before anything is stored, so a refused request leaves no draft.
+        raise ApiError(
+            422,
+            "validation_error",
+            "closes_at lies in the past",
+            fields={"closes_at": ["lies in the past"]},
+        )
     with write_intent():
         poll = services.create_poll(
             db.session, g.api_member, services.PollInput(**data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -17,6 +19,8 @@ from .errors import AlreadyVoted, InvalidChoices, NotEligible, PollNotOpen
 from .forms import ReceiptForm, VoteForm
 from .lifecycle import CLOSED, OPEN, status, stored_result
 from .views import load_poll
+
+ID_RE = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit() is true)
 
 CHOICE_MAJORITY_TEXT = {
     "simple": lambda: _("relative Mehrheit (die meisten gültigen Stimmen)"),
@@ -61,13 +65,13 @@ def choices_from_form(poll, form) -> list:
     kind = poll.kind.value
     if kind in ("yes_no_abstain", "single_choice"):
         raw = form.get("choice", "")
-        return [int(raw)] if raw.isdigit() else []
+        return [int(raw)] if ID_RE.fullmatch(raw) else []
     if kind == "multiple_choice":
-        return [int(v) for v in form.getlist("choices") if v.isdigit()]
+        return [int(v) for v in form.getlist("choices") if ID_RE.fullmatch(v)]
     ranks = {}
     for option in poll.options:
         raw = form.get(f"rank-{option.id}", "")
-        if raw.isdigit():
+        if ID_RE.fullmatch(raw):
             ranks.setdefault(int(raw), []).append(option.id)
     if any(len(ids) > 1 for ids in ranks.values()):
         raise InvalidChoices(_("Jeder Rang darf nur einmal vergeben werden."))
@@ -107,9 +111,9 @@ def vote(poll_id: int):
             flash(err.message, "error")
             return redirect(url_for("polls.detail", poll_id=poll.id))
     ranks = {
-        int(k.split("-")[1]): v
+        int(k.split("-")[1]): v[:3]
         for k, v in request.form.items()
-        if k.startswith("rank-") and k.split("-")[1].isdigit()
+        if k.startswith("rank-") and ID_RE.fullmatch(k.split("-")[1])
     }
     return render_template(
         "polls/vote.html", poll=poll, form=form, selected=selected, ranks=ranks

@@ -7,8 +7,10 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
-from models import Poll
+from models import AuditEntry, BallotRecord, Participation, Poll, Receipt
+from ortsverein import audit
 from ortsverein.db import db
 
 from .lifecycle import CLOSED, due_polls, ensure_current, recount, status
@@ -40,6 +42,39 @@ def verify_poll(poll_id: int):
         raise click.ClickException(f"poll {poll_id} is not closed")
     digest, receipts_digest, result = recount(db.session, poll)
     problems = []
+    # Compare with what the hash-chained audit log recorded at sealing, not only with
+    # the polls row (which whoever changes ballots could change too).
+    chain = audit.verify_chain(db.session)
+    if not chain.ok:
+        problems.append(f"the audit log is broken at entry {chain.first_bad_id}")
+    sealed = db.session.scalars(
+        select(AuditEntry.details).where(
+            AuditEntry.action == "poll.closed",
+            AuditEntry.target_type == "poll",
+            AuditEntry.target_id == poll.id,
+        )
+    ).all()
+    if len(sealed) != 1:
+        problems.append("no single sealing entry for this poll in the audit log")
+    else:
+        logged = json.loads(sealed[0])
+        if logged.get("digest") != digest:
+            problems.append(
+                f"ballot-box digest {digest} != the one logged at sealing "
+                f"{logged.get('digest')}"
+            )
+        if logged.get("receipts_digest") != receipts_digest:
+            problems.append("receipts digest differs from the one logged at sealing")
+        if logged.get("ballots") != result.ballots:
+            problems.append("ballot count differs from the one logged at sealing")
+    counts = {
+        model.__tablename__: db.session.scalar(
+            select(func.count()).select_from(model).where(model.poll_id == poll.id)
+        )
+        for model in (Participation, BallotRecord, Receipt)
+    }
+    if len(set(counts.values())) != 1:
+        problems.append(f"participations, ballots and receipts differ: {counts}")
     if digest != poll.ballot_digest:
         problems.append(f"ballot-box digest {digest} != published {poll.ballot_digest}")
     if receipts_digest != poll.receipts_digest:

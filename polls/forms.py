@@ -22,6 +22,8 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
+    ValidationError,
 )
 
 from ortsverein.i18n import _l
@@ -36,6 +38,17 @@ def to_utc(local):
 
 def to_local(moment):
     return moment.astimezone(BERLIN).replace(tzinfo=None) if moment else None
+
+
+def sane_year(form, field):
+    """Keep dates where time-zone arithmetic works (and polls plausibly happen)."""
+    if field.data is not None and not 2000 <= field.data.year <= 2200:
+        raise ValidationError(_l("Bitte gib ein Datum zwischen 2000 und 2200 an."))
+
+
+def finite(form, field):
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Bitte gib eine Zahl an."))
 
 
 def kind_choices():
@@ -74,10 +87,14 @@ class PollForm(FlaskForm):
         ),
     )
     opens_at = DateTimeLocalField(
-        _l("Beginn (Ortszeit Berlin)"), format=FORMAT, validators=[InputRequired()]
+        _l("Beginn (Ortszeit Berlin)"),
+        format=FORMAT,
+        validators=[InputRequired(), sane_year],
     )
     closes_at = DateTimeLocalField(
-        _l("Ende (Ortszeit Berlin)"), format=FORMAT, validators=[InputRequired()]
+        _l("Ende (Ortszeit Berlin)"),
+        format=FORMAT,
+        validators=[InputRequired(), sane_year],
     )
     preset = SelectField(
         _l("Regel aus der Satzung"),
@@ -88,7 +105,7 @@ class PollForm(FlaskForm):
         _l("Quorum in Prozent der Stimmberechtigten"),
         default=0,
         places=2,
-        validators=[Optional(), NumberRange(0, 100)],
+        validators=[Optional(), finite, NumberRange(0, 100)],
     )
     majority = SelectField(_l("Mehrheit"))
     min_choices = IntegerField(
@@ -124,7 +141,9 @@ class PollForm(FlaskForm):
 
 class ExtendForm(FlaskForm):
     closes_at = DateTimeLocalField(
-        _l("Neues Ende (Ortszeit Berlin)"), format=FORMAT, validators=[InputRequired()]
+        _l("Neues Ende (Ortszeit Berlin)"),
+        format=FORMAT,
+        validators=[InputRequired(), sane_year],
     )
 
 
@@ -157,7 +176,7 @@ class PresetForm(FlaskForm):
         _l("Quorum in Prozent"),
         default=0,
         places=2,
-        validators=[InputRequired(), NumberRange(0, 100)],
+        validators=[InputRequired(), finite, NumberRange(0, 100)],
     )
     majority = SelectField(_l("Mehrheit"))
     statute_reference = StringField(

@@ -246,7 +246,7 @@ def test_verify_poll_catches_a_changed_ballot(world, app, session):
     session.execute(
         text(
             "UPDATE ballots SET choices = :c WHERE id = "
-            "(SELECT id FROM ballots WHERE poll_id = :p LIMIT 1)"
+            "(SELECT id FROM ballots WHERE poll_id = :p AND choices <> :c LIMIT 1)"
         ),
         {"c": f"[{no}]", "p": poll.id},
     )
@@ -329,3 +329,39 @@ def test_opening_notifies_the_electorate_and_reminder_skips_voters(
     assert "Neue Abstimmung: Frage yes_no_abstain" in page
     auth.post("/notifications/read")
     assert 'class="unread"' not in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_verify_poll_compares_with_the_audit_log_and_counts(world, app, session):
+    """Rewriting ballots AND the published digest and result is still caught."""
+    with app.app_context():
+        poll = make_poll(session, world.nord, world.organiser)
+        yes, no, _ = (o.id for o in poll.options)
+        for voter, choice in (
+            (world.member, no),
+            (world.board, no),
+            (world.organiser, yes),
+        ):
+            casting.cast(session, poll, voter, [choice])
+        close_now(session, poll)
+        ensure_current(session, poll)
+        fresh(session)
+        session.execute(
+            text("UPDATE ballots SET choices = :c WHERE poll_id = :p"),
+            {"c": f"[{yes}]", "p": poll.id},
+        )
+        session.commit()
+        digest, receipts_digest, result = recount(session, poll)
+        import json as json_
+
+        session.execute(
+            text("UPDATE polls SET ballot_digest = :d, result_json = :r WHERE id = :p"),
+            {
+                "d": digest,
+                "r": json_.dumps(result.as_dict(), sort_keys=True),
+                "p": poll.id,
+            },
+        )
+        session.commit()
+    broken = app.test_cli_runner().invoke(args=["verify-poll", str(poll.id)])
+    assert broken.exit_code == 1
+    assert "the one logged at sealing" in broken.output

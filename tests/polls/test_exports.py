@@ -138,6 +138,8 @@ def test_export_role_matrix(world, closed, auth, client, role, allowed):
     auth.login(getattr(world, role))
     for fmt in ("csv", "json", "xlsx", "pdf", "ballots.csv", "receipts.csv"):
         response = client.get(f"/polls/{closed.id}/export.{fmt}")
+        response.get_data()  # read the stream to its end, as a browser does
+        response.close()
         assert response.status_code == (200 if allowed else 404), (role, fmt)
     token = client.post(
         "/api/v1/auth/token",
@@ -187,7 +189,7 @@ def test_a_changed_ballot_makes_the_record_say_it_does_not_verify(
     session.execute(
         text(
             "UPDATE ballots SET choices = :c WHERE id = "
-            "(SELECT id FROM ballots WHERE poll_id = :p LIMIT 1)"
+            "(SELECT id FROM ballots WHERE poll_id = :p AND choices <> :c LIMIT 1)"
         ),
         {"c": f"[{closed.options[2].id}]", "p": closed.id},
     )

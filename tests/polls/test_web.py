@@ -212,3 +212,110 @@ def test_api_create_poll_needs_the_organiser_role(world, client):
     ]
     bad = client.post("/api/v1/polls", json={**body, "kind": "x"}, headers=orga)
     assert bad.status_code == 422 and "kind" in bad.get_json()["error"]["fields"]
+
+
+def _poll_for(session, world, field):
+    if field == "rank":
+        return make_poll(
+            session, world.nord, world.organiser, kind="ranked", options=("A", "B")
+        )
+    if field == "choices":
+        return make_poll(
+            session,
+            world.nord,
+            world.organiser,
+            kind="multiple_choice",
+            options=("A", "B"),
+            max_choices=2,
+        )
+    return make_poll(session, world.nord, world.organiser)
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("choice", "²"),
+        ("choice", "9" * 5000),
+        ("choices", "²"),
+        ("rank", "²"),
+        ("rank", "9" * 5000),
+    ],
+)
+def test_odd_ballot_forms_never_give_a_500(world, session, auth, field, value):
+    poll = _poll_for(session, world, field)
+    name = f"rank-{poll.options[0].id}" if field == "rank" else field
+    auth.login(world.member)
+    response = auth.post(f"/polls/{poll.id}/vote", {name: value, "confirm": "y"})
+    assert response.status_code in (200, 302, 422)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "a\x00b"},
+        {"options": ["a\x00", "b"], "kind": "single_choice"},
+        {"org_id": 10**12},
+        {"preset_id": 10**12},
+        {"opens_at": "0001-01-01T00:00:00+01:00"},
+        {"closes_at": "9999-12-31T23:59:00+01:00"},
+        {"max_choices": 10**12},
+        {"quorum_percent": "NaN"},
+    ],
+)
+def test_odd_poll_json_never_gives_a_500(world, client, change):
+    token = client.post(
+        "/api/v1/auth/token",
+        json={"email": world.organiser.email, "password": PASSWORD},
+    ).get_json()["token"]
+    body = {
+        "org_id": world.nord.id,
+        "title": "T",
+        "kind": "yes_no_abstain",
+        "opens_at": "2030-01-01T10:00:00+01:00",
+        "closes_at": "2030-01-08T10:00:00+01:00",
+        **change,
+    }
+    response = client.post(
+        "/api/v1/polls", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code in (404, 422), (change, response.status_code)
+
+
+def test_odd_poll_form_keeps_the_page(world, auth):
+    auth.login(world.organiser)
+    data = {
+        "org": str(world.nord.id),
+        "title": "T",
+        "kind": "yes_no_abstain",
+        "opens_at": "0001-01-01T00:00",
+        "closes_at": "9999-12-31T23:59",
+        "quorum_percent": "sNaN",
+        "majority": "simple",
+        "repeat": "none",
+        "preset": "",
+    }
+    response = auth.post("/polls/new", data)
+    assert response.status_code == 422
+    assert "zwischen 2000 und 2200" in response.get_data(as_text=True)
+
+
+def test_refused_api_poll_leaves_no_draft(world, session, client):
+    token = client.post(
+        "/api/v1/auth/token",
+        json={"email": world.organiser.email, "password": PASSWORD},
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(
+        "/api/v1/polls",
+        headers=headers,
+        json={
+            "org_id": world.nord.id,
+            "title": "T",
+            "kind": "yes_no_abstain",
+            "opens_at": "2020-01-01T10:00:00+01:00",
+            "closes_at": "2020-01-08T10:00:00+01:00",
+        },
+    )
+    assert response.status_code == 422
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Poll)) == 0
