@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from fpdf import FPDF
 from openpyxl import Workbook
@@ -213,6 +214,4 @@ def pdf(session: Session, poll: Poll, rec: dict) -> bytes:
 
 
 def local_iso(value: str) -> str:
-    from datetime import datetime
-
     return local(datetime.fromisoformat(value))

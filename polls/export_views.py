@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date, datetime, time
 
@@ -16,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from models import Member, Organisation, Poll, RoleName
@@ -152,12 +155,7 @@ def api_export(poll_id: int, fmt: str):
     """
     if fmt not in FORMATS:
         raise ApiError(404, "not_found", "unknown export format")
-    try:
-        poll = board_poll(g.api_member, poll_id)
-    except Exception as err:  # abort(404) inside: answer in the API's shape
-        if getattr(err, "code", None) == 404:
-            raise ApiError(404, "not_found", "no such poll") from None
-        raise
+    poll = board_poll(g.api_member, poll_id)  # its 404 is JSON under /api/
     if status(poll) != CLOSED:
         raise ApiError(409, "poll_not_closed", "exports exist once the poll has closed")
     return render_export(g.api_member, poll, fmt)
@@ -249,19 +247,12 @@ def report_file(rows, fmt: str, start: date, end: date) -> Response:
     ]
     name = f"abstimmungen-{start.isoformat()}-{end.isoformat()}"
     if fmt == "csv":
-        import csv
-        import io
-
         out = io.StringIO()
         out.write("\ufeff")
         writer = csv.writer(out, delimiter=";")
         writer.writerow(header)
         writer.writerows(data)
         return _download(out.getvalue(), FORMATS["csv"], f"{name}.csv")
-    import io
-
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Abstimmungen")
     sheet.append(header)

@@ -30,6 +30,7 @@ from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import (
     can_see_org,
     has_role,
+    in_subtree,
     orgs_with_role,
     visible_org_clause,
 )
@@ -171,11 +172,7 @@ def validate(session: Session, member: Member, data: PollInput) -> Organisation:
 
 def _apply(session: Session, poll: Poll, data: PollInput) -> None:
     preset = session.get(RulePreset, data.preset_id) if data.preset_id else None
-    if (
-        preset is not None
-        and preset.organisation.path
-        and poll.organisation.path.startswith(preset.organisation.path)
-    ):
+    if preset is not None and in_subtree(poll.organisation, preset.organisation):
         poll.quorum_percent, poll.majority = preset.quorum_percent, preset.majority
         poll.rule_name, poll.statute_reference = preset.name, preset.statute_reference
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 from sqlalchemy import select
 
 from models import ApiToken, Member, utcnow
@@ -115,8 +115,6 @@ def revoke_token():
             application/json:
               schema: ErrorSchema
     """
-    from flask import request
-
     token = request.headers["Authorization"].partition(" ")[2].strip()
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == digest(token))
