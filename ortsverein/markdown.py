@@ -41,7 +41,11 @@ ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"
 
 def render(text: str) -> str:
     """Safe HTML for Markdown text; links only http(s)/mailto, marked nofollow ugc."""
-    html = _md.render(text or "")
+    return clean(_md.render(text or ""))
+
+
+def clean(html: str) -> str:
+    """HTML through nh3 with the allow-list; render() applies it to its output."""
     return nh3.clean(
         html,
         tags=TAGS,
