@@ -117,6 +117,7 @@ class Development(Base):
 class Testing(Base):
     TESTING = True
     MAIL_SYNC = True
+    READ_MARKS_SYNC = True  # page flows see their read marks at once
     SECRET_KEY = "testing-secret"  # noqa: S105  (tests only)
     SECURE_COOKIES = False
     RATELIMIT_ENABLED = False

@@ -1,4 +1,4 @@
-"""Topic forums: threads, posts, moderation and live discussion (blueprint)."""
+"""Topic forums: threads, posts, moderation, search and live discussion (blueprint)."""
 
 from __future__ import annotations
 
@@ -8,5 +8,36 @@ bp = Blueprint("discussions", __name__, url_prefix="/forums")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint; views, API routes and socket events join it later."""
+    """Register views, API routes, socket rooms and events, commands and seed data."""
+    from ortsverein.api import register_blueprint
+    from ortsverein.i18n import _
+    from ortsverein.notifications import register_kind
+    from ortsverein.realtime import register_room
+
+    from . import (  # noqa: F401  (routes)
+        api,
+        cli,
+        events,
+        moderation_views,
+        reading,
+        thread_views,
+        views,
+    )
+    from .access import can_join_forum, can_join_thread
+
     app.register_blueprint(bp)
+    register_blueprint(app, api.bp, api.SCHEMAS)
+    reading.init_app(app)
+    register_room("thread", can_join_thread, on_join=events.on_join_thread)
+    register_room("forum", can_join_forum)
+    events.init_app(app)
+    register_kind("mention", lambda t: _("Du wurdest in „%(t)s“ erwähnt.", t=t))
+    register_kind("reply", lambda t: _("Neue Antwort in „%(t)s“.", t=t))
+    register_kind("new_thread", lambda t: _("Neues Thema: „%(t)s“.", t=t))
+    app.cli.add_command(cli.send_digests)
+    from .seed import seed_forums
+
+    app.config.setdefault("SEED_HOOKS", []).append(seed_forums)
+    app.extensions.setdefault("ortsverein_panels", []).append(
+        ("discussions/_panel.html", views.panel)
+    )

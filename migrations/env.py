@@ -41,6 +41,7 @@ def _configure(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_object=models.forum.include_object,
     )
 
 

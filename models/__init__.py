@@ -2,6 +2,17 @@
 
 from .audit import GENESIS_HASH, AuditEntry
 from .base import Base, UTCDateTime, utcnow
+from .forum import (
+    Forum,
+    ForumSubscription,
+    Post,
+    PostReport,
+    PostRevision,
+    Reaction,
+    Thread,
+    ThreadRead,
+    ThreadSubscription,
+)
 from .member import ApiToken, LinkPurpose, Member, OneTimeLink, Role, RoleName
 from .notification import Notification
 from .organisation import Organisation, OrgLevel
@@ -20,6 +31,15 @@ from .poll import (
 )
 
 __all__ = [
+    "Forum",
+    "ForumSubscription",
+    "Post",
+    "PostReport",
+    "PostRevision",
+    "Reaction",
+    "Thread",
+    "ThreadRead",
+    "ThreadSubscription",
     "GENESIS_HASH",
     "ApiToken",
     "BallotRecord",

@@ -52,6 +52,11 @@ class Member(Base):
     notify_by_email: Mapped[bool] = mapped_column(
         default=False, server_default=text("false")
     )
+    # A daily email with the unread notifications (`ortsverein send-digests`).
+    digest_by_email: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -15,6 +15,7 @@ TAGS = {
     "strong",
     "em",
     "del",
+    "s",
     "code",
     "pre",
     "blockquote",

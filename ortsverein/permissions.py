@@ -103,3 +103,20 @@ def staff_requires_2fa(session: Session, member: Member) -> bool:
         if required is not None:
             return True
     return False
+
+
+def members_who_can_see_clause(org: Organisation) -> ColumnElement[bool]:
+    """SQL condition on Member matching can_see_org(member, org): the home branch lies
+    in org's subtree, or the member holds a role on org or one of its ancestors."""
+    from models import Role
+
+    return or_(
+        Member.home_branch_id.in_(
+            select(Organisation.id).where(
+                Organisation.path.startswith(org.path, autoescape=True)
+            )
+        ),
+        Member.id.in_(
+            select(Role.member_id).where(Role.organisation_id.in_(org.ancestor_ids()))
+        ),
+    )

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 from flask import session as flask_session
 from flask_login import current_user
-from flask_socketio import SocketIO, disconnect, join_room, leave_room
+from flask_socketio import SocketIO, disconnect, join_room, leave_room, rooms
 from sqlalchemy.orm import Session
 
 from models import Member
 
+from . import presence
 from .db import db
 
 socketio = SocketIO()
@@ -21,11 +22,22 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 # Room kind -> check(session, member, object_id) -> bool. Features register their rooms
 # ("thread", "meeting", "poll"); joining runs the same check as loading the page.
 RoomCheck = Callable[[Session, Member, int], bool]
+# on_join(session, member, object_id, data) -> extra fields for the acknowledgement
+JoinHook = Callable[[Session, Member, int, dict], dict | None]
 _room_checks: dict[str, RoomCheck] = {}
+_join_hooks: dict[str, JoinHook] = {}
+# Room kinds whose presence is counted and published as `presence` events.
+PRESENCE_KINDS = {"thread", "meeting"}
 
 
-def register_room(kind: str, check: RoomCheck) -> None:
+def register_room(kind: str, check: RoomCheck, on_join: JoinHook | None = None) -> None:
     _room_checks[kind] = check
+    if on_join is not None:
+        _join_hooks[kind] = on_join
+
+
+def room_check(kind: str) -> RoomCheck | None:
+    return _room_checks.get(kind)
 
 
 def member_room(member_id: int) -> str:
@@ -50,21 +62,26 @@ def socket_member() -> Member | None:
     return None
 
 
-def disconnect_member(member_id: int) -> None:
-    """End a member's sockets: those on this process at once; clients elsewhere are told
-    and every further event from them is refused by socket_member()."""
+def disconnect_member(member_id: int, event: str = "session_ended") -> None:
+    """End a member's sockets on every worker (the message queue carries the
+    disconnect to the worker that holds the socket). `session_ended` tells the
+    client to stay away; `access_changed` that it may reconnect and join again,
+    which re-runs every room's permission check."""
     room = member_room(member_id)
     server = socketio.server
     if server is None:
         return
-    try:
-        participants = list(server.manager.get_participants("/", room))
-    except (KeyError, ValueError):
-        participants = []
-    socketio.emit("session_ended", {}, to=room)
-    for participant in participants:
-        sid = participant[0] if isinstance(participant, tuple) else participant
-        server.disconnect(sid, namespace="/")
+    socketio.emit(event, {}, to=room)
+    for sid in presence.member_sids(member_id):
+        try:
+            server.disconnect(sid, namespace="/")
+        except (KeyError, ValueError):
+            pass
+
+
+def publish_presence(room: str) -> None:
+    count = len(presence.member_ids(room))
+    socketio.emit("presence", {"room": room, "count": count}, to=room)
 
 
 def _on_connect(auth=None):
@@ -84,6 +101,7 @@ def _on_connect(auth=None):
     if member is None or not member.active:
         return False  # refuses the connection
     join_room(member_room(member.id))
+    presence.enter(member_room(member.id), request.sid, member.id)
     # Announcements to an organisation reach every member of its subtree.
     for org_id in member.home_branch.ancestor_ids():
         join_room(f"org:{org_id}")
@@ -114,16 +132,37 @@ def _on_join(data=None):
     # An unknown kind and a forbidden room answer alike, so ids leak nothing.
     if check is None or not check(db.session, member, object_id):
         return {"ok": False, "error": "not_found"}
-    join_room(f"{kind}:{object_id}")
-    return {"ok": True}
+    room = f"{kind}:{object_id}"
+    join_room(room)
+    ack = {"ok": True}
+    hook = _join_hooks.get(kind)
+    if hook is not None:
+        ack.update(hook(db.session, member, object_id, data) or {})
+    if kind in PRESENCE_KINDS:
+        presence.enter(room, request.sid, member.id)
+        publish_presence(room)
+    return ack
 
 
 def _on_leave(data=None):
     parsed = _parse_room((data or {}).get("room") if isinstance(data, dict) else None)
     if parsed is None:
         return {"ok": False, "error": "bad_room"}
-    leave_room(f"{parsed[0]}:{parsed[1]}")
+    room = f"{parsed[0]}:{parsed[1]}"
+    leave_room(room)
+    if parsed[0] in PRESENCE_KINDS:
+        presence.leave(room, request.sid)
+        publish_presence(room)
     return {"ok": True}
+
+
+def _on_disconnect(reason=None):
+    for room in rooms():
+        kind = room.partition(":")[0]
+        if kind == "member" or kind in PRESENCE_KINDS:
+            presence.leave(room, request.sid)
+            if kind in PRESENCE_KINDS:
+                publish_presence(room)
 
 
 def init_app(app: Flask) -> None:
@@ -137,3 +176,4 @@ def init_app(app: Flask) -> None:
     socketio.on_event("connect", _on_connect)
     socketio.on_event("join", _on_join)
     socketio.on_event("leave", _on_leave)
+    socketio.on_event("disconnect", _on_disconnect)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Organisation, OrgLevel, Role, RoleName, utcnow
 from ortsverein.auth.passwords import hash_password
+from ortsverein.db import write_intent
 
 PASSWORD = "richtig-gutes-passwort"
 _numbers = itertools.count(1)
@@ -151,3 +152,39 @@ def close_now(session: Session, poll) -> None:
     )
     session.commit()
     session.refresh(poll)
+
+
+def _through_service(session: Session, function, *args, **kwargs):
+    """Call a service as a request would: inside a request context with the write
+    lock taken up front, and with no transaction left open afterwards (on SQLite an
+    open one would block the requests of the test)."""
+    from flask import current_app
+
+    session.commit()  # end a read snapshot: SQLite refuses to upgrade a stale one
+    with current_app.test_request_context(), write_intent():
+        result = function(session, *args, **kwargs)
+        session.commit()
+    return result
+
+
+def make_forum(session: Session, org: Organisation, creator: Member, name="Forum"):
+    """A forum through the service, as an organiser creates it."""
+    from discussions.services import save_forum
+
+    return _through_service(
+        session, save_forum, creator, org_id=org.id, name=name, description="Worum"
+    )
+
+
+def make_thread(
+    session: Session, forum, author: Member, title="Thema", body="Erster Beitrag"
+):
+    from discussions.services import create_thread
+
+    return _through_service(session, create_thread, author, forum.id, title, body)
+
+
+def make_post(session: Session, thread, author: Member, body="Antwort"):
+    from discussions.services import create_post
+
+    return _through_service(session, create_post, author, thread.id, body)

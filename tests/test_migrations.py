@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 import models
+from models.forum import include_object
 from ortsverein.db import make_engine
 from ortsverein.migrate import downgrade, upgrade
 
@@ -31,7 +32,9 @@ def empty_url(request, tmp_path):
 def _differences(url: str) -> list:
     engine = make_engine(url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, models.Base.metadata)
     engine.dispose()
     return diff
@@ -64,6 +67,9 @@ def test_comparison_notices_a_model_the_migrations_lack(tmp_path):
     Table("not_migrated", extended, Column("id", Integer, primary_key=True))
     engine = make_engine(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), extended)
+        context = MigrationContext.configure(
+            conn, opts={"include_object": include_object}
+        )
+        diff = compare_metadata(context, extended)
     engine.dispose()
     assert [d[0] for d in diff] == ["add_table"]

@@ -81,6 +81,12 @@ class NotificationSettingsForm(FlaskForm):
     notify_by_email = BooleanField(
         _l("Benachrichtigungen auch per E-Mail (neue Abstimmungen, Erinnerungen)")
     )
+    digest_by_email = BooleanField(
+        _l(
+            "Tägliche Zusammenfassung per E-Mail (Erwähnungen, Antworten, neue "
+            "Themen in Foren, denen du folgst)"
+        )
+    )
 
 
 class TokenForm(FlaskForm):

@@ -52,10 +52,14 @@ def _render(**forms):
         "confirm_form": ConfirmForm(),
         "disable_form": DisableTotpForm(),
         "notify_form": NotificationSettingsForm(
-            notify_by_email=current_user.notify_by_email
+            notify_by_email=current_user.notify_by_email,
+            digest_by_email=current_user.digest_by_email,
         ),
     }
     defaults.update(forms)
+    defaults["mention_handle"] = (
+        f"{current_user.first_name}.{current_user.last_name}".replace(" ", "-")
+    )
     return render_template(
         "profile/index.html",
         tokens=_tokens(),
@@ -100,6 +104,7 @@ def notification_settings():
     if not form.validate_on_submit():
         abort(400)
     current_user.notify_by_email = form.notify_by_email.data
+    current_user.digest_by_email = form.digest_by_email.data
     db.session.commit()
     flash(_("Deine Einstellung ist gespeichert."), "success")
     return redirect(url_for("profile.index"))

@@ -141,6 +141,9 @@ def revoke_role(session: Session, actor: Member, member_id: int, role_id: int) -
         role=role.role.value,
     )
     session.commit()
+    # Rooms joined under the revoked role (another branch's forum) end now; the
+    # client reconnects and joins again under the same checks as the pages.
+    disconnect_member(target.id, "access_changed")
 
 
 def set_active(session: Session, actor: Member, member_id: int, active: bool) -> Member:

@@ -1,0 +1,70 @@
+"""Socket.IO for threads: catch-up on (re)joining, and a throttled typing indicator.
+Joining runs the page's permission check (ortsverein.realtime); presence is counted
+there too."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, request
+from flask_socketio import rooms
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from models import Member, Post
+from ortsverein.realtime import MAX_ID, socket_member, socketio
+
+from .live import post_payload
+
+CATCH_UP_LIMIT = 200  # a longer gap is better read on the page (the client is told)
+TYPING_INTERVAL = 3.0  # seconds between typing events of one member in one room
+_last_typing: dict[tuple[int, str], float] = {}
+
+
+def on_join_thread(session: Session, member: Member, thread_id: int, data: dict):
+    """With `after` (the last post id the client has), send what it missed."""
+    after = data.get("after")
+    if (
+        not isinstance(after, int)
+        or isinstance(after, bool)
+        or not 0 <= after <= MAX_ID
+    ):
+        return None
+    posts = session.scalars(
+        select(Post)
+        .where(Post.thread_id == thread_id, Post.id > after)
+        .options(joinedload(Post.author))
+        .order_by(Post.id)
+        .limit(CATCH_UP_LIMIT + 1)
+    ).all()
+    return {
+        "posts": [post_payload(p)["post"] for p in posts[:CATCH_UP_LIMIT]],
+        "more": len(posts) > CATCH_UP_LIMIT,
+    }
+
+
+def _on_typing(data=None):
+    member = socket_member()
+    room = data.get("room") if isinstance(data, dict) else None
+    if member is None or not isinstance(room, str) or not room.startswith("thread:"):
+        return {"ok": False, "error": "bad_room"}
+    if room not in rooms():
+        return {"ok": False, "error": "not_joined"}  # joined means permission checked
+    now = time.monotonic()
+    key = (member.id, room)
+    if now - _last_typing.get(key, 0.0) < TYPING_INTERVAL:
+        return {"ok": True, "throttled": True}
+    _last_typing[key] = now
+    if len(_last_typing) > 10_000:
+        _last_typing.clear()
+    socketio.emit(
+        "typing",
+        {"room": room, "members": [member.name]},
+        to=room,
+        skip_sid=request.sid,
+    )
+    return {"ok": True}
+
+
+def init_app(app: Flask) -> None:
+    socketio.on_event("typing", _on_typing)

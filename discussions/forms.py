@@ -1,0 +1,56 @@
+"""Forms of the forum pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ortsverein.i18n import _l
+
+MARKDOWN_HINT = _l(
+    "Markdown: **fett**, *kursiv*, [Link](https://…), > Zitat, - Liste. "
+    "Erwähne andere mit @Vorname.Nachname."
+)
+
+
+class ForumForm(FlaskForm):
+    org = SelectField(_l("Gliederung"), coerce=int)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(
+        _l("Beschreibung"), validators=[Optional(), Length(max=2000)]
+    )
+    position = IntegerField(
+        _l("Reihenfolge"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 10_000)],
+        description=_l("Kleinere Zahlen stehen weiter oben."),
+    )
+    archived = BooleanField(
+        _l("Archiviert (nur noch lesbar)"),
+    )
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(
+        _l("Beitrag"),
+        validators=[DataRequired(), Length(max=50_000)],
+        description=MARKDOWN_HINT,
+    )
+
+
+class PostForm(FlaskForm):
+    body = TextAreaField(
+        _l("Deine Antwort"),
+        validators=[DataRequired(), Length(max=50_000)],
+        description=MARKDOWN_HINT,
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Begründung"), validators=[DataRequired(), Length(max=500)])
+
+
+class MoveForm(FlaskForm):
+    forum = SelectField(_l("Ziel-Forum"), coerce=int)

@@ -1,0 +1,58 @@
+"""What the forums push over Socket.IO, always after the commit."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from models import Post, Thread
+from ortsverein.i18n import _
+from ortsverein.realtime import publish
+
+
+def author_name(post: Post) -> str:
+    return post.author.name if post.author else _("ehemaliges Mitglied")
+
+
+def post_html(post: Post) -> str:
+    """The sanitised HTML a reader sees in place of the post (rendered at save)."""
+    if post.deleted_at is not None:
+        return "<p><em>" + _("Vom Autor gelöscht.") + "</em></p>"
+    if post.hidden_at is not None:
+        return "<p><em>" + _("Von der Moderation ausgeblendet.") + "</em></p>"
+    return post.body_html
+
+
+def post_payload(post: Post) -> dict:
+    return {
+        "thread_id": post.thread_id,
+        "post": {
+            "id": post.id,
+            "number": post.number,
+            "author": author_name(post),
+            "html": post_html(post),
+            "created_at": post.created_at.isoformat(),
+            "edited": post.edited_at is not None,
+            "url": url_for("discussions.post", post_id=post.id),
+        },
+    }
+
+
+def publish_post(event: str, post: Post) -> None:
+    """post_created, post_updated or post_hidden to everyone reading the thread."""
+    publish(event, post_payload(post), f"thread:{post.thread_id}")
+
+
+def publish_thread_created(thread: Thread) -> None:
+    publish(
+        "thread_created",
+        {
+            "forum_id": thread.forum_id,
+            "thread": {
+                "id": thread.id,
+                "title": thread.title,
+                "author": thread.author.name if thread.author else "",
+                "url": url_for("discussions.thread", thread_id=thread.id),
+            },
+        },
+        f"forum:{thread.forum_id}",
+    )

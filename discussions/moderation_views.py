@@ -1,0 +1,139 @@
+"""Moderation pages: thread flags, moving, hiding posts, the report queue."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ortsverein.auth.decorators import member_required
+from ortsverein.auth.forms import ConfirmForm
+from ortsverein.db import db
+from ortsverein.errors_domain import DomainError, Forbidden, NotFound
+from ortsverein.i18n import _, _l
+from ortsverein.pagination import parse_page_args
+
+from . import bp, moderation
+from .access import get_post, get_thread, moderated_orgs
+from .forms import MoveForm, ReasonForm
+from .thread_views import _move_choices, post_url
+from .views import load, refuse
+
+FLAGS = {
+    "pin": ({"pinned": True}, _l("Das Thema ist oben angeheftet.")),
+    "unpin": ({"pinned": False}, _l("Das Thema ist nicht mehr angeheftet.")),
+    "lock": ({"locked": True}, _l("Das Thema ist geschlossen.")),
+    "unlock": ({"locked": False}, _l("Das Thema ist wieder offen.")),
+}
+
+
+@bp.route(
+    "/threads/<int:thread_id>/moderate/<any(pin,unpin,lock,unlock):action>",
+    methods=["POST"],
+)
+@member_required
+def thread_flag(thread_id: int, action: str):
+    thread = load(get_thread, thread_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    values, message = FLAGS[action]
+    try:
+        moderation.set_thread_flags(db.session, current_user, thread.id, **values)
+    except Forbidden:
+        abort(404)
+    flash(str(message), "success")
+    return redirect(url_for("discussions.thread", thread_id=thread.id))
+
+
+@bp.route("/threads/<int:thread_id>/move", methods=["POST"])
+@member_required
+def move(thread_id: int):
+    thread = load(get_thread, thread_id)
+    form = MoveForm()
+    form.forum.choices = _move_choices()
+    target = url_for("discussions.thread", thread_id=thread.id)
+    if not form.validate_on_submit():
+        flash(_("Bitte wähle ein Forum, das du moderierst."), "error")
+        return redirect(target)
+    try:
+        moderation.move_thread(db.session, current_user, thread.id, form.forum.data)
+    except Forbidden:
+        abort(404)
+    except DomainError as err:
+        return refuse(err, target)
+    flash(_("Das Thema ist verschoben."), "success")
+    return redirect(target)
+
+
+@bp.route("/posts/<int:post_id>/hide", methods=["POST"])
+@member_required
+def hide(post_id: int):
+    post = load(get_post, post_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(
+            _("Bitte gib eine Begründung an; die Autorin oder der Autor sieht sie."),
+            "error",
+        )
+        return redirect(post_url(post))
+    try:
+        moderation.hide_post(db.session, current_user, post.id, form.reason.data)
+    except Forbidden:
+        abort(404)
+    except DomainError as err:
+        return refuse(err, post_url(post))
+    flash(_("Der Beitrag ist ausgeblendet."), "success")
+    if request.form.get("from_queue"):
+        return redirect(url_for("discussions.queue"))
+    return redirect(post_url(post))
+
+
+@bp.route("/posts/<int:post_id>/unhide", methods=["POST"])
+@member_required
+def unhide(post_id: int):
+    post = load(get_post, post_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        moderation.unhide_post(db.session, current_user, post.id)
+    except Forbidden:
+        abort(404)
+    flash(_("Der Beitrag ist wieder sichtbar."), "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/posts/<int:post_id>/revisions")
+@member_required
+def revisions(post_id: int):
+    try:
+        post, rows = moderation.revisions(db.session, current_user, post_id)
+    except (NotFound, Forbidden):
+        abort(404)
+    return render_template("discussions/revisions.html", post=post, revisions=rows)
+
+
+@bp.route("/moderation")
+@member_required
+def queue():
+    if not moderated_orgs(current_user):
+        abort(404)
+    page, per_page = parse_page_args(request.args, 20)
+    result = moderation.open_reports(db.session, current_user, page, per_page)
+    return render_template(
+        "discussions/queue.html",
+        page=result,
+        reason_form=ReasonForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/moderation/reports/<int:report_id>/dismiss", methods=["POST"])
+@member_required
+def dismiss(report_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        moderation.dismiss_report(db.session, current_user, report_id)
+    except (NotFound, Forbidden):
+        abort(404)
+    flash(_("Die Meldung ist erledigt; der Beitrag bleibt sichtbar."), "success")
+    return redirect(url_for("discussions.queue"))

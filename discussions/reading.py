@@ -1,0 +1,183 @@
+"""Read markers and subscriptions. A page view does not write: read marks are
+collected in memory and written in batches by a background thread (or at once where
+the configuration says READ_MARKS_SYNC, as in tests of page flows)."""
+
+from __future__ import annotations
+
+import atexit
+import threading
+
+from flask import Flask, current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models import ForumSubscription, ThreadRead, ThreadSubscription
+from ortsverein.db import write_intent
+
+from .access import insert_ignore
+
+FLUSH_INTERVAL = 0.5  # seconds; a crash loses at most this much reading progress
+
+
+def upsert_read_marks(session: Session, marks: dict[tuple[int, int], int]) -> None:
+    """Raise each (member, thread) mark to at least the given post number."""
+    if not marks:
+        return
+    postgres = session.get_bind().dialect.name == "postgresql"
+    module = postgresql if postgres else sqlite
+    stmt = module.insert(ThreadRead).values(
+        [
+            {"member_id": m, "thread_id": t, "last_read": n}
+            for (m, t), n in sorted(marks.items())
+        ]
+    )
+    higher = (func.greatest if postgres else func.max)(
+        ThreadRead.last_read, stmt.excluded.last_read
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["member_id", "thread_id"], set_={"last_read": higher}
+        )
+    )
+
+
+class ReadMarkWriter:
+    """Per process: pending marks, flushed by a daemon thread in one transaction."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.pending: dict[tuple[int, int], int] = {}
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def mark(self, member_id: int, thread_id: int, number: int) -> None:
+        with self.lock:
+            key = (member_id, thread_id)
+            if self.pending.get(key, 0) < number:
+                self.pending[key] = number
+            if self.app.config.get("READ_MARKS_SYNC"):
+                return  # the caller flushes
+            if self.thread is None or not self.thread.is_alive():
+                # Started lazily, so it exists in each forked worker, not the master.
+                self.thread = threading.Thread(
+                    target=self._run, name="read-marks", daemon=True
+                )
+                self.thread.start()
+
+    def pending_for(self, member_id: int, thread_id: int) -> int:
+        with self.lock:
+            return self.pending.get((member_id, thread_id), 0)
+
+    def flush(self) -> None:
+        with self.lock:
+            marks, self.pending = self.pending, {}
+        if not marks:
+            return
+        factory = self.app.extensions["ortsverein_db"][1]
+        try:
+            with write_intent(), factory() as session:
+                upsert_read_marks(session, marks)
+                session.commit()
+        except Exception:  # noqa: BLE001  (keep the marks for the next round)
+            self.app.logger.exception("writing read marks failed; retrying")
+            with self.lock:
+                for key, number in marks.items():
+                    if self.pending.get(key, 0) < number:
+                        self.pending[key] = number
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait(FLUSH_INTERVAL)
+            self.wake.clear()
+            self.flush()
+
+
+def writer(app: Flask | None = None) -> ReadMarkWriter:
+    app = app or current_app._get_current_object()
+    return app.extensions["ortsverein_read_marks"]
+
+
+def mark_read(member_id: int, thread_id: int, number: int) -> None:
+    """Record that the member has seen the thread up to post `number`."""
+    marks = writer()
+    marks.mark(member_id, thread_id, number)
+    if current_app.config.get("READ_MARKS_SYNC"):
+        from ortsverein.db import db
+
+        # End the request's transaction first: on SQLite a second connection would
+        # wait for its lock (a POST takes the write lock up front).
+        db.session.commit()
+        marks.flush()
+
+
+def last_read(session: Session, member_id: int, thread_ids: list[int]) -> dict:
+    """thread id -> highest post number the member has seen (pending marks count)."""
+    if not thread_ids:
+        return {}
+    marks = dict(
+        session.execute(
+            select(ThreadRead.thread_id, ThreadRead.last_read).where(
+                ThreadRead.member_id == member_id,
+                ThreadRead.thread_id.in_(thread_ids),
+            )
+        ).all()
+    )
+    pending = writer()
+    for thread_id in thread_ids:
+        marks[thread_id] = max(
+            marks.get(thread_id, 0), pending.pending_for(member_id, thread_id)
+        )
+    return marks
+
+
+def set_thread_subscription(
+    session: Session, member_id: int, thread_id: int, on: bool
+) -> None:
+    if on:
+        insert_ignore(
+            session, ThreadSubscription, member_id=member_id, thread_id=thread_id
+        )
+    else:
+        session.execute(
+            delete(ThreadSubscription).where(
+                ThreadSubscription.member_id == member_id,
+                ThreadSubscription.thread_id == thread_id,
+            )
+        )
+
+
+def set_forum_subscription(
+    session: Session, member_id: int, forum_id: int, on: bool
+) -> None:
+    if on:
+        insert_ignore(
+            session, ForumSubscription, member_id=member_id, forum_id=forum_id
+        )
+    else:
+        session.execute(
+            delete(ForumSubscription).where(
+                ForumSubscription.member_id == member_id,
+                ForumSubscription.forum_id == forum_id,
+            )
+        )
+
+
+def is_subscribed(session: Session, member_id: int, *, thread_id=None, forum_id=None):
+    if thread_id is not None:
+        stmt = select(ThreadSubscription.member_id).where(
+            ThreadSubscription.member_id == member_id,
+            ThreadSubscription.thread_id == thread_id,
+        )
+    else:
+        stmt = select(ForumSubscription.member_id).where(
+            ForumSubscription.member_id == member_id,
+            ForumSubscription.forum_id == forum_id,
+        )
+    return session.scalar(stmt) is not None
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["ortsverein_read_marks"] = marks = ReadMarkWriter(app)
+    atexit.register(marks.flush)

@@ -1,0 +1,146 @@
+"""Full-text search over posts: SQLite FTS5 on the embedded default, PostgreSQL's
+`german` text search in production. Only visible posts are indexed, and every query
+is limited to forums the member may see."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from models import Forum, Member, Organisation, Post, Thread
+from ortsverein.pagination import Page
+from ortsverein.permissions import visible_org_clause
+
+START, STOP = "\x02", "\x03"  # highlight markers, replaced after escaping
+MAX_TERMS = 12
+
+
+@dataclass(frozen=True)
+class Hit:
+    post_id: int
+    number: int
+    thread_id: int
+    thread_title: str
+    forum_name: str
+    excerpt: Markup
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def index_post(session: Session, post_id: int, title: str, body: str) -> None:
+    """(Re)index a post in the caller's transaction; the opening post carries the
+    thread's title."""
+    if _postgres(session):
+        session.execute(
+            text(
+                "INSERT INTO post_search (post_id, document) VALUES (:id,"
+                " setweight(to_tsvector('german', :title), 'A')"
+                " || to_tsvector('german', :body))"
+                " ON CONFLICT (post_id) DO UPDATE SET document = excluded.document"
+            ),
+            {"id": post_id, "title": title, "body": body},
+        )
+        return
+    session.execute(text("DELETE FROM posts_fts WHERE rowid = :id"), {"id": post_id})
+    session.execute(
+        text("INSERT INTO posts_fts (rowid, title, body) VALUES (:id, :title, :body)"),
+        {"id": post_id, "title": title, "body": body},
+    )
+
+
+def unindex_post(session: Session, post_id: int) -> None:
+    if _postgres(session):
+        statement = "DELETE FROM post_search WHERE post_id = :id"
+    else:
+        statement = "DELETE FROM posts_fts WHERE rowid = :id"
+    session.execute(text(statement), {"id": post_id})
+
+
+def fts5_query(q: str) -> str:
+    """Words of the query as quoted FTS5 prefix terms, all required; FTS5's own
+    syntax is never passed through, so any input is a valid query."""
+    words = re.findall(r"\w+", q)[:MAX_TERMS]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def highlight(excerpt: str) -> Markup:
+    """Escape the excerpt, then turn the markers into <mark>."""
+    safe = str(escape(excerpt.replace(START, "\x00s").replace(STOP, "\x00e")))
+    # Safe: the text was escaped above; only our own <mark> tags are added.
+    return Markup(safe.replace("\x00s", "<mark>").replace("\x00e", "</mark>"))  # noqa: S704
+
+
+def search(
+    session: Session, member: Member, q: str, page: int = 1, per_page: int = 20
+) -> Page:
+    """Ranked posts matching q in forums the member may see, with excerpts."""
+    q = (q or "").replace("\x00", " ").strip()[:200]
+    visible = (
+        select(Post.id)
+        .join(Thread, Post.thread_id == Thread.id)
+        .join(Forum, Thread.forum_id == Forum.id)
+        .join(Organisation, Forum.organisation_id == Organisation.id)
+        .where(
+            visible_org_clause(member),
+            Post.hidden_at.is_(None),
+            Post.deleted_at.is_(None),
+        )
+    )
+    if _postgres(session):
+        query = func.websearch_to_tsquery("german", q)
+        document = literal_column("post_search.document")
+        matches = (
+            select(
+                literal_column("post_search.post_id").label("post_id"),
+                func.ts_rank(document, query).label("rank"),
+            )
+            .select_from(text("post_search"))
+            .where(document.op("@@")(query))
+            .where(literal_column("post_search.post_id").in_(visible))
+        )
+        excerpt = func.ts_headline(
+            "german",
+            Post.body,
+            query,
+            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12,"
+            ' MaxFragments=2, FragmentDelimiter=" … "',
+        )
+    else:
+        terms = fts5_query(q)
+        if not terms:
+            return Page([], page, per_page, 0)
+        fts = literal_column("posts_fts")
+        matches = (
+            select(
+                literal_column("posts_fts.rowid").label("post_id"),
+                func.bm25(fts, 5.0, 1.0).label("rank"),
+                func.snippet(fts, 1, START, STOP, "…", 24).label("excerpt"),
+            )
+            .select_from(text("posts_fts"))
+            .where(fts.op("MATCH")(terms))
+            .where(literal_column("posts_fts.rowid").in_(visible))
+        )
+        excerpt = None
+    matches = matches.subquery("matches")
+    total = session.scalar(select(func.count()).select_from(matches)) or 0
+    columns = [Post.id, Post.number, Thread.id, Thread.title, Forum.name]
+    columns.append(excerpt if excerpt is not None else matches.c.excerpt)
+    rows = session.execute(
+        select(*columns)
+        .select_from(matches)
+        .join(Post, Post.id == matches.c.post_id)
+        .join(Thread, Post.thread_id == Thread.id)
+        .join(Forum, Thread.forum_id == Forum.id)
+        .order_by(matches.c.rank.desc() if excerpt is not None else matches.c.rank)
+        .order_by(Post.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    hits = [Hit(r[0], r[1], r[2], r[3], r[4], highlight(r[5] or "")) for r in rows]
+    return Page(hits, page, per_page, total)

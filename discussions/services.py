@@ -1,0 +1,377 @@
+"""Forum use cases for members and organisers: forums, threads, posts, reactions,
+reports. Each takes a session and plain values, checks permission and state, commits,
+then publishes."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from models import (
+    Forum,
+    ForumSubscription,
+    Member,
+    Post,
+    PostReport,
+    PostRevision,
+    Reaction,
+    Thread,
+    ThreadSubscription,
+    utcnow,
+)
+from ortsverein import audit
+from ortsverein.errors_domain import Forbidden, ValidationFailed
+from ortsverein.i18n import _
+from ortsverein.markdown import render
+from ortsverein.notifications import deliver, notify
+from ortsverein.pagination import Page, paginate
+from ortsverein.permissions import members_who_can_see_clause
+from ortsverein.realtime import publish
+
+from . import live, mentions, search
+from .access import can_moderate, get_forum, get_post, get_thread, insert_ignore
+from .errors import ForumArchived, PostGone, ThreadLocked
+
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 25
+MAX_BODY = 50_000
+
+
+def page_of(number: int) -> int:
+    """The page of a thread on which post `number` stands (stable: posts are never
+    removed, only marked deleted or hidden)."""
+    return (max(number, 1) - 1) // POSTS_PER_PAGE + 1
+
+
+def clean_text(value: str | None, field: str, *, maximum: int, errors: dict) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if not value:
+        errors[field] = _("Bitte ausfüllen.")
+    elif len(value) > maximum:
+        errors[field] = _("Höchstens %(n)d Zeichen.", n=maximum)
+    return value
+
+
+def _check(errors: dict) -> None:
+    if errors:
+        raise ValidationFailed(
+            _("Bitte korrigiere die markierten Angaben."), fields=errors
+        )
+
+
+def _require_moderator(member: Member, forum: Forum) -> None:
+    if not can_moderate(member, forum.organisation):
+        raise Forbidden(_("Das dürfen nur Moderatorinnen und Moderatoren."))
+
+
+# --- forums ---------------------------------------------------------------------
+
+
+def save_forum(
+    session: Session,
+    actor: Member,
+    *,
+    forum_id: int | None = None,
+    org_id: int | None = None,
+    name: str,
+    description: str,
+    position: int = 0,
+    archived: bool = False,
+) -> Forum:
+    """Organisers of an organisation create and change its forums."""
+    from models import Organisation
+
+    errors: dict[str, str] = {}
+    name = clean_text(name, "name", maximum=200, errors=errors)
+    description = (description or "").replace("\x00", "").strip()[:2000]
+    if forum_id is not None:
+        forum = get_forum(session, actor, forum_id)
+        _require_moderator(actor, forum)
+        action = "forum.updated"
+    else:
+        org = session.get(Organisation, org_id) if org_id else None
+        if org is None or not can_moderate(actor, org):
+            errors["org"] = _("Hier darfst du kein Forum anlegen.")
+        _check(errors)
+        forum = Forum(organisation=org)
+        session.add(forum)
+        action = "forum.created"
+    _check(errors)
+    forum.name, forum.description = name, description
+    forum.position, forum.archived = max(0, min(position, 10_000)), archived
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action,
+        organisation=forum.organisation,
+        target=forum,
+        name=name,
+        archived=archived,
+    )
+    session.commit()
+    return forum
+
+
+# --- threads and posts ----------------------------------------------------------
+
+
+def list_threads(session: Session, forum: Forum, page: int) -> Page:
+    stmt = (
+        select(Thread)
+        .where(Thread.forum_id == forum.id)
+        .options(joinedload(Thread.author))
+        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+    )
+    return paginate(session, stmt, page, THREADS_PER_PAGE)
+
+
+def thread_page(session: Session, thread: Thread, page: int) -> Page:
+    """One page of a thread by post number: an indexed range, no OFFSET scan."""
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    posts = session.scalars(
+        select(Post)
+        .where(
+            Post.thread_id == thread.id,
+            Post.number >= first,
+            Post.number < first + POSTS_PER_PAGE,
+        )
+        .options(joinedload(Post.author))
+        .order_by(Post.number)
+    ).all()
+    return Page(list(posts), page, POSTS_PER_PAGE, thread.post_count)
+
+
+def _check_writable(member: Member, thread: Thread) -> None:
+    if thread.forum.archived:
+        raise ForumArchived(_("Dieses Forum ist archiviert."))
+    if thread.locked and not can_moderate(member, thread.forum.organisation):
+        raise ThreadLocked(_("Dieses Thema ist geschlossen."))
+
+
+def _add_post(session: Session, author: Member, thread: Thread, body: str) -> Post:
+    """Number the post under the thread's row lock and keep the counters."""
+    now = utcnow()
+    number = session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(post_count=Thread.post_count + 1, last_post_at=now)
+        .returning(Thread.post_count)
+    ).scalar_one()
+    post = Post(
+        thread_id=thread.id,
+        number=number,
+        author_id=author.id,
+        author=author,
+        body=body,
+        body_html=render(body),
+        created_at=now,
+    )
+    session.add(post)
+    session.flush()
+    # The counters were raised in SQL; tell the loaded object without another write.
+    set_committed_value(thread, "post_count", number)
+    set_committed_value(thread, "last_post_at", now)
+    thread.last_post_id = post.id
+    session.execute(
+        update(Forum)
+        .where(Forum.id == thread.forum_id)
+        .values(post_count=Forum.post_count + 1, last_post_at=now)
+    )
+    search.index_post(session, post.id, thread.title if number == 1 else "", body)
+    insert_ignore(session, ThreadSubscription, member_id=author.id, thread_id=thread.id)
+    return post
+
+
+def _notify_post(
+    session: Session, author: Member, thread: Thread, post: Post, *, new_thread: bool
+) -> list:
+    """Mentions, replies to thread subscribers, new threads to forum subscribers; in
+    the caller's transaction. Returns what to deliver after the commit."""
+    org = thread.forum.organisation
+    url = url_for("discussions.post", post_id=post.id)
+    pending = []
+    mentioned = mentions.resolve(session, post.body, org, author.id)
+    if mentioned:
+        who = select(Member.id).where(Member.id.in_(mentioned))
+        pending.append((who, "mention", thread.title, url))
+    if new_thread:
+        subscribers = select(ForumSubscription.member_id).where(
+            ForumSubscription.forum_id == thread.forum_id
+        )
+        kind = "new_thread"
+    else:
+        subscribers = select(ThreadSubscription.member_id).where(
+            ThreadSubscription.thread_id == thread.id
+        )
+        kind = "reply"
+    who = select(Member.id).where(
+        Member.id.in_(subscribers),
+        Member.id != author.id,
+        Member.id.not_in(mentioned),
+        Member.active.is_(True),
+        members_who_can_see_clause(org),
+    )
+    pending.append((who, kind, thread.title, url))
+    return [(w, k, s, u, notify(session, w, k, s, u)) for w, k, s, u in pending]
+
+
+def create_thread(
+    session: Session, author: Member, forum_id: int, title: str, body: str
+) -> Thread:
+    """A member opens a thread with its first post in a forum they can see."""
+    forum = get_forum(session, author, forum_id)
+    if forum.archived:
+        raise ForumArchived(_("Dieses Forum ist archiviert."))
+    errors: dict[str, str] = {}
+    title = clean_text(title, "title", maximum=200, errors=errors)
+    body = clean_text(body, "body", maximum=MAX_BODY, errors=errors)
+    _check(errors)
+    thread = Thread(forum=forum, author=author, title=title, post_count=0)
+    session.add(thread)
+    session.flush()
+    session.execute(
+        update(Forum)
+        .where(Forum.id == forum.id)
+        .values(thread_count=Forum.thread_count + 1)
+    )
+    post = _add_post(session, author, thread, body)
+    pending = _notify_post(session, author, thread, post, new_thread=True)
+    session.commit()
+    live.publish_thread_created(thread)
+    for args in pending:
+        deliver(session, *args)
+    return thread
+
+
+def create_post(session: Session, author: Member, thread_id: int, body: str) -> Post:
+    """A reply in a thread the member can see, unless it is locked or archived."""
+    thread = get_thread(session, author, thread_id)
+    _check_writable(author, thread)
+    errors: dict[str, str] = {}
+    body = clean_text(body, "body", maximum=MAX_BODY, errors=errors)
+    _check(errors)
+    post = _add_post(session, author, thread, body)
+    pending = _notify_post(session, author, thread, post, new_thread=False)
+    session.commit()
+    live.publish_post("post_created", post)
+    for args in pending:
+        deliver(session, *args)
+    return post
+
+
+def _own_live_post(session: Session, member: Member, post_id: int) -> Post:
+    post = get_post(session, member, post_id)
+    if post.author_id != member.id:
+        raise Forbidden(_("Nur die Autorin oder der Autor darf das."))
+    if not post.visible:
+        raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
+    _check_writable(member, post.thread)
+    return post
+
+
+def edit_post(session: Session, member: Member, post_id: int, body: str) -> Post:
+    """Authors edit their posts; the earlier version is kept for moderators."""
+    post = _own_live_post(session, member, post_id)
+    errors: dict[str, str] = {}
+    body = clean_text(body, "body", maximum=MAX_BODY, errors=errors)
+    _check(errors)
+    if body == post.body:
+        return post
+    session.add(
+        PostRevision(
+            post_id=post.id,
+            body=post.body,
+            created_at=post.edited_at or post.created_at,
+        )
+    )
+    post.body, post.body_html, post.edited_at = body, render(body), utcnow()
+    title = post.thread.title if post.number == 1 else ""
+    search.index_post(session, post.id, title, body)
+    session.commit()
+    live.publish_post("post_updated", post)
+    return post
+
+
+def delete_post(session: Session, member: Member, post_id: int) -> Post:
+    """Soft deletion by the author: the place in the thread stays, marked deleted."""
+    post = _own_live_post(session, member, post_id)
+    post.deleted_at = utcnow()
+    search.unindex_post(session, post.id)
+    session.commit()
+    live.publish_post("post_hidden", post)
+    return post
+
+
+def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
+    """One "Zustimmung" per member and post; a second click takes it back."""
+    post = get_post(session, member, post_id)
+    if not post.visible:
+        raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
+    if post.thread.forum.archived:
+        raise ForumArchived(_("Dieses Forum ist archiviert."))
+    removed = session.execute(
+        delete(Reaction).where(
+            Reaction.post_id == post.id, Reaction.member_id == member.id
+        )
+    ).rowcount
+    if not removed:
+        insert_ignore(session, Reaction, post_id=post.id, member_id=member.id)
+    post.agree_count = session.scalar(
+        select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
+    )
+    session.commit()
+    publish(
+        "post_reaction",
+        {
+            "thread_id": post.thread_id,
+            "post_id": post.id,
+            "agree_count": post.agree_count,
+        },
+        f"thread:{post.thread_id}",
+    )
+    return post
+
+
+def agreed_post_ids(session: Session, member: Member, posts: list[Post]) -> set[int]:
+    if not posts:
+        return set()
+    return set(
+        session.scalars(
+            select(Reaction.post_id).where(
+                Reaction.member_id == member.id,
+                Reaction.post_id.in_([p.id for p in posts]),
+            )
+        )
+    )
+
+
+def report_post(
+    session: Session, member: Member, post_id: int, reason: str
+) -> PostReport:
+    """A member reports a post into the moderation queue of its forum."""
+    post = get_post(session, member, post_id)
+    errors: dict[str, str] = {}
+    reason = clean_text(reason, "reason", maximum=500, errors=errors)
+    _check(errors)
+    report = PostReport(post=post, reporter_id=member.id, reason=reason)
+    session.add(report)
+    session.flush()
+    audit.record(
+        session,
+        member,
+        "post.reported",
+        organisation=post.thread.forum.organisation,
+        target=post,
+    )
+    session.commit()
+    return report
+
+
+def first_unread(thread: Thread, last_read: int) -> int:
+    """Number of the first post after last_read (or the last post when all read)."""
+    if last_read >= thread.post_count:
+        return max(thread.post_count, 1)
+    return last_read + 1

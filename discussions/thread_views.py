@@ -1,0 +1,250 @@
+"""Thread pages: reading, writing, quoting, editing, agreeing and reporting."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ortsverein.auth.decorators import member_required
+from ortsverein.auth.forms import ConfirmForm
+from ortsverein.db import db
+from ortsverein.errors_domain import DomainError, ValidationFailed
+from ortsverein.i18n import _
+from ortsverein.pagination import parse_page_args
+
+from . import bp, reading, services
+from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
+from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
+from .live import author_name
+from .views import form_errors, load, refuse
+
+
+def post_url(post) -> str:
+    page = services.page_of(post.number)
+    return (
+        url_for(
+            "discussions.thread",
+            thread_id=post.thread_id,
+            page=page if page > 1 else None,
+        )
+        + f"#post-{post.id}"
+    )
+
+
+def quote_text(post) -> str:
+    """A Markdown quote of a post for the reply box."""
+    lines = post.body.splitlines() or [""]
+    quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
+    return _("%(name)s schrieb:", name=author_name(post)) + "\n" + quoted + "\n\n"
+
+
+@bp.route("/<int:forum_id>/threads/new", methods=["GET", "POST"])
+@member_required
+def create_thread(forum_id: int):
+    forum = load(get_forum, forum_id)
+    if forum.archived:
+        flash(_("Dieses Forum ist archiviert."), "error")
+        return redirect(url_for("discussions.forum", forum_id=forum.id))
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread = services.create_thread(
+                db.session, current_user, forum.id, form.title.data, form.body.data
+            )
+        except ValidationFailed as err:
+            db.session.rollback()
+            form_errors(form, err)
+        except DomainError as err:
+            return refuse(err, url_for("discussions.forum", forum_id=forum.id))
+        else:
+            flash(_("Dein Thema ist eröffnet."), "success")
+            return redirect(url_for("discussions.thread", thread_id=thread.id))
+    return render_template("discussions/thread_form.html", form=form, forum=forum)
+
+
+@bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
+@member_required
+def thread(thread_id: int):
+    thread = load(get_thread, thread_id)
+    form = PostForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                post = services.create_post(
+                    db.session, current_user, thread.id, form.body.data
+                )
+            except ValidationFailed as err:
+                db.session.rollback()
+                form_errors(form, err)
+            except DomainError as err:
+                db.session.rollback()
+                flash(err.message, "error")
+            else:
+                return redirect(post_url(post))
+        thread = load(get_thread, thread_id)
+    page, _per_page = parse_page_args(request.args, services.POSTS_PER_PAGE)
+    last_page = services.page_of(thread.post_count)
+    quote_id = request.args.get("quote", type=int)
+    if request.method == "POST" or quote_id:
+        page = last_page  # the reply box (with kept or quoted text) is on the last page
+    result = services.thread_page(db.session, thread, page)
+    if page > 1 and not result.items:
+        abort(404)
+    if quote_id and request.method == "GET":
+        quoted = load(get_post, quote_id)
+        if quoted.thread_id == thread.id and quoted.visible:
+            form.body.data = quote_text(quoted)
+    last_read = reading.last_read(db.session, current_user.id, [thread.id])[thread.id]
+    if result.items and result.items[-1].number > last_read:
+        reading.mark_read(current_user.id, thread.id, result.items[-1].number)
+    moderator = can_moderate(current_user, thread.forum.organisation)
+    move_form = None
+    if moderator:
+        move_form = MoveForm()
+        move_form.forum.choices = _move_choices()
+        move_form.forum.data = thread.forum_id
+    return render_template(
+        "discussions/thread.html",
+        thread=thread,
+        page=result,
+        last_page=last_page,
+        last_read=last_read,
+        form=form,
+        agreed=services.agreed_post_ids(db.session, current_user, result.items),
+        subscribed=reading.is_subscribed(
+            db.session, current_user.id, thread_id=thread.id
+        ),
+        moderator=moderator,
+        writable=not thread.forum.archived and (not thread.locked or moderator),
+        move_form=move_form,
+        reason_form=ReasonForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _move_choices():
+    from sqlalchemy import select
+
+    from models import Forum, Organisation
+    from ortsverein.permissions import subtree_clause
+
+    forums = db.session.scalars(
+        select(Forum)
+        .join(Organisation, Forum.organisation_id == Organisation.id)
+        .where(subtree_clause(moderated_orgs(current_user)))
+        .order_by(Organisation.path, Forum.position, Forum.name)
+    ).all()
+    return [(f.id, f"{f.organisation.name}: {f.name}") for f in forums]
+
+
+@bp.route("/threads/<int:thread_id>/unread")
+@member_required
+def first_unread(thread_id: int):
+    """Jump to the first post the member has not seen yet."""
+    thread = load(get_thread, thread_id)
+    last_read = reading.last_read(db.session, current_user.id, [thread.id])[thread.id]
+    number = services.first_unread(thread, last_read)
+    page = services.page_of(number)
+    from sqlalchemy import select
+
+    from models import Post
+
+    post_id = db.session.scalar(
+        select(Post.id).where(Post.thread_id == thread.id, Post.number == number)
+    )
+    anchor = f"#post-{post_id}" if post_id else ""
+    return redirect(
+        url_for(
+            "discussions.thread", thread_id=thread.id, page=page if page > 1 else None
+        )
+        + anchor
+    )
+
+
+@bp.route("/posts/<int:post_id>")
+@member_required
+def post(post_id: int):
+    """The stable address of a post: its thread page at its place."""
+    return redirect(post_url(load(get_post, post_id)))
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@member_required
+def edit_post(post_id: int):
+    post = load(get_post, post_id)
+    if post.author_id != current_user.id:
+        abort(404)
+    form = PostForm(body=post.body) if request.method == "GET" else PostForm()
+    form.body.label.text = _("Beitrag")
+    if form.validate_on_submit():
+        try:
+            services.edit_post(db.session, current_user, post.id, form.body.data)
+        except ValidationFailed as err:
+            db.session.rollback()
+            form_errors(form, err)
+        except DomainError as err:
+            return refuse(err, post_url(post))
+        else:
+            flash(_("Dein Beitrag ist geändert."), "success")
+            return redirect(post_url(post))
+    return render_template("discussions/post_edit.html", form=form, post=post)
+
+
+def _post_action(post_id: int, action, success: str):
+    post = load(get_post, post_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action(db.session, current_user, post.id)
+    except DomainError as err:
+        return refuse(err, post_url(post))
+    if success:
+        flash(success, "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["POST"])
+@member_required
+def delete_post(post_id: int):
+    return _post_action(post_id, services.delete_post, _("Dein Beitrag ist gelöscht."))
+
+
+@bp.route("/posts/<int:post_id>/agree", methods=["POST"])
+@member_required
+def agree(post_id: int):
+    return _post_action(post_id, services.toggle_agreement, "")
+
+
+@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@member_required
+def report(post_id: int):
+    post = load(get_post, post_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.report_post(db.session, current_user, post.id, form.reason.data)
+        except ValidationFailed as err:
+            db.session.rollback()
+            form_errors(form, err)
+        else:
+            flash(_("Danke. Die Moderation sieht sich den Beitrag an."), "success")
+            return redirect(post_url(post))
+    return render_template("discussions/report.html", form=form, post=post)
+
+
+@bp.route("/threads/<int:thread_id>/subscription", methods=["POST"])
+@member_required
+def thread_subscription(thread_id: int):
+    thread = load(get_thread, thread_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    on = request.form.get("subscribe") == "1"
+    reading.set_thread_subscription(db.session, current_user.id, thread.id, on)
+    db.session.commit()
+    flash(
+        _("Du bekommst Bescheid über neue Antworten.")
+        if on
+        else _("Du bekommst keine Benachrichtigungen mehr zu diesem Thema."),
+        "success",
+    )
+    return redirect(url_for("discussions.thread", thread_id=thread.id))

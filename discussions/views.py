@@ -1,0 +1,183 @@
+"""Forum pages: the forum list, a forum's threads, organisers' forum settings,
+subscriptions and search."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from models import Forum
+from ortsverein.auth.decorators import member_required
+from ortsverein.auth.forms import ConfirmForm
+from ortsverein.db import db
+from ortsverein.errors_domain import DomainError, NotFound, ValidationFailed
+from ortsverein.i18n import _
+from ortsverein.pagination import parse_page_args
+
+from . import bp, reading, search, services
+from .access import can_moderate, get_forum, moderated_orgs, visible_forums_query
+from .forms import ForumForm
+
+
+def load(getter, *args):
+    """Run a loader; anything the member may not see is a 404."""
+    try:
+        return getter(db.session, current_user, *args)
+    except NotFound:
+        abort(404)
+
+
+def form_errors(form, err: ValidationFailed) -> None:
+    """Put a service's field errors on the form, so the page shows them in place."""
+    for name, message in err.context.get("fields", {}).items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            flash(message, "error")
+    if not err.context.get("fields"):
+        flash(err.message, "error")
+
+
+def refuse(err: DomainError, target: str):
+    db.session.rollback()
+    flash(err.message or _("Das ging nicht."), "error")
+    return redirect(target)
+
+
+@bp.route("/")
+@member_required
+def index():
+    forums = db.session.scalars(visible_forums_query(current_user)).all()
+    return render_template(
+        "discussions/index.html",
+        forums=forums,
+        can_create=bool(moderated_orgs(current_user)),
+        is_moderator=bool(moderated_orgs(current_user)),
+    )
+
+
+@bp.route("/<int:forum_id>")
+@member_required
+def forum(forum_id: int):
+    forum = load(get_forum, forum_id)
+    page, _per_page = parse_page_args(request.args, services.THREADS_PER_PAGE)
+    result = services.list_threads(db.session, forum, page)
+    reads = reading.last_read(db.session, current_user.id, [t.id for t in result.items])
+    return render_template(
+        "discussions/forum.html",
+        forum=forum,
+        page=result,
+        reads=reads,
+        subscribed=reading.is_subscribed(
+            db.session, current_user.id, forum_id=forum.id
+        ),
+        moderator=can_moderate(current_user, forum.organisation),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _org_choices(forum: Forum | None = None):
+    if forum is not None:
+        return [(forum.organisation.id, forum.organisation.name)]
+    return [(o.id, o.name) for o in moderated_orgs(current_user)]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@member_required
+def create_forum():
+    form = ForumForm()
+    form.org.choices = _org_choices()
+    if not form.org.choices:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            forum = services.save_forum(
+                db.session,
+                current_user,
+                org_id=form.org.data,
+                name=form.name.data,
+                description=form.description.data or "",
+                position=form.position.data or 0,
+                archived=form.archived.data,
+            )
+        except ValidationFailed as err:
+            db.session.rollback()
+            form_errors(form, err)
+        else:
+            flash(_("Das Forum ist angelegt."), "success")
+            return redirect(url_for("discussions.forum", forum_id=forum.id))
+    return render_template("discussions/forum_form.html", form=form, forum=None)
+
+
+@bp.route("/<int:forum_id>/edit", methods=["GET", "POST"])
+@member_required
+def edit_forum(forum_id: int):
+    forum = load(get_forum, forum_id)
+    if not can_moderate(current_user, forum.organisation):
+        abort(404)
+    form = ForumForm(obj=forum if request.method == "GET" else None)
+    form.org.choices = _org_choices(forum)
+    form.org.data = forum.organisation_id
+    if form.validate_on_submit():
+        try:
+            services.save_forum(
+                db.session,
+                current_user,
+                forum_id=forum.id,
+                name=form.name.data,
+                description=form.description.data or "",
+                position=form.position.data or 0,
+                archived=form.archived.data,
+            )
+        except ValidationFailed as err:
+            db.session.rollback()
+            form_errors(form, err)
+        else:
+            flash(_("Das Forum ist gespeichert."), "success")
+            return redirect(url_for("discussions.forum", forum_id=forum.id))
+    return render_template("discussions/forum_form.html", form=form, forum=forum)
+
+
+@bp.route("/<int:forum_id>/subscription", methods=["POST"])
+@member_required
+def forum_subscription(forum_id: int):
+    forum = load(get_forum, forum_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    on = request.form.get("subscribe") == "1"
+    reading.set_forum_subscription(db.session, current_user.id, forum.id, on)
+    db.session.commit()
+    flash(
+        _("Du bekommst Bescheid über neue Themen in diesem Forum.")
+        if on
+        else _("Du bekommst keine Benachrichtigungen mehr zu diesem Forum."),
+        "success",
+    )
+    return redirect(url_for("discussions.forum", forum_id=forum.id))
+
+
+@bp.route("/search")
+@member_required
+def search_page():
+    q = request.args.get("q", "").strip()[:200]
+    page, per_page = parse_page_args(request.args, 20)
+    result = search.search(db.session, current_user, q, page, per_page) if q else None
+    return render_template("discussions/search.html", q=q, page=result)
+
+
+def panel():
+    """Home page panel: the newest threads in forums the member can see."""
+    from models import Organisation, Thread
+    from ortsverein.permissions import visible_org_clause
+
+    threads = db.session.scalars(
+        select(Thread)
+        .join(Forum, Thread.forum_id == Forum.id)
+        .join(Organisation, Forum.organisation_id == Organisation.id)
+        .where(visible_org_clause(current_user))
+        .order_by(Thread.last_post_at.desc())
+        .limit(5)
+    ).all()
+    return {"threads": threads}

@@ -1,0 +1,189 @@
+"""Forum pages through the Flask test client: reading, writing, editing, quoting,
+agreeing, unread markers and subscriptions, as a member notices them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from models import Notification, Post, PostRevision, Thread
+from tests.factories import fresh, make_post
+
+
+def test_member_reads_forums_and_thread(auth, client, world, forums):
+    auth.login(world.member)
+    page = client.get("/forums/").get_data(as_text=True)
+    assert "Nord-Forum" in page and "Programmdebatte" in page
+    assert "Süd-Forum" not in page
+    page = client.get(f"/forums/{forums.nord.id}").get_data(as_text=True)
+    assert "Lastenrad" in page
+    page = client.get(f"/forums/threads/{forums.nord_thread.id}").get_data(as_text=True)
+    assert "Brauchen wir ein Lastenrad?" in page
+
+
+def test_reply_appears_and_keeps_text_on_error(auth, client, session, world, forums):
+    auth.login(world.member)
+    url = f"/forums/threads/{forums.nord_thread.id}"
+    response = auth.post(url, {"body": "  "})
+    assert response.status_code == 200
+    assert "Bitte" in response.get_data(as_text=True)
+    response = auth.post(url, {"body": "Ja, **unbedingt**!"})
+    assert response.status_code == 302
+    assert re.search(r"#post-\d+$", response.headers["Location"])
+    page = client.get(url).get_data(as_text=True)
+    assert "<strong>unbedingt</strong>" in page
+    fresh(session)
+    thread = session.get(Thread, forums.nord_thread.id)
+    assert thread.post_count == 2
+
+
+def test_too_long_reply_is_refused_with_its_text_kept(auth, client, world, forums):
+    auth.login(world.member)
+    text = "x" * 50_001
+    response = auth.post(f"/forums/threads/{forums.nord_thread.id}", {"body": text})
+    assert response.status_code == 200
+    assert text in response.get_data(as_text=True)
+
+
+def test_other_branch_thread_is_404_everywhere(auth, client, world, forums):
+    auth.login(world.member)
+    tid, fid = forums.sued_thread.id, forums.sued.id
+    assert client.get(f"/forums/{fid}").status_code == 404
+    assert client.get(f"/forums/threads/{tid}").status_code == 404
+    assert auth.post(f"/forums/threads/{tid}", {"body": "hallo"}).status_code == 404
+    assert (
+        auth.post(f"/forums/{fid}/threads/new", {"title": "x", "body": "y"}).status_code
+        == 404
+    )
+    post_id = forums.sued_thread.last_post_id
+    assert client.get(f"/forums/posts/{post_id}").status_code == 404
+    assert auth.post(f"/forums/posts/{post_id}/agree").status_code == 404
+
+
+def test_new_thread_and_pagination_with_stable_post_urls(
+    app, auth, client, session, world, forums
+):
+    auth.login(world.member)
+    response = auth.post(
+        f"/forums/{forums.nord.id}/threads/new", {"title": "Neu", "body": "Start"}
+    )
+    assert response.status_code == 302
+    thread_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    fresh(session)
+    with app.app_context():
+        thread = session.get(Thread, thread_id)
+        posts = [
+            make_post(session, thread, world.organiser, f"Nr {i}") for i in range(2, 26)
+        ]
+    # post 21 stands on page 2, and its address leads there
+    response = client.get(f"/forums/posts/{posts[19].id}")
+    assert response.headers["Location"].endswith(
+        f"/forums/threads/{thread_id}?page=2#post-{posts[19].id}"
+    )
+    page2 = client.get(f"/forums/threads/{thread_id}?page=2").get_data(as_text=True)
+    assert "Nr 21" in page2 and "Nr 20" not in page2
+    assert client.get(f"/forums/threads/{thread_id}?page=9").status_code == 404
+
+
+def test_unread_marker_and_jump(app, auth, client, session, world, forums):
+    auth.login(world.member)
+    tid = forums.nord_thread.id
+    client.get(f"/forums/threads/{tid}")  # read post 1
+    with app.app_context():
+        second = make_post(session, forums.nord_thread, world.organiser, "Neuigkeit")
+    forum_page = client.get(f"/forums/{forums.nord.id}").get_data(as_text=True)
+    assert "1 neu" in forum_page
+    response = client.get(f"/forums/threads/{tid}/unread")
+    assert response.headers["Location"].endswith(f"#post-{second.id}")
+    page = client.get(f"/forums/threads/{tid}").get_data(as_text=True)
+    assert 'id="unread"' in page
+    forum_page = client.get(f"/forums/{forums.nord.id}").get_data(as_text=True)
+    assert "1 neu" not in forum_page
+
+
+def test_quote_prefills_reply(auth, client, world, forums):
+    auth.login(world.member)
+    tid = forums.nord_thread.id
+    post_id = forums.nord_thread.last_post_id
+    page = client.get(f"/forums/threads/{tid}?quote={post_id}").get_data(as_text=True)
+    assert "&gt; Brauchen wir ein Lastenrad?" in page
+
+
+def test_edit_keeps_revision_for_moderators_only(auth, client, session, world, forums):
+    auth.login(world.organiser)
+    post_id = forums.nord_thread.last_post_id
+    response = auth.post(f"/forums/posts/{post_id}/edit", {"body": "Neue Fassung"})
+    assert response.status_code == 302
+    page = client.get(f"/forums/threads/{forums.nord_thread.id}").get_data(as_text=True)
+    assert "Neue Fassung" in page and "bearbeitet" in page
+    revisions = client.get(f"/forums/posts/{post_id}/revisions").get_data(as_text=True)
+    assert "Brauchen wir ein Lastenrad?" in revisions
+    fresh(session)
+    assert session.scalars(select(PostRevision.body)).all() == [
+        "Brauchen wir ein Lastenrad?"
+    ]
+    auth.logout()
+    auth.login(world.member)
+    assert client.get(f"/forums/posts/{post_id}/revisions").status_code == 404
+    assert client.get(f"/forums/posts/{post_id}/edit").status_code == 404
+
+
+def test_author_deletes_softly(app, auth, client, session, world, forums):
+    with app.app_context():
+        post = make_post(session, forums.nord_thread, world.member, "Ups, falsch")
+    auth.login(world.member)
+    assert auth.post(f"/forums/posts/{post.id}/delete").status_code == 302
+    page = client.get(f"/forums/threads/{forums.nord_thread.id}").get_data(as_text=True)
+    assert "Vom Autor gelöscht." in page and "Ups, falsch" not in page
+
+
+def test_agreement_toggles_once_per_member(auth, client, session, world, forums):
+    auth.login(world.member)
+    post_id = forums.nord_thread.last_post_id
+    auth.post(f"/forums/posts/{post_id}/agree")
+    fresh(session)
+    assert session.get(Post, post_id).agree_count == 1
+    auth.post(f"/forums/posts/{post_id}/agree")
+    fresh(session)
+    assert session.get(Post, post_id).agree_count == 0
+
+
+def test_mention_and_reply_notify(app, auth, client, session, world, forums):
+    """Mina is mentioned; the organiser (author, subscribed) gets a reply notice; the
+    member of another branch, though mentioned, is not told about the thread."""
+    world.sued_member.first_name, world.sued_member.last_name = "Sven", "Süd"
+    world.member.last_name = "Mitglied"
+    session.commit()
+    auth.login(world.board)
+    auth.post(
+        f"/forums/threads/{forums.nord_thread.id}",
+        {"body": "@Mina.Mitglied und @Sven.Süd, was meint ihr?"},
+    )
+    fresh(session)
+    notes = session.execute(select(Notification.member_id, Notification.kind)).all()
+    assert (world.member.id, "mention") in notes
+    assert (world.organiser.id, "reply") in notes
+    assert all(member_id != world.sued_member.id for member_id, _ in notes)
+    assert all(member_id != world.board.id for member_id, _ in notes)
+
+
+def test_forum_subscription_tells_about_new_threads(
+    auth, client, session, world, forums
+):
+    auth.login(world.member)
+    auth.post(f"/forums/{forums.nord.id}/subscription", {"subscribe": "1"})
+    auth.logout()
+    auth.login(world.board)
+    auth.post(
+        f"/forums/{forums.nord.id}/threads/new", {"title": "Haushalt", "body": "Zahlen"}
+    )
+    fresh(session)
+    kinds = session.scalars(
+        select(Notification.kind).where(Notification.member_id == world.member.id)
+    ).all()
+    assert kinds == ["new_thread"]
+    auth.logout()
+    auth.login(world.member)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Neues Thema: „Haushalt“." in page
