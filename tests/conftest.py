@@ -169,6 +169,27 @@ def world(app, session):
 
 
 @pytest.fixture
+def forums(app, session, world):
+    """OV Nord's forum with one thread, OV Süd's forum with one, and a Bund forum."""
+    from types import SimpleNamespace
+
+    from tests.factories import make_forum, make_thread
+
+    with app.app_context():
+        f = SimpleNamespace()
+        f.nord = make_forum(session, world.nord, world.organiser, "Nord-Forum")
+        f.sued = make_forum(session, world.sued, world.admin, "Süd-Forum")
+        f.bund = make_forum(session, world.bund, world.admin, "Programmdebatte")
+        f.nord_thread = make_thread(
+            session, f.nord, world.organiser, "Lastenrad", "Brauchen wir ein Lastenrad?"
+        )
+        f.sued_thread = make_thread(
+            session, f.sued, world.sued_member, "Sommerfest", "Geheimer Grillplan"
+        )
+        return f
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

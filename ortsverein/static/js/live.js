@@ -6,6 +6,7 @@
     return;
   }
   const socket = io({ transports: ["websocket", "polling"] });
+  window.ortsvereinSocket = socket;  // feature scripts (forum.js) share the link
   const badge = document.querySelector("[data-open-polls]");
 
   async function refreshBadge() {
@@ -37,5 +38,17 @@
       }
     }
   });
+  const unread = document.querySelector("[data-unread-notifications]");
+  socket.on("notification", () => {
+    if (!unread) return;
+    const count = unread.querySelector("[data-count]");
+    count.textContent = String(Number(count.textContent || "0") + 1);
+    unread.hidden = false;
+  });
   socket.on("session_ended", () => socket.disconnect());
+  // Access changed (a role was removed): reconnect, so every room is checked again.
+  socket.on("access_changed", () => {
+    socket.disconnect();
+    window.setTimeout(() => socket.connect(), 500);
+  });
 })();

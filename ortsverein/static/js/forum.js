@@ -1,0 +1,133 @@
+// Live forum pages: new, edited and hidden posts in place, presence, typing, new
+// threads, and catch-up after a dropped link. The pages work without this file.
+"use strict";
+(function () {
+  const socket = window.ortsvereinSocket;
+  if (!socket) return;
+  const posts = document.querySelector("[data-thread-live]");
+  const forum = document.querySelector("[data-forum-live]");
+
+  function say(el, text, href) {
+    if (!el) return;
+    el.textContent = "";
+    if (href) {
+      const link = document.createElement("a");
+      link.href = href;
+      link.textContent = text;
+      el.appendChild(link);
+    } else {
+      el.textContent = text;
+    }
+    el.hidden = false;
+  }
+
+  if (forum) {
+    const room = "forum:" + forum.dataset.forumLive;
+    socket.on("connect", () => socket.emit("join", { room: room }));
+    socket.on("thread_created", (payload) => {
+      if (String(payload.forum_id) !== forum.dataset.forumLive) return;
+      say(forum, forum.dataset.newThread + " " + payload.thread.title, payload.thread.url);
+    });
+  }
+
+  if (!posts) return;
+  const threadId = posts.dataset.threadLive;
+  const room = "thread:" + threadId;
+  const onLastPage = posts.dataset.lastPage === "true";
+  const note = document.querySelector("[data-live-note]");
+  const presence = document.querySelector("[data-presence]");
+  const typing = document.querySelector("[data-typing]");
+  const textarea = document.querySelector("#reply textarea");
+  const text = posts.dataset;
+
+  function lastPostId() {
+    let last = 0;
+    for (const el of posts.querySelectorAll("[data-post-id]")) {
+      last = Math.max(last, Number(el.dataset.postId));
+    }
+    return last;
+  }
+
+  function article(post) {
+    const el = document.createElement("article");
+    el.className = "post post-live";
+    el.id = "post-" + post.id;
+    el.dataset.postId = post.id;
+    const head = document.createElement("header");
+    const who = document.createElement("strong");
+    who.textContent = post.author;
+    const link = document.createElement("a");
+    link.className = "muted";
+    link.href = post.url;
+    link.textContent = " #" + post.number + " · " + new Date(post.created_at).toLocaleString();
+    head.append(who, " ", link);
+    const body = document.createElement("div");
+    body.className = "prose";
+    body.dataset.postBody = "";
+    body.innerHTML = post.html;  // sanitised on the server when the post was saved
+    const foot = document.createElement("p");
+    foot.className = "muted";
+    const reload = document.createElement("a");
+    reload.href = post.url;
+    reload.textContent = text.actions;
+    foot.appendChild(reload);
+    el.append(head, body, foot);
+    return el;
+  }
+
+  function addPost(post) {
+    if (document.getElementById("post-" + post.id)) return;
+    if (onLastPage) {
+      posts.appendChild(article(post));
+      say(note, text.newPost + " " + post.author);
+    } else {
+      say(note, text.newPostElsewhere, post.url);
+    }
+  }
+
+  function replacePost(post) {
+    const el = document.getElementById("post-" + post.id);
+    if (!el) return;
+    const body = el.querySelector("[data-post-body]");
+    if (body) body.innerHTML = post.html;
+  }
+
+  socket.on("connect", () => {
+    // After a dropped link the server sends what was posted in between.
+    socket.emit("join", { room: room, after: lastPostId() }, (ack) => {
+      if (!ack || !ack.ok) return;
+      for (const post of ack.posts || []) addPost(post);
+      if (ack.more) say(note, text.missed, window.location.pathname);
+    });
+  });
+  socket.on("post_created", (p) => { if (String(p.thread_id) === threadId) addPost(p.post); });
+  socket.on("post_updated", (p) => { if (String(p.thread_id) === threadId) replacePost(p.post); });
+  socket.on("post_hidden", (p) => { if (String(p.thread_id) === threadId) replacePost(p.post); });
+  socket.on("post_reaction", (p) => {
+    const el = document.getElementById("post-" + p.post_id);
+    const count = el && el.querySelector("[data-agree-count]");
+    if (count) count.textContent = p.agree_count;
+  });
+  socket.on("presence", (p) => {
+    if (p.room !== room || !presence) return;
+    presence.textContent = "· " + text.reading.replace("%n", p.count);
+    presence.hidden = p.count < 1;
+  });
+  let typingTimer = null;
+  socket.on("typing", (p) => {
+    if (p.room !== room || !typing) return;
+    typing.textContent = text.typingText.replace("%s", p.members.join(", "));
+    window.clearTimeout(typingTimer);
+    typingTimer = window.setTimeout(() => { typing.textContent = ""; }, 5000);
+  });
+  if (textarea) {
+    let lastSent = 0;
+    textarea.addEventListener("input", () => {
+      const now = Date.now();
+      if (now - lastSent > 3000) {
+        lastSent = now;
+        socket.emit("typing", { room: room });
+      }
+    });
+  }
+})();

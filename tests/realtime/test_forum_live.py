@@ -1,0 +1,202 @@
+"""Live threads with real Socket.IO clients (python-socketio) against a real server:
+new posts arrive sanitised, presence and typing, catch-up after a dropped link,
+refused joins across branches, and access that ends at once."""
+
+from __future__ import annotations
+
+import queue
+import time
+
+import pytest
+import requests
+import socketio
+
+from tests.factories import PASSWORD, make_post
+
+
+def token_for(base: str, member) -> str:
+    response = requests.post(
+        f"{base}/api/v1/auth/token",
+        json={"email": member.email, "password": PASSWORD},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+class Listener:
+    """A real Socket.IO client that queues every event it receives."""
+
+    def __init__(self, base: str, token: str):
+        self.events: queue.Queue = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("*", lambda event, data: self.events.put((event, data)))
+        self.client.connect(
+            base, auth={"token": token}, transports=["websocket"], wait_timeout=10
+        )
+
+    def join(self, room: str, **extra) -> dict:
+        return self.client.call("join", {"room": room, **extra}, timeout=10)
+
+    def wait_for(self, name: str, timeout: float = 10.0, where=lambda d: True):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event, data = self.events.get(timeout=deadline - time.monotonic())
+            except queue.Empty:
+                break
+            if event == name and where(data):
+                return data
+        raise AssertionError(f"no {name} event within {timeout} s")
+
+    def names(self, wait: float = 0.5) -> list[str]:
+        time.sleep(wait)
+        seen = []
+        while not self.events.empty():
+            seen.append(self.events.get()[0])
+        return seen
+
+    def close(self):
+        if self.client.connected:
+            self.client.disconnect()
+
+
+@pytest.fixture
+def listen(live_server):
+    opened = []
+
+    def make(member):
+        listener = Listener(live_server.url, token_for(live_server.url, member))
+        opened.append(listener)
+        return listener
+
+    yield make
+    for listener in opened:
+        listener.close()
+
+
+def test_post_over_http_reaches_the_other_reader_sanitised(
+    live_server, listen, world, forums
+):
+    thread = forums.nord_thread
+    reader = listen(world.member)
+    assert reader.join(f"thread:{thread.id}") == {"ok": True}
+    writer_token = token_for(live_server.url, world.board)
+    response = requests.post(
+        f"{live_server.url}/api/v1/threads/{thread.id}/posts",
+        json={
+            "body": "Klar! <script>alert(1)</script> **ja** [x](javascript:alert(1))"
+        },
+        headers={"Authorization": f"Bearer {writer_token}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    payload = reader.wait_for("post_created")
+    assert payload["thread_id"] == thread.id
+    post = payload["post"]
+    assert post["id"] == response.json()["id"]
+    assert post["author"] == world.board.name
+    assert "<strong>ja</strong>" in post["html"]
+    assert "<script" not in post["html"]  # shown as text, escaped
+    assert "href" not in post["html"]  # the javascript: link was not made a link
+    assert post["created_at"]
+
+
+def test_presence_and_typing(listen, world, forums):
+    room = f"thread:{forums.nord_thread.id}"
+    first, second = listen(world.member), listen(world.board)
+    assert first.join(room) == {"ok": True}
+    assert second.join(room) == {"ok": True}
+    first.wait_for("presence", where=lambda d: d == {"room": room, "count": 2})
+    assert second.client.call("typing", {"room": room}, timeout=10) == {"ok": True}
+    typing = first.wait_for("typing")
+    assert typing == {"room": room, "members": [world.board.name]}
+    assert "typing" not in second.names()  # not echoed to the typist
+    # a second typing event within the interval is swallowed
+    ack = second.client.call("typing", {"room": room}, timeout=10)
+    assert ack == {"ok": True, "throttled": True}
+    second.close()
+    first.wait_for("presence", where=lambda d: d == {"room": room, "count": 1})
+
+
+def test_typing_needs_a_joined_room(listen, world, forums):
+    outsider = listen(world.sued_member)
+    ack = outsider.client.call(
+        "typing", {"room": f"thread:{forums.nord_thread.id}"}, timeout=10
+    )
+    assert ack == {"ok": False, "error": "not_joined"}
+
+
+def test_reconnect_catches_up_on_missed_posts(app, session, listen, world, forums):
+    thread = forums.nord_thread
+    reader = listen(world.member)
+    assert reader.join(f"thread:{thread.id}") == {"ok": True}
+    last_seen = thread.last_post_id
+    reader.close()  # the link drops
+    with app.app_context():
+        missed = [
+            make_post(session, thread, world.board, f"Verpasst {i}") for i in (1, 2)
+        ]
+    again = listen(world.member)
+    ack = again.join(f"thread:{thread.id}", after=last_seen)
+    assert ack["ok"] is True and ack["more"] is False
+    assert [p["id"] for p in ack["posts"]] == [p.id for p in missed]
+    assert "Verpasst 2" in ack["posts"][1]["html"]
+
+
+def test_join_into_another_branch_is_refused(listen, world, forums):
+    outsider = listen(world.sued_member)
+    assert outsider.join(f"thread:{forums.nord_thread.id}") == {
+        "ok": False,
+        "error": "not_found",
+    }
+    assert outsider.join(f"forum:{forums.nord.id}") == {
+        "ok": False,
+        "error": "not_found",
+    }
+    # the Bund forum is for everyone
+    assert outsider.join(f"forum:{forums.bund.id}") == {"ok": True}
+
+
+def test_new_thread_event_on_the_forum_page(app, session, listen, world, forums):
+    from tests.factories import make_thread
+
+    reader = listen(world.member)
+    assert reader.join(f"forum:{forums.nord.id}") == {"ok": True}
+    with app.app_context():
+        thread = make_thread(session, forums.nord, world.board, "Neu hier", "Text")
+    event = reader.wait_for("thread_created")
+    assert event["forum_id"] == forums.nord.id
+    assert event["thread"]["id"] == thread.id
+    assert event["thread"]["title"] == "Neu hier"
+
+
+def test_removed_role_ends_access_to_the_room_at_once(
+    app, session, listen, world, forums, live_server
+):
+    """An Unterbezirk organiser reads OV Süd's thread; when the role is revoked the
+    socket is told and dropped, and joining again is refused."""
+    from models import Role, RoleName
+
+    role = Role(member=world.member, organisation=world.ub, role=RoleName.ORGANISER)
+    session.add(role)
+    session.commit()
+    reader = listen(world.member)
+    room = f"thread:{forums.sued_thread.id}"
+    assert reader.join(room) == {"ok": True}
+    with app.test_request_context():
+        from ortsverein.members.services import revoke_role
+
+        board = session.merge(world.admin)
+        revoke_role(session, board, world.member.id, role.id)
+    reader.wait_for("access_changed")
+    deadline = time.monotonic() + 10
+    while reader.client.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not reader.client.connected
+    again = listen(world.member)
+    assert again.join(room) == {"ok": False, "error": "not_found"}
+    # nothing said in the thread reaches the old socket any more
+    with app.app_context():
+        make_post(session, forums.sued_thread, world.sued_member, "Nur für Süd")
+    assert "post_created" not in reader.names()

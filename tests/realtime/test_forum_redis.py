@@ -1,0 +1,88 @@
+"""With REDIS_URL set, a post made through one worker process reaches clients that
+are connected to another: two real server processes and a real Redis server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from tests.realtime.test_forum_live import Listener
+from tests.servers import free_port, wait_for_port
+
+CLI = Path(sys.executable).with_name("ortsverein")
+
+
+def _serve(env: dict, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(CLI), "serve"],
+        env={**env, "PORT": str(port), "HOST": "127.0.0.1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_post_through_one_process_reaches_a_client_of_another(
+    sqlite_template, tmp_path, redis_url
+):
+    db_path = tmp_path / "shared.db"
+    shutil.copy(sqlite_template, db_path)
+    env = {
+        **os.environ,
+        "ORTSVEREIN_DATABASE_URL": f"sqlite:///{db_path}",
+        "ORTSVEREIN_REDIS_URL": redis_url,
+        "ORTSVEREIN_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    seeded = subprocess.run(
+        [str(CLI), "seed-demo"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    ports = free_port(), free_port()
+    servers = [_serve(env, port) for port in ports]
+    listener = None
+    try:
+        for port in ports:
+            wait_for_port(port, timeout=30)
+        first, second = (f"http://127.0.0.1:{p}" for p in ports)
+
+        def token(base, email):
+            return requests.post(
+                f"{base}/api/v1/auth/token",
+                json={"email": email, "password": "demo-passwort"},
+                timeout=10,
+            ).json()["token"]
+
+        reader_token = token(first, "mitglied@example.org")
+        writer_token = token(second, "vorstand@example.org")
+        headers = {"Authorization": f"Bearer {writer_token}"}
+        forums = requests.get(f"{second}/api/v1/forums", headers=headers, timeout=10)
+        forum = next(f for f in forums.json()["items"] if "Nord" in f["name"])
+        threads = requests.get(
+            f"{second}/api/v1/forums/{forum['id']}/threads", headers=headers, timeout=10
+        ).json()["items"]
+        thread_id = threads[0]["id"]
+
+        listener = Listener(first, reader_token)  # connected to the first process
+        assert listener.join(f"thread:{thread_id}") == {"ok": True}
+        response = requests.post(  # posted through the second process
+            f"{second}/api/v1/threads/{thread_id}/posts",
+            json={"body": "Über **Redis** zugestellt"},
+            headers=headers,
+            timeout=10,
+        )
+        assert response.status_code == 201, response.text
+        payload = listener.wait_for("post_created", timeout=15)
+        assert payload["post"]["id"] == response.json()["id"]
+        assert "<strong>Redis</strong>" in payload["post"]["html"]
+    finally:
+        if listener is not None:
+            listener.close()
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.communicate(timeout=20)
