@@ -104,8 +104,8 @@ def move_thread(
         "thread.moved",
         thread,
         thread,
-        source=source.id,
-        target=target.id,
+        from_forum=source.id,
+        to_forum=target.id,
     )
     session.commit()
     return thread

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from models import Forum, Member, Organisation, Post, Thread
@@ -17,6 +17,9 @@ from ortsverein.permissions import visible_org_clause
 
 START, STOP = "\x02", "\x03"  # highlight markers, replaced after escaping
 MAX_TERMS = 12
+# Lightweight handles on the search tables the migration creates (not ORM models).
+posts_fts = table("posts_fts", column("rowid"), column("title"), column("body"))
+post_search = table("post_search", column("post_id"), column("document"))
 
 
 @dataclass(frozen=True)
@@ -94,15 +97,14 @@ def search(
     )
     if _postgres(session):
         query = func.websearch_to_tsquery("german", q)
-        document = literal_column("post_search.document")
+        document = post_search.c.document
         matches = (
             select(
-                literal_column("post_search.post_id").label("post_id"),
+                post_search.c.post_id.label("post_id"),
                 func.ts_rank(document, query).label("rank"),
             )
-            .select_from(text("post_search"))
             .where(document.op("@@")(query))
-            .where(literal_column("post_search.post_id").in_(visible))
+            .where(post_search.c.post_id.in_(visible))
         )
         excerpt = func.ts_headline(
             "german",
@@ -118,13 +120,13 @@ def search(
         fts = literal_column("posts_fts")
         matches = (
             select(
-                literal_column("posts_fts.rowid").label("post_id"),
+                posts_fts.c.rowid.label("post_id"),
                 func.bm25(fts, 5.0, 1.0).label("rank"),
                 func.snippet(fts, 1, START, STOP, "…", 24).label("excerpt"),
             )
-            .select_from(text("posts_fts"))
+            .select_from(posts_fts)
             .where(fts.op("MATCH")(terms))
-            .where(literal_column("posts_fts.rowid").in_(visible))
+            .where(posts_fts.c.rowid.in_(visible))
         )
         excerpt = None
     matches = matches.subquery("matches")

@@ -110,13 +110,13 @@
   });
   socket.on("presence", (p) => {
     if (p.room !== room || !presence) return;
-    presence.textContent = "· " + text.reading.replace("%n", p.count);
+    presence.textContent = "· " + text.reading.replace("{n}", p.count);
     presence.hidden = p.count < 1;
   });
   let typingTimer = null;
   socket.on("typing", (p) => {
     if (p.room !== room || !typing) return;
-    typing.textContent = text.typingText.replace("%s", p.members.join(", "));
+    typing.textContent = text.typingText.replace("{names}", p.members.join(", "));
     window.clearTimeout(typingTimer);
     typingTimer = window.setTimeout(() => { typing.textContent = ""; }, 5000);
   });

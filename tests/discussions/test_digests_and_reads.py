@@ -1,0 +1,75 @@
+"""The daily digest (`ortsverein send-digests`) and the background writer of read
+marks (page views do not write; the marks land shortly after)."""
+
+from __future__ import annotations
+
+import email
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from models import Member, ThreadRead
+from tests.factories import fresh, make_post
+
+
+def _mails(app) -> list:
+    folder = Path(app.instance_path) / "mail"
+    return [email.message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")]
+
+
+def test_digest_sends_unread_notifications_once_a_day(app, session, world, forums):
+    member = session.get(Member, world.member.id)
+    member.digest_by_email = True
+    member.last_name = "Mitglied"
+    session.commit()
+    with app.app_context():
+        make_post(session, forums.nord_thread, world.board, "Was meint @Mina.Mitglied?")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["send-digests"])
+    assert result.exit_code == 0, result.output
+    assert "digests sent: 1" in result.output
+    mails = _mails(app)
+    assert len(mails) == 1
+    body = mails[0].get_payload(decode=True).decode()
+    assert mails[0]["To"] == world.member.email
+    assert "Lastenrad" in body and "/forums/posts/" in body
+    # a second run the same day sends nothing
+    assert "digests sent: 0" in runner.invoke(args=["send-digests"]).output
+    assert len(_mails(app)) == 1
+
+
+def test_no_digest_without_opt_in_or_news(app, session, world, forums):
+    with app.app_context():
+        make_post(session, forums.nord_thread, world.board, "Hallo @Mina.Test")
+    result = app.test_cli_runner().invoke(args=["send-digests"])
+    assert "digests sent: 0" in result.output
+    assert _mails(app) == []
+
+
+def test_profile_switches_the_digest_on(auth, client, session, world):
+    auth.login(world.member)
+    auth.post("/profile/notifications", {"digest_by_email": "y"})
+    fresh(session)
+    assert session.get(Member, world.member.id).digest_by_email is True
+
+
+def test_read_marks_are_written_in_the_background(
+    app, auth, client, session, world, forums
+):
+    app.config["READ_MARKS_SYNC"] = False
+    auth.login(world.member)
+    client.get(f"/forums/threads/{forums.nord_thread.id}")
+    # the page itself shows the mark at once (pending marks count)...
+    page = client.get(f"/forums/{forums.nord.id}").get_data(as_text=True)
+    assert " neu" not in page
+    # ...and the writer thread stores it shortly after
+    deadline = time.monotonic() + 10
+    stored = None
+    while time.monotonic() < deadline and stored is None:
+        fresh(session)
+        stored = session.scalar(
+            select(ThreadRead.last_read).where(ThreadRead.member_id == world.member.id)
+        )
+        time.sleep(0.1)
+    assert stored == 1

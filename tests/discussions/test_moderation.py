@@ -1,0 +1,153 @@
+"""Moderation by organisers: pin, lock, move, hide with a reason the author sees,
+reports into a queue; every action in the audit log; members cannot moderate."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models import AuditEntry, PostReport, Thread
+from tests.factories import fresh, make_forum, make_post
+
+
+def _actions(session) -> list[str]:
+    fresh(session)
+    return session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+
+
+def test_pin_and_lock(auth, client, session, world, forums):
+    tid = forums.nord_thread.id
+    auth.login(world.organiser)
+    auth.post(f"/forums/threads/{tid}/moderate/pin")
+    auth.post(f"/forums/threads/{tid}/moderate/lock")
+    fresh(session)
+    thread = session.get(Thread, tid)
+    assert thread.pinned and thread.locked
+    assert {"thread.pinned", "thread.locked"} <= set(_actions(session))
+    auth.logout()
+    auth.login(world.member)
+    page = client.get(f"/forums/threads/{tid}").get_data(as_text=True)
+    assert "Dieses Thema ist geschlossen." in page
+    response = auth.post(f"/forums/threads/{tid}", {"body": "Darf ich noch?"})
+    assert "Dieses Thema ist geschlossen." in response.get_data(as_text=True)
+    fresh(session)
+    assert session.get(Thread, tid).post_count == 1
+
+
+def test_move_between_moderated_forums_only(app, auth, session, world, forums):
+    with app.app_context():
+        other = make_forum(session, world.nord, world.organiser, "Zweites Forum")
+    tid = forums.nord_thread.id
+    auth.login(world.organiser)
+    # OV Süd's forum is not the organiser's: refused, thread stays
+    auth.post(f"/forums/threads/{tid}/move", {"forum": forums.sued.id})
+    fresh(session)
+    assert session.get(Thread, tid).forum_id == forums.nord.id
+    auth.post(f"/forums/threads/{tid}/move", {"forum": other.id})
+    fresh(session)
+    assert session.get(Thread, tid).forum_id == other.id
+    assert session.get(type(other), other.id).thread_count == 1
+    assert "thread.moved" in _actions(session)
+
+
+def test_report_queue_hide_with_reason(app, auth, client, session, world, forums):
+    with app.app_context():
+        post = make_post(session, forums.nord_thread, world.member, "Pöbelei")
+    auth.login(world.board)
+    auth.post(f"/forums/posts/{post.id}/report", {"reason": "Beleidigend"})
+    auth.logout()
+    auth.login(world.organiser)
+    queue = client.get("/forums/moderation").get_data(as_text=True)
+    assert "Beleidigend" in queue and "Pöbelei" in queue
+    auth.post(
+        f"/forums/posts/{post.id}/hide",
+        {"reason": "Bitte sachlich bleiben", "from_queue": "1"},
+    )
+    assert "Keine offenen Meldungen." in client.get("/forums/moderation").get_data(
+        as_text=True
+    )
+    fresh(session)
+    assert session.scalar(select(PostReport.resolved_at)) is not None
+    assert {"post.reported", "post.hidden"} <= set(_actions(session))
+    auth.logout()
+    auth.login(world.member)  # the author sees the reason
+    page = client.get(f"/forums/threads/{forums.nord_thread.id}").get_data(as_text=True)
+    assert "Bitte sachlich bleiben" in page and "Pöbelei" not in page
+    auth.logout()
+    auth.login(world.board)  # others see only that it was hidden
+    page = client.get(f"/forums/threads/{forums.nord_thread.id}").get_data(as_text=True)
+    assert "Von der Moderation ausgeblendet." in page
+    assert "Bitte sachlich bleiben" not in page and "Pöbelei" not in page
+
+
+def test_dismissed_report_keeps_the_post(app, auth, client, session, world, forums):
+    post_id = forums.nord_thread.last_post_id
+    auth.login(world.member)
+    auth.post(f"/forums/posts/{post_id}/report", {"reason": "Falsch"})
+    report_id = session.scalar(select(PostReport.id))
+    auth.logout()
+    auth.login(world.organiser)
+    auth.post(f"/forums/moderation/reports/{report_id}/dismiss")
+    assert "report.dismissed" in _actions(session)
+    page = client.get(f"/forums/threads/{forums.nord_thread.id}").get_data(as_text=True)
+    assert "Brauchen wir ein Lastenrad?" in page
+
+
+def test_report_without_reason_keeps_the_form(auth, client, world, forums):
+    auth.login(world.member)
+    response = auth.post(f"/forums/posts/{forums.nord_thread.last_post_id}/report", {})
+    assert response.status_code == 200
+    assert "Bitte korrigiere" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/forums/threads/{tid}/moderate/pin",
+        "/forums/threads/{tid}/moderate/lock",
+        "/forums/posts/{pid}/hide",
+        "/forums/posts/{pid}/unhide",
+    ],
+)
+def test_members_cannot_moderate(auth, client, session, world, forums, path):
+    auth.login(world.member)
+    url = path.format(tid=forums.nord_thread.id, pid=forums.nord_thread.last_post_id)
+    assert auth.post(url, {"reason": "x"}).status_code == 404
+    assert client.get("/forums/moderation").status_code == 404
+    assert client.get(f"/forums/{forums.nord.id}/edit").status_code == 404
+    fresh(session)
+    thread = session.get(Thread, forums.nord_thread.id)
+    assert not thread.pinned and not thread.locked
+
+
+def test_organisers_create_order_and_archive_forums(auth, client, session, world):
+    auth.login(world.organiser)
+    response = auth.post(
+        "/forums/new",
+        {"org": world.nord.id, "name": "", "description": "Kept text", "position": 2},
+    )
+    assert response.status_code == 200 and "Kept text" in response.get_data(
+        as_text=True
+    )
+    response = auth.post(
+        "/forums/new",
+        {"org": world.nord.id, "name": "Haushalt", "description": "", "position": 2},
+    )
+    forum_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    auth.post(
+        f"/forums/{forum_id}/edit",
+        {"name": "Haushalt 2027", "description": "", "position": 1, "archived": "y"},
+    )
+    page = client.get(f"/forums/{forum_id}").get_data(as_text=True)
+    assert "Haushalt 2027" in page and "archiviert" in page
+    response = auth.post(
+        f"/forums/{forum_id}/threads/new", {"title": "Noch was", "body": "?"}
+    )
+    assert response.status_code == 302  # refused with a message, nothing written
+    assert client.get(response.headers["Location"]).status_code == 200
+    # an organiser of OV Nord cannot create forums for OV Süd
+    response = auth.post(
+        "/forums/new", {"org": world.sued.id, "name": "Fremd", "position": 0}
+    )
+    assert response.status_code == 200
+    assert {"forum.created", "forum.updated"} <= set(_actions(session))
