@@ -1,0 +1,63 @@
+"""Two members in two Chromium contexts: one posts, the other sees the post appear
+without reloading; the page also works as plain HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, base, member):
+    page.goto(base + "/login")
+    page.get_by_label("E-Mail-Adresse").fill(member.email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(base + "/")
+
+
+def test_post_appears_live_in_the_other_members_browser(
+    world, forums, live_server, browser
+):
+    base = live_server.url
+    contexts = [browser.new_context(locale="de-DE") for _ in range(2)]
+    try:
+        reader, writer = (c.new_page() for c in contexts)
+        for page in (reader, writer):
+            page.set_default_timeout(15_000)
+        _login(reader, base, world.member)
+        _login(writer, base, world.board)
+        url = f"{base}/forums/threads/{forums.nord_thread.id}"
+        reader.goto(url)
+        writer.goto(url)
+        # both are reading: the presence count reaches the reader
+        reader.locator("[data-presence]").get_by_text("2 lesen gerade mit").wait_for()
+        writer.get_by_label("Deine Antwort").fill("Ich bin **live** dabei")
+        reader.locator("[data-typing]").get_by_text(
+            f"{world.board.name} schreibt"
+        ).wait_for()
+        writer.get_by_role("button", name="Antwort senden").click()
+        writer.wait_for_url(f"{url}#post-*")
+        # the reader did not reload, and yet the new post is there
+        reader.locator("article.post-live strong", has_text="live").wait_for()
+        assert reader.locator("article.post").count() == 2
+        reader.screenshot(path=str(live_server.screenshot_dir / "forum-live.png"))
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_thread_works_without_javascript(world, forums, live_server, browser):
+    context = browser.new_context(locale="de-DE", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        _login(page, live_server.url, world.member)
+        page.goto(f"{live_server.url}/forums/threads/{forums.nord_thread.id}")
+        page.get_by_label("Deine Antwort").fill("Ohne Skript geht es auch")
+        page.get_by_role("button", name="Antwort senden").click()
+        assert page.get_by_text("Ohne Skript geht es auch").count() == 1
+    finally:
+        context.close()
