@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date, datetime, time
 
 from flask import (
@@ -98,17 +97,8 @@ def render_export(member: Member, poll: Poll, fmt: str) -> Response:
             exports.result_csv(rec, delimiter), FORMATS["csv"], f"{name}-ergebnis.csv"
         )
     if fmt == "json":
-        rec["ballots"] = [
-            json.loads(c) for _id, c in exports.ballot_rows(db.session, poll)
-        ]
-        rec["named_votes"] = [
-            {"membership_number": n, "name": who, "vote": v}
-            for n, who, v in exports.named_votes(db.session, poll)
-        ]
         return _download(
-            json.dumps(rec, ensure_ascii=False, indent=1),
-            FORMATS["json"],
-            f"{name}.json",
+            exports.record_json(db.session, poll, rec), FORMATS["json"], f"{name}.json"
         )
     if fmt == "xlsx":
         return _download(

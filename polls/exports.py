@@ -7,17 +7,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models import BallotRecord, Member, NamedVote, Poll, Receipt, utcnow
 
-from .lifecycle import recount, stored_result
+from .lifecycle import (
+    ballot_lines,
+    bytewise,
+    recount,
+    sealing_records,
+    stored_result,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -44,12 +50,6 @@ def local(moment: datetime) -> str:
 def record(session: Session, poll: Poll, exporter: Member) -> dict:
     """Everything about a closed poll except the ballots themselves."""
     result = stored_result(poll)
-    digest, receipts_digest, recounted = recount(session, poll)
-    verified = (
-        digest == poll.ballot_digest
-        and receipts_digest == poll.receipts_digest
-        and json.dumps(recounted.as_dict(), sort_keys=True) == poll.result_json
-    )
     labels = {str(o.id): o.label for o in poll.options}
     return {
         "poll": {
@@ -79,10 +79,52 @@ def record(session: Session, poll: Poll, exporter: Member) -> dict:
         "outcome_words": OUTCOME_WORDS.get(result["outcome"], result["outcome"]),
         "ballot_box_digest": poll.ballot_digest,
         "receipts_digest": poll.receipts_digest,
-        "verified": verified,
+        "verified": verifies(session, poll),
         "exported_at": utcnow().isoformat(),
         "exported_by": {"id": exporter.id, "name": exporter.name},
     }
+
+
+def verifies(session: Session, poll: Poll) -> bool:
+    """Whether a recount from the stored rows reproduces the published digests and
+    result and what the audit log recorded at sealing. It reads every ballot and
+    receipt each time: a row changed in the database changes nothing else a cached
+    answer could be keyed on. The audit chain itself is `verify-poll`'s to check."""
+    try:
+        digest, receipts_digest, recounted = recount(session, poll)
+    except (ValueError, TypeError, KeyError):
+        return False  # a ballot row that is no longer a list of option ids
+    sealed = sealing_records(session, poll)
+    return (
+        digest == poll.ballot_digest
+        and receipts_digest == poll.receipts_digest
+        and json.dumps(recounted.as_dict(), sort_keys=True) == poll.result_json
+        and len(sealed) == 1
+        and sealed[0].get("digest") == digest
+        and sealed[0].get("receipts_digest") == receipts_digest
+        and sealed[0].get("ballots") == recounted.ballots
+    )
+
+
+def record_json(session: Session, poll: Poll, rec: dict) -> str:
+    """The record with the named votes and, last, every ballot (one a line)."""
+    named = [
+        {"membership_number": n, "name": who, "vote": v}
+        for n, who, v in named_votes(session, poll)
+    ]
+    head = json.dumps({**rec, "named_votes": named}, ensure_ascii=False, indent=1)
+    ballots = "".join(
+        f"\n  {_as_json(line)}," * count for line, count in ballot_lines(session, poll)
+    )
+    body = f"[{ballots[:-1]}\n ]" if ballots else "[]"
+    return f'{head[:-2]},\n "ballots": {body}\n}}'
+
+
+def _as_json(line: str) -> str:
+    try:
+        return json.dumps(json.loads(line), ensure_ascii=False)
+    except ValueError:
+        return json.dumps(line, ensure_ascii=False)  # shown as stored, not hidden
 
 
 def option_rows(rec: dict) -> list[tuple[str, int, str]]:
@@ -123,58 +165,76 @@ def result_csv(rec: dict, delimiter: str = ";") -> str:
     return out.getvalue()
 
 
-def ballot_rows(session: Session, poll: Poll, batch: int = 5000) -> Iterator[tuple]:
-    """The ballot box sorted by choices, streamed from the database."""
-    rows = session.execute(
+def ballot_chunks(
+    connection: Connection, poll_id: int, batch: int = 5000
+) -> Iterator[Sequence[tuple[str, str]]]:
+    """The ballot box as (id, choices) rows sorted by choices (in code point order,
+    as the digest sorts them), in chunks from a server-side cursor."""
+    choices = bytewise(BallotRecord.choices, connection.dialect.name)
+    yield from connection.execute(
         select(BallotRecord.id, BallotRecord.choices)
-        .where(BallotRecord.poll_id == poll.id)
-        .order_by(BallotRecord.choices, BallotRecord.id)
+        .where(BallotRecord.poll_id == poll_id)
+        .order_by(choices, BallotRecord.id)
         .execution_options(yield_per=batch)
-    )
-    yield from rows
+    ).partitions()
+
+
+def choice_words(labels: dict[int, str], choices: str) -> str:
+    try:
+        return " > ".join(labels[i] for i in json.loads(choices)) or "leer"
+    except (ValueError, TypeError, KeyError):
+        return "?"  # not a list of this poll's options: shown as stored, not hidden
 
 
 def ballots_csv(session: Session, poll: Poll, delimiter: str = ";") -> Iterator[str]:
-    """Ballot id and choices, sorted: the input anyone can recount from. Streamed
-    in chunks, so a box of 400,000 ballots never sits in memory."""
+    """Ballot id and choices, sorted: the input anyone can recount from. Streamed in
+    chunks on a connection of its own (the response outlives the request's session),
+    so a box of 400,000 ballots never sits in memory."""
     labels = {o.id: o.label for o in poll.options}
-    buffer = io.StringIO()
-    if delimiter == ";":
-        buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow(["Stimmzettel", "Auswahl (Options-Nummern)", "Auswahl"])
-    for n, (ballot_id, choices) in enumerate(ballot_rows(session, poll), 1):
-        writer.writerow(
-            [
-                ballot_id,
-                choices,
-                " > ".join(labels[i] for i in json.loads(choices)) or "leer",
-            ]
-        )
-        if n % 2000 == 0:
+    engine, poll_id = session.get_bind(), poll.id
+
+    def stream() -> Iterator[str]:
+        buffer = io.StringIO()
+        if delimiter == ";":
+            buffer.write("\ufeff")
+        writer = csv.writer(buffer, delimiter=delimiter)
+        writer.writerow(["Stimmzettel", "Auswahl (Options-Nummern)", "Auswahl"])
+        last = words = None
+        with engine.connect() as connection:
+            for chunk in ballot_chunks(connection, poll_id):
+                rows = []
+                for ballot_id, choices in chunk:
+                    if choices != last:  # sorted: equal ballots come together
+                        last, words = choices, choice_words(labels, choices)
+                    rows.append((ballot_id, choices, words))
+                writer.writerows(rows)
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate(0)
+        if buffer.tell():
             yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate(0)
-    yield buffer.getvalue()
+
+    return stream()
 
 
 def receipts_csv(session: Session, poll: Poll) -> Iterator[str]:
-    """The receipt hashes alone, sorted; never beside the ballots."""
-    yield "Quittung (SHA-256)\r\n"
-    rows = session.execute(
-        select(Receipt.hash)
-        .where(Receipt.poll_id == poll.id)
-        .order_by(Receipt.hash)
-        .execution_options(yield_per=5000)
-    )
-    chunk = []
-    for (digest,) in rows:
-        chunk.append(digest)
-        if len(chunk) == 5000:
-            yield "\r\n".join(chunk) + "\r\n"
-            chunk = []
-    if chunk:
-        yield "\r\n".join(chunk) + "\r\n"
+    """The receipt hashes alone, in the receipts digest's order; never beside the
+    ballots. Streamed like the ballot box."""
+    engine, poll_id = session.get_bind(), poll.id
+
+    def stream() -> Iterator[str]:
+        yield "Quittung (SHA-256)\r\n"
+        with engine.connect() as connection:
+            hashes = connection.execute(
+                select(Receipt.hash)
+                .where(Receipt.poll_id == poll_id)
+                .order_by(bytewise(Receipt.hash, connection.dialect.name))
+                .execution_options(yield_per=5000)
+            )
+            for chunk in hashes.scalars().partitions():
+                yield "\r\n".join(chunk) + "\r\n"
+
+    return stream()
 
 
 def named_votes(session: Session, poll: Poll) -> list[tuple[str, str, str]]:
@@ -198,7 +258,7 @@ def named_votes(session: Session, poll: Poll) -> list[tuple[str, str, str]]:
         (
             number,
             f"{first} {last}",
-            " > ".join(labels[i] for i in json.loads(choices)) or "leer",
+            choice_words(labels, choices),
         )
         for number, first, last, choices in rows
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from collections import Counter
 
 import pytest
@@ -14,7 +15,13 @@ from sqlalchemy import select, text
 
 from models import AuditEntry
 from polls import casting
-from polls.lifecycle import ensure_current, stored_result
+from polls.lifecycle import (
+    digest_of,
+    digest_of_counted,
+    ensure_current,
+    recount,
+    stored_result,
+)
 from tests.factories import PASSWORD, close_now, fresh, make_member, make_poll
 
 
@@ -96,7 +103,11 @@ def test_every_format_reads_back_and_matches_the_tally(closed, auth, client, ses
     assert book.sheetnames == ["Ergebnis", "Urne"]
     cells = [r for r in book["Ergebnis"].iter_rows(values_only=True)]
     assert ("Ja", 3, 60.0) in [tuple(r[:3]) for r in cells]
-    assert len(list(book["Urne"].iter_rows(values_only=True))) == 1 + 5
+    assert ("Nachzählung stimmt", "ja") in [tuple(r[:2]) for r in cells]
+    box = list(book["Urne"].iter_rows(values_only=True))
+    assert len(box) == 1 + 5
+    ballot_rows = list(csv.reader(io.StringIO(ballots.lstrip("\ufeff")), delimiter=";"))
+    assert [tuple(r) for r in box[1:]] == [tuple(r[:2]) for r in ballot_rows[1:]]
 
     reader = PdfReader(io.BytesIO(client.get(f"{base}.pdf").data))
     pdf_text = " ".join(page.extract_text() for page in reader.pages)
@@ -199,6 +210,109 @@ def test_a_changed_ballot_makes_the_record_say_it_does_not_verify(
     assert record["verified"] is False
     reader = PdfReader(io.BytesIO(client.get(f"/polls/{closed.id}/export.pdf").data))
     assert "stimmt NICHT" in " ".join(p.extract_text() for p in reader.pages)
+    body = client.get(f"/polls/{closed.id}/export.csv").get_data(as_text=True)
+    assert "Nachzählung stimmt;NEIN" in body
+    book = load_workbook(
+        io.BytesIO(client.get(f"/polls/{closed.id}/export.xlsx").data), read_only=True
+    )
+    cells = [tuple(r[:2]) for r in book["Ergebnis"].iter_rows(values_only=True)]
+    assert ("Nachzählung stimmt", "NEIN") in cells
+
+
+def _verified(client, poll) -> bool:
+    return json.loads(client.get(f"/polls/{poll.id}/export.json").data)["verified"]
+
+
+def test_each_export_checks_the_rows_as_they_are_now(closed, auth, client, session):
+    """No remembered answer: a change is caught, and so is putting it back."""
+    auth.login("vorstand@example.org")
+    assert _verified(client, closed) is True
+    fresh(session)
+    ballot_id, choices = session.execute(
+        text("SELECT id, choices FROM ballots WHERE poll_id = :p LIMIT 1"),
+        {"p": closed.id},
+    ).one()
+    other = next(f"[{o.id}]" for o in closed.options if f"[{o.id}]" != choices)
+    for value, verified in ((other, False), (choices, True)):
+        session.execute(
+            text("UPDATE ballots SET choices = :c WHERE id = :i"),
+            {"c": value, "i": ballot_id},
+        )
+        session.commit()
+        assert _verified(client, closed) is verified
+    session.execute(
+        text(
+            "UPDATE receipts SET hash = :h WHERE hash = "
+            "(SELECT hash FROM receipts WHERE poll_id = :p LIMIT 1)"
+        ),
+        {"h": "0" * 64, "p": closed.id},
+    )
+    session.commit()
+    assert _verified(client, closed) is False
+
+
+def test_rewriting_the_box_and_the_published_result_does_not_verify(
+    closed, auth, client, session
+):
+    """The polls row is not the only witness: the sealing entry in the audit log is
+    compared too."""
+    fresh(session)
+    session.execute(
+        text("UPDATE ballots SET choices = :c WHERE poll_id = :p"),
+        {"c": f"[{closed.options[1].id}]", "p": closed.id},
+    )
+    session.commit()
+    digest, _receipts, result = recount(session, closed)
+    session.execute(
+        text("UPDATE polls SET ballot_digest = :d, result_json = :r WHERE id = :p"),
+        {
+            "d": digest,
+            "r": json.dumps(result.as_dict(), sort_keys=True),
+            "p": closed.id,
+        },
+    )
+    session.commit()
+    auth.login("vorstand@example.org")
+    assert _verified(client, closed) is False
+
+
+def test_a_ballot_row_that_is_no_list_of_options(closed, app, auth, client, session):
+    """Shown as stored in every format, never a 500, and it does not verify."""
+    fresh(session)
+    odd = "kaputt <&> \x01"
+    session.execute(
+        text(
+            "UPDATE ballots SET choices = :c WHERE id = "
+            "(SELECT id FROM ballots WHERE poll_id = :p LIMIT 1)"
+        ),
+        {"c": odd, "p": closed.id},
+    )
+    session.commit()
+    auth.login("vorstand@example.org")
+    base = f"/polls/{closed.id}/export"
+    record = json.loads(client.get(f"{base}.json").data)
+    assert record["verified"] is False and odd in record["ballots"]
+    ballots = client.get(f"{base}.ballots.csv").get_data(as_text=True)
+    assert f"{odd};?" in ballots
+    book = load_workbook(io.BytesIO(client.get(f"{base}.xlsx").data), read_only=True)
+    box = [r[1] for r in book["Urne"].iter_rows(values_only=True)]
+    assert "kaputt <&> \ufffd" in box and len(box) == 1 + 5
+    reader = PdfReader(io.BytesIO(client.get(f"{base}.pdf").data))
+    assert "stimmt NICHT" in " ".join(p.extract_text() for p in reader.pages)
+    broken = app.test_cli_runner().invoke(args=["verify-poll", str(closed.id)])
+    assert broken.exit_code == 1 and "MISMATCH" in broken.output
+
+
+def test_the_counted_digest_is_the_published_recipe():
+    """digest_of_counted over (line, count) pairs == digest_of over the lines."""
+    rnd = random.Random(5)
+    for _ in range(200):
+        lines = [
+            rnd.choice(["[1]", "[2]", "[1,2]", "[10]", "", "[2,1]", "ä"])
+            for _ in range(rnd.randrange(0, 30))
+        ]
+        assert digest_of_counted(sorted(Counter(lines).items())) == digest_of(lines)
+    assert digest_of_counted([("[3]", 100_001)]) == digest_of(["[3]"] * 100_001)
 
 
 def test_board_report_of_a_period(closed, auth, client):
