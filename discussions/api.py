@@ -180,6 +180,7 @@ def threads(forum_id: int):
             schema: ThreadCreateSchema
       responses:
         201:
+          description: created
           content:
             application/json:
               schema: ThreadSchema
@@ -238,6 +239,7 @@ def posts(thread_id: int):
             schema: PostCreateSchema
       responses:
         201:
+          description: created
           content:
             application/json:
               schema: PostSchema

@@ -24,7 +24,7 @@ from ortsverein.permissions import subtree_clause
 
 from . import live, search
 from .access import get_forum, get_post, get_thread, moderated_orgs
-from .services import _require_moderator, clean_text
+from .services import clean_text, require_moderator
 
 
 def _log(session, actor, action, thread: Thread, target, **details) -> None:
@@ -48,7 +48,7 @@ def set_thread_flags(
 ) -> Thread:
     """Pin or unpin, lock or unlock a thread."""
     thread = get_thread(session, actor, thread_id)
-    _require_moderator(actor, thread.forum)
+    require_moderator(actor, thread.forum)
     if pinned is not None and pinned != thread.pinned:
         thread.pinned = pinned
         _log(
@@ -76,10 +76,10 @@ def move_thread(
 ) -> Thread:
     """Move a thread to another forum; the moderator must moderate both."""
     thread = get_thread(session, actor, thread_id)
-    _require_moderator(actor, thread.forum)
+    require_moderator(actor, thread.forum)
     try:
         target = get_forum(session, actor, forum_id)
-        _require_moderator(actor, target)
+        require_moderator(actor, target)
     except Exception:  # noqa: BLE001  (NotFound or Forbidden: one answer for both)
         raise ValidationFailed(
             _("In dieses Forum kannst du nicht verschieben."),
@@ -114,7 +114,7 @@ def move_thread(
 def hide_post(session: Session, actor: Member, post_id: int, reason: str) -> Post:
     """Hide a post with a reason its author sees; it leaves search at once."""
     post = get_post(session, actor, post_id)
-    _require_moderator(actor, post.thread.forum)
+    require_moderator(actor, post.thread.forum)
     errors: dict[str, str] = {}
     reason = clean_text(reason, "reason", maximum=500, errors=errors)
     if errors:
@@ -130,7 +130,7 @@ def hide_post(session: Session, actor: Member, post_id: int, reason: str) -> Pos
 
 def unhide_post(session: Session, actor: Member, post_id: int) -> Post:
     post = get_post(session, actor, post_id)
-    _require_moderator(actor, post.thread.forum)
+    require_moderator(actor, post.thread.forum)
     if post.hidden_at is None:
         return post
     post.hidden_at = post.hidden_reason = post.hidden_by_id = None
@@ -157,7 +157,7 @@ def dismiss_report(session: Session, actor: Member, report_id: int) -> PostRepor
     if report is None:
         raise NotFound()
     post = get_post(session, actor, report.post_id)
-    _require_moderator(actor, post.thread.forum)
+    require_moderator(actor, post.thread.forum)
     if report.resolved_at is None:
         report.resolved_at, report.resolved_by_id = utcnow(), actor.id
         _log(session, actor, "report.dismissed", post.thread, post, report=report.id)
@@ -189,7 +189,7 @@ def open_reports(
 def revisions(session: Session, actor: Member, post_id: int) -> tuple[Post, list]:
     """Earlier versions of a post, newest first, for moderators."""
     post = get_post(session, actor, post_id)
-    _require_moderator(actor, post.thread.forum)
+    require_moderator(actor, post.thread.forum)
     rows = session.scalars(
         select(PostRevision)
         .where(PostRevision.post_id == post.id)

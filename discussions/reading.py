@@ -71,8 +71,10 @@ class ReadMarkWriter:
             return self.pending.get((member_id, thread_id), 0)
 
     def flush(self) -> None:
+        """Write the pending marks; they stay visible as pending until committed,
+        so a page never shows a thread as unread in between."""
         with self.lock:
-            marks, self.pending = self.pending, {}
+            marks = dict(self.pending)
         if not marks:
             return
         factory = self.app.extensions["ortsverein_db"][1]
@@ -82,10 +84,11 @@ class ReadMarkWriter:
                 session.commit()
         except Exception:  # noqa: BLE001  (keep the marks for the next round)
             self.app.logger.exception("writing read marks failed; retrying")
-            with self.lock:
-                for key, number in marks.items():
-                    if self.pending.get(key, 0) < number:
-                        self.pending[key] = number
+            return
+        with self.lock:
+            for key, number in marks.items():
+                if self.pending.get(key) == number:
+                    del self.pending[key]
 
     def _run(self) -> None:
         while True:

@@ -61,7 +61,7 @@ def _check(errors: dict) -> None:
         )
 
 
-def _require_moderator(member: Member, forum: Forum) -> None:
+def require_moderator(member: Member, forum: Forum) -> None:
     if not can_moderate(member, forum.organisation):
         raise Forbidden(_("Das dürfen nur Moderatorinnen und Moderatoren."))
 
@@ -88,7 +88,7 @@ def save_forum(
     description = (description or "").replace("\x00", "").strip()[:2000]
     if forum_id is not None:
         forum = get_forum(session, actor, forum_id)
-        _require_moderator(actor, forum)
+        require_moderator(actor, forum)
         action = "forum.updated"
     else:
         org = session.get(Organisation, org_id) if org_id else None

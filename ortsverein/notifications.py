@@ -76,6 +76,7 @@ def deliver(
                 Notification.member_id.in_(members),
                 Notification.kind == kind,
                 Notification.subject == subject[:300],
+                Notification.url == url[:300],
                 Notification.read_at.is_(None),
             )
         ).all()
