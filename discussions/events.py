@@ -17,8 +17,8 @@ from ortsverein.realtime import MAX_ID, socket_member, socketio
 from .live import post_payload
 
 CATCH_UP_LIMIT = 200  # a longer gap is better read on the page (the client is told)
-TYPING_INTERVAL = 3.0  # seconds between typing events of one member in one room
-_last_typing: dict[tuple[int, str], float] = {}
+TYPING_INTERVAL = 3.0  # seconds between typing events of one socket in one room
+_last_typing: dict[tuple[str, str], float] = {}
 
 
 def on_join_thread(session: Session, member: Member, thread_id: int, data: dict):
@@ -51,7 +51,7 @@ def _on_typing(data=None):
     if room not in rooms():
         return {"ok": False, "error": "not_joined"}  # joined means permission checked
     now = time.monotonic()
-    key = (member.id, room)
+    key = (request.sid, room)
     if now - _last_typing.get(key, 0.0) < TYPING_INTERVAL:
         return {"ok": True, "throttled": True}
     _last_typing[key] = now
