@@ -157,7 +157,7 @@ def _on_leave(data=None):
 
 
 def _on_disconnect(reason=None):
-    for room in rooms():
+    for room in list(rooms()):  # the server drops rooms while we iterate
         kind = room.partition(":")[0]
         if kind == "member" or kind in PRESENCE_KINDS:
             presence.leave(room, request.sid)
