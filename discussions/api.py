@@ -195,13 +195,7 @@ def threads(forum_id: int):
         return jsonify(thread_json(thread)), 201
     forum = get_forum(db.session, g.api_member, forum_id)
     page, per_page = parse_page_args(request.args, services.THREADS_PER_PAGE)
-    stmt = (
-        select(Thread)
-        .where(Thread.forum_id == forum.id)
-        .options(joinedload(Thread.author))
-        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-    )
-    result = paginate(db.session, stmt, page, per_page)
+    result = services.list_threads(db.session, forum, page, per_page)
     return jsonify(
         paginated(
             _mapped(result, thread_json),

@@ -17,7 +17,7 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.errors_domain import NotFound, ValidationFailed
+from ortsverein.errors_domain import Forbidden, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import subtree_clause
@@ -80,7 +80,7 @@ def move_thread(
     try:
         target = get_forum(session, actor, forum_id)
         require_moderator(actor, target)
-    except Exception:  # noqa: BLE001  (NotFound or Forbidden: one answer for both)
+    except (NotFound, Forbidden):  # one answer for both: ids leak nothing
         raise ValidationFailed(
             _("In dieses Forum kannst du nicht verschieben."),
             fields={"forum": _("In dieses Forum kannst du nicht verschieben.")},

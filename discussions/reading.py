@@ -135,49 +135,33 @@ def last_read(session: Session, member_id: int, thread_ids: list[int]) -> dict:
     return marks
 
 
-def set_thread_subscription(
-    session: Session, member_id: int, thread_id: int, on: bool
-) -> None:
-    if on:
-        insert_ignore(
-            session, ThreadSubscription, member_id=member_id, thread_id=thread_id
-        )
-    else:
-        session.execute(
-            delete(ThreadSubscription).where(
-                ThreadSubscription.member_id == member_id,
-                ThreadSubscription.thread_id == thread_id,
-            )
-        )
+def _subscription(thread_id: int | None, forum_id: int | None):
+    """The subscription table and the column of the followed object."""
+    if thread_id is not None:
+        return ThreadSubscription, "thread_id", thread_id
+    return ForumSubscription, "forum_id", forum_id
 
 
-def set_forum_subscription(
-    session: Session, member_id: int, forum_id: int, on: bool
+def set_subscription(
+    session: Session, member_id: int, on: bool, *, thread_id=None, forum_id=None
 ) -> None:
+    """Follow or stop following a thread or a forum (in the caller's transaction)."""
+    model, column, object_id = _subscription(thread_id, forum_id)
     if on:
-        insert_ignore(
-            session, ForumSubscription, member_id=member_id, forum_id=forum_id
-        )
+        insert_ignore(session, model, member_id=member_id, **{column: object_id})
     else:
         session.execute(
-            delete(ForumSubscription).where(
-                ForumSubscription.member_id == member_id,
-                ForumSubscription.forum_id == forum_id,
+            delete(model).where(
+                model.member_id == member_id, getattr(model, column) == object_id
             )
         )
 
 
 def is_subscribed(session: Session, member_id: int, *, thread_id=None, forum_id=None):
-    if thread_id is not None:
-        stmt = select(ThreadSubscription.member_id).where(
-            ThreadSubscription.member_id == member_id,
-            ThreadSubscription.thread_id == thread_id,
-        )
-    else:
-        stmt = select(ForumSubscription.member_id).where(
-            ForumSubscription.member_id == member_id,
-            ForumSubscription.forum_id == forum_id,
-        )
+    model, column, object_id = _subscription(thread_id, forum_id)
+    stmt = select(model.member_id).where(
+        model.member_id == member_id, getattr(model, column) == object_id
+    )
     return session.scalar(stmt) is not None
 
 

@@ -13,6 +13,7 @@ from models import (
     Forum,
     ForumSubscription,
     Member,
+    Organisation,
     Post,
     PostReport,
     PostRevision,
@@ -81,8 +82,6 @@ def save_forum(
     archived: bool = False,
 ) -> Forum:
     """Organisers of an organisation create and change its forums."""
-    from models import Organisation
-
     errors: dict[str, str] = {}
     name = clean_text(name, "name", maximum=200, errors=errors)
     description = (description or "").replace("\x00", "").strip()[:2000]
@@ -118,14 +117,17 @@ def save_forum(
 # --- threads and posts ----------------------------------------------------------
 
 
-def list_threads(session: Session, forum: Forum, page: int) -> Page:
+def list_threads(
+    session: Session, forum: Forum, page: int, per_page: int = THREADS_PER_PAGE
+) -> Page:
+    """Pinned threads first, then by last post."""
     stmt = (
         select(Thread)
         .where(Thread.forum_id == forum.id)
         .options(joinedload(Thread.author))
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
     )
-    return paginate(session, stmt, page, THREADS_PER_PAGE)
+    return paginate(session, stmt, page, per_page)
 
 
 def thread_page(session: Session, thread: Thread, page: int) -> Page:

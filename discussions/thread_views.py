@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
+from models import Forum, Organisation, Post
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
 from ortsverein.errors_domain import DomainError, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
+from ortsverein.permissions import subtree_clause
 
 from . import bp, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
@@ -123,11 +126,6 @@ def thread(thread_id: int):
 
 
 def _move_choices():
-    from sqlalchemy import select
-
-    from models import Forum, Organisation
-    from ortsverein.permissions import subtree_clause
-
     forums = db.session.scalars(
         select(Forum)
         .join(Organisation, Forum.organisation_id == Organisation.id)
@@ -145,10 +143,6 @@ def first_unread(thread_id: int):
     last_read = reading.last_read(db.session, current_user.id, [thread.id])[thread.id]
     number = services.first_unread(thread, last_read)
     page = services.page_of(number)
-    from sqlalchemy import select
-
-    from models import Post
-
     post_id = db.session.scalar(
         select(Post.id).where(Post.thread_id == thread.id, Post.number == number)
     )
@@ -239,7 +233,7 @@ def thread_subscription(thread_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     on = request.form.get("subscribe") == "1"
-    reading.set_thread_subscription(db.session, current_user.id, thread.id, on)
+    reading.set_subscription(db.session, current_user.id, on, thread_id=thread.id)
     db.session.commit()
     flash(
         _("Du bekommst Bescheid über neue Antworten.")

@@ -7,13 +7,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import Forum
+from models import Forum, Organisation, Thread
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
 from ortsverein.errors_domain import DomainError, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
+from ortsverein.permissions import visible_org_clause
 
 from . import bp, reading, search, services
 from .access import can_moderate, get_forum, moderated_orgs, visible_forums_query
@@ -54,7 +55,6 @@ def index():
         "discussions/index.html",
         forums=forums,
         can_create=bool(moderated_orgs(current_user)),
-        is_moderator=bool(moderated_orgs(current_user)),
     )
 
 
@@ -147,7 +147,7 @@ def forum_subscription(forum_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     on = request.form.get("subscribe") == "1"
-    reading.set_forum_subscription(db.session, current_user.id, forum.id, on)
+    reading.set_subscription(db.session, current_user.id, on, forum_id=forum.id)
     db.session.commit()
     flash(
         _("Du bekommst Bescheid über neue Themen in diesem Forum.")
@@ -169,9 +169,6 @@ def search_page():
 
 def panel():
     """Home page panel: the newest threads in forums the member can see."""
-    from models import Organisation, Thread
-    from ortsverein.permissions import visible_org_clause
-
     threads = db.session.scalars(
         select(Thread)
         .join(Forum, Thread.forum_id == Forum.id)
