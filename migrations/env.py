@@ -45,6 +45,30 @@ def _configure(connection) -> None:
     )
 
 
+def _run(connection) -> None:
+    """Run the revisions. On SQLite a batch operation rebuilds a table (create the
+    new one, copy, drop the old): with foreign keys enforced, dropping the old table
+    would cascade to every row referencing it, so enforcement is off while the
+    revisions run (as Alembic's batch documentation advises) and the references
+    are checked once they are done."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # The driver connection, before any transaction: inside one the pragma
+        # would be ignored.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _configure(connection)
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by a migration: {broken}")
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=_url(),
@@ -59,15 +83,11 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
         return
     engine = make_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
     engine.dispose()
 
 

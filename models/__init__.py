@@ -13,6 +13,7 @@ from .forum import (
     ThreadRead,
     ThreadSubscription,
 )
+from .meeting import AgendaItem, Attendance, Meeting, MeetingChair, SpeakerRequest
 from .member import ApiToken, LinkPurpose, Member, OneTimeLink, Role, RoleName
 from .notification import Notification
 from .organisation import Organisation, OrgLevel
@@ -21,6 +22,7 @@ from .poll import (
     ElectorateEntry,
     Majority,
     NamedVote,
+    PaperVoter,
     Participation,
     Poll,
     PollKind,
@@ -31,6 +33,12 @@ from .poll import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
+    "Meeting",
+    "MeetingChair",
+    "PaperVoter",
+    "SpeakerRequest",
     "Forum",
     "ForumSubscription",
     "Post",

@@ -100,6 +100,15 @@ class Poll(Base):
     ballot_digest: Mapped[str | None] = mapped_column(String(64))
     receipts_digest: Mapped[str | None] = mapped_column(String(64))
     result_json: Mapped[str | None] = mapped_column(Text)
+    # A live vote of a meeting: its electorate is the members present when it starts.
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="RESTRICT"), index=True
+    )
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL")
+    )
+    # Ballots the chair entered from a vote in the room (counted with the others).
+    paper_ballots: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -173,6 +182,20 @@ class Receipt(Base):
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     poll_id: Mapped[int] = mapped_column(
         ForeignKey("polls.id", ondelete="CASCADE"), index=True
+    )
+
+
+class PaperVoter(Base):
+    """A member of a meeting vote's electorate who voted on paper in the room, so
+    that they cannot vote online as well."""
+
+    __tablename__ = "paper_voters"
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
 
 
