@@ -167,13 +167,13 @@ def search_page():
     return render_template("discussions/search.html", q=q, page=result)
 
 
-def panel():
+def panel(session, member) -> dict:
     """Home page panel: the newest threads in forums the member can see."""
-    threads = db.session.scalars(
+    threads = session.scalars(
         select(Thread)
         .join(Forum, Thread.forum_id == Forum.id)
         .join(Organisation, Forum.organisation_id == Organisation.id)
-        .where(visible_org_clause(current_user))
+        .where(visible_org_clause(member))
         .order_by(Thread.last_post_at.desc())
         .limit(5)
     ).all()

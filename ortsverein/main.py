@@ -15,10 +15,13 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    # Feature packages contribute panels (open polls, new posts, meetings) later.
-    return render_template(
-        "main/index.html", panels=current_app.extensions.get("ortsverein_panels", [])
-    )
+    # Feature packages contribute panels (open polls, new posts, meetings): a
+    # template and a function(session, member) returning what it shows.
+    panels = [
+        (template, build(db.session, current_user._get_current_object()))
+        for template, build in current_app.extensions.get("ortsverein_panels", [])
+    ]
+    return render_template("main/index.html", panels=panels)
 
 
 @bp.route("/healthz")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 
 from flask import Flask, current_app, request
@@ -24,16 +25,26 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 RoomCheck = Callable[[Session, Member, int], bool]
 # on_join(session, member, object_id, data) -> extra fields for the acknowledgement
 JoinHook = Callable[[Session, Member, int, dict], dict | None]
+# on_leave(session, member_id, object_id) when a member's last socket left the room
+LeaveHook = Callable[[Session, int, int], None]
 _room_checks: dict[str, RoomCheck] = {}
 _join_hooks: dict[str, JoinHook] = {}
+_leave_hooks: dict[str, LeaveHook] = {}
 # Room kinds whose presence is counted and published as `presence` events.
 PRESENCE_KINDS = {"thread", "meeting"}
 
 
-def register_room(kind: str, check: RoomCheck, on_join: JoinHook | None = None) -> None:
+def register_room(
+    kind: str,
+    check: RoomCheck,
+    on_join: JoinHook | None = None,
+    on_leave: LeaveHook | None = None,
+) -> None:
     _room_checks[kind] = check
     if on_join is not None:
         _join_hooks[kind] = on_join
+    if on_leave is not None:
+        _leave_hooks[kind] = on_leave
 
 
 def room_check(kind: str) -> RoomCheck | None:
@@ -79,9 +90,35 @@ def disconnect_member(member_id: int, event: str = "session_ended") -> None:
             pass
 
 
+PRESENCE_DELAY = 0.5  # seconds: a burst of joins and leaves becomes one event
+_presence_pending: set[str] = set()
+_presence_lock = threading.Lock()
+
+
 def publish_presence(room: str) -> None:
-    count = len(presence.member_ids(room))
-    socketio.emit("presence", {"room": room, "count": count}, to=room)
+    """Tell the room how many members are in it, at most once per PRESENCE_DELAY and
+    process: when a meeting starts, hundreds join within seconds, and an event per
+    join to everyone already there would cost O(n²) messages."""
+    with _presence_lock:
+        if room in _presence_pending:
+            return
+        _presence_pending.add(room)
+    socketio.start_background_task(
+        _send_presence, current_app._get_current_object(), room
+    )
+
+
+def _send_presence(app: Flask, room: str) -> None:
+    socketio.sleep(PRESENCE_DELAY)
+    with _presence_lock:
+        _presence_pending.discard(room)
+    with app.app_context():
+        try:
+            count = len(presence.member_ids(room))
+        except Exception:  # noqa: BLE001  (Redis away: the next change tells)
+            app.logger.warning("presence count of %s failed", room)
+            return
+        socketio.emit("presence", {"room": room, "count": count}, to=room)
 
 
 def _on_connect(auth=None):
@@ -151,18 +188,33 @@ def _on_leave(data=None):
     room = f"{parsed[0]}:{parsed[1]}"
     leave_room(room)
     if parsed[0] in PRESENCE_KINDS:
-        presence.leave(room, request.sid)
-        publish_presence(room)
+        _left(room, request.sid)
     return {"ok": True}
+
+
+def _left(room: str, sid: str) -> None:
+    """A socket left a presence room: count again, and tell the room's feature when
+    the member's last socket has gone (a meeting ends their online attendance)."""
+    kind, _sep, object_id = room.partition(":")
+    hook = _leave_hooks.get(kind)
+    member_id = presence.entries(room).get(sid) if hook is not None else None
+    presence.leave(room, sid)
+    publish_presence(room)
+    if member_id is not None and member_id not in presence.member_ids(room):
+        try:
+            hook(db.session, member_id, int(object_id))
+        except Exception:  # noqa: BLE001  (a failed hook must not stop the cleanup)
+            db.session.rollback()
+            current_app.logger.exception("leave hook for %s failed", room)
 
 
 def _on_disconnect(reason=None):
     for room in list(rooms()):  # the server drops rooms while we iterate
         kind = room.partition(":")[0]
-        if kind == "member" or kind in PRESENCE_KINDS:
+        if kind == "member":
             presence.leave(room, request.sid)
-            if kind in PRESENCE_KINDS:
-                publish_presence(room)
+        elif kind in PRESENCE_KINDS:
+            _left(room, request.sid)
 
 
 def init_app(app: Flask) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 from models import RoleName
@@ -35,6 +37,10 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else "–"
+    )
+    # Times that arrive as ISO strings (live state documents), shown as local time.
+    app.jinja_env.filters["iso_time"] = lambda value: (
+        format_time(datetime.fromisoformat(value), "short") if value else "–"
     )
     app.jinja_env.filters["percent"] = lambda value: format_decimal(value or 0)
     app.jinja_env.trim_blocks = True

@@ -27,11 +27,11 @@ from ortsverein.auth.decorators import member_required
 from ortsverein.db import db
 from ortsverein.errors_domain import NotFound
 from ortsverein.i18n import _
+from ortsverein.local_time import BERLIN
 from ortsverein.permissions import has_role, orgs_with_role, subtree_clause
 
 from . import bp, documents, exports
 from .api import bp as api_bp
-from .forms import BERLIN
 from .lifecycle import CLOSED, ensure_current, status, stored_result
 from .services import get_poll
 

@@ -14,11 +14,12 @@ from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
 from ortsverein.errors_domain import DomainError, NotFound, ValidationFailed
 from ortsverein.i18n import _
+from ortsverein.local_time import to_local, to_utc
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import orgs_with_role
 
 from . import bp, casting, services
-from .forms import ExtendForm, PollForm, PresetForm, majority_choices, to_local, to_utc
+from .forms import ExtendForm, PollForm, PresetForm, majority_choices
 from .lifecycle import ensure_current, status
 
 LIST_STATES = ("open", "upcoming", "closed", "")
