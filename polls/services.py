@@ -97,7 +97,8 @@ def list_polls(
     stmt = (
         select(Poll)
         .join(Organisation, Poll.organisation_id == Organisation.id)
-        .where(visible_org_clause(member))
+        # A meeting's live votes are listed in the meeting, for those present.
+        .where(visible_org_clause(member), Poll.meeting_id.is_(None))
     )
     organiser_paths = [o.path for o in organiser_orgs(member)]
     drafts_ok = Poll.scheduled.is_(True)
@@ -134,11 +135,14 @@ def open_poll_count(session: Session, member: Member) -> int:
     return list_polls(session, member, state="open", per_page=1).total
 
 
-def validate(session: Session, member: Member, data: PollInput) -> Organisation:
-    """Check a poll definition; raise ValidationFailed naming every broken rule."""
+def validate(
+    session: Session, member: Member, data: PollInput, *, chair: bool = False
+) -> Organisation:
+    """Check a poll definition; raise ValidationFailed naming every broken rule.
+    Organisers define polls; a meeting's chair (checked by the meeting) its votes."""
     errors: dict[str, str] = {}
     org = session.get(Organisation, data.org_id)
-    if org is None or not can_organise(member, org):
+    if org is None or not (chair or can_organise(member, org)):
         raise NotFound()
     if not data.title.strip():
         errors["title"] = _("Bitte gib eine Frage oder einen Titel an.")
@@ -412,3 +416,28 @@ def create_preset(
     )
     session.commit()
     return preset
+
+
+# A meeting vote is a poll with a meeting_id: meetings use only these functions
+# (and the labels of poll kinds and majority rules for the chair's form).
+from .forms import kind_choices, majority_choices  # noqa: E402
+from .meeting_votes import (  # noqa: E402
+    close_meeting_vote,
+    meeting_polls,
+    paper_voter_count,
+    record_paper_votes,
+    start_meeting_vote,
+    vote_summary,
+)
+
+__all__ = [
+    "PollInput",
+    "kind_choices",
+    "majority_choices",
+    "close_meeting_vote",
+    "meeting_polls",
+    "paper_voter_count",
+    "record_paper_votes",
+    "start_meeting_vote",
+    "vote_summary",
+]

@@ -1,0 +1,296 @@
+"""Live votes of a meeting: polls whose electorate is the members present when the
+chair starts them, closed by the chair, with paper ballots from the room. The same
+ballot store, sealing and tally as every poll; meetings reach them only through the
+functions re-exported by `polls.services`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from models import (
+    BallotRecord,
+    ElectorateEntry,
+    Member,
+    PaperVoter,
+    Participation,
+    Poll,
+    PollKind,
+    utcnow,
+)
+from ortsverein import audit
+from ortsverein.errors_domain import Conflict, ValidationFailed
+from ortsverein.i18n import _
+
+from .casting import BERLIN, turnout
+from .errors import PollNotOpen
+from .exports import MAJORITY_WORDS, OUTCOME_WORDS
+from .lifecycle import (
+    CLOSED,
+    OPEN,
+    canonical,
+    digest_of,
+    ensure_current,
+    status,
+    stored_result,
+)
+
+if TYPE_CHECKING:
+    from .services import PollInput
+
+# The chair closes a live vote; this only bounds one that is forgotten.
+LONGEST_LIVE_VOTE = timedelta(hours=12)
+PAPER_KINDS = (PollKind.YES_NO_ABSTAIN, PollKind.SINGLE_CHOICE)
+
+
+def start_meeting_vote(
+    session: Session,
+    chair: Member,
+    data: PollInput,
+    meeting_id: int,
+    agenda_item_id: int | None,
+    present_ids: list[int],
+) -> Poll:
+    """Open a poll at once for exactly the members present now. The caller (the
+    meeting) has checked that `chair` chairs the meeting; the poll rules (kinds,
+    options, majority) are checked here as for every poll."""
+    from .services import _apply, validate  # services re-exports this module
+
+    if not present_ids:
+        raise ValidationFailed(
+            _("Niemand ist anwesend: eine Abstimmung braucht Stimmberechtigte.")
+        )
+    now = utcnow()
+    data.opens_at, data.closes_at, data.repeat = now, now + LONGEST_LIVE_VOTE, "none"
+    org = validate(session, chair, data, chair=True)
+    poll = Poll(
+        organisation=org,
+        created_by=chair,
+        kind=PollKind(data.kind),
+        opens_at=now,
+        closes_at=now + LONGEST_LIVE_VOTE,
+        title="",
+        meeting_id=meeting_id,
+        agenda_item_id=agenda_item_id,
+    )
+    session.add(poll)
+    _apply(session, poll, data)
+    # Opened, announced and reminded now: the electorate is in the room.
+    poll.scheduled = True
+    poll.opened_at = poll.announced_at = poll.reminded_at = now
+    session.flush()
+    session.execute(
+        insert(ElectorateEntry),
+        [{"poll_id": poll.id, "member_id": m} for m in sorted(set(present_ids))],
+    )
+    numbers = session.scalars(
+        select(Member.membership_number).where(Member.id.in_(set(present_ids)))
+    ).all()
+    poll.electorate_size, poll.electorate_hash = len(numbers), digest_of(list(numbers))
+    audit.record(
+        session,
+        chair,
+        "poll.opened",
+        organisation=org,
+        target=poll,
+        meeting=meeting_id,
+        electorate_size=poll.electorate_size,
+        electorate_hash=poll.electorate_hash,
+    )
+    session.commit()
+    return poll
+
+
+def close_meeting_vote(session: Session, chair: Member, poll: Poll) -> Poll:
+    """Close now: the same sealing and tally as a poll whose time has run out."""
+    if status(poll) != OPEN:
+        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+    session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id, Poll.closed_at.is_(None))
+        .values(closes_at=utcnow())
+    )
+    audit.record(
+        session,
+        chair,
+        "poll.closed_by_chair",
+        organisation=poll.organisation,
+        target=poll,
+        meeting=poll.meeting_id,
+    )
+    session.commit()
+    session.refresh(poll)
+    ensure_current(session, poll)
+    return poll
+
+
+def record_paper_votes(
+    session: Session,
+    chair: Member,
+    poll: Poll,
+    member_ids: list[int],
+    counts: dict[int, int],
+    blank: int,
+) -> int:
+    """Count the ballots cast on paper in the room. The members who voted on paper
+    are checked off the electorate in the same transaction (a participation each),
+    so none of them can also vote online; the counts must add up to them."""
+    if status(poll) != OPEN:
+        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+    if poll.kind not in PAPER_KINDS:
+        raise ValidationFailed(
+            _(
+                "Papierstimmen lassen sich nur bei Ja/Nein/Enthaltung und bei "
+                "Einzelwahl erfassen."
+            )
+        )
+    if poll.paper_ballots is not None:
+        raise Conflict(_("Die Papierstimmen dieser Abstimmung sind bereits erfasst."))
+    option_ids = {o.id for o in poll.options}
+    members = sorted(set(member_ids))
+    if not members:
+        raise ValidationFailed(_("Bitte kreuze an, wer auf Papier abgestimmt hat."))
+    if set(counts) - option_ids or any(n < 0 for n in counts.values()) or blank < 0:
+        raise ValidationFailed(_("Die Stimmenzahlen passen nicht zu den Optionen."))
+    if sum(counts.values()) + blank != len(members):
+        raise ValidationFailed(
+            _(
+                "Die Stimmen (%(votes)d) müssen der Zahl der angekreuzten "
+                "Mitglieder (%(members)d) entsprechen.",
+                votes=sum(counts.values()) + blank,
+                members=len(members),
+            )
+        )
+    eligible = set(
+        session.scalars(
+            select(ElectorateEntry.member_id).where(
+                ElectorateEntry.poll_id == poll.id,
+                ElectorateEntry.member_id.in_(members),
+            )
+        )
+    )
+    if eligible != set(members):
+        raise ValidationFailed(
+            _("Angekreuzt ist jemand, der nicht zu den Stimmberechtigten gehört.")
+        )
+    voted = session.scalars(
+        select(Member)
+        .join(Participation, Participation.member_id == Member.id)
+        .where(Participation.poll_id == poll.id, Member.id.in_(members))
+    ).all()
+    if voted:
+        raise Conflict(
+            _(
+                "Bereits online abgestimmt und daher nicht auf Papier zu zählen: "
+                "%(names)s.",
+                names=", ".join(sorted(m.name for m in voted)),
+            )
+        )
+    today = datetime.now(UTC).astimezone(BERLIN).date()
+    rows = [[o] for o, n in sorted(counts.items()) for _i in range(n)] + [[]] * blank
+    session.execute(
+        insert(Participation),
+        [{"poll_id": poll.id, "member_id": m, "voted_on": today} for m in members],
+    )
+    session.execute(
+        insert(PaperVoter), [{"poll_id": poll.id, "member_id": m} for m in members]
+    )
+    session.execute(
+        insert(BallotRecord),
+        [
+            {"id": uuid.uuid4().hex, "poll_id": poll.id, "choices": canonical(r)}
+            for r in rows
+        ],
+    )
+    session.execute(
+        update(Poll).where(Poll.id == poll.id).values(paper_ballots=len(rows))
+    )
+    audit.record(
+        session,
+        chair,
+        "poll.paper_votes",
+        organisation=poll.organisation,
+        target=poll,
+        paper_ballots=len(rows),
+        counts={str(k): v for k, v in sorted(counts.items())},
+        blank=blank,
+    )
+    try:
+        session.commit()
+    except IntegrityError:  # a member's online ballot landed meanwhile
+        session.rollback()
+        raise Conflict(
+            _("Jemand hat gerade online abgestimmt; bitte erfasse die Liste neu.")
+        ) from None
+    session.refresh(poll)
+    return len(rows)
+
+
+def meeting_polls(session: Session, meeting_id: int) -> list[Poll]:
+    return list(
+        session.scalars(
+            select(Poll)
+            .where(Poll.meeting_id == meeting_id)
+            .options(selectinload(Poll.options))
+            .order_by(Poll.id)
+        )
+    )
+
+
+def vote_summary(session: Session, poll: Poll, member: Member | None = None) -> dict:
+    """What a meeting shows of a live vote: while open only turnout; once closed the
+    result, rule and outcome in words (the same words as the poll's records)."""
+    state = ensure_current(session, poll)
+    summary = {
+        "poll_id": poll.id,
+        "title": poll.title,
+        "kind": poll.kind.value,
+        "secret": poll.secret,
+        "status": state,
+        "agenda_item_id": poll.agenda_item_id,
+        "options": [{"id": o.id, "label": o.label} for o in poll.options],
+        "electorate": poll.electorate_size or 0,
+        "ballots": turnout(session, poll),
+        "paper_ballots": poll.paper_ballots or 0,
+        "url": f"/polls/{poll.id}",
+    }
+    if member is not None:
+        summary["eligible"] = (
+            session.get(ElectorateEntry, (poll.id, member.id)) is not None
+        )
+        summary["voted"] = session.get(Participation, (poll.id, member.id)) is not None
+    if state == CLOSED:
+        result = stored_result(poll) or {}
+        for option in summary["options"]:
+            option["count"] = result.get("counts", {}).get(str(option["id"]), 0)
+        summary["result"] = {
+            "ballots": result.get("ballots", 0),
+            "valid": result.get("valid", 0),
+            "blank": result.get("blank", 0),
+            "quorum_met": result.get("quorum_met", False),
+            "outcome": result.get("outcome", ""),
+            "outcome_words": OUTCOME_WORDS.get(result.get("outcome", ""), ""),
+            "winners": result.get("winners", []),
+            "ranking": result.get("ranking", []),
+            "majority_words": MAJORITY_WORDS.get(poll.majority.value, ""),
+            "rule_name": poll.rule_name,
+            "statute_reference": poll.statute_reference,
+            "ballot_digest": poll.ballot_digest,
+        }
+    return summary
+
+
+def paper_voter_count(session: Session, poll: Poll) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PaperVoter)
+            .where(PaperVoter.poll_id == poll.id)
+        )
+        or 0
+    )
