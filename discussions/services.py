@@ -224,6 +224,18 @@ def create_thread(
     session: Session, author: Member, forum_id: int, title: str, body: str
 ) -> Thread:
     """A member opens a thread with its first post in a forum they can see."""
+    thread, pending = add_thread(session, author, forum_id, title, body)
+    session.commit()
+    after_thread_commit(session, thread, pending)
+    return thread
+
+
+def add_thread(
+    session: Session, author: Member, forum_id: int, title: str, body: str
+) -> tuple[Thread, list]:
+    """The writes of create_thread in the caller's transaction (a meeting opens its
+    agenda items' threads with the meeting); the caller commits, then calls
+    after_thread_commit with what this returned."""
     forum = get_forum(session, author, forum_id)
     if forum.archived:
         raise ForumArchived(_("Dieses Forum ist archiviert."))
@@ -240,12 +252,13 @@ def create_thread(
         .values(thread_count=Forum.thread_count + 1)
     )
     post = _add_post(session, author, thread, body)
-    pending = _notify_post(session, author, thread, post, new_thread=True)
-    session.commit()
+    return thread, _notify_post(session, author, thread, post, new_thread=True)
+
+
+def after_thread_commit(session: Session, thread: Thread, pending: list) -> None:
     live.publish_thread_created(thread)
     for args in pending:
         deliver(session, *args)
-    return thread
 
 
 def create_post(session: Session, author: Member, thread_id: int, body: str) -> Post:

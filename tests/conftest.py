@@ -158,6 +158,7 @@ def app(db_url, tmp_path, app_overrides):
 def session(app):
     """A session of the test's own, apart from the sessions of requests."""
     s = app.extensions["ortsverein_db"][1]()
+    s.info["app"] = app  # factories that call services outside a test's app context
     yield s
     s.close()
 

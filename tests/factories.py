@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
@@ -158,10 +159,13 @@ def _through_service(session: Session, function, *args, **kwargs):
     """Call a service as a request would: inside a request context with the write
     lock taken up front, and with no transaction left open afterwards (on SQLite an
     open one would block the requests of the test)."""
-    from flask import current_app
+    from flask import current_app, has_app_context
 
     session.commit()  # end a read snapshot: SQLite refuses to upgrade a stale one
-    with current_app.test_request_context(), write_intent():
+    app = (
+        current_app._get_current_object() if has_app_context() else session.info["app"]
+    )
+    with app.test_request_context(), write_intent():
         result = function(session, *args, **kwargs)
         session.commit()
     return result
@@ -188,3 +192,28 @@ def make_post(session: Session, thread, author: Member, body="Antwort"):
     from discussions.services import create_post
 
     return _through_service(session, create_post, author, thread.id, body)
+
+
+def make_meeting(session: Session, org: Organisation, organiser: Member, **kw):
+    """A meeting through the service, as an organiser plans it (three items)."""
+    from discussions.meetings.services import ItemInput, MeetingInput, create_meeting
+
+    start = utcnow() + timedelta(days=1)
+    data = MeetingInput(
+        org_id=org.id,
+        title=kw.pop("title", "Mitgliederversammlung"),
+        body="Alle sind eingeladen.",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        items=[
+            ItemInput(title=t)
+            for t in kw.pop("items", ["Begrüßung", "Lastenrad", "Verschiedenes"])
+        ],
+        **kw,
+    )
+    return _through_service(session, create_meeting, organiser, data)
+
+
+def meeting_action(session: Session, function, *args):
+    """A meeting service (start, check_in, ...) called as a request would."""
+    return _through_service(session, function, *args)

@@ -1,0 +1,36 @@
+"""Remote branch meetings: agenda, attendance, speakers' list, live discussion and
+live votes, minutes (a blueprint of its own inside the discussions feature)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+def init_app(app: Flask) -> None:
+    """Register pages, API routes, the socket room and events, and the home panel."""
+    from ortsverein.api import register_blueprint
+    from ortsverein.i18n import _
+    from ortsverein.notifications import register_kind
+    from ortsverein.realtime import register_room
+
+    from . import api, events, minutes_views, room_views, views  # noqa: F401
+    from .access import can_join_meeting
+
+    app.register_blueprint(bp)
+    register_blueprint(app, api.bp, api.SCHEMAS)
+    register_room(
+        "meeting",
+        can_join_meeting,
+        on_join=events.on_join_meeting,
+        on_leave=events.on_leave_meeting,
+    )
+    events.init_app(app)
+    register_kind("meeting_invitation", lambda t: _("Einladung: %(t)s", t=t))
+    from .seed import seed_meetings
+
+    app.config.setdefault("SEED_HOOKS", []).append(seed_meetings)
+    app.extensions.setdefault("ortsverein_panels", []).append(
+        ("meetings/_panel.html", views.panel)
+    )

@@ -1,0 +1,364 @@
+"""Meeting endpoints of the JSON API: schedule and follow meetings, attend, ask to
+speak, run them as chair, with live votes (documented in /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from string import Template
+
+from flask import g, jsonify, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import Meeting
+from ortsverein.api import (
+    ApiError,
+    load_json,
+    make_blueprint,
+    paginated,
+    token_required,
+)
+from ortsverein.db import db
+from ortsverein.pagination import Page, parse_page_args
+from polls import services as polls
+
+from . import attendance, services, speakers
+from .access import get_meeting, require_chair, status
+from .api_schemas import (
+    SCHEMAS,
+    CurrentItemSchema,
+    ItemAddSchema,
+    MeetingCreateSchema,
+    RoomAttendanceSchema,
+)
+from .live import attendance_changed, item_json, member_state
+
+bp = make_blueprint("meetings_api", __name__)
+__all__ = ["SCHEMAS", "bp"]  # registered by discussions.meetings.init_app
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def meeting_json(meeting: Meeting) -> dict:
+    org = meeting.organisation
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "organisation": {"id": org.id, "name": org.name, "slug": org.slug},
+        "starts_at": _iso(meeting.starts_at),
+        "ends_at": _iso(meeting.ends_at),
+        "status": status(meeting),
+        "quorum": meeting.quorum,
+        "speaking_seconds": meeting.speaking_seconds,
+        "alternating": meeting.alternating,
+        "items": [item_json(i) for i in meeting.items],
+        "chairs": sorted(c.member_id for c in meeting.chairs),
+    }
+
+
+def _attendance_json(meeting: Meeting) -> dict:
+    present = attendance.present_members(db.session, meeting)
+    return {
+        "present": [{**p, "since": _iso(p["since"])} for p in present],
+        "stretches": [
+            {
+                "member": {"id": a.member_id, "name": a.member.name},
+                "in_room": a.in_room,
+                "joined_at": _iso(a.joined_at),
+                "left_at": _iso(a.left_at),
+            }
+            for a in attendance.attendance_list(db.session, meeting)
+        ],
+    }
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    return get_meeting(db.session, g.api_member, meeting_id)
+
+
+def _state(meeting: Meeting):
+    return jsonify(member_state(db.session, meeting, g.api_member))
+
+
+def _summary(poll):
+    return jsonify(polls.vote_summary(db.session, poll, g.api_member))
+
+
+def _response(description: str, schema: str) -> str:
+    body = f"{{application/json: {{schema: {schema}}}}}"
+    return f'{{description: "{description}", content: {body}}}'
+
+
+# Shared YAML of the docstrings below, filled in by _doc.
+PARTS = {
+    "ID": "{in: path, name: meeting_id, required: true, schema: {type: integer}}",
+    "POLL": "{in: path, name: poll_id, required: true, schema: {type: integer}}",
+    "STATE": _response("the new state", "MeetingState"),
+    "VOTE": _response("the vote", "VoteSummary"),
+    "LIST": '{description: "{present: [{id, name, since, in_room, online}], '
+    'stretches: [{member: {id, name}, in_room, joined_at, left_at}]}"}',
+    "NF": '{description: "unknown or not visible; a chair\'s action: not a chair"}',
+}
+
+
+def _doc(text: str):
+    def set_doc(view):
+        view.__doc__ = Template(text).substitute(PARTS)
+        return view
+
+    return set_doc
+
+
+@bp.route("/meetings", methods=["GET", "POST"])
+@token_required
+def meetings():
+    """Meetings the member may see; a new meeting.
+    ---
+    get:
+      summary: Upcoming (running or planned, soonest first) or past meetings
+      tags: [meetings]
+      parameters:
+        - {in: query, name: when, schema: {type: string, enum: [upcoming, past]}}
+        - {in: query, name: page, schema: {type: integer}}
+        - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
+      responses:
+        200: {description: "{items: [Meeting], next: URL or null}"}
+        422: {description: validation_error}
+    post:
+      summary: Schedule a meeting with its agenda (organisers of org_id)
+      tags: [meetings]
+      requestBody: {content: {application/json: {schema: MeetingCreate}}}
+      responses:
+        201: {description: created, content: {application/json: {schema: Meeting}}}
+        404: {description: unknown organisation or not its organiser}
+        422: {description: "validation_error; error.fields names the fields"}
+    """
+    if request.method == "POST":
+        data = load_json(MeetingCreateSchema())
+        data["items"] = [services.ItemInput(**i) for i in data["items"]]
+        data["chair_emails"] = data.pop("chairs")
+        created = services.create_meeting(
+            db.session, g.api_member, services.MeetingInput(**data)
+        )
+        return jsonify(meeting_json(created)), 201
+    when = request.args.get("when", "upcoming")
+    if when not in ("upcoming", "past"):
+        raise ApiError(
+            422,
+            "validation_error",
+            "when is upcoming or past",
+            fields={"when": ["upcoming or past"]},
+        )
+    page, per_page = parse_page_args(request.args, 20)
+    result = services.list_meetings(
+        db.session, g.api_member, when=when, page=page, per_page=per_page
+    )
+    if result.items:  # the agendas and chairs of the whole page in two queries
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.id.in_([m.id for m in result.items]))
+            .options(selectinload(Meeting.items), selectinload(Meeting.chairs))
+        ).all()
+    items = [meeting_json(m) for m in result.items]
+    return jsonify(
+        paginated(
+            Page(items, result.page, result.per_page, result.total),
+            lambda n: url_for(
+                "meetings_api.meetings", when=when, page=n, per_page=per_page
+            ),
+        )
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@token_required
+@_doc("""The meeting room's state for the asking member.
+    ---
+    get:
+      summary: "The document a socket join returns: agenda and current item,
+        speakers' list with the countdown (speakers.current.ends_at), the current
+        vote (with eligible and voted for you), attendance, your part (me) and
+        the recent posts of the current item's thread"
+      tags: [meetings]
+      parameters: [$ID]
+      responses: {200: $STATE, 404: $NF}
+    """)
+def meeting_state(meeting_id: int):
+    return _state(_meeting(meeting_id))
+
+
+def _check_in(session, member, meeting) -> None:
+    if attendance.check_in(session, member, meeting):
+        attendance_changed(meeting)
+
+
+def _check_out(session, member, meeting) -> None:
+    if attendance.check_out(session, member, meeting):
+        attendance_changed(meeting)
+
+
+ACTIONS = [  # path, service(session, member, meeting), summary, what 409 means
+    ("start", services.start, "Open the meeting (chair)", "running or over"),
+    ("end", services.end, "Close the meeting (chair)", "not running, or a vote runs"),
+    ("check-in", _check_in, "Check in online (members)", "not running, or a guest"),
+    ("check-out", _check_out, "End your online attendance", "never (idempotent)"),
+    (
+        "speakers/next",
+        speakers.call_next,
+        "Call the next speaker (chair)",
+        "nobody waits or speaks",
+    ),
+    ("speakers/finish", speakers.finish, "End the speech (chair)", "nobody speaks"),
+]
+
+
+def _action(path: str, service, summary: str, conflict: str) -> None:
+    def view(meeting_id: int):
+        meeting = _meeting(meeting_id)
+        service(db.session, g.api_member, meeting)
+        return _state(meeting)
+
+    view.__name__ = "meeting_" + path.replace("-", "_").replace("/", "_")
+    view = _doc(f"""{summary}.
+    ---
+    post:
+      summary: "{summary}"
+      tags: [meetings]
+      parameters: [$ID]
+      responses: {{200: $STATE, 404: $NF, 409: {{description: "{conflict}"}}}}
+    """)(view)
+    bp.add_url_rule(
+        f"/meetings/<int:meeting_id>/{path}",
+        view_func=token_required(view),
+        methods=["POST"],
+    )
+
+
+for _args in ACTIONS:
+    _action(*_args)
+
+
+@bp.route("/meetings/<int:meeting_id>/speakers", methods=["POST", "DELETE"])
+@token_required
+@_doc("""Raise or lower your hand on the current item.
+    ---
+    post:
+      summary: Ask to speak on the current item (members present)
+      tags: [meetings]
+      parameters: [$ID]
+      responses: {200: $STATE, 404: $NF, 409: {description: "not present or
+        running, or already on the list"}}
+    delete:
+      summary: Withdraw from the speakers' list before being called
+      tags: [meetings]
+      parameters: [$ID]
+      responses: {200: $STATE, 404: $NF, 409: {description: not on the list}}
+    """)
+def speakers_list(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if request.method == "POST":
+        speakers.raise_hand(db.session, g.api_member, meeting)
+    else:
+        speakers.withdraw(db.session, g.api_member, meeting)
+    return _state(meeting)
+
+
+@bp.route("/meetings/<int:meeting_id>/current-item", methods=["PUT"])
+@token_required
+@_doc("""Move the agenda.
+    ---
+    put:
+      summary: Call an agenda item (chair); everyone in the room sees it
+      tags: [meetings]
+      parameters: [$ID]
+      requestBody: {content: {application/json: {schema: CurrentItem}}}
+      responses: {200: $STATE, 404: $NF, 409: {description: not running}}
+    """)
+def current_item(meeting_id: int):
+    item_id = load_json(CurrentItemSchema())["item_id"]
+    meeting = _meeting(meeting_id)
+    services.set_current_item(db.session, g.api_member, meeting, item_id)
+    return _state(meeting)
+
+
+@bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
+@token_required
+@_doc("""Add an agenda item.
+    ---
+    post:
+      summary: Add an item at the end of the agenda (chair), also while running
+      tags: [meetings]
+      parameters: [$ID]
+      requestBody: {content: {application/json: {schema: ItemAdd}}}
+      responses:
+        201: {description: created, content: {application/json:
+              {schema: AgendaItem}}}
+        404: $NF
+        409: {description: the meeting is over}
+        422: {description: "validation_error, or the agenda is full"}
+    """)
+def add_item(meeting_id: int):
+    data = load_json(ItemAddSchema())
+    meeting = _meeting(meeting_id)
+    item = services.add_item(db.session, g.api_member, meeting, **data)
+    return jsonify(item_json(item)), 201
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance")
+@token_required
+@_doc("""The attendance list.
+    ---
+    get:
+      summary: Who is present now, and every stretch of attendance (chair)
+      tags: [meetings]
+      parameters: [$ID]
+      responses: {200: $LIST, 404: $NF}
+    """)
+def attendance_list(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    require_chair(g.api_member, meeting)
+    return jsonify(_attendance_json(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>/room-attendance", methods=["POST"])
+@token_required
+@_doc("""Record a member sitting in the room.
+    ---
+    post:
+      summary: Check in a member sitting in the room (chair; hybrid meetings)
+      tags: [meetings]
+      parameters: [$ID]
+      requestBody: {content: {application/json: {schema: RoomAttendance}}}
+      responses: {200: $LIST, 404: $NF, 409: {description: not running}}
+    """)
+def room_check_in(meeting_id: int):
+    member_id = load_json(RoomAttendanceSchema())["member_id"]
+    meeting = _meeting(meeting_id)
+    attendance.room_check_in(db.session, g.api_member, meeting, member_id)
+    attendance_changed(meeting)
+    return jsonify(_attendance_json(meeting))
+
+
+@bp.route(
+    "/meetings/<int:meeting_id>/room-attendance/<int:member_id>", methods=["DELETE"]
+)
+@token_required
+@_doc("""A member leaves the room.
+    ---
+    delete:
+      summary: End a member's attendance in the room (chair)
+      tags: [meetings]
+      parameters:
+        - $ID
+        - {in: path, name: member_id, required: true, schema: {type: integer}}
+      responses: {200: $LIST, 404: $NF}
+    """)
+def room_check_out(meeting_id: int, member_id: int):
+    meeting = _meeting(meeting_id)
+    attendance.room_check_out(db.session, g.api_member, meeting, member_id)
+    attendance_changed(meeting)
+    return jsonify(_attendance_json(meeting))
+
+
+from . import api_votes  # noqa: E402, F401  (its routes register on bp)

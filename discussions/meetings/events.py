@@ -1,0 +1,105 @@
+"""Socket.IO for meeting rooms: joining checks the member in (when asked) and
+returns the whole state, so a reconnect catches up; leaving with the last socket
+ends online attendance; `meeting` carries the members' and the chair's actions."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_socketio import rooms
+from sqlalchemy.orm import Session
+
+from models import Meeting, Member
+from ortsverein.db import db, write_intent
+from ortsverein.errors_domain import DomainError, NotFound
+from ortsverein.realtime import MAX_ID, socket_member, socketio
+
+from . import attendance, services, speakers
+from .access import RUNNING, can_attend, get_meeting, status
+from .live import attendance_changed, member_state
+
+
+def on_join_meeting(session: Session, member: Member, meeting_id: int, data: dict):
+    """`{"room": "meeting:ID", "check_in": true}` checks a member of the
+    organisation in while the meeting runs; the ack carries the state."""
+    meeting = get_meeting(session, member, meeting_id)
+    if (
+        data.get("check_in") is True
+        and status(meeting) == RUNNING
+        and can_attend(member, meeting)
+    ):
+        with write_intent():
+            session.rollback()  # a writer's transaction of its own
+            if attendance.check_in(session, member, meeting):
+                attendance_changed(meeting)
+    return {"state": member_state(session, meeting, member)}
+
+
+def on_leave_meeting(session: Session, member_id: int, meeting_id: int) -> None:
+    """The member's last connection to the room is gone: online presence ends (a
+    reconnect checks them in again)."""
+    with write_intent():
+        session.rollback()
+        if attendance.connection_lost(session, meeting_id, member_id):
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is not None:
+                attendance_changed(meeting)
+
+
+def perform(member: Member, meeting, action: str, data: dict) -> dict:
+    """One action of a member or the chair, for the socket event and the forms."""
+    session = db.session
+    if action == "check_in":
+        if attendance.check_in(session, member, meeting):
+            attendance_changed(meeting)
+    elif action == "check_out":
+        if attendance.check_out(session, member, meeting):
+            attendance_changed(meeting)
+    elif action == "raise_hand":
+        speakers.raise_hand(session, member, meeting)
+    elif action == "withdraw":
+        speakers.withdraw(session, member, meeting)
+    elif action == "next_speaker":
+        speakers.call_next(session, member, meeting)
+    elif action == "finish_speaker":
+        speakers.finish(session, member, meeting)
+    elif action == "next_item":
+        services.next_item(session, member, meeting)
+    elif action == "set_item":
+        item_id = data.get("item_id")
+        if not isinstance(item_id, int) or not 0 < item_id <= MAX_ID:
+            raise NotFound()
+        services.set_current_item(session, member, meeting, item_id)
+    elif action == "start":
+        services.start(session, member, meeting)
+    elif action == "end":
+        services.end(session, member, meeting)
+    else:
+        return {"ok": False, "error": "unknown_action"}
+    return {"ok": True}
+
+
+def _on_meeting(data=None):
+    """`emit("meeting", {"meeting_id": ID, "action": ..., "item_id": ...})`, acked
+    with {"ok": true} or {"ok": false, "error": CODE, "message": ...}. Only for
+    sockets that joined the room (which ran the page's permission check)."""
+    member = socket_member()
+    if member is None:
+        return {"ok": False, "error": "unauthenticated"}
+    data = data if isinstance(data, dict) else {}
+    meeting_id, action = data.get("meeting_id"), data.get("action")
+    if not isinstance(meeting_id, int) or not isinstance(action, str):
+        return {"ok": False, "error": "bad_request"}
+    if f"meeting:{meeting_id}" not in rooms():
+        return {"ok": False, "error": "not_joined"}
+    try:
+        with write_intent():
+            db.session.rollback()
+            meeting = get_meeting(db.session, member, meeting_id)
+            return perform(member, meeting, action, data)
+    except DomainError as err:
+        db.session.rollback()
+        return {"ok": False, "error": err.code, "message": err.message}
+
+
+def init_app(app: Flask) -> None:
+    socketio.on_event("meeting", _on_meeting)

@@ -1,0 +1,178 @@
+"""Formal invitations to a meeting: once per meeting, to every active member of the
+organisation's subtree, as an in-app notification and an email with an .ics
+calendar entry (an invitation is not an opt-in notification: everyone gets it)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import force_locale
+from icalendar import Calendar, Event
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from models import Meeting, Member, Notification, Organisation, utcnow
+from ortsverein import audit, mail
+from ortsverein.errors_domain import Conflict, NotFound
+from ortsverein.i18n import _
+from ortsverein.notifications import LIVE_FANOUT_LIMIT, notify
+from ortsverein.realtime import member_room, publish
+
+from .access import CANCELLED, ENDED, can_organise, status
+
+BERLIN = ZoneInfo("Europe/Berlin")
+KIND = "meeting_invitation"
+MAIL_BATCH = 500  # messages handed to one background sender at a time
+
+
+def meeting_path(meeting: Meeting) -> str:
+    return f"/meetings/{meeting.id}"
+
+
+def invitees(meeting: Meeting) -> Select:
+    """Ids of the active members whose home branch lies in the meeting's subtree."""
+    return (
+        select(Member.id)
+        .join(Organisation, Member.home_branch_id == Organisation.id)
+        .where(
+            Organisation.path.startswith(meeting.organisation.path, autoescape=True),
+            Member.active.is_(True),
+        )
+    )
+
+
+def _local(meeting: Meeting) -> str:
+    return meeting.starts_at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+
+
+def body_text(meeting: Meeting, url: str) -> str:
+    """The plain-text invitation in the current locale (mail body, ics text)."""
+    agenda = "\n".join(f"{i.position + 1}. {i.title}" for i in meeting.items)
+    parts = [
+        _(
+            "Einladung zur Sitzung „%(title)s“ (%(org)s) am %(when)s Uhr, "
+            "bis voraussichtlich %(end)s Uhr.",
+            title=meeting.title,
+            org=meeting.organisation.name,
+            when=_local(meeting),
+            end=meeting.ends_at.astimezone(BERLIN).strftime("%H:%M"),
+        )
+    ]
+    if meeting.body.strip():
+        parts.append(meeting.body.strip())
+    if agenda:
+        parts.append(_("Tagesordnung:") + "\n" + agenda)
+    parts.append(_("Zur Sitzung: %(url)s", url=url))
+    return "\n\n".join(parts)
+
+
+def ics(meeting: Meeting, base_url: str) -> bytes:
+    """The meeting as an iCalendar event (METHOD:PUBLISH, times in UTC)."""
+    base = base_url.rstrip("/")
+    url = base + meeting_path(meeting)
+    host = urlsplit(base).hostname or "ortsverein.invalid"
+    cal = Calendar()
+    cal.add("prodid", "-//Ortsverein//Sitzungen//DE")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@{host}")
+    event.add("dtstamp", utcnow().astimezone(UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(UTC))
+    event.add("dtend", meeting.ends_at.astimezone(UTC))
+    event.add("summary", meeting.title)
+    event.add("description", body_text(meeting, url))
+    event.add("url", url)
+    event.add("location", url)
+    if meeting.cancelled_at is not None:
+        event.add("status", "CANCELLED")
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def send_invitations(session: Session, member: Member, meeting: Meeting) -> int:
+    """Invite once, before the meeting is over: notify every active member of the
+    subtree in one transaction, then push live and email each an .ics. Returns how
+    many were invited."""
+    if not can_organise(member, meeting.organisation):
+        raise NotFound()
+    if status(meeting) in (CANCELLED, ENDED):
+        raise Conflict(
+            _("Zu einer abgesagten oder beendeten Sitzung lädt man nicht ein.")
+        )
+    if meeting.invited_at is not None:
+        raise Conflict(_("Zu dieser Sitzung wurde bereits eingeladen."))
+    members = invitees(meeting)
+    url = meeting_path(meeting)
+    meeting.invited_at = utcnow()
+    count = notify(session, members, KIND, meeting.title, url)
+    audit.record(
+        session,
+        member,
+        "meeting.invited",
+        organisation=meeting.organisation,
+        target=meeting,
+        invited=count,
+    )
+    session.commit()
+    _push(session, members, meeting.title, url, count)
+    _mail(session, members, meeting)
+    return count
+
+
+def _push(session: Session, members: Select, subject: str, url: str, count: int):
+    """After commit, as `notifications.deliver` does: live only for small fan-outs."""
+    if count > LIVE_FANOUT_LIMIT:
+        return
+    rows = session.execute(
+        select(Notification.id, Notification.member_id).where(
+            Notification.member_id.in_(members),
+            Notification.kind == KIND,
+            Notification.url == url[:300],
+            Notification.read_at.is_(None),
+        )
+    ).all()
+    for note_id, member_id in rows:
+        publish(
+            "notification",
+            {"id": note_id, "kind": KIND, "text": subject, "url": url},
+            member_room(member_id),
+        )
+
+
+def _mail(session: Session, members: Select, meeting: Meeting) -> None:
+    """Every invitee gets the email in their language, with the calendar entry."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    url = base + meeting_path(meeting)
+    by_locale: dict[str, tuple[str, str, bytes]] = {}
+    batch = []
+    rows = session.execute(
+        select(Member.email, Member.locale).where(Member.id.in_(members))
+    )
+    for email, locale in rows:
+        locale = locale or "de"
+        if locale not in by_locale:
+            with force_locale(locale):
+                subject = _("Einladung: %(t)s", t=meeting.title)
+                by_locale[locale] = (
+                    subject,
+                    body_text(meeting, url),
+                    ics(meeting, base),
+                )
+        subject, body, calendar = by_locale[locale]
+        batch.append(
+            mail.build_message(
+                email,
+                subject,
+                body,
+                attachments=[(f"sitzung-{meeting.id}.ics", "text/calendar", calendar)],
+            )
+        )
+        if len(batch) >= MAIL_BATCH:
+            mail.send_in_background(batch)
+            batch = []
+    if batch:
+        mail.send_in_background(batch)

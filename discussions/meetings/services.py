@@ -1,0 +1,409 @@
+"""Meeting use cases for organisers and chairs: schedule, edit, invite, start, move
+the agenda, end; and the lists members see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
+
+from models import (
+    AgendaItem,
+    Attendance,
+    Forum,
+    Meeting,
+    MeetingChair,
+    Member,
+    Organisation,
+    SpeakerRequest,
+    Thread,
+    utcnow,
+)
+from ortsverein import audit
+from ortsverein.errors_domain import Conflict, NotFound, ValidationFailed
+from ortsverein.i18n import _
+from ortsverein.markdown import render
+from ortsverein.pagination import Page, paginate
+from ortsverein.permissions import can_see_org, visible_org_clause
+
+from .. import services as forum_services
+from .access import (
+    CANCELLED,
+    ENDED,
+    RUNNING,
+    SCHEDULED,
+    can_organise,
+    require_chair,
+    status,
+)
+from .live import publish_meeting
+
+MAX_ITEMS = 50
+
+
+@dataclass
+class ItemInput:
+    title: str
+    body: str = ""
+    thread_id: int | None = None
+
+
+@dataclass
+class MeetingInput:
+    org_id: int
+    title: str
+    body: str
+    starts_at: datetime
+    ends_at: datetime
+    quorum: int = 0
+    speaking_seconds: int = 180
+    alternating: bool = False
+    chair_emails: list[str] = field(default_factory=list)
+    items: list[ItemInput] = field(default_factory=list)
+    # Open a discussion thread in this forum for every item without one.
+    forum_id: int | None = None
+
+
+def _validate(session: Session, member: Member, data: MeetingInput) -> tuple:
+    org = session.get(Organisation, data.org_id)
+    if org is None or not can_organise(member, org):
+        raise NotFound()
+    errors: dict[str, str] = {}
+    if not data.title.strip():
+        errors["title"] = _("Bitte gib der Sitzung einen Titel.")
+    if data.ends_at <= data.starts_at:
+        errors["ends_at"] = _("Das Ende muss nach dem Beginn liegen.")
+    if not 0 <= data.quorum <= 100_000:
+        errors["quorum"] = _("Die Beschlussfähigkeit ist eine Zahl von Anwesenden.")
+    if not 30 <= data.speaking_seconds <= 3600:
+        errors["speaking_seconds"] = _(
+            "Die Redezeit liegt zwischen 30 Sekunden und einer Stunde."
+        )
+    items = [i for i in data.items if i.title.strip()]
+    if not items:
+        errors["items"] = _("Die Tagesordnung braucht mindestens einen Punkt.")
+    elif len(items) > MAX_ITEMS:
+        errors["items"] = _("Höchstens %(n)d Tagesordnungspunkte.", n=MAX_ITEMS)
+    chairs = _chairs(session, org, data.chair_emails, errors)
+    threads = _threads(session, member, org, items, errors)
+    forum = None
+    if data.forum_id:
+        forum = session.get(
+            Forum, data.forum_id, options=[joinedload(Forum.organisation)]
+        )
+        if forum is None or not _visible_to_attendees(forum.organisation, org):
+            errors["forum_id"] = _(
+                "Das Forum muss für alle Mitglieder der Gliederung sichtbar sein."
+            )
+        elif forum.archived:
+            errors["forum_id"] = _("Dieses Forum ist archiviert.")
+    if errors:
+        raise ValidationFailed(
+            _("Bitte korrigiere die markierten Angaben."), fields=errors
+        )
+    return org, items, chairs, threads, forum
+
+
+def _visible_to_attendees(forum_org: Organisation, org: Organisation) -> bool:
+    """Every member of the meeting's subtree sees forums of the meeting's
+    organisation and of its ancestors."""
+    return forum_org.id in org.ancestor_ids()
+
+
+def _chairs(session, org, emails, errors) -> list[Member]:
+    wanted = {e.strip().lower() for e in emails if e.strip()}
+    if not wanted:
+        return []
+    found = session.scalars(
+        select(Member)
+        .options(joinedload(Member.home_branch))
+        .where(Member.email.in_(wanted), Member.active.is_(True))
+    ).all()
+    chairs = [m for m in found if can_see_org(m, org)]
+    missing = wanted - {m.email.lower() for m in chairs}
+    if missing:
+        errors["chairs"] = _(
+            "Unbekannt oder ohne Zugang zur Gliederung: %(emails)s",
+            emails=", ".join(sorted(missing)),
+        )
+    return chairs
+
+
+def _threads(session, member, org, items, errors) -> dict[int, Thread]:
+    threads = {}
+    for item in items:
+        if item.thread_id is None:
+            continue
+        thread = session.get(
+            Thread,
+            item.thread_id,
+            options=[joinedload(Thread.forum).joinedload(Forum.organisation)],
+        )
+        if thread is None or not can_see_org(member, thread.forum.organisation):
+            errors["items"] = _("Ein verknüpftes Thema gibt es nicht.")
+        elif not _visible_to_attendees(thread.forum.organisation, org):
+            errors["items"] = _(
+                "Ein verknüpftes Thema ist nicht für alle Mitglieder sichtbar."
+            )
+        else:
+            threads[item.thread_id] = thread
+    return threads
+
+
+def _apply(session, member, meeting, data, items, chairs, threads, forum) -> list:
+    meeting.title = data.title.strip()[:200]
+    meeting.body = data.body
+    meeting.body_html = render(data.body)
+    meeting.starts_at, meeting.ends_at = data.starts_at, data.ends_at
+    meeting.quorum = data.quorum
+    meeting.speaking_seconds = data.speaking_seconds
+    meeting.alternating = data.alternating
+    meeting.chairs = [MeetingChair(member_id=m.id) for m in chairs]
+    meeting.items.clear()
+    session.flush()
+    created = []
+    for position, item in enumerate(items):
+        row = AgendaItem(
+            position=position,
+            title=item.title.strip()[:200],
+            body=item.body,
+            body_html=render(item.body),
+            thread_id=item.thread_id,
+        )
+        meeting.items.append(row)
+        if item.thread_id is None and forum is not None:
+            thread, pending = forum_services.add_thread(
+                session,
+                member,
+                forum.id,
+                f"{meeting.title}: {row.title}"[:200],
+                item.body.strip() or row.title,
+            )
+            row.thread_id = thread.id
+            created.append((thread, pending))
+    return created
+
+
+def create_meeting(session: Session, member: Member, data: MeetingInput) -> Meeting:
+    """Schedule a meeting with its agenda; invitations go out separately."""
+    org, items, chairs, threads, forum = _validate(session, member, data)
+    meeting = Meeting(
+        organisation=org,
+        created_by=member,
+        title="",
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+    )
+    session.add(meeting)
+    created = _apply(session, member, meeting, data, items, chairs, threads, forum)
+    session.flush()
+    audit.record(session, member, "meeting.created", organisation=org, target=meeting)
+    session.commit()
+    for thread, pending in created:
+        forum_services.after_thread_commit(session, thread, pending)
+    return meeting
+
+
+def update_meeting(
+    session: Session, member: Member, meeting: Meeting, data: MeetingInput
+) -> Meeting:
+    """Details and agenda change until the meeting starts."""
+    if not can_organise(member, meeting.organisation):
+        raise NotFound()
+    if status(meeting) != SCHEDULED:
+        raise Conflict(_("Eine begonnene Sitzung lässt sich nicht mehr umplanen."))
+    data.org_id = meeting.organisation_id
+    org, items, chairs, threads, forum = _validate(session, member, data)
+    created = _apply(session, member, meeting, data, items, chairs, threads, forum)
+    audit.record(session, member, "meeting.edited", organisation=org, target=meeting)
+    session.commit()
+    for thread, pending in created:
+        forum_services.after_thread_commit(session, thread, pending)
+    return meeting
+
+
+def _finish_speeches(session: Session, meeting: Meeting, now) -> None:
+    """A speech ends when the chair moves on to another item or ends the meeting."""
+    session.execute(
+        update(SpeakerRequest)
+        .where(
+            SpeakerRequest.item_id.in_([i.id for i in meeting.items]),
+            SpeakerRequest.called_at.is_not(None),
+            SpeakerRequest.finished_at.is_(None),
+        )
+        .values(finished_at=now)
+    )
+
+
+def list_meetings(
+    session: Session,
+    member: Member,
+    *,
+    when: str = "upcoming",
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    stmt = (
+        select(Meeting)
+        .join(Organisation, Meeting.organisation_id == Organisation.id)
+        .options(joinedload(Meeting.organisation))
+        .where(visible_org_clause(member))
+    )
+    if when == "past":
+        stmt = stmt.where(
+            (Meeting.ended_at.is_not(None)) | (Meeting.cancelled_at.is_not(None))
+        ).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    else:
+        stmt = stmt.where(
+            Meeting.ended_at.is_(None), Meeting.cancelled_at.is_(None)
+        ).order_by(Meeting.starts_at, Meeting.id)
+    return paginate(session, stmt, page, per_page)
+
+
+def start(session: Session, member: Member, meeting: Meeting) -> Meeting:
+    """The chair opens the meeting: attendance, speakers and votes begin; the first
+    agenda item becomes current."""
+    require_chair(member, meeting)
+    if status(meeting) != SCHEDULED:
+        raise Conflict(_("Diese Sitzung läuft bereits oder ist beendet."))
+    now = utcnow()
+    meeting.started_at = now
+    if meeting.items and meeting.current_item_id is None:
+        meeting.current_item_id = meeting.items[0].id
+        meeting.items[0].opened_at = now
+    audit.record(
+        session,
+        member,
+        "meeting.started",
+        organisation=meeting.organisation,
+        target=meeting,
+    )
+    session.commit()
+    publish_meeting(session, meeting, "meeting_started")
+    return meeting
+
+
+def end(session: Session, member: Member, meeting: Meeting) -> Meeting:
+    """Close the meeting: every attendance stretch ends now. A running vote must be
+    closed first, so that no decision is left half taken."""
+    require_chair(member, meeting)
+    if status(meeting) != RUNNING:
+        raise Conflict(_("Nur eine laufende Sitzung lässt sich beenden."))
+    from .votes import running_vote
+
+    if running_vote(session, meeting) is not None:
+        raise Conflict(_("Bitte schließe zuerst die laufende Abstimmung."))
+    now = utcnow()
+    meeting.ended_at = now
+    _finish_speeches(session, meeting, now)
+    session.execute(
+        update(Attendance)
+        .where(Attendance.meeting_id == meeting.id, Attendance.left_at.is_(None))
+        .values(left_at=now)
+    )
+    audit.record(
+        session,
+        member,
+        "meeting.ended",
+        organisation=meeting.organisation,
+        target=meeting,
+    )
+    session.commit()
+    publish_meeting(session, meeting, "meeting_ended")
+    return meeting
+
+
+def cancel(session: Session, member: Member, meeting: Meeting) -> Meeting:
+    if not can_organise(member, meeting.organisation):
+        raise NotFound()
+    if status(meeting) != SCHEDULED:
+        raise Conflict(_("Nur eine geplante Sitzung lässt sich absagen."))
+    meeting.cancelled_at = utcnow()
+    audit.record(
+        session,
+        member,
+        "meeting.cancelled",
+        organisation=meeting.organisation,
+        target=meeting,
+    )
+    session.commit()
+    publish_meeting(session, meeting, "meeting_ended")
+    return meeting
+
+
+def set_current_item(
+    session: Session, member: Member, meeting: Meeting, item_id: int
+) -> AgendaItem:
+    """The chair moves the agenda on (or back); everyone sees it at once."""
+    require_chair(member, meeting)
+    if status(meeting) != RUNNING:
+        raise Conflict(_("Die Sitzung läuft nicht."))
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        raise NotFound()
+    if item.id != meeting.current_item_id:
+        _finish_speeches(session, meeting, utcnow())
+    meeting.current_item_id = item.id
+    if item.opened_at is None:
+        item.opened_at = utcnow()
+    audit.record(
+        session,
+        member,
+        "meeting.item_opened",
+        organisation=meeting.organisation,
+        target=meeting,
+        item=item.id,
+    )
+    session.commit()
+    publish_meeting(session, meeting, "agenda_changed")
+    return item
+
+
+def next_item(session: Session, member: Member, meeting: Meeting) -> AgendaItem:
+    items = meeting.items
+    index = next(
+        (n for n, i in enumerate(items) if i.id == meeting.current_item_id), -1
+    )
+    if index + 1 >= len(items):
+        raise Conflict(_("Das war der letzte Tagesordnungspunkt."))
+    return set_current_item(session, member, meeting, items[index + 1].id)
+
+
+def add_item(
+    session: Session, member: Member, meeting: Meeting, title: str, body: str = ""
+) -> AgendaItem:
+    """A point added during the meeting (say, "Verschiedenes")."""
+    require_chair(member, meeting)
+    if status(meeting) in (ENDED, CANCELLED):
+        raise Conflict(_("Die Sitzung ist beendet."))
+    if not title.strip():
+        raise ValidationFailed(
+            _("Bitte gib einen Titel an."), fields={"title": _("Pflichtfeld")}
+        )
+    if len(meeting.items) >= MAX_ITEMS:
+        raise ValidationFailed(_("Höchstens %(n)d Tagesordnungspunkte.", n=MAX_ITEMS))
+    item = AgendaItem(
+        position=len(meeting.items),
+        title=title.strip()[:200],
+        body=body,
+        body_html=render(body),
+    )
+    meeting.items.append(item)
+    session.flush()
+    audit.record(
+        session,
+        member,
+        "meeting.item_added",
+        organisation=meeting.organisation,
+        target=meeting,
+        item=item.id,
+    )
+    session.commit()
+    publish_meeting(session, meeting, "agenda_changed")
+    return item
+
+
+def current_item(meeting: Meeting) -> AgendaItem | None:
+    return next((i for i in meeting.items if i.id == meeting.current_item_id), None)

@@ -1,0 +1,238 @@
+"""Meeting pages: the list, scheduling and editing, and the meeting room itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models import RoleName, utcnow
+from ortsverein.auth.decorators import member_required
+from ortsverein.auth.forms import ConfirmForm
+from ortsverein.db import db
+from ortsverein.errors_domain import DomainError, NotFound, ValidationFailed
+from ortsverein.i18n import _
+from ortsverein.local_time import to_local, to_utc
+from ortsverein.pagination import parse_page_args
+from ortsverein.permissions import orgs_with_role
+
+from .. import services as forum_services
+from ..access import visible_forums_query
+from ..forms import PostForm
+from ..views import form_errors
+from . import attendance, bp, services
+from .access import can_export, can_organise, get_meeting, status
+from .forms import ItemForm, MeetingForm, RoomMemberForm, VoteForm
+from .live import member_state
+
+
+def load_meeting(meeting_id: int):
+    try:
+        return get_meeting(db.session, current_user, meeting_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/")
+@member_required
+def index():
+    when = "past" if request.args.get("when") == "past" else "upcoming"
+    page, per_page = parse_page_args(request.args, 20)
+    result = services.list_meetings(
+        db.session, current_user, when=when, page=page, per_page=per_page
+    )
+    return render_template(
+        "meetings/index.html",
+        page=result,
+        when=when,
+        status=status,
+        can_create=bool(orgs_with_role(current_user, RoleName.ORGANISER)),
+    )
+
+
+def _organiser_orgs():
+    return orgs_with_role(current_user, RoleName.ORGANISER)
+
+
+def _forums():
+    return [
+        f
+        for f in db.session.scalars(visible_forums_query(current_user))
+        if not f.archived
+    ]
+
+
+def _form_input(form: MeetingForm, org_id: int) -> services.MeetingInput:
+    return services.MeetingInput(
+        org_id=org_id,
+        title=form.title.data or "",
+        body=form.body.data or "",
+        starts_at=to_utc(form.starts_at.data),
+        ends_at=to_utc(form.ends_at.data),
+        quorum=form.quorum.data or 0,
+        speaking_seconds=int((form.speaking_minutes.data or 3) * 60),
+        alternating=form.alternating.data,
+        chair_emails=(form.chairs.data or "").split(","),
+        items=[
+            services.ItemInput(title=line.strip())
+            for line in (form.agenda.data or "").splitlines()
+            if line.strip()
+        ],
+        forum_id=int(form.forum.data) if form.forum.data else None,
+    )
+
+
+def _save(form: MeetingForm, org_id, action):
+    """Validate and save; errors stay on the form with everything typed kept."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return action(_form_input(form, org_id))
+    except ValidationFailed as err:
+        db.session.rollback()
+        fields = {
+            "items": "agenda",
+            "forum_id": "forum",
+            "speaking_seconds": ("speaking_minutes"),
+        }
+        for name, message in err.context.get("fields", {}).items():
+            field = getattr(form, fields.get(name, name), None)
+            if field is not None:
+                field.errors = [*field.errors, message]
+        flash(err.message, "error")
+    return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@member_required
+def create():
+    orgs = _organiser_orgs()
+    if not orgs:
+        abort(404)
+    form = MeetingForm().setup(orgs, _forums())
+    if request.method == "GET":
+        start = (to_local(utcnow()) + timedelta(days=7)).replace(
+            hour=19, minute=30, second=0, microsecond=0
+        )
+        form.starts_at.data, form.ends_at.data = start, start + timedelta(hours=2)
+    meeting = _save(
+        form,
+        form.org.data,
+        lambda data: services.create_meeting(db.session, current_user, data),
+    )
+    if meeting is not None:
+        flash(_("Die Sitzung ist geplant. Verschicke nun die Einladung."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=None), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@member_required
+def edit(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    if not can_organise(current_user, meeting.organisation):
+        abort(404)
+    form = MeetingForm(obj=meeting).setup([meeting.organisation], _forums())
+    if request.method == "GET":
+        form.starts_at.data = to_local(meeting.starts_at)
+        form.ends_at.data = to_local(meeting.ends_at)
+        form.speaking_minutes.data = meeting.speaking_seconds / 60
+        form.agenda.data = "\n".join(i.title for i in meeting.items)
+        form.chairs.data = ", ".join(c.member.email for c in meeting.chairs)
+    result = _save(
+        form,
+        meeting.organisation_id,
+        lambda data: services.update_meeting(db.session, current_user, meeting, data),
+    )
+    if result is not None:
+        flash(_("Die Sitzung ist gespeichert."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=meeting), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/<int:meeting_id>", methods=["GET", "POST"])
+@member_required
+def detail(meeting_id: int):
+    """The meeting room: a page of forms that works without JavaScript; the
+    script makes it live (and asks for `?partial=1`, the sections alone, after
+    each change). A POST is a contribution to the current item's discussion."""
+    meeting = load_meeting(meeting_id)
+    post_form = PostForm()
+    if request.method == "POST":
+        response = _discuss(meeting, post_form)
+        if response is not None:
+            return response
+    state = member_state(db.session, meeting, current_user)
+    chair = state["me"]["chair"]
+    context = {
+        "meeting": meeting,
+        "state": state,
+        "chair": chair,
+        "present": attendance.present_members(db.session, meeting) if chair else [],
+        "confirm": ConfirmForm(),
+        "vote_form": VoteForm(formdata=None, prefix="vote").setup() if chair else None,
+        "item_form": ItemForm(formdata=None, prefix="item") if chair else None,
+        "room_form": _room_form(meeting) if chair else None,
+        "post_form": post_form,
+    }
+    status_code = 422 if request.method == "POST" else 200
+    if request.args.get("partial"):
+        return render_template("meetings/_room_sections.html", **context), status_code
+    return render_template(
+        "meetings/room.html",
+        organiser=can_organise(current_user, meeting.organisation),
+        board=can_export(current_user, meeting),
+        **context,
+    ), status_code
+
+
+def _room_form(meeting):
+    if status(meeting) != "running":
+        return None
+    form = RoomMemberForm(formdata=None)
+    form.member_id.choices = [
+        (m.id, f"{m.name} ({m.email})")
+        for m in attendance.eligible_members(db.session, meeting)
+    ]
+    return form
+
+
+def _discuss(meeting, form: PostForm):
+    """Post into the current item's thread; on an error the text stays in the box."""
+    item = services.current_item(meeting)
+    if item is None or item.thread_id is None:
+        flash(_("Zu diesem Punkt gibt es keine Diskussion."), "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    if not form.validate_on_submit():
+        return None
+    try:
+        forum_services.create_post(
+            db.session, current_user, item.thread_id, form.body.data
+        )
+    except ValidationFailed as err:
+        db.session.rollback()
+        form_errors(form, err)
+        return None
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return None
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#discussion")
+
+
+@bp.route("/<int:meeting_id>/discussion", methods=["POST"])
+@member_required
+def discuss(meeting_id: int):
+    """The discussion form's own address (the same handling as the room page)."""
+    return detail(meeting_id)
+
+
+def panel(session, member) -> dict:
+    """Home page panel: the next meetings the member may attend."""
+    page = services.list_meetings(session, member, per_page=3)
+    return {"meetings": page.items, "status": status}

@@ -1,0 +1,108 @@
+"""Live votes in a meeting, through polls.services: the chair starts one on an
+item for the members present, closes it, and enters paper ballots from the room."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from models import Meeting, Member, Poll
+from ortsverein.errors_domain import Conflict, NotFound
+from ortsverein.i18n import _
+from polls import services as polls
+
+from .access import RUNNING, require_chair, status
+from .attendance import present_ids
+from .live import publish_meeting
+from .services import current_item
+
+
+def running_vote(session: Session, meeting: Meeting) -> Poll | None:
+    for poll in polls.meeting_polls(session, meeting.id):
+        if poll.closed_at is None and polls.vote_summary(session, poll)["status"] == (
+            "open"
+        ):
+            return poll
+    return None
+
+
+def current_vote(
+    session: Session, meeting: Meeting, member: Member | None = None
+) -> dict | None:
+    """The running vote; else the last one on the current item, or the last one
+    closed since the item was opened (the chair may move on while a vote runs)."""
+    all_polls = polls.meeting_polls(session, meeting.id)
+    item = current_item(meeting)
+    for poll in reversed(all_polls):
+        summary = polls.vote_summary(session, poll, member)
+        if summary["status"] == "open":
+            return summary
+    for poll in reversed(all_polls):
+        if item is not None and poll.agenda_item_id == item.id:
+            return polls.vote_summary(session, poll, member)
+    last = all_polls[-1] if all_polls else None
+    if (
+        last is not None
+        and item is not None
+        and item.opened_at is not None
+        and last.closed_at is not None
+        and last.closed_at >= item.opened_at
+    ):
+        return polls.vote_summary(session, last, member)
+    return None
+
+
+def meeting_vote(session: Session, meeting: Meeting, poll_id: int) -> Poll:
+    poll = next(
+        (p for p in polls.meeting_polls(session, meeting.id) if p.id == poll_id), None
+    )
+    if poll is None:
+        raise NotFound()
+    return poll
+
+
+def start_vote(
+    session: Session, chair: Member, meeting: Meeting, data: polls.PollInput
+) -> Poll:
+    """A vote on the current item; its electorate is exactly who is present now."""
+    require_chair(chair, meeting)
+    if status(meeting) != RUNNING:
+        raise Conflict(_("Die Sitzung läuft nicht."))
+    if running_vote(session, meeting) is not None:
+        raise Conflict(_("Es läuft bereits eine Abstimmung."))
+    item = current_item(meeting)
+    data.org_id = meeting.organisation_id
+    poll = polls.start_meeting_vote(
+        session,
+        chair,
+        data,
+        meeting.id,
+        item.id if item else None,
+        present_ids(session, meeting.id),
+    )
+    publish_meeting(session, meeting, "vote_started")
+    return poll
+
+
+def close_vote(session: Session, chair: Member, meeting: Meeting, poll_id: int) -> Poll:
+    require_chair(chair, meeting)
+    poll = polls.close_meeting_vote(
+        session, chair, meeting_vote(session, meeting, poll_id)
+    )
+    publish_meeting(session, meeting, "vote_closed")
+    return poll
+
+
+def paper_votes(
+    session: Session,
+    chair: Member,
+    meeting: Meeting,
+    poll_id: int,
+    member_ids: list[int],
+    counts: dict[int, int],
+    blank: int,
+) -> int:
+    require_chair(chair, meeting)
+    poll = meeting_vote(session, meeting, poll_id)
+    n = polls.record_paper_votes(session, chair, poll, member_ids, counts, blank)
+    publish_meeting(session, meeting, "vote_updated")
+    return n

@@ -1,0 +1,152 @@
+"""Meeting invitations: once, to every active member of the subtree, as a
+notification and an email with a calendar entry; and the .ics download."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from discussions.meetings import invitations, services
+from models import AuditEntry, Meeting, Notification, utcnow
+from ortsverein.errors_domain import Conflict
+from tests.factories import _through_service, fresh
+
+
+@pytest.fixture
+def meeting(app, session, world):
+    starts = utcnow().replace(microsecond=0) + timedelta(days=7)
+    data = services.MeetingInput(
+        org_id=world.nord.id,
+        title="Jahreshauptversammlung",
+        body="Mit Vorstandswahl.",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        items=[services.ItemInput("Bericht"), services.ItemInput("Wahlen")],
+    )
+    with app.app_context():
+        return _through_service(session, services.create_meeting, world.organiser, data)
+
+
+def _mails(app) -> list:
+    folder = Path(app.instance_path) / "mail"
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in folder.glob("*.eml")
+    ]
+
+
+def _calendar(message) -> Calendar:
+    (part,) = [p for p in message.walk() if p.get_filename()]
+    assert part.get_filename().endswith(".ics")
+    assert part.get_content_type() == "text/calendar"
+    return Calendar.from_ical(part.get_payload(decode=True))
+
+
+def test_organiser_invites_the_subtree(app, meeting, world, auth, session):
+    auth.login(world.organiser)
+    response = auth.post(f"/meetings/{meeting.id}/invite")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/meetings/{meeting.id}")
+    fresh(session)
+    assert session.get(Meeting, meeting.id).invited_at is not None
+    notes = session.scalars(
+        select(Notification).where(Notification.kind == "meeting_invitation")
+    ).all()
+    nord = {world.admin.id, world.board.id, world.organiser.id, world.member.id}
+    assert {n.member_id for n in notes} == nord
+    assert {n.url for n in notes} == {f"/meetings/{meeting.id}"}
+    assert {n.subject for n in notes} == {"Jahreshauptversammlung"}
+    assert session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "meeting.invited")
+    ).one()
+
+    mails = _mails(app)
+    assert sorted(m["To"] for m in mails) == sorted(
+        m.email for m in (world.admin, world.board, world.organiser, world.member)
+    )
+    message = mails[0]
+    assert message["Subject"] == "Einladung: Jahreshauptversammlung"
+    text = message.get_body(("plain",)).get_content()
+    assert "Jahreshauptversammlung" in text and "2. Wahlen" in text
+    assert f"/meetings/{meeting.id}" in text
+    (event,) = _calendar(message).walk("VEVENT")
+    assert event.decoded("dtstart") == meeting.starts_at.astimezone(UTC)
+    assert event.decoded("dtend") == meeting.ends_at.astimezone(UTC)
+    assert str(event["summary"]) == "Jahreshauptversammlung"
+    assert str(event["uid"]).startswith(f"meeting-{meeting.id}@")
+
+
+def test_second_invitation_is_refused(app, meeting, world, auth, session):
+    auth.login(world.organiser)
+    auth.post(f"/meetings/{meeting.id}/invite")
+    sent = len(_mails(app))
+    response = auth.post(f"/meetings/{meeting.id}/invite", follow_redirects=False)
+    assert response.status_code == 302
+    assert len(_mails(app)) == sent
+    fresh(session)
+    assert (
+        len(
+            session.scalars(
+                select(Notification).where(Notification.member_id == world.member.id)
+            ).all()
+        )
+        == 1
+    )
+    with app.test_request_context(), pytest.raises(Conflict):
+        invitations.send_invitations(
+            session, world.organiser, session.get(Meeting, meeting.id)
+        )
+
+
+def test_other_branch_gets_nothing(app, meeting, world, auth, session):
+    auth.login(world.organiser)
+    auth.post(f"/meetings/{meeting.id}/invite")
+    fresh(session)
+    assert not session.scalars(
+        select(Notification).where(
+            Notification.member_id.in_([world.sued_member.id, world.sued_board.id])
+        )
+    ).all()
+    recipients = {m["To"] for m in _mails(app)}
+    assert world.sued_member.email not in recipients
+
+
+@pytest.mark.parametrize("who", ["member", "board", "sued_member"])
+def test_only_organisers_invite(app, meeting, world, auth, session, who):
+    auth.login(getattr(world, who))
+    assert auth.post(f"/meetings/{meeting.id}/invite").status_code == 404
+    fresh(session)
+    assert session.get(Meeting, meeting.id).invited_at is None
+    assert not _mails(app)
+
+
+def test_calendar_download(meeting, world, auth, client):
+    auth.login(world.member)
+    response = client.get(f"/meetings/{meeting.id}/calendar.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    cal = Calendar.from_ical(response.data)
+    assert str(cal["method"]) == "PUBLISH" and cal["prodid"]
+    (event,) = cal.walk("VEVENT")
+    assert event.decoded("dtstart") == meeting.starts_at.astimezone(UTC)
+    assert str(event["location"]).endswith(f"/meetings/{meeting.id}")
+
+
+def test_calendar_hidden_from_other_branches(meeting, world, auth, client):
+    auth.login(world.sued_member)
+    assert client.get(f"/meetings/{meeting.id}/calendar.ics").status_code == 404
+
+
+def test_no_invitation_to_a_cancelled_meeting(app, meeting, world, session):
+    with app.app_context():
+        _through_service(session, services.cancel, world.organiser, meeting)
+        with app.test_request_context(), pytest.raises(Conflict):
+            invitations.send_invitations(session, world.organiser, meeting)
+    session.rollback()
+    assert not _mails(app)

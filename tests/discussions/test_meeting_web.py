@@ -1,0 +1,245 @@
+"""The meeting room as pages without JavaScript: planning, the home panel, check-in,
+the speakers' list, the agenda, a live vote with paper ballots, the discussion."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from discussions.meetings import attendance, services
+from models import Attendance, Meeting, Poll, SpeakerRequest, Thread
+from polls.casting import cast
+from tests.factories import fresh, make_meeting, make_member, meeting_action
+
+
+def _running(session, world, **kw):
+    meeting = make_meeting(session, world.nord, world.organiser, **kw)
+    meeting_action(session, services.start, world.organiser, meeting)
+    return meeting
+
+
+def test_organiser_plans_a_meeting_and_members_see_it(auth, client, session, world):
+    auth.login(world.organiser)
+    form = {
+        "org": str(world.nord.id),
+        "title": "Ortsvereinssitzung März",
+        "body": "Wir treffen uns **online**.",
+        "starts_at": "2030-03-04T19:30",
+        "ends_at": "2030-03-04T18:00",
+        "agenda": "Begrüßung\nBericht des Vorstands\nVerschiedenes",
+        "forum": "",
+        "chairs": "mitglied@example.org",
+        "quorum": "3",
+        "speaking_minutes": "2",
+    }
+    response = auth.post("/meetings/new", form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Das Ende muss nach dem Beginn liegen." in page
+    assert "Bericht des Vorstands" in page  # nothing typed is lost
+    response = auth.post("/meetings/new", {**form, "ends_at": "2030-03-04T21:30"})
+    assert response.status_code == 302
+    fresh(session)
+    meeting = session.scalars(select(Meeting)).one()
+    assert [i.title for i in meeting.items] == [
+        "Begrüßung",
+        "Bericht des Vorstands",
+        "Verschiedenes",
+    ]
+    assert meeting.speaking_seconds == 120 and meeting.quorum == 3
+    assert meeting.starts_at.hour == 18  # 19:30 in Berlin is 18:30 UTC in March
+    assert [c.member_id for c in meeting.chairs] == [world.member.id]
+
+    auth.logout()
+    auth.login(world.member)
+    assert "Ortsvereinssitzung März" in client.get("/").get_data(as_text=True)
+    assert "Ortsvereinssitzung März" in client.get("/meetings/").get_data(as_text=True)
+    room = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "noch nicht eröffnet" in room
+    assert "Sitzung eröffnen" in room  # named chair
+    auth.logout()
+    auth.login(world.sued_member)
+    assert client.get(f"/meetings/{meeting.id}").status_code == 404
+    assert "Ortsvereinssitzung" not in client.get("/meetings/").get_data(as_text=True)
+    assert auth.post(f"/meetings/{meeting.id}/actions/check_in").status_code == 404
+
+
+def test_plain_member_cannot_plan_or_run(auth, client, session, world):
+    meeting = make_meeting(session, world.nord, world.organiser)
+    auth.login(world.member)
+    assert client.get("/meetings/new").status_code == 404
+    assert client.get(f"/meetings/{meeting.id}/edit").status_code == 404
+    auth.post(f"/meetings/{meeting.id}/actions/start")
+    fresh(session)
+    assert session.get(Meeting, meeting.id).started_at is None
+
+
+def test_check_in_speakers_and_agenda_without_javascript(auth, client, session, world):
+    meeting = _running(session, world)
+    auth.login(world.member)
+    url = f"/meetings/{meeting.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "anwesend melden" in page and "TOP 1: Begrüßung" in page
+    auth.post(f"{url}/actions/raise_hand")  # not present yet: refused
+    page = client.get(url).get_data(as_text=True)
+    assert "Bitte melde dich zuerst als anwesend." in page
+    auth.post(f"{url}/actions/check_in")
+    auth.post(f"{url}/actions/raise_hand")
+    page = client.get(url).get_data(as_text=True)
+    assert "Du bist anwesend." in page and "Wortmeldung zurückziehen" in page
+    auth.post(f"{url}/actions/raise_hand")
+    assert "schon auf der Redeliste" in client.get(url).get_data(as_text=True)
+
+    auth.logout()
+    auth.login(world.organiser)
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r"Mina \w+ <span class=\"muted\">\(seit", page)  # attendance
+    auth.post(f"{url}/actions/next_speaker")
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r"Es spricht: Mina \w+", page) and "data-countdown" in page
+    second = meeting.items[1]
+    auth.post(f"{url}/items/{second.id}/open")
+    page = client.get(url).get_data(as_text=True)
+    assert "TOP 2: Lastenrad" in page and "Gerade spricht niemand." in page
+    auth.post(f"{url}/items", {"item-title": "Sommerfest"})
+    assert "Sommerfest" in client.get(url).get_data(as_text=True)
+
+    auth.logout()
+    auth.login(world.member)
+    auth.post(f"{url}/actions/check_out")
+    fresh(session)
+    stretch = session.scalars(select(Attendance)).one()
+    assert stretch.left_at is not None and not stretch.in_room
+
+
+def test_live_vote_for_those_present_with_paper_ballots(auth, client, session, world):
+    meeting = _running(session, world)
+    with session.info["app"].app_context():
+        in_room = make_member(session, world.nord, email="saal@example.org")
+        absent = make_member(session, world.nord, email="fern@example.org")
+        session.commit()
+    meeting_action(session, attendance.check_in, world.member, meeting)
+    url = f"/meetings/{meeting.id}"
+    auth.login(world.organiser)
+    page = client.get(url).get_data(as_text=True)
+    assert "Im Saal anwesend eintragen" in page
+    auth.post(f"{url}/room-attendance", {"member_id": str(in_room.id)})
+    response = auth.post(
+        f"{url}/votes",
+        {
+            "vote-title": "Lastenrad anschaffen?",
+            "vote-kind": "yes_no_abstain",
+            "vote-secret": "y",
+            "vote-majority": "simple",
+        },
+    )
+    assert response.status_code == 302
+    fresh(session)
+    poll = session.scalars(select(Poll).where(Poll.meeting_id == meeting.id)).one()
+    assert poll.electorate_size == 2  # the member online and the one in the room
+    yes, no, _abstain = poll.options
+    page = client.get(url).get_data(as_text=True)
+    assert "0 von 2 Stimmberechtigten" in page and "Ergebnis:" not in page
+
+    # Counts that do not add up are refused; then the room's one paper ballot.
+    auth.post(
+        f"{url}/votes/{poll.id}/paper",
+        {"member_id": str(in_room.id), f"count_{yes.id}": "2"},
+    )
+    assert "müssen der Zahl der angekreuzten" in client.get(url).get_data(as_text=True)
+    auth.post(
+        f"{url}/votes/{poll.id}/paper",
+        {"member_id": str(in_room.id), f"count_{no.id}": "1"},
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "davon 1 auf Papier" in page
+
+    with client.application.test_request_context():
+        fresh(session)
+        poll = session.get(Poll, poll.id)
+        cast(session, poll, world.member, [yes.id])
+        for voter in (in_room, absent):  # on paper already; never present
+            try:
+                cast(session, poll, voter, [yes.id])
+            except Exception as err:  # noqa: BLE001
+                assert err.code in ("already_voted", "not_eligible")
+            else:
+                raise AssertionError("a second or ineligible ballot was accepted")
+        session.rollback()
+    auth.post(f"{url}/votes/{poll.id}/close")
+    page = client.get(url).get_data(as_text=True)
+    assert "Ergebnis: " in page
+    assert re.search(r"<td>Ja</td><td>1</td>", page)
+    assert re.search(r"<td>Nein</td><td>1</td>", page)
+
+
+def test_end_waits_for_the_running_vote(auth, client, session, world):
+    meeting = _running(session, world)
+    meeting_action(session, attendance.check_in, world.member, meeting)
+    url = f"/meetings/{meeting.id}"
+    auth.login(world.organiser)
+    auth.post(
+        f"{url}/votes",
+        {
+            "vote-title": "Frage",
+            "vote-kind": "yes_no_abstain",
+            "vote-majority": "simple",
+        },
+    )
+    auth.post(f"{url}/actions/end")
+    assert "zuerst die laufende Abstimmung" in client.get(url).get_data(as_text=True)
+    fresh(session)
+    poll = session.scalars(select(Poll)).one()
+    auth.post(f"{url}/votes/{poll.id}/close")
+    auth.post(f"{url}/actions/end")
+    fresh(session)
+    assert session.get(Meeting, meeting.id).ended_at is not None
+    assert session.scalars(select(Attendance)).one().left_at is not None
+
+
+def test_discussion_in_the_room_lands_in_the_item_thread(
+    auth, client, session, world, forums
+):
+    meeting = make_meeting(
+        session, world.nord, world.organiser, forum_id=forums.nord.id
+    )
+    fresh(session)
+    thread_ids = [i.thread_id for i in session.get(Meeting, meeting.id).items]
+    assert all(thread_ids)
+    meeting_action(session, services.start, world.organiser, meeting)
+    auth.login(world.member)
+    url = f"/meetings/{meeting.id}"
+    response = auth.post(f"{url}/discussion", {"body": "  "})
+    assert response.status_code == 422
+    response = auth.post(f"{url}/discussion", {"body": "Gute Idee, *ich* bin dafür."})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "<em>ich</em> bin dafür" in page
+    fresh(session)
+    assert session.get(Thread, thread_ids[0]).post_count == 2  # opening + reply
+
+
+def test_named_chair_runs_votes_and_moving_on_ends_the_speech(
+    auth, client, session, world
+):
+    meeting = _running(session, world, chair_emails=[world.member.email])
+    meeting_action(session, attendance.check_in, world.member, meeting)
+    auth.login(world.member)  # a chair without an organiser's role
+    url = f"/meetings/{meeting.id}"
+    auth.post(f"{url}/actions/raise_hand")
+    auth.post(f"{url}/actions/next_speaker")
+    response = auth.post(
+        f"{url}/votes",
+        {
+            "vote-title": "Frage",
+            "vote-kind": "yes_no_abstain",
+            "vote-majority": "simple",
+        },
+    )
+    assert response.status_code == 302
+    auth.post(f"{url}/actions/next_item")
+    fresh(session)
+    assert session.scalars(select(Poll)).one().electorate_size == 1
+    speech = session.scalars(select(SpeakerRequest)).one()
+    assert speech.called_at is not None and speech.finished_at is not None
