@@ -38,7 +38,13 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel update -i ortsverein/translations/messages.pot -d ortsverein/translations -l en --no-fuzzy-matching
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/import_members.py
+	$(BIN)/python bench/polls.py
+	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/forum.py
+	$(BIN)/python bench/live.py
+	$(BIN)/python bench/meeting.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
