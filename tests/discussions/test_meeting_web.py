@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from discussions.meetings import attendance, services
@@ -243,3 +244,28 @@ def test_named_chair_runs_votes_and_moving_on_ends_the_speech(
     assert session.scalars(select(Poll)).one().electorate_size == 1
     speech = session.scalars(select(SpeakerRequest)).one()
     assert speech.called_at is not None and speech.finished_at is not None
+
+
+@pytest.mark.parametrize("state", ["scheduled", "running", "ended", "cancelled"])
+def test_room_renders_for_every_role_in_every_state(
+    auth, client, session, world, state
+):
+    """No role meets a broken page in any state; only the board gets the minutes."""
+    meeting = make_meeting(session, world.nord, world.organiser)
+    if state != "scheduled" and state != "cancelled":
+        meeting_action(session, services.start, world.organiser, meeting)
+        meeting_action(session, attendance.check_in, world.member, meeting)
+    if state == "ended":
+        meeting_action(session, services.end, world.organiser, meeting)
+    if state == "cancelled":
+        meeting_action(session, services.cancel, world.organiser, meeting)
+    for who in (world.member, world.organiser, world.board, world.admin):
+        auth.login(who)
+        for url in (f"/meetings/{meeting.id}", f"/meetings/{meeting.id}?partial=1"):
+            response = client.get(url)
+            assert response.status_code == 200, (who.email, url)
+        page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+        minutes = f"/meetings/{meeting.id}/minutes.pdf" in page
+        assert minutes == (state == "ended" and who in (world.board, world.admin))
+        assert client.get("/").status_code == 200
+        auth.logout()
