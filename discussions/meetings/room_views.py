@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ortsverein.auth.decorators import member_required
@@ -16,6 +16,7 @@ from ortsverein.i18n import _, _l
 from polls import services as polls
 
 from . import attendance, bp, services, speakers, votes
+from .access import is_chair
 from .events import perform
 from .forms import ItemForm, RoomMemberForm, VoteForm
 from .views import load_meeting
@@ -227,3 +228,35 @@ def paper_votes(meeting_id: int, poll_id: int):
         )
 
     return _run(meeting_id, record, _("Die Papierstimmen sind gezählt."), "#vote")
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
+@member_required
+def edit_item(meeting_id: int, item_id: int):
+    """Word an item's title and text (organisers and chairs, until the end)."""
+    meeting = load_meeting(meeting_id)
+    if not is_chair(current_user, meeting):
+        abort(404)
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    form = ItemForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            services.edit_item(
+                db.session,
+                current_user,
+                meeting,
+                item.id,
+                form.title.data,
+                form.body.data or "",
+            )
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(_("Der Punkt ist gespeichert."), "success")
+            return _back(meeting.id, "#agenda")
+    return render_template(
+        "meetings/item_form.html", meeting=meeting, item=item, form=form
+    ), (422 if request.method == "POST" else 200)

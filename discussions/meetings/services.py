@@ -87,7 +87,7 @@ def _validate(session: Session, member: Member, data: MeetingInput) -> tuple:
     elif len(items) > MAX_ITEMS:
         errors["items"] = _("Höchstens %(n)d Tagesordnungspunkte.", n=MAX_ITEMS)
     chairs = _chairs(session, org, data.chair_emails, errors)
-    threads = _threads(session, member, org, items, errors)
+    _check_threads(session, member, org, items, errors)
     forum = None
     if data.forum_id:
         forum = session.get(
@@ -103,7 +103,7 @@ def _validate(session: Session, member: Member, data: MeetingInput) -> tuple:
         raise ValidationFailed(
             _("Bitte korrigiere die markierten Angaben."), fields=errors
         )
-    return org, items, chairs, threads, forum
+    return org, items, chairs, forum
 
 
 def _visible_to_attendees(forum_org: Organisation, org: Organisation) -> bool:
@@ -131,8 +131,8 @@ def _chairs(session, org, emails, errors) -> list[Member]:
     return chairs
 
 
-def _threads(session, member, org, items, errors) -> dict[int, Thread]:
-    threads = {}
+def _check_threads(session, member, org, items, errors) -> None:
+    """Linked threads must exist and be visible to every attendee."""
     for item in items:
         if item.thread_id is None:
             continue
@@ -147,12 +147,11 @@ def _threads(session, member, org, items, errors) -> dict[int, Thread]:
             errors["items"] = _(
                 "Ein verknüpftes Thema ist nicht für alle Mitglieder sichtbar."
             )
-        else:
-            threads[item.thread_id] = thread
-    return threads
 
 
-def _apply(session, member, meeting, data, items, chairs, threads, forum) -> list:
+def _apply(session, member, meeting, data, items, chairs, forum) -> list:
+    """Write the details, chairs and agenda. On an edit, items keep their id, text
+    and thread when their title stays (the form's agenda lists titles only)."""
     meeting.title = data.title.strip()[:200]
     meeting.body = data.body
     meeting.body_html = render(data.body)
@@ -160,35 +159,74 @@ def _apply(session, member, meeting, data, items, chairs, threads, forum) -> lis
     meeting.quorum = data.quorum
     meeting.speaking_seconds = data.speaking_seconds
     meeting.alternating = data.alternating
-    meeting.chairs = [MeetingChair(member_id=m.id) for m in chairs]
-    meeting.items.clear()
-    session.flush()
-    created = []
+    old_chairs = {c.member_id: c for c in meeting.chairs}
+    meeting.chairs = [
+        old_chairs.get(m.id) or MeetingChair(member_id=m.id) for m in chairs
+    ]
+    old_items = {i.title: i for i in meeting.items}
+    rows, created = [], []
     for position, item in enumerate(items):
-        row = AgendaItem(
-            position=position,
-            title=item.title.strip()[:200],
-            body=item.body,
-            body_html=render(item.body),
-            thread_id=item.thread_id,
-        )
-        meeting.items.append(row)
-        if item.thread_id is None and forum is not None:
+        title = item.title.strip()[:200]
+        row = old_items.pop(title, None) or AgendaItem(title=title)
+        row.position = position
+        if item.body or row.id is None:
+            row.body, row.body_html = item.body, render(item.body)
+        if item.thread_id is not None:
+            row.thread_id = item.thread_id
+        rows.append(row)
+    meeting.items = rows
+    session.flush()
+    for row in rows:
+        if row.thread_id is None and forum is not None:
             thread, pending = forum_services.add_thread(
                 session,
                 member,
                 forum.id,
                 f"{meeting.title}: {row.title}"[:200],
-                item.body.strip() or row.title,
+                row.body.strip() or row.title,
             )
             row.thread_id = thread.id
             created.append((thread, pending))
     return created
 
 
+def edit_item(
+    session: Session,
+    member: Member,
+    meeting: Meeting,
+    item_id: int,
+    title: str,
+    body: str,
+) -> AgendaItem:
+    """Organisers and chairs word an item's title and text until the meeting ends."""
+    require_chair(member, meeting)
+    if status(meeting) in (ENDED, CANCELLED):
+        raise Conflict(_("Die Sitzung ist beendet."))
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        raise NotFound()
+    if not title.strip():
+        raise ValidationFailed(
+            _("Bitte gib einen Titel an."), fields={"title": _("Pflichtfeld")}
+        )
+    item.title, item.body, item.body_html = title.strip()[:200], body, render(body)
+    audit.record(
+        session,
+        member,
+        "meeting.item_edited",
+        organisation=meeting.organisation,
+        target=meeting,
+        item=item.id,
+    )
+    session.commit()
+    if status(meeting) == RUNNING:
+        publish_meeting(session, meeting, "agenda_changed")
+    return item
+
+
 def create_meeting(session: Session, member: Member, data: MeetingInput) -> Meeting:
     """Schedule a meeting with its agenda; invitations go out separately."""
-    org, items, chairs, threads, forum = _validate(session, member, data)
+    org, items, chairs, forum = _validate(session, member, data)
     meeting = Meeting(
         organisation=org,
         created_by=member,
@@ -197,7 +235,7 @@ def create_meeting(session: Session, member: Member, data: MeetingInput) -> Meet
         ends_at=data.ends_at,
     )
     session.add(meeting)
-    created = _apply(session, member, meeting, data, items, chairs, threads, forum)
+    created = _apply(session, member, meeting, data, items, chairs, forum)
     session.flush()
     audit.record(session, member, "meeting.created", organisation=org, target=meeting)
     session.commit()
@@ -215,8 +253,8 @@ def update_meeting(
     if status(meeting) != SCHEDULED:
         raise Conflict(_("Eine begonnene Sitzung lässt sich nicht mehr umplanen."))
     data.org_id = meeting.organisation_id
-    org, items, chairs, threads, forum = _validate(session, member, data)
-    created = _apply(session, member, meeting, data, items, chairs, threads, forum)
+    org, items, chairs, forum = _validate(session, member, data)
+    created = _apply(session, member, meeting, data, items, chairs, forum)
     audit.record(session, member, "meeting.edited", organisation=org, target=meeting)
     session.commit()
     for thread, pending in created:

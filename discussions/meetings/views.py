@@ -136,6 +136,7 @@ def edit(meeting_id: int):
     if not can_organise(current_user, meeting.organisation):
         abort(404)
     form = MeetingForm(obj=meeting).setup([meeting.organisation], _forums())
+    del form.org  # the organisation stays; the page does not offer it
     if request.method == "GET":
         form.starts_at.data = to_local(meeting.starts_at)
         form.ends_at.data = to_local(meeting.ends_at)

@@ -269,3 +269,59 @@ def test_room_renders_for_every_role_in_every_state(
         assert minutes == (state == "ended" and who in (world.board, world.admin))
         assert client.get("/").status_code == 200
         auth.logout()
+
+
+def test_editing_keeps_item_texts_threads_and_chairs(
+    auth, client, session, world, forums
+):
+    meeting = make_meeting(
+        session,
+        world.nord,
+        world.organiser,
+        forum_id=forums.nord.id,
+        chair_emails=[world.member.email],
+    )
+    fresh(session)
+    first = session.get(Meeting, meeting.id).items[0]
+    auth.login(world.organiser)
+    url = f"/meetings/{meeting.id}"
+    response = auth.post(
+        f"{url}/items/{first.id}/edit", {"title": "Begrüßung", "body": "*Hallo*"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"{url}/edit").get_data(as_text=True)
+    assert "mitglied@example.org" in page
+    response = auth.post(
+        f"{url}/edit",
+        {
+            "title": "Mitgliederversammlung",
+            "body": "",
+            "starts_at": "2030-03-04T19:30",
+            "ends_at": "2030-03-04T21:30",
+            "agenda": "Begrüßung\nNeuer Punkt\nLastenrad",
+            "forum": "",
+            "chairs": "mitglied@example.org",
+            "quorum": "0",
+            "speaking_minutes": "3",
+        },
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 302, re.findall(r"<li>[^<]*</li>|flash-error\">[^<]*", body)
+    fresh(session)
+    edited = session.get(Meeting, meeting.id)
+    titles = [i.title for i in edited.items]
+    assert titles == ["Begrüßung", "Neuer Punkt", "Lastenrad"]
+    kept = edited.items[0]
+    assert (kept.id, kept.body, kept.thread_id) == (
+        first.id,
+        "*Hallo*",
+        first.thread_id,
+    )
+    assert edited.items[2].thread_id is not None  # Lastenrad kept its thread
+    assert [c.member_id for c in edited.chairs] == [world.member.id]
+    auth.logout()
+    auth.login(world.member)  # a named chair words items too, a member does not
+    assert client.get(f"{url}/items/{first.id}/edit").status_code == 200
+    auth.logout()
+    auth.login(world.board)
+    assert client.get(f"{url}/items/{first.id}/edit").status_code == 404
