@@ -39,6 +39,10 @@ ENVIRONMENT = {
     "PROXY_FIX": (int, "Number of trusted reverse proxies in front of the app."),
     "SOCKETIO_ASYNC_MODE": (str, "threading, gevent or eventlet."),
     "SECURE_COOKIES": (bool, "Send cookies only over HTTPS."),
+    "MEETING_LEAVE_GRACE": (
+        float,
+        "Seconds a member who left the meeting room (to vote, say) stays present.",
+    ),
 }
 
 
@@ -70,6 +74,7 @@ class Base:
     PROXY_FIX = 0
     SOCKETIO_ASYNC_MODE = "threading"
     SECURE_COOKIES = True
+    MEETING_LEAVE_GRACE = 120.0
     FEATURES = FEATURES
 
     # Fixed settings (not from the environment).
@@ -125,6 +130,7 @@ class Testing(Base):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     WTF_CSRF_ENABLED = True
+    MEETING_LEAVE_GRACE = 1.0  # short, so tests see the end of presence quickly
 
 
 class Production(Base):

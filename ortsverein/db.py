@@ -62,6 +62,18 @@ def write_intent():
         _write_intent.reset(token)
 
 
+@contextmanager
+def read_intent():
+    """Mark the transactions opened inside as readers, even in a writing request:
+    on SQLite, reads after a commit (building what to publish) must not take the
+    write lock and hold up every other writer meanwhile."""
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
 def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 

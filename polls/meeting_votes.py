@@ -191,6 +191,16 @@ def record_paper_votes(
                 names=", ".join(sorted(m.name for m in voted)),
             )
         )
+    # As in casting: a shared lock on the poll row makes sealing wait for these
+    # ballots, and refuses them once the vote is sealed or its time is up.
+    state = session.execute(
+        select(Poll.closed_at, Poll.closes_at)
+        .where(Poll.id == poll.id)
+        .with_for_update(read=True)
+    ).one()
+    if state.closed_at is not None or utcnow() >= state.closes_at:
+        session.rollback()
+        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
     today = datetime.now(UTC).astimezone(BERLIN).date()
     rows = [[o] for o, n in sorted(counts.items()) for _i in range(n)] + [[]] * blank
     session.execute(
@@ -216,9 +226,9 @@ def record_paper_votes(
         "poll.paper_votes",
         organisation=poll.organisation,
         target=poll,
+        # The total only: counts per option beside the names of the paper voters
+        # would keep how they voted (and, while open, be an intermediate result).
         paper_ballots=len(rows),
-        counts={str(k): v for k, v in sorted(counts.items())},
-        blank=blank,
     )
     try:
         session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from models import AgendaItem, Meeting, Member, Post
+from ortsverein.db import read_intent
 from ortsverein.realtime import publish, socketio
 
 from ..live import post_payload
@@ -88,8 +89,12 @@ def recent_posts(session: Session, thread_id: int) -> list[dict]:
 
 
 def publish_meeting(session: Session, meeting: Meeting, event: str) -> None:
-    """After a commit: the new public state to everyone in the room."""
-    publish(event, public_state(session, meeting), room(meeting.id))
+    """After a commit: the new public state to everyone in the room. It is read in
+    a reader's transaction of its own, ended before the emit."""
+    with read_intent():
+        state = public_state(session, meeting)
+        session.commit()
+    publish(event, state, room(meeting.id))
 
 
 _pending: set[int] = set()

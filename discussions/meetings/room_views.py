@@ -12,26 +12,15 @@ from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
 from ortsverein.errors_domain import DomainError, NotFound
-from ortsverein.i18n import _, _l
+from ortsverein.i18n import _
+from ortsverein.realtime import MAX_ID
 from polls import services as polls
 
 from . import attendance, bp, services, speakers, votes
 from .access import is_chair
-from .events import perform
+from .events import DONE, perform
 from .forms import ItemForm, RoomMemberForm, VoteForm
 from .views import load_meeting
-
-DONE = {
-    "start": _l("Die Sitzung ist eröffnet."),
-    "end": _l("Die Sitzung ist geschlossen."),
-    "check_in": _l("Du bist als anwesend eingetragen."),
-    "check_out": _l("Du bist als abwesend eingetragen."),
-    "raise_hand": _l("Du stehst auf der Redeliste."),
-    "withdraw": _l("Deine Wortmeldung ist zurückgezogen."),
-    "next_speaker": _l("Das Wort ist erteilt."),
-    "finish_speaker": _l("Der Redebeitrag ist beendet."),
-    "next_item": _l("Der nächste Punkt ist aufgerufen."),
-}
 
 
 def _back(meeting_id: int, anchor: str = ""):
@@ -66,7 +55,7 @@ def _run(meeting_id: int, action, success: str | None, anchor: str = ""):
 def act(meeting_id: int, action: str):
     return _run(
         meeting_id,
-        lambda m: perform(current_user, m, action, {}),
+        lambda m: perform(current_user, m, action, request.form.to_dict()),
         str(DONE[action]),
         "#speakers"
         if "speaker" in action or action in ("raise_hand", "withdraw")
@@ -133,7 +122,11 @@ def room_check_in(meeting_id: int):
     meeting = load_meeting(meeting_id)
     form = RoomMemberForm()
     form.member_id.validate_choice = False  # any id; the service checks it
-    if not form.validate_on_submit() or not form.member_id.data:
+    if (
+        not form.validate_on_submit()
+        or not form.member_id.data
+        or not 0 < form.member_id.data <= MAX_ID
+    ):
         flash(_("Bitte wähle ein Mitglied."), "error")
         return _back(meeting.id, "#attendance")
     return _run(
@@ -212,7 +205,11 @@ def _count(name: str) -> int:
 @member_required
 def paper_votes(meeting_id: int, poll_id: int):
     """The counts of the members who voted on paper in the room."""
-    member_ids = [int(v) for v in request.form.getlist("member_id") if v.isdigit()]
+    member_ids = [
+        int(v)
+        for v in request.form.getlist("member_id")
+        if v.isdigit() and int(v) <= MAX_ID
+    ]
 
     def record(meeting):
         poll = votes.meeting_vote(db.session, meeting, poll_id)

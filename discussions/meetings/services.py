@@ -4,7 +4,7 @@ the agenda, end; and the lists members see."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
@@ -41,6 +41,7 @@ from .access import (
 from .live import publish_meeting
 
 MAX_ITEMS = 50
+STALE = timedelta(days=1)
 
 
 @dataclass
@@ -151,7 +152,8 @@ def _check_threads(session, member, org, items, errors) -> None:
 
 def _apply(session, member, meeting, data, items, chairs, forum) -> list:
     """Write the details, chairs and agenda. On an edit, items keep their id, text
-    and thread when their title stays (the form's agenda lists titles only)."""
+    and thread (the form's agenda lists titles only): matched by title, in order
+    for repeated titles, and a renamed line takes over the item at its place."""
     meeting.title = data.title.strip()[:200]
     meeting.body = data.body
     meeting.body_html = render(data.body)
@@ -163,12 +165,23 @@ def _apply(session, member, meeting, data, items, chairs, forum) -> list:
     meeting.chairs = [
         old_chairs.get(m.id) or MeetingChair(member_id=m.id) for m in chairs
     ]
-    old_items = {i.title: i for i in meeting.items}
+    old = list(meeting.items)
+    titles = [item.title.strip()[:200] for item in items]
+    matched: list[AgendaItem | None] = []
+    for title in titles:
+        row = next((i for i in old if i.title == title), None)
+        if row is not None:
+            old.remove(row)
+        matched.append(row)
+    for position, row in enumerate(matched):
+        at_place = next((i for i in old if i.position == position), None)
+        if row is None and at_place is not None:
+            old.remove(at_place)
+            matched[position] = at_place
     rows, created = [], []
-    for position, item in enumerate(items):
-        title = item.title.strip()[:200]
-        row = old_items.pop(title, None) or AgendaItem(title=title)
-        row.position = position
+    for position, (item, title) in enumerate(zip(items, titles, strict=True)):
+        row = matched[position] or AgendaItem(title=title)
+        row.title, row.position = title, position
         if item.body or row.id is None:
             row.body, row.body_html = item.body, render(item.body)
         if item.thread_id is not None:
@@ -294,8 +307,12 @@ def list_meetings(
             (Meeting.ended_at.is_not(None)) | (Meeting.cancelled_at.is_not(None))
         ).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     else:
+        # Not ended: running, or planned and not long past (a meeting nobody ever
+        # opened must not crowd the home page for good).
         stmt = stmt.where(
-            Meeting.ended_at.is_(None), Meeting.cancelled_at.is_(None)
+            Meeting.ended_at.is_(None),
+            Meeting.cancelled_at.is_(None),
+            Meeting.started_at.is_not(None) | (Meeting.ends_at > utcnow() - STALE),
         ).order_by(Meeting.starts_at, Meeting.id)
     return paginate(session, stmt, page, per_page)
 
@@ -399,7 +416,12 @@ def set_current_item(
     return item
 
 
-def next_item(session: Session, member: Member, meeting: Meeting) -> AgendaItem:
+def next_item(
+    session: Session, member: Member, meeting: Meeting, expected: int | None = None
+) -> AgendaItem:
+    """The next item; `expected` is the item the chair saw as current."""
+    if expected is not None and expected != (meeting.current_item_id or 0):
+        raise Conflict(_("Die Tagesordnung ist inzwischen schon weiter."))
     items = meeting.items
     index = next(
         (n for n, i in enumerate(items) if i.id == meeting.current_item_id), -1

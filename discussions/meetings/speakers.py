@@ -135,7 +135,7 @@ def remove(session: Session, chair: Member, meeting: Meeting, request_id: int) -
 
 
 def call_next(
-    session: Session, chair: Member, meeting: Meeting
+    session: Session, chair: Member, meeting: Meeting, expected: int | None = None
 ) -> SpeakerRequest | None:
     """End the current speech and give the floor to the next in the queue (None
     when the queue was empty and only the speech ended)."""
@@ -144,6 +144,8 @@ def call_next(
     requests = _requests(session, item.id)
     now = utcnow()
     speaking = _current(requests)
+    if expected is not None and expected != (speaking.id if speaking else 0):
+        raise Conflict(_("Das Wort wurde inzwischen schon weitergegeben."))
     queue = _queue(meeting, requests)
     if speaking is None and not queue:
         raise Conflict(_("Die Redeliste ist leer."))

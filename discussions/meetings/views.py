@@ -101,6 +101,9 @@ def _save(form: MeetingForm, org_id, action):
             if field is not None:
                 field.errors = [*field.errors, message]
         flash(err.message, "error")
+    except DomainError as err:  # say, the meeting was opened meanwhile
+        db.session.rollback()
+        flash(err.message, "error")
     return None
 
 
@@ -193,28 +196,36 @@ def detail(meeting_id: int):
 
 
 def _room_form(meeting):
+    """Members the chair can record as sitting in the room: those not present, found
+    by name or email (`?member_q=`) in a large organisation."""
     if status(meeting) != "running":
         return None
     form = RoomMemberForm(formdata=None)
+    present = set(attendance.present_ids(db.session, meeting.id))
+    query = request.args.get("member_q", "")[:100]
     form.member_id.choices = [
         (m.id, f"{m.name} ({m.email})")
-        for m in attendance.eligible_members(db.session, meeting)
+        for m in attendance.eligible_members(db.session, meeting, query)
+        if m.id not in present
     ]
     return form
 
 
 def _discuss(meeting, form: PostForm):
-    """Post into the current item's thread; on an error the text stays in the box."""
-    item = services.current_item(meeting)
-    if item is None or item.thread_id is None:
+    """Post into the thread of the item the member was reading when they wrote
+    (the chair may have moved on meanwhile); on an error the text stays in the box."""
+    threads = {i.thread_id for i in meeting.items if i.thread_id}
+    thread_id = request.form.get("thread_id", type=int)
+    if thread_id not in threads:
+        item = services.current_item(meeting)
+        thread_id = item.thread_id if item else None
+    if thread_id is None:
         flash(_("Zu diesem Punkt gibt es keine Diskussion."), "error")
-        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        return None
     if not form.validate_on_submit():
         return None
     try:
-        forum_services.create_post(
-            db.session, current_user, item.thread_id, form.body.data
-        )
+        forum_services.create_post(db.session, current_user, thread_id, form.body.data)
     except ValidationFailed as err:
         db.session.rollback()
         form_errors(form, err)

@@ -16,12 +16,16 @@ from .live import publish_meeting
 from .services import current_item
 
 
+def _unsealed(all_polls: list[Poll]) -> Poll | None:
+    """The last vote not yet sealed: open, or past its time and sealed on first
+    look (vote_summary does that)."""
+    return next((p for p in reversed(all_polls) if p.closed_at is None), None)
+
+
 def running_vote(session: Session, meeting: Meeting) -> Poll | None:
-    for poll in polls.meeting_polls(session, meeting.id):
-        if poll.closed_at is None and polls.vote_summary(session, poll)["status"] == (
-            "open"
-        ):
-            return poll
+    poll = _unsealed(polls.meeting_polls(session, meeting.id))
+    if poll is not None and polls.vote_summary(session, poll)["status"] == "open":
+        return poll
     return None
 
 
@@ -29,20 +33,23 @@ def current_vote(
     session: Session, meeting: Meeting, member: Member | None = None
 ) -> dict | None:
     """The running vote; else the last one on the current item, or the last one
-    closed since the item was opened (the chair may move on while a vote runs)."""
+    closed since the item was opened (the chair may move on while a vote runs).
+    Only that one vote is summed up: a room's state is built often."""
     all_polls = polls.meeting_polls(session, meeting.id)
-    item = current_item(meeting)
-    for poll in reversed(all_polls):
+    poll = _unsealed(all_polls)
+    if poll is not None:
         summary = polls.vote_summary(session, poll, member)
         if summary["status"] == "open":
             return summary
+    item = current_item(meeting)
+    if item is None:
+        return None
     for poll in reversed(all_polls):
-        if item is not None and poll.agenda_item_id == item.id:
+        if poll.agenda_item_id == item.id:
             return polls.vote_summary(session, poll, member)
     last = all_polls[-1] if all_polls else None
     if (
         last is not None
-        and item is not None
         and item.opened_at is not None
         and last.closed_at is not None
         and last.closed_at >= item.opened_at

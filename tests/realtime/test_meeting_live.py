@@ -200,10 +200,10 @@ def test_check_out_over_the_socket(listen, api, world, room):
     anna = listen(room.anna)
     check_in(anna, room)
     chair.wait_for("attendance_changed", where=lambda d: d["present"] == 1)
-    assert act(anna, room.id, "check_out") == {"ok": True}
+    assert act(anna, room.id, "check_out")["ok"] is True
     chair.wait_for("attendance_changed", where=lambda d: d["present"] == 0)
     assert present_ids(api, world.organiser, room.id) == set()
-    assert act(anna, room.id, "check_in") == {"ok": True}
+    assert act(anna, room.id, "check_in")["ok"] is True
     chair.wait_for("attendance_changed", where=lambda d: d["present"] == 1)
 
 
@@ -217,7 +217,7 @@ def test_agenda_moves_reach_every_member(listen, world, room):
     for listener in members:
         state = check_in(listener, room)
         assert state["item"]["id"] == room.items[0]
-    assert act(chair, room.id, "next_item") == {"ok": True}
+    assert act(chair, room.id, "next_item")["ok"] is True
     for listener in [*members, chair]:
         event = listener.wait_for("agenda_changed")
         assert event["meeting_id"] == room.id
@@ -227,7 +227,7 @@ def test_agenda_moves_reach_every_member(listen, world, room):
         assert event["item"]["title"] == "Lastenrad"
     # back to the first item by id
     ack = act(chair, room.id, "set_item", item_id=room.items[0])
-    assert ack == {"ok": True}
+    assert ack["ok"] is True
     for listener in members:
         assert listener.wait_for("agenda_changed")["item"]["id"] == room.items[0]
     # members cannot move the agenda; unknown items and actions are refused
@@ -237,7 +237,7 @@ def test_agenda_moves_reach_every_member(listen, world, room):
     assert act(chair, room.id, "set_item", item_id="1")["error"] == "not_found"
     assert act(chair, room.id, "dance") == {"ok": False, "error": "unknown_action"}
     # past the last item: a conflict, and nothing is pushed
-    assert act(chair, room.id, "set_item", item_id=room.items[2]) == {"ok": True}
+    assert act(chair, room.id, "set_item", item_id=room.items[2])["ok"] is True
     members[0].wait_for("agenda_changed", where=lambda d: d["item"]["position"] == 3)
     last = act(chair, room.id, "next_item")
     assert last["ok"] is False and last["error"] == "conflict"
@@ -255,7 +255,7 @@ def test_hands_raised_called_and_withdrawn(listen, world, room):
     refused = act(mina, room.id, "raise_hand")
     assert refused["ok"] is False and refused["error"] == "conflict"
 
-    assert act(anna, room.id, "raise_hand") == {"ok": True}
+    assert act(anna, room.id, "raise_hand")["ok"] is True
     for listener in (chair, anna, ben, mina):
         event = listener.wait_for("speakers_changed")
         assert event["speakers"]["current"] is None
@@ -263,7 +263,7 @@ def test_hands_raised_called_and_withdrawn(listen, world, room):
         assert event["speakers"]["item_id"] == room.items[0]
     again = act(anna, room.id, "raise_hand")  # once at a time
     assert again["ok"] is False and again["error"] == "conflict"
-    assert act(ben, room.id, "raise_hand") == {"ok": True}
+    assert act(ben, room.id, "raise_hand")["ok"] is True
     event = chair.wait_for(
         "speakers_changed", where=lambda d: len(d["speakers"]["queue"]) == 2
     )
@@ -272,7 +272,7 @@ def test_hands_raised_called_and_withdrawn(listen, world, room):
         room.ben.id,
     ]
     # Ben thinks better of it
-    assert act(ben, room.id, "withdraw") == {"ok": True}
+    assert act(ben, room.id, "withdraw")["ok"] is True
     event = mina.wait_for(
         "speakers_changed",
         where=lambda d: (
@@ -282,7 +282,7 @@ def test_hands_raised_called_and_withdrawn(listen, world, room):
     assert act(ben, room.id, "withdraw")["error"] == "conflict"
     # only the chair calls
     assert act(anna, room.id, "next_speaker")["error"] == "not_found"
-    assert act(chair, room.id, "next_speaker") == {"ok": True}
+    assert act(chair, room.id, "next_speaker")["ok"] is True
     for listener in (chair, anna, ben, mina):
         event = listener.wait_for(
             "speakers_changed", where=lambda d: d["speakers"]["current"] is not None
@@ -294,7 +294,7 @@ def test_hands_raised_called_and_withdrawn(listen, world, room):
         ends = datetime.fromisoformat(current["ends_at"])
         assert (ends - called).total_seconds() == room.speaking_seconds
     # the speech ends; the list is empty again and Anna is among those who spoke
-    assert act(chair, room.id, "finish_speaker") == {"ok": True}
+    assert act(chair, room.id, "finish_speaker")["ok"] is True
     event = ben.wait_for(
         "speakers_changed", where=lambda d: d["speakers"]["current"] is None
     )
@@ -430,9 +430,9 @@ def test_reconnect_returns_the_current_state(listen, api, world, room):
         what="Anna no longer present",
     )
     # meanwhile: the agenda moves on and Ben gets the floor
-    assert act(chair, room.id, "next_item") == {"ok": True}
-    assert act(ben, room.id, "raise_hand") == {"ok": True}
-    assert act(chair, room.id, "next_speaker") == {"ok": True}
+    assert act(chair, room.id, "next_item")["ok"] is True
+    assert act(ben, room.id, "raise_hand")["ok"] is True
+    assert act(chair, room.id, "next_speaker")["ok"] is True
     chair.wait_for(
         "speakers_changed", where=lambda d: d["speakers"]["current"] is not None
     )
@@ -454,7 +454,7 @@ def test_reconnect_returns_the_current_state(listen, api, world, room):
     cast = api(room.anna, "POST", f"/polls/{poll_id}/ballots", json={"choices": [yes]})
     assert cast.status_code == 201, cast.text
     # the live events reach the new socket
-    assert act(chair, room.id, "finish_speaker") == {"ok": True}
+    assert act(chair, room.id, "finish_speaker")["ok"] is True
     again.wait_for("speakers_changed", where=lambda d: d["speakers"]["current"] is None)
 
 
@@ -477,9 +477,9 @@ def test_member_of_another_branch_is_refused_and_hears_nothing(
     chair.join(room.name)
     anna = listen(room.anna)
     check_in(anna, room)
-    assert act(chair, room.id, "next_item") == {"ok": True}
-    assert act(anna, room.id, "raise_hand") == {"ok": True}
-    assert act(chair, room.id, "next_speaker") == {"ok": True}
+    assert act(chair, room.id, "next_item")["ok"] is True
+    assert act(anna, room.id, "raise_hand")["ok"] is True
+    assert act(chair, room.id, "next_speaker")["ok"] is True
     started = api(
         world.organiser,
         "POST",
@@ -520,7 +520,7 @@ def test_vote_closed_carries_the_result_after_the_agenda_moved(
     )
     assert started.status_code == 201, started.text
     poll_id, yes = started.json()["poll_id"], started.json()["options"][0]["id"]
-    assert act(chair, room.id, "next_item") == {"ok": True}  # while the vote runs
+    assert act(chair, room.id, "next_item")["ok"] is True  # while the vote runs
     assert anna.wait_for("agenda_changed")["vote"]["poll_id"] == poll_id
     cast = api(room.anna, "POST", f"/polls/{poll_id}/ballots", json={"choices": [yes]})
     assert cast.status_code == 201, cast.text
@@ -529,3 +529,49 @@ def test_vote_closed_carries_the_result_after_the_agenda_moved(
     vote = anna.wait_for("vote_closed")["vote"]
     assert vote is not None and vote["poll_id"] == poll_id
     assert {o["id"]: o["count"] for o in vote["options"]}[yes] == 1
+
+
+# --- leaving for a moment, double clicks -------------------------------------------
+
+GRACE = 4.0  # seconds: long enough for a reconnect, short enough for a test
+
+
+@pytest.mark.parametrize("app_overrides", [{"MEETING_LEAVE_GRACE": GRACE}])
+def test_short_absence_keeps_presence_and_a_long_one_ends_it(listen, api, world, room):
+    chair = listen(world.organiser)
+    chair.join(room.name)
+    anna = listen(room.anna)
+    check_in(anna, room)
+    anna.close()
+    again = listen(room.anna)
+    check_in(again, room)  # back within the grace time
+    time.sleep(GRACE + 1.5)
+    assert present_ids(api, world.organiser, room.id) == {room.anna.id}
+    stretches = api(world.organiser, "GET", f"/meetings/{room.id}/attendance").json()
+    assert [s["left_at"] for s in stretches["stretches"]] == [None]  # one stretch
+
+    again.close()
+    assert present_ids(api, world.organiser, room.id) == {room.anna.id}  # grace
+    deadline = time.monotonic() + GRACE + 10
+    while present_ids(api, world.organiser, room.id) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert present_ids(api, world.organiser, room.id) == set()
+
+
+def test_a_double_click_calls_one_speaker_and_moves_one_item(listen, world, room):
+    chair = listen(world.organiser)
+    chair.join(room.name)
+    anna, ben = listen(room.anna), listen(room.ben)
+    for member in (anna, ben):
+        check_in(member, room)
+        assert act(member, room.id, "raise_hand")["ok"] is True
+    first = act(chair, room.id, "next_speaker", speaker_request_id=0)
+    second = act(chair, room.id, "next_speaker", speaker_request_id=0)
+    assert first["ok"] is True and second["error"] == "conflict"
+    state = chair.join(room.name)["state"]
+    assert state["speakers"]["current"]["member"]["id"] == room.anna.id
+    assert [q["member"]["id"] for q in state["speakers"]["queue"]] == [room.ben.id]
+    item = state["item"]["id"]
+    assert act(chair, room.id, "next_item", from_item_id=item)["ok"] is True
+    assert act(chair, room.id, "next_item", from_item_id=item)["error"] == "conflict"
+    assert chair.join(room.name)["state"]["item"]["id"] == room.items[1]

@@ -1,14 +1,16 @@
 // Progressive enhancement only: every page works without this file.
 "use strict";
-document.addEventListener("DOMContentLoaded", () => {
-  // Buttons that ask before an irreversible step (without JavaScript: no question).
-  for (const button of document.querySelectorAll("button[data-confirm]")) {
-    button.form.addEventListener("submit", (event) => {
-      if (event.submitter === button && !window.confirm(button.dataset.confirm)) {
-        event.preventDefault();
-      }
-    });
+// Buttons that ask before an irreversible step (without JavaScript: no question).
+// One listener for the whole document, in the capture phase: it also covers buttons
+// that live pages (the meeting room) put in later, and runs before their handlers.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
   }
+}, true);
+document.addEventListener("DOMContentLoaded", () => {
   // Copy buttons (hidden without JavaScript, since they would do nothing).
   for (const button of document.querySelectorAll("[data-copy]")) {
     button.hidden = false;

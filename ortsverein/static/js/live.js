@@ -25,9 +25,15 @@
   socket.on("poll_closed", refreshBadge);
 
   const turnouts = document.querySelectorAll("[data-turnout]");
+  // Pages that belong to a room without being it (a meeting vote's ballot page
+  // keeps the member in the meeting room).
+  const alsoIn = document.querySelectorAll("[data-join-room]");
   function joinRooms() {
     for (const el of turnouts) {
       socket.emit("join", { room: "poll:" + el.dataset.turnout });
+    }
+    for (const el of alsoIn) {
+      socket.emit("join", { room: el.dataset.joinRoom });
     }
   }
   socket.on("connect", joinRooms);  // again after every reconnect

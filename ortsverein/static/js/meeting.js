@@ -12,6 +12,13 @@
   const liveStatus = root.querySelector("[data-live-status]");
   let threadRoom = null;
   let refreshTimer = null;
+  let joinedBefore = false;  // the first join needs no refresh: the page is fresh
+
+  // The status line is always in the page (a live region that appears together
+  // with its text is often not read out).
+  function announce(text) {
+    if (liveStatus) liveStatus.textContent = text;
+  }
 
   function section(selector) {
     return root.querySelector(selector);
@@ -20,11 +27,29 @@
   function join() {
     socket.emit("join", { room: room, check_in: root.dataset.canAttend === "1" }, (ack) => {
       if (!ack || !ack.ok) return;
-      if (liveStatus) liveStatus.hidden = true;
-      // After a dropped link the acknowledgement carries the whole state: refresh.
-      refresh(0);
+      announce("");
+      // After a dropped link, show what changed meanwhile (spread out: after a
+      // server restart every member reconnects at once).
+      const present = Boolean(ack.state && ack.state.me && ack.state.me.present);
+      if (joinedBefore) {
+        refresh(Math.random() * 2000);
+      } else if (present !== (root.dataset.present === "1")) {
+        refresh(0);  // the join has just checked the member in
+      }
+      joinedBefore = true;
       followThread(ack.state && ack.state.item ? ack.state.item.thread_id : null);
+      followVote(ack.state ? ack.state.vote : null);
     });
+  }
+
+  // The running vote's room brings the turnout (at most every 30 seconds).
+  let pollRoom = null;
+  function followVote(vote) {
+    const wanted = vote && vote.status === "open" ? "poll:" + vote.poll_id : null;
+    if (wanted === pollRoom) return;
+    if (pollRoom) socket.emit("leave", { room: pollRoom });
+    pollRoom = wanted;
+    if (wanted) socket.emit("join", { room: wanted });
   }
 
   function followThread(threadId) {
@@ -84,14 +109,17 @@
       const fresh = doc.querySelector("[data-sections]");
       const current = section("[data-sections]");
       if (!fresh || !current) return;
-      const focusId = active && active.closest && active.closest("[data-sections]") ? focusKey(active) : null;
+      const inside = active && active.closest && active.closest("[data-sections]");
+      const focusId = inside ? focusKey(active) : null;
+      const focusSection = inside && active.closest("section") ? active.closest("section").id : null;
+      keepTyped(current, fresh);
       // Keep open what the member opened (the vote form, "add an item").
       const opened = Array.from(current.querySelectorAll("details[open] > summary"), (s) => s.textContent);
       for (const summary of fresh.querySelectorAll("details > summary")) {
         if (opened.includes(summary.textContent)) summary.parentElement.open = true;
       }
       current.replaceWith(fresh);
-      restoreFocus(focusId);
+      restoreFocus(focusId, focusSection);
       tick();
     } catch (err) {
       // a poor link: the next event or reconnect refreshes again
@@ -103,11 +131,32 @@
     return form ? form.getAttribute("action") : el.id || null;
   }
 
-  function restoreFocus(key) {
+  function restoreFocus(key, sectionId) {
     if (!key) return;
     const form = root.querySelector('form[action="' + CSS.escape(key) + '"]');
-    const target = form ? form.querySelector("button, input, select, textarea") : document.getElementById(key);
+    let target = form ? form.querySelector("button, input, select, textarea") : document.getElementById(key);
+    if (!target && sectionId) {
+      // the button turned into its opposite (check in / out): the section's heading
+      target = root.querySelector("#" + CSS.escape(sectionId) + " h2");
+      if (target) target.tabIndex = -1;
+    }
     if (target) target.focus();
+  }
+
+  // Whatever was typed into a form of the room survives the refresh.
+  function keepTyped(current, fresh) {
+    for (const form of current.querySelectorAll("form")) {
+      const twin = fresh.querySelector('form[action="' + CSS.escape(form.getAttribute("action")) + '"]');
+      if (!twin) continue;
+      for (const field of form.querySelectorAll("input:not([type=hidden]), textarea, select")) {
+        if (!field.name) continue;
+        const other = twin.querySelector('[name="' + CSS.escape(field.name) + '"]' +
+          (field.type === "checkbox" ? '[value="' + CSS.escape(field.value) + '"]' : ""));
+        if (!other) continue;
+        if (field.type === "checkbox" || field.type === "radio") other.checked = field.checked;
+        else other.value = field.value;
+      }
+    }
   }
 
   function tick() {
@@ -127,6 +176,7 @@
     const opened = state.status === "running" && root.dataset.status !== "running";
     root.dataset.status = state.status;
     followThread(state.item ? state.item.thread_id : null);
+    followVote(state.vote);
     refresh();
     if (opened && root.dataset.canAttend === "1") {
       // the meeting has just been opened: check in, as on arriving
@@ -152,25 +202,26 @@
   // Actions go over the socket when it is up (no page load); otherwise the form posts.
   root.addEventListener("submit", (event) => {
     const form = event.target.closest("form[data-action]");
-    if (!form || !socket.connected || form.dataset.confirm) return;
+    if (!form || !socket.connected || event.defaultPrevented) return;
     event.preventDefault();
-    socket.emit("meeting", { meeting_id: meetingId, action: form.dataset.action }, (ack) => {
-      if (ack && ack.ok) {
-        refresh(0);
-      } else if (ack && ack.message && liveStatus) {
-        liveStatus.textContent = ack.message;
-        liveStatus.hidden = false;
-      }
+    const data = { meeting_id: meetingId, action: form.dataset.action };
+    for (const input of form.querySelectorAll("input[type=hidden]")) {
+      if (input.name !== "csrf_token") data[input.name] = Number(input.value);
+    }
+    const button = event.submitter;
+    if (button) button.disabled = true;  // one click, one action
+    socket.emit("meeting", data, (ack) => {
+      if (button) button.disabled = false;
+      if (ack && ack.message) announce(ack.message);
+      if (ack && ack.ok) refresh(0);
     });
   });
 
   socket.on("connect", join);
   socket.on("disconnect", () => {
     threadRoom = null;
-    if (liveStatus) {
-      liveStatus.textContent = root.dataset.textReconnect;
-      liveStatus.hidden = false;
-    }
+    pollRoom = null;
+    announce(root.dataset.textReconnect);
   });
   if (socket.connected) join();
 })();
