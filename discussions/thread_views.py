@@ -120,8 +120,6 @@ def thread(thread_id: int):
         moderator=moderator,
         writable=not thread.forum.archived and (not thread.locked or moderator),
         move_form=move_form,
-        reason_form=ReasonForm(),
-        confirm_form=ConfirmForm(),
     )
 
 

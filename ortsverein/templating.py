@@ -10,6 +10,7 @@ from models import RoleName
 
 from .auth.forms import ConfirmForm, LanguageForm
 from .permissions import orgs_with_role
+from .urls import IdUrl
 
 
 def _context():
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else "–"
     )
+    app.jinja_env.globals["id_url"] = IdUrl
     app.jinja_env.filters["percent"] = lambda value: format_decimal(value or 0)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
