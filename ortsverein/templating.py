@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from models import RoleName
 
-from .auth.forms import ConfirmForm, LanguageForm
+from .auth.forms import LANGUAGE_CHOICES
 from .permissions import orgs_with_role
 from .urls import IdUrl
 
@@ -26,12 +26,10 @@ def _context():
     return {
         "nav": nav,
         "current_locale": str(get_locale()),
-        "language_form": LanguageForm(
-            formdata=None,
-            lang=str(get_locale()),
-            next=request.full_path.rstrip("?") if request else "/",
-        ),
-        "logout_form": ConfirmForm(formdata=None),
+        # The layout's language and logout forms are plain HTML with the page's
+        # CSRF token: two WTForms objects per page cost more than the markup.
+        "language_choices": LANGUAGE_CHOICES,
+        "language_next": request.full_path.rstrip("?") if request else "/",
     }
 
 
