@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import url_for
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
@@ -140,7 +140,10 @@ def thread_page(session: Session, thread: Thread, page: int) -> Page:
             Post.number >= first,
             Post.number < first + POSTS_PER_PAGE,
         )
-        .options(joinedload(Post.author))
+        .options(
+            defer(Post.body),  # the page shows body_html; quoting loads the source
+            joinedload(Post.author).load_only(Member.first_name, Member.last_name),
+        )
         .order_by(Post.number)
     ).all()
     return Page(list(posts), page, POSTS_PER_PAGE, thread.post_count)
