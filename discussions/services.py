@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import url_for
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
@@ -128,25 +128,6 @@ def list_threads(
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
     )
     return paginate(session, stmt, page, per_page)
-
-
-def thread_page(session: Session, thread: Thread, page: int) -> Page:
-    """One page of a thread by post number: an indexed range, no OFFSET scan."""
-    first = (page - 1) * POSTS_PER_PAGE + 1
-    posts = session.scalars(
-        select(Post)
-        .where(
-            Post.thread_id == thread.id,
-            Post.number >= first,
-            Post.number < first + POSTS_PER_PAGE,
-        )
-        .options(
-            defer(Post.body),  # the page shows body_html; quoting loads the source
-            joinedload(Post.author).load_only(Member.first_name, Member.last_name),
-        )
-        .order_by(Post.number)
-    ).all()
-    return Page(list(posts), page, POSTS_PER_PAGE, thread.post_count)
 
 
 def _check_writable(member: Member, thread: Thread) -> None:
@@ -338,19 +319,6 @@ def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
         f"thread:{post.thread_id}",
     )
     return post
-
-
-def agreed_post_ids(session: Session, member: Member, posts: list[Post]) -> set[int]:
-    if not posts:
-        return set()
-    return set(
-        session.scalars(
-            select(Reaction.post_id).where(
-                Reaction.member_id == member.id,
-                Reaction.post_id.in_([p.id for p in posts]),
-            )
-        )
-    )
 
 
 def report_post(

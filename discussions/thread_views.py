@@ -19,6 +19,7 @@ from . import bp, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
 from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
 from .live import author_name
+from .thread_page import agreed_post_ids, thread_page
 from .views import form_errors, load, refuse
 
 
@@ -90,7 +91,7 @@ def thread(thread_id: int):
     quote_id = request.args.get("quote", type=int)
     if request.method == "POST" or quote_id:
         page = last_page  # the reply box (with kept or quoted text) is on the last page
-    result = services.thread_page(db.session, thread, page)
+    result = thread_page(db.session, thread, page)
     if page > 1 and not result.items:
         abort(404)
     if quote_id and request.method == "GET":
@@ -113,7 +114,7 @@ def thread(thread_id: int):
         last_page=last_page,
         last_read=last_read,
         form=form,
-        agreed=services.agreed_post_ids(db.session, current_user, result.items),
+        agreed=agreed_post_ids(db.session, current_user, result.items),
         subscribed=reading.is_subscribed(
             db.session, current_user.id, thread_id=thread.id
         ),
