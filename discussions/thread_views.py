@@ -70,8 +70,9 @@ def create_thread(forum_id: int):
 @member_required
 def thread(thread_id: int):
     thread = load(get_thread, thread_id)
-    form = PostForm()
+    form = None
     if request.method == "POST":
+        form = PostForm()
         if form.validate_on_submit():
             try:
                 post = services.create_post(
@@ -94,6 +95,8 @@ def thread(thread_id: int):
     result = thread_page(db.session, thread, page)
     if page > 1 and not result.items:
         abort(404)
+    if form is None and page >= last_page:
+        form = PostForm()  # only the last page has the reply box
     if quote_id and request.method == "GET":
         quoted = load(get_post, quote_id)
         if quoted.thread_id == thread.id and quoted.visible:
