@@ -11,6 +11,13 @@ from ..db import db
 from ..extensions import login_manager
 from ..i18n import _l
 
+# Every page reads the roles (navigation, two-factor rule, visibility) and most the
+# home branch: load them with the member, not one lazy query each.
+_MEMBER_OPTIONS = (
+    joinedload(Member.home_branch),
+    joinedload(Member.roles).joinedload(Role.organisation),
+)
+
 
 @login_manager.user_loader
 def load_member(user_id: str) -> Member | None:
@@ -18,16 +25,7 @@ def load_member(user_id: str) -> Member | None:
     raw_id, _, raw_version = user_id.partition(":")
     if not raw_id.isdigit() or not raw_version.isdigit():
         return None
-    # Every page reads the roles (navigation, two-factor rule, visibility) and most
-    # the home branch: load them with the member, not one lazy query each.
-    member = db.session.get(
-        Member,
-        int(raw_id),
-        options=[
-            joinedload(Member.home_branch),
-            joinedload(Member.roles).joinedload(Role.organisation),
-        ],
-    )
+    member = db.session.get(Member, int(raw_id), options=_MEMBER_OPTIONS)
     if (
         member is None
         or not member.active
