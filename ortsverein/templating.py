@@ -13,7 +13,7 @@ from models import RoleName
 
 from .auth.forms import LANGUAGE_CHOICES
 from .permissions import orgs_with_role
-from .urls import IdUrl
+from .urls import id_url
 
 
 def _context():
@@ -50,7 +50,7 @@ def format_datetime(value, fmt: str = "medium") -> str:
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.globals["id_url"] = IdUrl
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.filters["percent"] = lambda value: format_decimal(value or 0)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
