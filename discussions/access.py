@@ -26,35 +26,31 @@ def moderated_orgs(member: Member) -> list[Organisation]:
     return orgs_with_role(member, RoleName.ORGANISER)
 
 
+# Loader options, built once: every page loads its forum, thread or post with them.
+_FORUM = (joinedload(Forum.organisation),)
+_THREAD = (joinedload(Thread.forum).joinedload(Forum.organisation),)
+_POST = (
+    joinedload(Post.thread).joinedload(Thread.forum).joinedload(Forum.organisation),
+    joinedload(Post.author),
+)
+
+
 def get_forum(session: Session, member: Member, forum_id: int) -> Forum:
-    forum = session.get(Forum, forum_id, options=[joinedload(Forum.organisation)])
+    forum = session.get(Forum, forum_id, options=_FORUM)
     if forum is None or not can_see_org(member, forum.organisation):
         raise NotFound()
     return forum
 
 
 def get_thread(session: Session, member: Member, thread_id: int) -> Thread:
-    thread = session.get(
-        Thread,
-        thread_id,
-        options=[joinedload(Thread.forum).joinedload(Forum.organisation)],
-    )
+    thread = session.get(Thread, thread_id, options=_THREAD)
     if thread is None or not can_see_org(member, thread.forum.organisation):
         raise NotFound()
     return thread
 
 
 def get_post(session: Session, member: Member, post_id: int) -> Post:
-    post = session.get(
-        Post,
-        post_id,
-        options=[
-            joinedload(Post.thread)
-            .joinedload(Thread.forum)
-            .joinedload(Forum.organisation),
-            joinedload(Post.author),
-        ],
-    )
+    post = session.get(Post, post_id, options=_POST)
     if post is None or not can_see_org(member, post.thread.forum.organisation):
         raise NotFound()
     return post

@@ -130,22 +130,6 @@ def list_threads(
     return paginate(session, stmt, page, per_page)
 
 
-def thread_page(session: Session, thread: Thread, page: int) -> Page:
-    """One page of a thread by post number: an indexed range, no OFFSET scan."""
-    first = (page - 1) * POSTS_PER_PAGE + 1
-    posts = session.scalars(
-        select(Post)
-        .where(
-            Post.thread_id == thread.id,
-            Post.number >= first,
-            Post.number < first + POSTS_PER_PAGE,
-        )
-        .options(joinedload(Post.author))
-        .order_by(Post.number)
-    ).all()
-    return Page(list(posts), page, POSTS_PER_PAGE, thread.post_count)
-
-
 def _check_writable(member: Member, thread: Thread) -> None:
     if thread.forum.archived:
         raise ForumArchived(_("Dieses Forum ist archiviert."))
@@ -348,19 +332,6 @@ def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
         f"thread:{post.thread_id}",
     )
     return post
-
-
-def agreed_post_ids(session: Session, member: Member, posts: list[Post]) -> set[int]:
-    if not posts:
-        return set()
-    return set(
-        session.scalars(
-            select(Reaction.post_id).where(
-                Reaction.member_id == member.id,
-                Reaction.post_id.in_([p.id for p in posts]),
-            )
-        )
-    )
 
 
 def report_post(

@@ -19,6 +19,7 @@ from . import bp, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
 from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
 from .live import author_name
+from .thread_page import agreed_post_ids, thread_page
 from .views import form_errors, load, refuse
 
 
@@ -69,8 +70,9 @@ def create_thread(forum_id: int):
 @member_required
 def thread(thread_id: int):
     thread = load(get_thread, thread_id)
-    form = PostForm()
+    form = None
     if request.method == "POST":
+        form = PostForm()
         if form.validate_on_submit():
             try:
                 post = services.create_post(
@@ -90,9 +92,11 @@ def thread(thread_id: int):
     quote_id = request.args.get("quote", type=int)
     if request.method == "POST" or quote_id:
         page = last_page  # the reply box (with kept or quoted text) is on the last page
-    result = services.thread_page(db.session, thread, page)
+    result = thread_page(db.session, thread, page)
     if page > 1 and not result.items:
         abort(404)
+    if form is None and page >= last_page:
+        form = PostForm()  # only the last page has the reply box
     if quote_id and request.method == "GET":
         quoted = load(get_post, quote_id)
         if quoted.thread_id == thread.id and quoted.visible:
@@ -113,15 +117,13 @@ def thread(thread_id: int):
         last_page=last_page,
         last_read=last_read,
         form=form,
-        agreed=services.agreed_post_ids(db.session, current_user, result.items),
+        agreed=agreed_post_ids(db.session, current_user, result.items),
         subscribed=reading.is_subscribed(
             db.session, current_user.id, thread_id=thread.id
         ),
         moderator=moderator,
         writable=not thread.forum.archived and (not thread.locked or moderator),
         move_form=move_form,
-        reason_form=ReasonForm(),
-        confirm_form=ConfirmForm(),
     )
 
 

@@ -90,19 +90,21 @@ def can_manage_office(member: Member, org: Organisation, role: RoleName) -> bool
 
 def staff_requires_2fa(session: Session, member: Member) -> bool:
     """True when a branch the member holds a staff role in requires two-factor login."""
-    for role in member.roles:
-        if role.role not in STAFF_ROLES:
-            continue
-        ancestor_ids = role.organisation.ancestor_ids()
-        required = session.scalar(
-            select(Organisation.id)
-            .where(Organisation.id.in_(ancestor_ids))
-            .where(Organisation.require_2fa_for_staff.is_(True))
-            .limit(1)
-        )
-        if required is not None:
-            return True
-    return False
+    ancestor_ids = {
+        org_id
+        for role in member.roles
+        if role.role in STAFF_ROLES
+        for org_id in role.organisation.ancestor_ids()
+    }
+    if not ancestor_ids:
+        return False
+    required = session.scalar(
+        select(Organisation.id)
+        .where(Organisation.id.in_(sorted(ancestor_ids)))
+        .where(Organisation.require_2fa_for_staff.is_(True))
+        .limit(1)
+    )
+    return required is not None
 
 
 def members_who_can_see_clause(org: Organisation) -> ColumnElement[bool]:

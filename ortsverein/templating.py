@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
+from babel import dates
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, format_time, get_locale
+from flask_babel import format_decimal, format_time, get_locale, get_timezone
 from flask_login import current_user
 
 from models import RoleName
 
-from .auth.forms import ConfirmForm, LanguageForm
+from .auth.forms import LANGUAGE_CHOICES
 from .permissions import orgs_with_role
+from .urls import id_url
 
 
 def _context():
@@ -24,24 +27,35 @@ def _context():
     return {
         "nav": nav,
         "current_locale": str(get_locale()),
-        "language_form": LanguageForm(
-            formdata=None,
-            lang=str(get_locale()),
-            next=request.full_path.rstrip("?") if request else "/",
-        ),
-        "logout_form": ConfirmForm(formdata=None),
+        # The layout's language and logout forms are plain HTML with the page's
+        # CSRF token: two WTForms objects per page cost more than the markup.
+        "language_choices": LANGUAGE_CHOICES,
+        "language_next": request.full_path.rstrip("?") if request else "/",
     }
+
+
+@lru_cache(maxsize=8192)
+def _format_datetime(value, fmt: str, locale, tzinfo) -> str:
+    return dates.format_datetime(value, fmt, tzinfo=tzinfo, locale=locale)
+
+
+def format_datetime(value, fmt: str = "medium") -> str:
+    """flask_babel.format_datetime (the member's locale, Berlin time), remembered: a
+    thread page shows 20 dates, and Babel takes longer over one than over the rest
+    of a post; the same posts are shown again and again."""
+    if not value:
+        return "–"
+    return _format_datetime(value, fmt, get_locale(), get_timezone())
 
 
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else "–"
-    )
+    app.jinja_env.filters["datetime"] = format_datetime
     # Times that arrive as ISO strings (live state documents), shown as local time.
     app.jinja_env.filters["iso_time"] = lambda value: (
         format_time(datetime.fromisoformat(value), "short") if value else "–"
     )
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.filters["percent"] = lambda value: format_decimal(value or 0)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

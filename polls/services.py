@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
@@ -86,16 +86,12 @@ def get_poll(session: Session, member: Member, poll_id: int) -> Poll:
     return poll
 
 
-def list_polls(
-    session: Session,
-    member: Member,
-    *,
-    state: str = "",
-    page: int = 1,
-    per_page: int = 20,
-) -> Page:
+def _visible_polls(member: Member, state: str = "", *columns):
+    """Select of the polls the member may see (drafts only where they organise), in
+    one state ("open", "closed", "upcoming") or all; `columns` instead of Poll."""
     stmt = (
-        select(Poll)
+        select(*(columns or (Poll,)))
+        .select_from(Poll)
         .join(Organisation, Poll.organisation_id == Organisation.id)
         # A meeting's live votes are listed in the meeting, for those present.
         .where(visible_org_clause(member), Poll.meeting_id.is_(None))
@@ -114,7 +110,18 @@ def list_polls(
         stmt = stmt.where(Poll.scheduled.is_(True), Poll.closes_at <= now)
     elif state == "upcoming":
         stmt = stmt.where(Poll.opens_at > now)
-    stmt = stmt.order_by(Poll.closes_at.desc(), Poll.id.desc())
+    return stmt
+
+
+def list_polls(
+    session: Session,
+    member: Member,
+    *,
+    state: str = "",
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    stmt = _visible_polls(member, state).order_by(Poll.closes_at.desc(), Poll.id.desc())
     return paginate(session, stmt, page, per_page)
 
 
@@ -132,7 +139,8 @@ def voted_ids(session: Session, member: Member, polls: list[Poll]) -> set[int]:
 
 
 def open_poll_count(session: Session, member: Member) -> int:
-    return list_polls(session, member, state="open", per_page=1).total
+    """The navigation badge on every page: one COUNT, not a page of polls."""
+    return session.scalar(_visible_polls(member, "open", func.count(Poll.id)))
 
 
 def validate(

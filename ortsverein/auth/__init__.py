@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, url_for
+from sqlalchemy.orm import joinedload
 
-from models import Member
+from models import Member, Role
 
 from ..db import db
 from ..extensions import login_manager
 from ..i18n import _l
+
+# Every page reads the roles (navigation, two-factor rule, visibility) and most the
+# home branch: load them with the member, not one lazy query each.
+_MEMBER_OPTIONS = (
+    joinedload(Member.home_branch),
+    joinedload(Member.roles).joinedload(Role.organisation),
+)
 
 
 @login_manager.user_loader
@@ -17,7 +25,7 @@ def load_member(user_id: str) -> Member | None:
     raw_id, _, raw_version = user_id.partition(":")
     if not raw_id.isdigit() or not raw_version.isdigit():
         return None
-    member = db.session.get(Member, int(raw_id))
+    member = db.session.get(Member, int(raw_id), options=_MEMBER_OPTIONS)
     if (
         member is None
         or not member.active

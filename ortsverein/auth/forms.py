@@ -69,10 +69,14 @@ class ResetRequestForm(FlaskForm):
     )
 
 
+# Each language in its own name; the header of every page lists them too.
+LANGUAGE_CHOICES = (("de", "Deutsch"), ("en", "English"))
+
+
 class LanguageForm(FlaskForm):
     lang = SelectField(
         _l("Sprache"),
-        choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")],
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_CHOICES],
     )
     next = HiddenField()
 

@@ -47,7 +47,6 @@ def _tokens():
 def _render(**forms):
     defaults = {
         "password_form": ChangePasswordForm(),
-        "language_form": LanguageForm(lang=current_user.locale or "de"),
         "token_form": TokenForm(),
         "confirm_form": ConfirmForm(),
         "disable_form": DisableTotpForm(),
