@@ -32,7 +32,7 @@ def _meeting(meeting_id: int) -> Meeting:
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -130,7 +130,7 @@ def test_calendar_download(meeting, world, auth, client):
     auth.login(world.member)
     response = client.get(f"/meetings/{meeting.id}/calendar.ics")
     assert response.status_code == 200
-    assert response.mimetype == "text/calendar"
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     cal = Calendar.from_ical(response.data)
     assert str(cal["method"]) == "PUBLISH" and cal["prodid"]
     (event,) = cal.walk("VEVENT")
