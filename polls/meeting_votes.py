@@ -175,8 +175,15 @@ def record_paper_votes(
         )
     )
     if eligible != set(members):
+        strangers = session.scalars(
+            select(Member).where(Member.id.in_(set(members) - eligible))
+        ).all()
         raise ValidationFailed(
-            _("Angekreuzt ist jemand, der nicht zu den Stimmberechtigten gehört.")
+            _(
+                "Nicht stimmberechtigt (bei Beginn der Abstimmung nicht anwesend): "
+                "%(names)s.",
+                names=", ".join(sorted(m.name for m in strangers)) or "?",
+            )
         )
     voted = session.scalars(
         select(Member)

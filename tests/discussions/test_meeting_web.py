@@ -152,6 +152,15 @@ def test_live_vote_for_those_present_with_paper_ballots(auth, client, session, w
     assert "müssen der Zahl der angekreuzten" in client.get(url).get_data(as_text=True)
     auth.post(
         f"{url}/votes/{poll.id}/paper",
+        {"member_id": str(absent.id), f"count_{yes.id}": "1"},
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert (
+        f"Nicht stimmberechtigt (bei Beginn der Abstimmung nicht anwesend): {absent.name}"
+        in page
+    )
+    auth.post(
+        f"{url}/votes/{poll.id}/paper",
         {"member_id": str(in_room.id), f"count_{no.id}": "1"},
     )
     page = client.get(url).get_data(as_text=True)
