@@ -155,10 +155,8 @@ def test_live_vote_for_those_present_with_paper_ballots(auth, client, session, w
         {"member_id": str(absent.id), f"count_{yes.id}": "1"},
     )
     page = client.get(url).get_data(as_text=True)
-    assert (
-        f"Nicht stimmberechtigt (bei Beginn der Abstimmung nicht anwesend): {absent.name}"
-        in page
-    )
+    assert "Nicht stimmberechtigt (bei Beginn der Abstimmung" in page
+    assert f"nicht anwesend): {absent.name}." in page
     auth.post(
         f"{url}/votes/{poll.id}/paper",
         {"member_id": str(in_room.id), f"count_{no.id}": "1"},
