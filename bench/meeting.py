@@ -486,7 +486,7 @@ async def run_meeting(base: str, seeded: Seeded, server, args) -> Outcome:
                     timeout=args.http_timeout,
                 )
                 agenda.sends.append(time.monotonic() - sent)
-                if ack != {"ok": True}:
+                if not (isinstance(ack, dict) and ack.get("ok") is True):
                     out.failure = f"next_item answered {ack}"
                     break
                 key = ("agenda_changed", item_id)
