@@ -327,7 +327,6 @@ def get_tokens(base: str, emails: list[str]) -> list[str]:
 
 
 def bench(kind: str, url: str, args, tmp: Path) -> None:
-    from gunicorn.config import Config
 
     from config import Production
 
@@ -350,7 +349,7 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
     print(
         f"{kind}: Socket.IO async mode {mode!r}; {args.processes} x `ortsverein "
         f"serve` (gunicorn, 1 gthread worker, {threads} threads, worker_connections "
-        f"{Config().worker_connections} as gunicorn's default)"
+        f"{threads + 100} as serve sets them)"
         + (" sharing a Redis message queue" if use_redis else "")
         + f"; {args.members} members' API tokens; WebSocket transport; "
         f"{args.posts} posts per size, sent to process 1; fresh servers per size",

@@ -746,8 +746,9 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
         f"{kind}: seeded {args.members} members, a chair and a running meeting of "
         f"{args.moves + 1} items in {seeded.seconds:.1f} s. Socket.IO async mode "
         f"{mode!r}; `ortsverein serve` (gunicorn, 1 gthread worker, {threads} "
-        f"threads, worker_connections {Config().worker_connections} as gunicorn's "
-        "default); WebSocket transport; the baseline on the same gunicorn settings",
+        f"threads, worker_connections {threads + 100} as serve sets them); WebSocket "
+        f"transport; the baseline on gunicorn with {threads} threads and its default "
+        f"{Config().worker_connections} connections",
         flush=True,
     )
     logs = contextlib.ExitStack()

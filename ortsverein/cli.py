@@ -215,9 +215,10 @@ def audit_verify():
 @click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
 @click.option(
     "--threads",
-    default=50,
+    default=200,
     show_default=True,
-    help="Threads of the one worker; each open socket holds one.",
+    help="Threads of the one worker; each open socket (a member in a thread or a "
+    "meeting) holds one.",
 )
 @with_appcontext
 def serve(host: str, port: int, threads: int):
@@ -233,6 +234,9 @@ def serve(host: str, port: int, threads: int):
             self.cfg.set("workers", 1)  # Socket.IO needs sticky sessions: one process
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
+            # gunicorn's default of 1000 connections would refuse the 1001st socket
+            # (and with it every request) however many threads there are.
+            self.cfg.set("worker_connections", threads + 100)
             self.cfg.set("accesslog", "-")
 
         def load(self):
