@@ -227,6 +227,11 @@ def serve(host: str, port: int, threads: int):
     from gunicorn.app.base import BaseApplication
 
     flask_app = current_app._get_current_object()
+    # Features tidy up what a previous run of this one process left behind.
+    with write_intent():
+        for hook in flask_app.config.get("SERVE_HOOKS", []):
+            hook(db.session)
+        db.session.commit()
 
     class OneProcess(BaseApplication):
         def load_config(self):

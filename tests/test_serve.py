@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,19 @@ def test_serve_one_process_with_sockets(sqlite_template, tmp_path):
         timeout=60,
     )
     assert "mitglied@example.org" in seeded.stdout
+    # A previous run ended while members sat in the demo's running meeting: one
+    # online (its socket is gone with the process) and one in the room.
+    with sqlite3.connect(db_path) as conn:
+        meeting_id, member_id = conn.execute(
+            "SELECT meetings.id, members.id FROM meetings, members WHERE "
+            "started_at IS NOT NULL AND members.email = 'mitglied@example.org'"
+        ).fetchone()
+        for in_room in (0, 1):
+            conn.execute(
+                "INSERT INTO attendances (meeting_id, member_id, in_room, joined_at) "
+                "VALUES (?, ?, ?, '2026-01-01 10:00:00')",
+                (meeting_id, member_id, in_room),
+            )
     server = subprocess.Popen(
         [str(cli), "serve"],
         env=env,
@@ -55,6 +69,11 @@ def test_serve_one_process_with_sockets(sqlite_template, tmp_path):
         )
         assert client.connected
         client.disconnect()
+        with sqlite3.connect(db_path) as conn:
+            open_stretches = conn.execute(
+                "SELECT in_room FROM attendances WHERE left_at IS NULL"
+            ).fetchall()
+        assert open_stretches == [(1,)]  # online presence did not outlive the run
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]

@@ -28,8 +28,10 @@ def init_app(app: Flask) -> None:
     )
     events.init_app(app)
     register_kind("meeting_invitation", lambda t: _("Einladung: %(t)s", t=t))
+    from .attendance import after_restart
     from .seed import seed_meetings
 
+    app.config.setdefault("SERVE_HOOKS", []).append(after_restart)
     app.config.setdefault("SEED_HOOKS", []).append(seed_meetings)
     app.extensions.setdefault("ortsverein_panels", []).append(
         ("meetings/_panel.html", views.panel)

@@ -178,3 +178,17 @@ def eligible_members(session: Session, meeting: Meeting, query: str = "") -> lis
             | Member.email.ilike(like)
         )
     return list(session.scalars(stmt))
+
+
+def after_restart(session: Session) -> int:
+    """`ortsverein serve` starting (one process: no socket survived the restart)
+    ends every online stretch left open, so that nobody who is gone counts as
+    present or joins a vote's electorate; the room pages reconnect and check their
+    members in again. Stretches in the room, kept by the chair, stay."""
+    result = session.execute(
+        update(Attendance)
+        .where(Attendance.left_at.is_(None), Attendance.in_room.is_(False))
+        .values(left_at=utcnow())
+    )
+    session.commit()
+    return result.rowcount or 0
