@@ -21,7 +21,7 @@ from ortsverein.db import db
 from ortsverein.pagination import Page, parse_page_args
 from polls import services as polls
 
-from . import attendance, services, speakers
+from . import agenda, attendance, services, speakers
 from .access import get_meeting, require_chair, status
 from .api_schemas import (
     SCHEMAS,
@@ -278,7 +278,7 @@ def speakers_list(meeting_id: int):
 def current_item(meeting_id: int):
     item_id = load_json(CurrentItemSchema())["item_id"]
     meeting = _meeting(meeting_id)
-    services.set_current_item(db.session, g.api_member, meeting, item_id)
+    agenda.set_current_item(db.session, g.api_member, meeting, item_id)
     return _state(meeting)
 
 
@@ -301,7 +301,7 @@ def current_item(meeting_id: int):
 def add_item(meeting_id: int):
     data = load_json(ItemAddSchema())
     meeting = _meeting(meeting_id)
-    item = services.add_item(db.session, g.api_member, meeting, **data)
+    item = agenda.add_item(db.session, g.api_member, meeting, **data)
     return jsonify(item_json(item)), 201
 
 

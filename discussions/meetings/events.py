@@ -15,7 +15,7 @@ from ortsverein.errors_domain import DomainError, NotFound
 from ortsverein.i18n import _l
 from ortsverein.realtime import MAX_ID, socket_member, socketio
 
-from . import attendance, services, speakers
+from . import agenda, attendance, services, speakers
 from .access import RUNNING, can_attend, get_meeting, status
 from .live import attendance_changed, member_state
 
@@ -107,14 +107,14 @@ def perform(member: Member, meeting, action: str, data: dict) -> dict:
     elif action == "finish_speaker":
         speakers.finish(session, member, meeting)
     elif action == "next_item":
-        services.next_item(
+        agenda.next_item(
             session, member, meeting, expected=_expected(data, "from_item_id")
         )
     elif action == "set_item":
         item_id = data.get("item_id")
         if not isinstance(item_id, int) or not 0 < item_id <= MAX_ID:
             raise NotFound()
-        services.set_current_item(session, member, meeting, item_id)
+        agenda.set_current_item(session, member, meeting, item_id)
     elif action == "start":
         services.start(session, member, meeting)
     elif action == "end":

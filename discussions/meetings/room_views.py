@@ -16,7 +16,7 @@ from ortsverein.i18n import _
 from ortsverein.realtime import MAX_ID
 from polls import services as polls
 
-from . import attendance, bp, services, speakers, votes
+from . import agenda, attendance, bp, services, speakers, votes
 from .access import is_chair
 from .events import DONE, perform
 from .forms import ItemForm, RoomMemberForm, VoteForm
@@ -68,7 +68,7 @@ def act(meeting_id: int, action: str):
 def open_item(meeting_id: int, item_id: int):
     return _run(
         meeting_id,
-        lambda m: services.set_current_item(db.session, current_user, m, item_id),
+        lambda m: agenda.set_current_item(db.session, current_user, m, item_id),
         _("Der Punkt ist aufgerufen."),
     )
 
@@ -82,7 +82,7 @@ def add_item(meeting_id: int):
         flash(_("Bitte gib dem Punkt einen Titel (höchstens 200 Zeichen)."), "error")
         return _back(meeting.id, "#agenda")
     try:
-        services.add_item(
+        agenda.add_item(
             db.session, current_user, meeting, form.title.data, form.body.data or ""
         )
     except NotFound:
@@ -240,7 +240,7 @@ def edit_item(meeting_id: int, item_id: int):
     form = ItemForm(obj=item)
     if form.validate_on_submit():
         try:
-            services.edit_item(
+            agenda.edit_item(
                 db.session,
                 current_user,
                 meeting,

@@ -13,9 +13,9 @@ from ortsverein.errors_domain import Conflict, NotFound
 from ortsverein.i18n import _
 
 from .access import RUNNING, require_chair, status
+from .agenda import current_item
 from .attendance import is_present
 from .live import publish_meeting
-from .services import current_item
 
 
 def _requests(session: Session, item_id: int) -> list[SpeakerRequest]:

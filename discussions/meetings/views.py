@@ -21,7 +21,7 @@ from .. import services as forum_services
 from ..access import visible_forums_query
 from ..forms import PostForm
 from ..views import form_errors
-from . import attendance, bp, services
+from . import agenda, attendance, bp, services
 from .access import can_export, can_organise, get_meeting, status
 from .forms import ItemForm, MeetingForm, RoomMemberForm, VoteForm
 from .live import member_state
@@ -217,7 +217,7 @@ def _discuss(meeting, form: PostForm):
     threads = {i.thread_id for i in meeting.items if i.thread_id}
     thread_id = request.form.get("thread_id", type=int)
     if thread_id not in threads:
-        item = services.current_item(meeting)
+        item = agenda.current_item(meeting)
         thread_id = item.thread_id if item else None
     if thread_id is None:
         flash(_("Zu diesem Punkt gibt es keine Diskussion."), "error")

@@ -11,9 +11,9 @@ from ortsverein.i18n import _
 from polls import services as polls
 
 from .access import RUNNING, require_chair, status
+from .agenda import current_item
 from .attendance import present_ids
 from .live import publish_meeting
-from .services import current_item
 
 
 def _unsealed(all_polls: list[Poll]) -> Poll | None:

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from discussions.meetings import attendance, minutes, services, speakers, votes
+from discussions.meetings import agenda, attendance, minutes, services, speakers, votes
 from models import AuditEntry, utcnow
 from polls import casting
 from polls import services as polls
@@ -71,7 +71,7 @@ def running(app, session, world, forums):
         for member, choice in ((world.member, yes), (world.board, yes), (chair, no)):
             _through_service(session, casting.cast, poll, member, [choice])
         _through_service(session, votes.close_vote, chair, meeting, poll.id)
-        _through_service(session, services.next_item, chair, meeting)
+        _through_service(session, agenda.next_item, chair, meeting)
     return meeting
 
 

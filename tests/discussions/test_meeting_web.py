@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from discussions.meetings import attendance, services
+from discussions.meetings import agenda, attendance, services
 from models import Attendance, AuditEntry, Meeting, Poll, SpeakerRequest, Thread
 from polls.casting import cast
 from tests.factories import fresh, make_meeting, make_member, meeting_action
@@ -233,7 +233,7 @@ def test_discussion_in_the_room_lands_in_the_item_thread(
     # Written while TOP 1 was on screen, sent after the chair moved on: it still
     # belongs to TOP 1.
     meeting_action(
-        session, services.next_item, world.organiser, session.get(Meeting, meeting.id)
+        session, agenda.next_item, world.organiser, session.get(Meeting, meeting.id)
     )
     auth.post(
         f"{url}/discussion", {"body": "Noch zu TOP 1", "thread_id": thread_ids[0]}
@@ -357,7 +357,7 @@ def test_renaming_and_repeated_titles_keep_each_items_text(session, world):
     for item, text in zip(items, ("Text 1", "Text 2", "Text 3"), strict=True):
         meeting_action(
             session,
-            services.edit_item,
+            agenda.edit_item,
             world.organiser,
             session.get(Meeting, meeting.id),
             item.id,
