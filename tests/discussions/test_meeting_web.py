@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from discussions.meetings import agenda, attendance, services
+from discussions.meetings import agenda, attendance, services, speakers
 from models import Attendance, AuditEntry, Meeting, Poll, SpeakerRequest, Thread
 from polls.casting import cast
 from tests.factories import fresh, make_meeting, make_member, meeting_action
@@ -385,3 +385,32 @@ def test_renaming_and_repeated_titles_keep_each_items_text(session, world):
         (items[1].id, "Lastenrad (Antrag)", "Text 2"),
         (items[2].id, "Bericht", "Text 3"),
     ]
+
+
+def test_alternating_list_puts_first_time_speakers_first(auth, client, session, world):
+    meeting = _running(session, world, alternating=True)
+    with session.info["app"].app_context():
+        ben = make_member(session, world.nord, email="ben@example.org")
+        session.commit()
+    for member in (world.member, ben):
+        meeting_action(session, attendance.check_in, member, meeting)
+
+    def fresh_meeting():
+        fresh(session)
+        return session.get(Meeting, meeting.id)
+
+    meeting_action(session, speakers.raise_hand, world.member, fresh_meeting())
+    meeting_action(session, speakers.call_next, world.organiser, fresh_meeting())
+    meeting_action(session, speakers.finish, world.organiser, fresh_meeting())
+    meeting_action(session, speakers.raise_hand, world.member, fresh_meeting())
+    meeting_action(session, speakers.raise_hand, ben, fresh_meeting())  # later, new
+    with client.application.test_request_context():
+        queue = speakers.state(session, fresh_meeting())["queue"]
+    assert [q["member"]["id"] for q in queue] == [ben.id, world.member.id]
+    assert [q["first_time"] for q in queue] == [True, False]
+
+    auth.login(world.organiser)  # the chair strikes a hand (say, the member left)
+    auth.post(f"/meetings/{meeting.id}/speakers/{queue[1]['request_id']}/remove")
+    with client.application.test_request_context():
+        queue = speakers.state(session, fresh_meeting())["queue"]
+    assert [q["member"]["id"] for q in queue] == [ben.id]
