@@ -489,10 +489,13 @@ def ceiling_app(url: str):
 
 
 def serve_ceiling(url: str, port: int, threads: int) -> None:
-    """gunicorn with the settings of `ortsverein serve` (ortsverein/cli.py)."""
-    from gunicorn.app.base import BaseApplication
+    serve_one_process(ceiling_app(url), port, threads)
 
-    flask_app = ceiling_app(url)
+
+def serve_one_process(flask_app, port: int, threads: int) -> None:
+    """A baseline app on gunicorn with the settings of `ortsverein serve`
+    (ortsverein/cli.py), with gunicorn's default connection limit."""
+    from gunicorn.app.base import BaseApplication
 
     class OneProcess(BaseApplication):
         def load_config(self):
@@ -803,6 +806,27 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
     )
 
 
+def on_database(bench, args, sqlite_name: str) -> None:
+    """Run `bench(kind, url, args, tmp)` on the database the arguments ask for: a
+    PostgreSQL server of its own, a given URL, or a SQLite file in a temp folder."""
+    tmp = Path(tempfile.mkdtemp(prefix="ortsverein-bench-"))
+    try:
+        if args.postgresql:
+            server = PostgresServer()
+            server.start()
+            try:
+                bench("postgresql", server.url(), args, tmp)
+            finally:
+                server.stop()
+        elif args.database_url:
+            kind = args.database_url.partition(":")[0].partition("+")[0]
+            bench(kind, args.database_url, args, tmp)
+        else:
+            bench("sqlite", f"sqlite:///{tmp / sqlite_name}", args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="an empty database (default: SQLite)")
@@ -831,22 +855,7 @@ def main() -> None:
         serve_ceiling(args.database_url, args.serve_ceiling, args.server_threads)
         return
     print(f"machine: {machine()}")
-    tmp = Path(tempfile.mkdtemp(prefix="ortsverein-bench-"))
-    try:
-        if args.postgresql:
-            server = PostgresServer()
-            server.start()
-            try:
-                bench("postgresql", server.url(), args, tmp)
-            finally:
-                server.stop()
-        elif args.database_url:
-            kind = args.database_url.partition(":")[0].partition("+")[0]
-            bench(kind, args.database_url, args, tmp)
-        else:
-            bench("sqlite", f"sqlite:///{tmp / 'forum.db'}", args, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    on_database(bench, args, "forum.db")
 
 
 if __name__ == "__main__":

@@ -32,10 +32,8 @@ import contextlib
 import logging
 import os
 import resource
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,13 +48,13 @@ from bench.forum import (  # noqa: E402
     cpu_seconds,
     load,
     machine,
+    on_database,
     percentile,
     seed,
     start_app,
     stop,
 )
 from tests.servers import (  # noqa: E402
-    PostgresServer,
     RedisServer,
     free_port,
     wait_for_port,
@@ -458,22 +456,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     limit = raise_fd_limit(3 * max(args.sizes) + 1024)
     print(f"open-file limit: {limit}")
-    tmp = Path(tempfile.mkdtemp(prefix="ortsverein-bench-"))
-    try:
-        if args.postgresql:
-            server = PostgresServer()
-            server.start()
-            try:
-                bench("postgresql", server.url(), args, tmp)
-            finally:
-                server.stop()
-        elif args.database_url:
-            kind = args.database_url.partition(":")[0].partition("+")[0]
-            bench(kind, args.database_url, args, tmp)
-        else:
-            bench("sqlite", f"sqlite:///{tmp / 'live.db'}", args, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    on_database(bench, args, "live.db")
 
 
 if __name__ == "__main__":

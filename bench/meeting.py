@@ -43,11 +43,9 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -62,7 +60,9 @@ from bench.forum import (  # noqa: E402
     cpu_seconds,
     load,
     machine,
+    on_database,
     percentile,
+    serve_one_process,
     start_app,
     stop,
 )
@@ -75,7 +75,7 @@ from models import (  # noqa: E402
     RoleName,
     utcnow,
 )
-from tests.servers import PostgresServer, free_port, wait_for_port  # noqa: E402
+from tests.servers import free_port, wait_for_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ("agenda_changed", "vote_started", "vote_closed")
@@ -235,23 +235,7 @@ def baseline_app(async_mode: str):
 
 
 def serve_baseline(port: int, threads: int, async_mode: str) -> None:
-    """gunicorn with the settings of `ortsverein serve` (ortsverein/cli.py)."""
-    from gunicorn.app.base import BaseApplication
-
-    flask_app = baseline_app(async_mode)
-
-    class OneProcess(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"127.0.0.1:{port}")
-            self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", threads)
-            self.cfg.set("accesslog", "-")
-
-        def load(self):
-            return flask_app
-
-    OneProcess().run()
+    serve_one_process(baseline_app(async_mode), port, threads)
 
 
 def start_baseline(port: int, threads: int, async_mode: str, log=None):
@@ -831,22 +815,7 @@ def main() -> None:
         ) from None
     print(f"machine: {machine()}")
     print(f"open-file limit: {raise_fd_limit(4 * args.members + 1024)}")
-    tmp = Path(tempfile.mkdtemp(prefix="ortsverein-bench-"))
-    try:
-        if args.postgresql:
-            server = PostgresServer()
-            server.start()
-            try:
-                bench("postgresql", server.url(), args, tmp)
-            finally:
-                server.stop()
-        elif args.database_url:
-            kind = args.database_url.partition(":")[0].partition("+")[0]
-            bench(kind, args.database_url, args, tmp)
-        else:
-            bench("sqlite", f"sqlite:///{tmp / 'meeting.db'}", args, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    on_database(bench, args, "meeting.db")
 
 
 if __name__ == "__main__":
