@@ -89,7 +89,11 @@ def register_core(app: Flask) -> None:
         ]
         if any("\x00" in value for value in values):
             abort(400)
-        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        view = app.view_functions.get(request.endpoint)
+        set_write_intent(
+            request.method not in ("GET", "HEAD", "OPTIONS")
+            and not getattr(view, "ortsverein_reads_first", False)
+        )
 
     @app.teardown_request
     def _unmark_writers(_exc=None):

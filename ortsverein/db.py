@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+import sqlite3
+import threading
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
@@ -23,6 +25,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine with the settings the app relies on for each database kind."""
     if url.startswith("sqlite"):
+        if ":memory:" not in url and url != "sqlite://" and "poolclass" not in kwargs:
+            # `serve` runs up to 200 threads; SQLite connections are cheap, and one
+            # kept per busy thread spares reopening (a cold cache, the schema read
+            # again) and waiting for the pool's default 5 + 10.
+            kwargs.setdefault("pool_size", 50)
+            kwargs.setdefault("max_overflow", 200)
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
@@ -40,9 +48,39 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.close()
 
+        # SQLite lets one writer in at a time and makes the others poll, sleeping up
+        # to 100 ms between tries; writers of this process queue on a lock instead,
+        # which wakes the next one the moment the last one ends. The busy timeout
+        # still covers writers of other processes (the CLI).
+        writer = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+            if not _write_intent.get():
+                conn.exec_driver_sql("BEGIN")
+                return
+            if not writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise sqlite3.OperationalError("database is locked")
+            conn.info["ortsverein_writer"] = True
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release_writer(conn.info)
+                raise
+
+        def _release_writer(info) -> None:
+            if info is not None and info.pop("ortsverein_writer", False):
+                writer.release()
+
+        for name in ("commit", "rollback"):
+            event.listen(engine, name, lambda conn: _release_writer(conn.info))
+        # A connection that goes back to the pool or is thrown away mid-transaction.
+        for name in ("checkin", "invalidate", "close"):
+            event.listen(
+                engine.pool,
+                name,
+                lambda _dbapi, record, *_: _release_writer(record and record.info),
+            )
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -72,6 +110,15 @@ def read_intent():
         yield
     finally:
         _write_intent.reset(token)
+
+
+def reads_first(view):
+    """Mark a writing view (POST) whose service takes the write lock itself, only
+    around its writing transaction (`write_intent`): the request's reads before
+    that (login, loading, checks) run as a reader and do not hold up other writers
+    on SQLite. Casting a ballot is one."""
+    view.ortsverein_reads_first = True
+    return view
 
 
 def set_write_intent(value: bool) -> None:

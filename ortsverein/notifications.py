@@ -61,9 +61,12 @@ def notify(session: Session, members: Select, kind: str, subject: str, url: str)
                 literal(url[:300]),
                 literal(now, type_=Notification.created_at.type),
             ),
-        )
+        ),
+        # SQLAlchemy keeps an INSERT's row count only when asked (psycopg's came
+        # back as -1 otherwise, and every member of a national vote got a push).
+        execution_options={"preserve_rowcount": True},
     )
-    return result.rowcount or 0
+    return max(result.rowcount, 0)
 
 
 def deliver(

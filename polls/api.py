@@ -15,7 +15,7 @@ from ortsverein.api import (
     paginated,
     token_required,
 )
-from ortsverein.db import db, write_intent
+from ortsverein.db import db, reads_first, write_intent
 from ortsverein.pagination import parse_page_args
 
 from . import casting, services
@@ -261,6 +261,7 @@ def create_poll():
 
 @bp.route("/polls/<int:poll_id>/ballots", methods=["POST"])
 @token_required
+@reads_first
 def cast_ballot(poll_id: int):
     """Cast your ballot.
     ---
@@ -279,8 +280,7 @@ def cast_ballot(poll_id: int):
     """
     data = load_json(BallotSchema())
     poll = _poll(poll_id)
-    with write_intent():
-        code = casting.cast(db.session, poll, g.api_member, data["choices"])
+    code = casting.cast(db.session, poll, g.api_member, data["choices"])
     response = jsonify({"receipt": code})
     response.status_code = 201
     return response

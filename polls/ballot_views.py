@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from models import RoleName
 from ortsverein.auth.decorators import member_required
-from ortsverein.db import db
+from ortsverein.db import db, reads_first
 from ortsverein.i18n import _
 from ortsverein.permissions import has_role
 
@@ -81,6 +81,7 @@ def choices_from_form(poll, form) -> list:
 
 @bp.route("/<int:poll_id>/vote", methods=["GET", "POST"])
 @member_required
+@reads_first
 def vote(poll_id: int):
     poll = load_poll(poll_id)
     form = VoteForm()

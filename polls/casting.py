@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from models import (
     Receipt,
     utcnow,
 )
+from ortsverein.db import write_intent
 from ortsverein.i18n import _
 from ortsverein.realtime import publish
 
@@ -83,6 +84,20 @@ def is_eligible(session: Session, poll: Poll, member: Member) -> bool:
     return session.get(ElectorateEntry, (poll.id, member.id)) is not None
 
 
+def lock_open_poll(session: Session, poll: Poll) -> None:
+    """First thing in a transaction that writes ballots: a shared lock on the poll
+    row makes sealing (which updates that row) wait for these ballots, and refuses
+    them once the poll is sealed or its time is up."""
+    state = session.execute(
+        select(Poll.closed_at, Poll.closes_at)
+        .where(Poll.id == poll.id)
+        .with_for_update(read=True)
+    ).one()
+    if state.closed_at is not None or utcnow() >= state.closes_at:
+        session.rollback()
+        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+
+
 def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
     """Cast the member's one ballot; returns the receipt code (shown once).
     Participation, ballot and receipt are written in ONE transaction; a second
@@ -102,36 +117,46 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
         ballot = check_ballot(definition_for(poll), choices)
     except InvalidBallot as err:
         raise InvalidChoices(RULE_MESSAGES[err.rule](err.values)) from None
-    # Inside the writing transaction: a shared lock on the poll row makes sealing
-    # (which updates that row) wait for this ballot, and refuses it once sealed.
-    state = session.execute(
-        select(Poll.closed_at, Poll.closes_at)
-        .where(Poll.id == poll.id)
-        .with_for_update(read=True)
-    ).one()
-    if state.closed_at is not None or utcnow() >= state.closes_at:
-        session.rollback()
-        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
     code = new_receipt_code()
     ballot_id = uuid.uuid4().hex
     today = datetime.now(UTC).astimezone(BERLIN).date()
-    session.add(Participation(poll_id=poll.id, member_id=member.id, voted_on=today))
-    session.add(BallotRecord(id=ballot_id, poll_id=poll.id, choices=canonical(ballot)))
-    session.add(Receipt(hash=receipt_hash(code), poll_id=poll.id))
+    rows = [
+        (
+            Participation,
+            {"poll_id": poll.id, "member_id": member.id, "voted_on": today},
+        ),
+        (
+            BallotRecord,
+            {"id": ballot_id, "poll_id": poll.id, "choices": canonical(ballot)},
+        ),
+        (Receipt, {"hash": receipt_hash(code), "poll_id": poll.id}),
+    ]
     if not poll.secret:
-        session.add(
-            NamedVote(poll_id=poll.id, member_id=member.id, ballot_id=ballot_id)
-        )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise AlreadyVoted(
-            _(
-                "Du hast bereits abgestimmt. Jedes Mitglied hat eine "
-                "Stimme; eine abgegebene Stimme ist endgültig."
+        rows.append(
+            (
+                NamedVote,
+                {"poll_id": poll.id, "member_id": member.id, "ballot_id": ballot_id},
             )
-        ) from None
+        )
+    # Everything above only read. The writing transaction starts afresh as a writer
+    # (on SQLite: the write lock, held just for these few statements).
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("cast() writes in a transaction of its own")
+    session.commit()
+    with write_intent():
+        lock_open_poll(session, poll)
+        try:
+            for model, values in rows:
+                session.execute(insert(model).values(values))
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise AlreadyVoted(
+                _(
+                    "Du hast bereits abgestimmt. Jedes Mitglied hat eine "
+                    "Stimme; eine abgegebene Stimme ist endgültig."
+                )
+            ) from None
     publish_turnout(session, poll)
     return code
 

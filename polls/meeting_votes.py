@@ -27,7 +27,7 @@ from ortsverein import audit
 from ortsverein.errors_domain import Conflict, ValidationFailed
 from ortsverein.i18n import _
 
-from .casting import BERLIN, turnout
+from .casting import BERLIN, lock_open_poll, turnout
 from .errors import PollNotOpen
 from .exports import MAJORITY_WORDS, OUTCOME_WORDS
 from .lifecycle import (
@@ -198,16 +198,7 @@ def record_paper_votes(
                 names=", ".join(sorted(m.name for m in voted)),
             )
         )
-    # As in casting: a shared lock on the poll row makes sealing wait for these
-    # ballots, and refuses them once the vote is sealed or its time is up.
-    state = session.execute(
-        select(Poll.closed_at, Poll.closes_at)
-        .where(Poll.id == poll.id)
-        .with_for_update(read=True)
-    ).one()
-    if state.closed_at is not None or utcnow() >= state.closes_at:
-        session.rollback()
-        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+    lock_open_poll(session, poll)
     today = datetime.now(UTC).astimezone(BERLIN).date()
     rows = [[o] for o, n in sorted(counts.items()) for _i in range(n)] + [[]] * blank
     session.execute(
