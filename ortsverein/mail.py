@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 
 def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
@@ -48,9 +48,11 @@ def send(messages: list[EmailMessage]) -> int:
 
 def send_in_background(messages: list[EmailMessage]) -> None:
     """Send without making the request wait (and so without its timing telling
-    whether a mail was sent at all). Tests set MAIL_SYNC to send at once."""
+    whether a mail was sent at all). Tests set MAIL_SYNC to send at once. Outside a
+    request (a command such as `tick` from cron, a background task) mail is sent at
+    once too: the process may end before a background thread has sent anything."""
     app = current_app._get_current_object()
-    if app.config.get("MAIL_SYNC"):
+    if app.config.get("MAIL_SYNC") or not has_request_context():
         send(messages)
         return
 

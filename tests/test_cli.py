@@ -119,3 +119,38 @@ def test_audit_page_checks_the_chain(world, app, auth, client):
     page = client.get("/members/audit?verify=1").get_data(as_text=True)
     assert "member.deactivated" in page
     assert "Die Kette ist intakt" in page
+
+
+def test_tick_from_cron_sends_its_mail_before_the_process_ends(
+    world, app, session, tmp_path
+):
+    """`ortsverein tick` as cron runs it (a process of its own, mail not forced to be
+    synchronous): the opening's e-mail to a member who asked for it is written
+    before the process exits, not left to a background thread that dies with it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.factories import make_poll
+
+    with app.app_context():
+        world.member.notify_by_email = True
+        session.commit()
+        poll = make_poll(session, world.nord, world.organiser, opens_in=-5)
+    instance = tmp_path / "cron-instance"
+    env = {
+        **os.environ,
+        "ORTSVEREIN_CONFIG": "development",
+        "ORTSVEREIN_DATABASE_URL": app.config["DATABASE_URL"],
+        "ORTSVEREIN_INSTANCE_PATH": str(instance),
+    }
+    cli = Path(sys.executable).with_name("ortsverein")
+    done = subprocess.run(
+        [str(cli), "tick"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"poll {poll.id}: open" in done.stdout
+    mails = [p.read_bytes() for p in (instance / "mail").glob("*.eml")]
+    assert len(mails) == 1
+    assert world.member.email.encode() in mails[0]
