@@ -1,7 +1,7 @@
 """Forum pages under load; prints numbers, never pass/fail.
 
 Seeds 10 forums, 2,000 threads and 20,000 posts (bulk inserts, search index included),
-serves the app as `ortsverein serve` does (gunicorn, one gthread worker, production
+serves the app as `ortsverein serve` does (gunicorn, one worker, production
 configuration; only secure cookies are off, as this is plain http on loopback) and in
 the same run measures requests/second and p50/p99 latency of the forum index, a forum
 page and a thread page for a logged-in member, next to the ceiling: a minimal
@@ -44,6 +44,14 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+if os.environ.get("BENCH_BASELINE_GEVENT") == "1":
+    # A baseline server (the ceiling here, bench/meeting.py's bare emitter) in
+    # production's async mode: gevent patches the standard library first, as
+    # importing the app does (ortsverein/__init__.py).
+    from gevent import monkey
+
+    monkey.patch_all()
 
 import requests  # noqa: E402
 from sqlalchemy import func, insert, select, text, update  # noqa: E402
@@ -410,6 +418,21 @@ def start_app(url: str, port: int, threads: int, instance: Path, log=None, **ext
     )
 
 
+def production_async_mode() -> str:
+    """The Socket.IO async mode of the servers the benches start (production's)."""
+    from config import Production
+
+    return os.environ.get(
+        "ORTSVEREIN_SOCKETIO_ASYNC_MODE", Production.SOCKETIO_ASYNC_MODE
+    )
+
+
+def baseline_env() -> dict:
+    """A baseline server's environment: patched for gevent where production is."""
+    gevent = production_async_mode() == "gevent"
+    return {**os.environ, "BENCH_BASELINE_GEVENT": "1" if gevent else "0"}
+
+
 def start_ceiling(url: str, port: int, threads: int):
     return subprocess.Popen(
         [
@@ -422,6 +445,7 @@ def start_ceiling(url: str, port: int, threads: int):
             "--database-url",
             url,
         ],
+        env=baseline_env(),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -492,17 +516,23 @@ def serve_ceiling(url: str, port: int, threads: int) -> None:
     serve_one_process(ceiling_app(url), port, threads)
 
 
+def worker_class() -> str:
+    """gunicorn's worker class for the production async mode, as `serve` picks it."""
+    return "gevent" if production_async_mode() == "gevent" else "gthread"
+
+
 def serve_one_process(flask_app, port: int, threads: int) -> None:
     """A baseline app on gunicorn with the settings of `ortsverein serve`
-    (ortsverein/cli.py), with gunicorn's default connection limit."""
+    (ortsverein/cli.py): its worker class, and gunicorn's default connection limit."""
     from gunicorn.app.base import BaseApplication
 
     class OneProcess(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"127.0.0.1:{port}")
             self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", worker_class())
+            if worker_class() == "gthread":
+                self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
 
         def load(self):
@@ -772,7 +802,7 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
     print(
         f"{kind}: {args.clients} keep-alive clients, {args.duration:g} s per endpoint"
         f" x {args.rounds} round(s) after {args.warmup:g} s warm-up; gunicorn 1 "
-        f"worker, gthread, {threads} threads (both servers)"
+        f"worker, {worker_class()}, {threads} threads or connections (both servers)"
     )
     header = (
         f"  {'endpoint':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "

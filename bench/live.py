@@ -11,9 +11,10 @@ until that has died down. Then it sends --posts replies over HTTP
 `post_created` arrived, relative to the moment the POST was sent (one machine, one
 monotonic clock). Targets: p99 under 100 ms for 500 clients, under 150 ms for 1,000.
 
-The server is `ortsverein serve` (gunicorn, one gthread worker) with the production
-configuration; the Socket.IO async mode it uses (config.py, SOCKETIO_ASYNC_MODE) is
-printed. A gthread worker holds one thread per open socket, so the servers get
+The server is `ortsverein serve` (gunicorn, one worker) with the production
+configuration; the Socket.IO async mode it uses (config.py, SOCKETIO_ASYNC_MODE:
+gevent, so a gevent worker) is printed. With threading, a gthread worker holds one
+thread per open socket, so the servers get
 --server-threads (default: their share of the clients plus headroom; serve's own
 default is 50). With --processes N > 1 it is the README's production set-up: N such
 processes on their own ports sharing a (throwaway) Redis message queue, the clients
@@ -29,8 +30,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
-import os
 import resource
 import statistics
 import sys
@@ -50,9 +51,11 @@ from bench.forum import (  # noqa: E402
     machine,
     on_database,
     percentile,
+    production_async_mode,
     seed,
     start_app,
     stop,
+    worker_class,
 )
 from tests.servers import (  # noqa: E402
     RedisServer,
@@ -160,6 +163,7 @@ class Measured:
     latencies: list[float] = field(default_factory=list)
     post_times: list[float] = field(default_factory=list)
     spreads: list[float] = field(default_factory=list)
+    slowest: list[float] = field(default_factory=list)  # per post: its last arrival
     missing: int = 0
     posts: int = 0
     failure: str = ""
@@ -207,6 +211,7 @@ async def post_and_collect(fleet: Fleet, http, post_url: str, token: str, m, arg
         m.missing += n - len(times)
         if times:
             m.spreads.append(max(times) - min(times))
+            m.slowest.append(max(times) - sent)
         await asyncio.sleep(args.pause)
     wall = time.time() - t0
     m.client_cpu = (time.process_time() - cpu0) / wall
@@ -239,6 +244,11 @@ async def one_size(size: int, bases, tokens, thread_id: int, stop_servers, args)
         await settle(fleet, args.quiet, args.settle_limit)
         m.presence_events = fleet.presence_events
         if fleet.clients:
+            # The load generator's own garbage collection (a full pass over 1,000
+            # clients' objects) must not show up as the server's latency.
+            gc.collect()
+            gc.freeze()
+            gc.disable()
             async with aiohttp.ClientSession() as http:
                 post_url = f"{bases[0]}/api/v1/threads/{thread_id}/posts"
                 await post_and_collect(fleet, http, post_url, tokens[0], m, args)
@@ -250,6 +260,8 @@ async def one_size(size: int, bases, tokens, thread_id: int, stop_servers, args)
         for message, n in log.counts.most_common(3):
             m.notes.append(f"client library, {n} x: {message}")
     finally:
+        gc.enable()
+        gc.unfreeze()
         fleet.closing = True
         log.setLevel(logging.CRITICAL + 1)  # sockets of a stopped server complain
         await asyncio.get_running_loop().run_in_executor(None, stop_servers)
@@ -291,6 +303,11 @@ def report(m: Measured) -> None:
             f"{100 * m.server_cpu:6.0f}% {100 * m.client_cpu:6.0f}%  {verdict}",
             flush=True,
         )
+        m.notes.insert(
+            0,
+            "last arrival per post, ms: "
+            + " ".join(f"{1000 * t:.0f}" for t in m.slowest),
+        )
         if m.failure:
             m.notes.insert(0, f"then {m.failure}")
     for note in m.notes:
@@ -326,8 +343,6 @@ def get_tokens(base: str, emails: list[str]) -> list[str]:
 
 def bench(kind: str, url: str, args, tmp: Path) -> None:
 
-    from config import Production
-
     seeded = seed(
         url,
         tmp / f"{kind}-seed",
@@ -341,13 +356,11 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
     per_process = -(-max(args.sizes) // args.processes)
     threads = args.server_threads or per_process + 64
     use_redis = args.processes > 1 or args.redis
-    mode = os.environ.get(
-        "ORTSVEREIN_SOCKETIO_ASYNC_MODE", Production.SOCKETIO_ASYNC_MODE
-    )
+    mode = production_async_mode()
     print(
         f"{kind}: Socket.IO async mode {mode!r}; {args.processes} x `ortsverein "
-        f"serve` (gunicorn, 1 gthread worker, {threads} threads, worker_connections "
-        f"{threads + 100} as serve sets them)"
+        f"serve` (gunicorn, 1 {worker_class()} worker, --threads {threads}, "
+        f"worker_connections as serve sets them)"
         + (" sharing a Redis message queue" if use_redis else "")
         + f"; {args.members} members' API tokens; WebSocket transport; "
         f"{args.posts} posts per size, sent to process 1; fresh servers per size",

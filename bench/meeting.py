@@ -4,7 +4,7 @@ never pass/fail.
 Seeds one branch with --members members (default 300) and a chair (the branch's
 organiser), a meeting with --moves + 1 agenda items, started; API tokens are written
 to the database (token logins are rate-limited). Serves the app as bench/live.py does
-(`ortsverein serve`: gunicorn, one gthread worker, production configuration) and
+(`ortsverein serve`: gunicorn, one worker, production configuration) and
 connects one real Socket.IO client per member (python-socketio's AsyncClient over
 aiohttp, WebSocket transport) that joins `meeting:ID` with `check_in: true`, plus the
 chair's client, which joins without checking in. Every join pushes `presence` to the
@@ -62,9 +62,11 @@ from bench.forum import (  # noqa: E402
     machine,
     on_database,
     percentile,
+    production_async_mode,
     serve_one_process,
     start_app,
     stop,
+    worker_class,
 )
 from bench.live import LogCounter, raise_fd_limit, settle  # noqa: E402
 from models import (  # noqa: E402
@@ -250,6 +252,7 @@ def start_baseline(port: int, threads: int, async_mode: str, log=None):
             "--async-mode",
             async_mode,
         ],
+        env={**os.environ, "BENCH_BASELINE_GEVENT": str(int(async_mode == "gevent"))},
         cwd=ROOT,
         stdout=log or subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,
@@ -719,17 +722,13 @@ def report(kind: str, out: Outcome, baseline: dict, args) -> None:
 def bench(kind: str, url: str, args, tmp: Path) -> None:
     from gunicorn.config import Config
 
-    from config import Production
-
     seeded = seed(url, tmp / f"{kind}-seed", args.members, args.moves)
     threads = args.server_threads or args.members + 1 + args.concurrency + 64
-    mode = os.environ.get(
-        "ORTSVEREIN_SOCKETIO_ASYNC_MODE", Production.SOCKETIO_ASYNC_MODE
-    )
+    mode = production_async_mode()
     print(
         f"{kind}: seeded {args.members} members, a chair and a running meeting of "
         f"{args.moves + 1} items in {seeded.seconds:.1f} s. Socket.IO async mode "
-        f"{mode!r}; `ortsverein serve` (gunicorn, 1 gthread worker, {threads} "
+        f"{mode!r}; `ortsverein serve` (gunicorn, 1 {worker_class()} worker, {threads} "
         f"threads, worker_connections {threads + 100} as serve sets them); WebSocket "
         f"transport; the baseline on gunicorn with {threads} threads and its default "
         f"{Config().worker_connections} connections",

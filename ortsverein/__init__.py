@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from config import async_mode_from_environment
+
+if async_mode_from_environment() == "gevent":  # production's mode (config.py)
+    # gevent must patch the standard library before anything takes a lock or opens
+    # a socket, that is before Flask, SQLAlchemy, redis or psycopg are imported.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from pathlib import Path  # noqa: E402
 
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix

@@ -217,13 +217,15 @@ def audit_verify():
     "--threads",
     default=200,
     show_default=True,
-    help="Threads of the one worker; each open socket (a member in a thread or a "
-    "meeting) holds one.",
+    help="Threads of the one worker (threading mode); each open socket (a member "
+    "in a thread or a meeting) holds one. Connections: this plus 100 (gevent: at "
+    "least 2,000).",
 )
 @with_appcontext
 def serve(host: str, port: int, threads: int):
-    """Serve the app with Socket.IO in one process (the embedded default), on
-    gunicorn's threaded worker, the same server as in production."""
+    """Serve the app with Socket.IO in one process on gunicorn, the same server as
+    in production: the threaded worker, or the gevent worker where the Socket.IO
+    async mode is gevent (production's)."""
     from gunicorn.app.base import BaseApplication
 
     flask_app = current_app._get_current_object()
@@ -237,11 +239,17 @@ def serve(host: str, port: int, threads: int):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", 1)  # Socket.IO needs sticky sessions: one process
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", threads)
             # gunicorn's default of 1000 connections would refuse the 1001st socket
             # (and with it every request) however many threads there are.
-            self.cfg.set("worker_connections", threads + 100)
+            if flask_app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
+                # One greenlet per connection (the package patched the standard
+                # library when it was imported); `threads` does not apply.
+                self.cfg.set("worker_class", "gevent")
+                self.cfg.set("worker_connections", max(2000, threads + 100))
+            else:
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", threads)
+                self.cfg.set("worker_connections", threads + 100)
             self.cfg.set("accesslog", "-")
 
         def load(self):

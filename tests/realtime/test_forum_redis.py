@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.realtime.test_forum_live import Listener
@@ -27,9 +28,11 @@ def _serve(env: dict, port: int) -> subprocess.Popen:
     )
 
 
+@pytest.mark.parametrize("async_mode", ["gevent", "threading"])
 def test_post_through_one_process_reaches_a_client_of_another(
-    sqlite_template, tmp_path, redis_url
+    sqlite_template, tmp_path, redis_url, async_mode
 ):
+    """Production's async mode (gevent, config.py) and the embedded default's."""
     db_path = tmp_path / "shared.db"
     shutil.copy(sqlite_template, db_path)
     env = {
@@ -37,6 +40,7 @@ def test_post_through_one_process_reaches_a_client_of_another(
         "ORTSVEREIN_DATABASE_URL": f"sqlite:///{db_path}",
         "ORTSVEREIN_REDIS_URL": redis_url,
         "ORTSVEREIN_INSTANCE_PATH": str(tmp_path / "instance"),
+        "ORTSVEREIN_SOCKETIO_ASYNC_MODE": async_mode,
     }
     seeded = subprocess.run(
         [str(CLI), "seed-demo"], env=env, capture_output=True, text=True, timeout=120
@@ -84,5 +88,6 @@ def test_post_through_one_process_reaches_a_client_of_another(
             listener.close()
         for server in servers:
             server.terminate()
-        for server in servers:
-            server.communicate(timeout=20)
+        outputs = [server.communicate(timeout=20)[0] for server in servers]
+    worker = "gevent" if async_mode == "gevent" else "gthread"
+    assert all(f"Using worker: {worker}" in output for output in outputs), outputs
