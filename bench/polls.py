@@ -13,11 +13,8 @@ Usage: python bench/polls.py [--voters N] [--national N] [--only sqlite|postgres
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import requests  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from bench.forum import cpu_seconds  # noqa: E402
+from bench.forum import (  # noqa: E402
+    cpu_seconds,
+    production_async_mode,
+    start_app,
+    stop,
+)
 from bench.import_members import machine  # noqa: E402
 from models import (  # noqa: E402
     BallotRecord,
@@ -117,7 +119,9 @@ def _poll(session, org, creator, kind="yes_no_abstain", options=()):
     return poll
 
 
-def http_casting(kind: str, url: str, voters: int, tmp: Path, clients: int = 8) -> None:
+def http_casting(
+    kind: str, url: str, voters: int, tmp: Path, clients: int = 8, processes: int = 1
+) -> None:
     upgrade(url)
     app = create_app("testing", DATABASE_URL=url, INSTANCE_PATH=str(tmp / kind))
     with app.test_request_context(), write_intent():
@@ -168,32 +172,29 @@ def http_casting(kind: str, url: str, voters: int, tmp: Path, clients: int = 8) 
         raw_rate = n_raw / (time.perf_counter() - t0)
     app.extensions["ortsverein_db"][0].dispose()
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "ORTSVEREIN_DATABASE_URL": url,
-        "PORT": str(port),
-        "ORTSVEREIN_INSTANCE_PATH": str(tmp / f"{kind}-server"),
-    }
-    cli = Path(sys.executable).with_name("ortsverein")
-    server = subprocess.Popen(
-        [str(cli), "serve", "--threads", "16"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    # The production configuration (Socket.IO on gevent, so gunicorn's gevent
+    # worker), as bench/forum.py and bench/live.py serve it; with processes > 1 the
+    # README's production set-up of several single-worker processes, the clients
+    # spread over them as a balancer would.
+    ports = [free_port() for _ in range(processes)]
+    servers = [
+        start_app(url, port, 16, tmp / f"{kind}-server-{port}") for port in ports
+    ]
     try:
-        wait_for_port(port, 30)
-        target = f"http://127.0.0.1:{port}/api/v1/polls/{poll_id}/ballots"
-        shares = [tokens[i::clients] for i in range(clients)]
+        for port in ports:
+            wait_for_port(port, 30)
+        targets = [
+            f"http://127.0.0.1:{port}/api/v1/polls/{poll_id}/ballots" for port in ports
+        ]
+        shares = [(i, tokens[i::clients]) for i in range(clients)]
         codes: list[int] = []
 
-        def client(share):
+        def client(numbered):
+            i, share = numbered
             with requests.Session() as http:
                 for token in share:
                     r = http.post(
-                        target,
+                        targets[i % processes],
                         json={"choices": [yes]},
                         timeout=60,
                         headers={"Authorization": f"Bearer {token}"},
@@ -201,25 +202,27 @@ def http_casting(kind: str, url: str, voters: int, tmp: Path, clients: int = 8) 
                     codes.append(r.status_code)
 
         t0 = time.perf_counter()
-        cpu0, own0 = cpu_seconds(server.pid), time.process_time()
+        cpu0 = sum(cpu_seconds(server.pid) for server in servers)
+        own0 = time.process_time()
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(client, shares))
         elapsed = time.perf_counter() - t0
-        server_cpu = cpu_seconds(server.pid) - cpu0
+        server_cpu = sum(cpu_seconds(server.pid) for server in servers) - cpu0
         own_cpu = time.process_time() - own0
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(20)
+        for server in servers:
+            stop(server)
     ok = codes.count(201)
     http_rate = ok / elapsed
     print(
-        f"{kind:10} HTTP casting, {clients} clients, gunicorn: {ok} ballots in "
+        f"{kind:10} HTTP casting, {clients} clients, {processes} x gunicorn "
+        f"({production_async_mode()}, production configuration): {ok} ballots in "
         f"{elapsed:.1f} s = {http_rate:7.0f} ballots/s (others: {len(codes) - ok})"
     )
     print(
         f"{kind:10}   server CPU {1000 * server_cpu / max(ok, 1):.2f} ms/ballot "
-        f"({100 * server_cpu / elapsed:.0f} % of a core); the {clients} clients (this "
-        f"process) {100 * own_cpu / elapsed:.0f} % of a core"
+        f"({100 * server_cpu / elapsed:.0f} % of a core, all processes); the "
+        f"{clients} clients (this process) {100 * own_cpu / elapsed:.0f} % of a core"
     )
     print(
         f"{kind:10} raw SQLAlchemy loop, same inserts:        {raw_rate:7.0f} "
@@ -286,6 +289,12 @@ def main() -> None:
     parser.add_argument("--national", type=int, default=400_000)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--pg-processes",
+        default="1,2",
+        help="server processes for PostgreSQL casting, comma-separated (production "
+        "runs one per core; SQLite, the one-process embedded tier, always gets one)",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     tmp = Path(tempfile.mkdtemp(prefix="ortsverein-bench-"))
@@ -303,17 +312,21 @@ def main() -> None:
                 from sqlalchemy import create_engine, text
 
                 admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+                counts = [int(n) for n in args.pg_processes.split(",") if n.strip()]
                 with admin.connect() as conn:
-                    conn.execute(text("CREATE DATABASE bench_cast"))
+                    for n in counts:
+                        conn.execute(text(f"CREATE DATABASE bench_cast_{n}"))
                     conn.execute(text("CREATE DATABASE bench_national"))
                 admin.dispose()
-                http_casting(
-                    "postgresql",
-                    server.url("bench_cast"),
-                    args.voters,
-                    tmp,
-                    args.clients,
-                )
+                for n in counts:
+                    http_casting(
+                        "postgresql",
+                        server.url(f"bench_cast_{n}"),
+                        args.voters,
+                        tmp,
+                        args.clients,
+                        processes=n,
+                    )
                 national("postgresql", server.url("bench_national"), args.national, tmp)
             finally:
                 server.stop()

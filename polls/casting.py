@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import exists, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,27 +104,13 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
     attempt hits the participation's primary key and writes nothing."""
     if ensure_current(session, poll) != OPEN:
         raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
-    if not is_eligible(session, poll, member):
-        raise NotEligible(
-            _(
-                "Du gehörst nicht zu den Stimmberechtigten dieser "
-                "Abstimmung (festgelegt bei ihrer Öffnung)."
-            )
-        )
-    # No "has voted?" look-up first: the participation's primary key refuses a
-    # second ballot in the same transaction that would write it.
     try:
         ballot = check_ballot(definition_for(poll), choices)
     except InvalidBallot as err:
         raise InvalidChoices(RULE_MESSAGES[err.rule](err.values)) from None
     code = new_receipt_code()
     ballot_id = uuid.uuid4().hex
-    today = datetime.now(UTC).astimezone(BERLIN).date()
     rows = [
-        (
-            Participation,
-            {"poll_id": poll.id, "member_id": member.id, "voted_on": today},
-        ),
         (
             BallotRecord,
             {"id": ballot_id, "poll_id": poll.id, "choices": canonical(ballot)},
@@ -138,14 +124,43 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
                 {"poll_id": poll.id, "member_id": member.id, "ballot_id": ballot_id},
             )
         )
-    # Everything above only read. The writing transaction starts afresh as a writer
-    # (on SQLite: the write lock, held just for these few statements).
+    # The participation only for a member of the frozen electorate, and no "has
+    # voted?" look-up first: its primary key refuses a second ballot in the same
+    # transaction that would write it.
+    today = datetime.now(UTC).astimezone(BERLIN).date()
+    participation = insert(Participation).from_select(
+        ["poll_id", "member_id", "voted_on"],
+        select(
+            literal(poll.id),
+            literal(member.id),
+            literal(today, type_=Participation.voted_on.type),
+        ).where(
+            exists().where(
+                ElectorateEntry.poll_id == poll.id,
+                ElectorateEntry.member_id == member.id,
+            )
+        ),
+    )
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("cast() writes in a transaction of its own")
-    session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        # Everything so far only read. The writing transaction starts afresh as a
+        # writer: SQLite's write lock, held just for the statements below.
+        session.commit()
     with write_intent():
         lock_open_poll(session, poll)
         try:
+            added = session.execute(
+                participation, execution_options={"preserve_rowcount": True}
+            ).rowcount
+            if added != 1:
+                session.rollback()
+                raise NotEligible(
+                    _(
+                        "Du gehörst nicht zu den Stimmberechtigten dieser "
+                        "Abstimmung (festgelegt bei ihrer Öffnung)."
+                    )
+                )
             for model, values in rows:
                 session.execute(insert(model).values(values))
             session.commit()
