@@ -40,6 +40,11 @@ class Meeting(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The invitation's calendar entry was re-sent this many times (moved, renamed,
+    # cancelled): its SEQUENCE, so calendars replace the entry they hold.
+    calendar_sequence: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()

@@ -28,6 +28,10 @@ def init_app(app: Flask) -> None:
     )
     events.init_app(app)
     register_kind("meeting_invitation", lambda t: _("Einladung: %(t)s", t=t))
+    register_kind(
+        "meeting_changed", lambda t: _("Sitzung verlegt oder umbenannt: %(t)s", t=t)
+    )
+    register_kind("meeting_cancelled", lambda t: _("Sitzung abgesagt: %(t)s", t=t))
     from .attendance import after_restart
     from .seed import seed_meetings
 

@@ -1,9 +1,12 @@
 """Formal invitations to a meeting: once per meeting, to every active member of the
 organisation's subtree, as an in-app notification and an email with an .ics
-calendar entry (an invitation is not an opt-in notification: everyone gets it)."""
+calendar entry (an invitation is not an opt-in notification: everyone gets it).
+Once invited, a meeting that is moved, renamed or cancelled is sent again with a
+higher SEQUENCE, so calendars replace the entry they hold."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -25,6 +28,8 @@ from .access import CANCELLED, ENDED, can_organise, status
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KIND = "meeting_invitation"
+CHANGED = "meeting_changed"  # moved or renamed after the invitation
+CANCELLED_KIND = "meeting_cancelled"
 MAIL_BATCH = 500  # messages handed to one background sender at a time
 
 
@@ -80,6 +85,7 @@ def ics(meeting: Meeting, base_url: str) -> bytes:
     cal.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"meeting-{meeting.id}@{host}")
+    event.add("sequence", meeting.calendar_sequence or 0)
     event.add("dtstamp", utcnow().astimezone(UTC))
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))
@@ -118,19 +124,42 @@ def send_invitations(session: Session, member: Member, meeting: Meeting) -> int:
         invited=count,
     )
     session.commit()
-    _push(session, members, meeting.title, url, count)
-    _mail(session, members, meeting)
+    _push(session, members, meeting.title, url, count, KIND)
+    _mail(session, members, meeting, KIND)
     return count
 
 
-def _push(session: Session, members: Select, subject: str, url: str, count: int):
+def calendar_fields(meeting: Meeting) -> tuple:
+    """What the invitation's calendar entry says that members act on."""
+    return (meeting.title, meeting.starts_at, meeting.ends_at, meeting.cancelled_at)
+
+
+def resend(session: Session, meeting: Meeting, kind: str) -> Callable[[], None]:
+    """A change to an invited meeting (CHANGED or CANCELLED_KIND), in the caller's
+    transaction before its commit: raise the calendar SEQUENCE and notify every
+    invitee. Returns what follows the commit: the live push and the emails."""
+    meeting.calendar_sequence = (meeting.calendar_sequence or 0) + 1
+    members = invitees(meeting)
+    url = meeting_path(meeting)
+    count = notify(session, members, kind, meeting.title, url)
+
+    def after_commit() -> None:
+        _push(session, members, meeting.title, url, count, kind)
+        _mail(session, members, meeting, kind)
+
+    return after_commit
+
+
+def _push(
+    session: Session, members: Select, subject: str, url: str, count: int, kind: str
+):
     """After commit, as `notifications.deliver` does: live only for small fan-outs."""
     if count > LIVE_FANOUT_LIMIT:
         return
     rows = session.execute(
         select(Notification.id, Notification.member_id).where(
             Notification.member_id.in_(members),
-            Notification.kind == KIND,
+            Notification.kind == kind,
             Notification.url == url[:300],
             Notification.read_at.is_(None),
         )
@@ -138,12 +167,34 @@ def _push(session: Session, members: Select, subject: str, url: str, count: int)
     for note_id, member_id in rows:
         publish(
             "notification",
-            {"id": note_id, "kind": KIND, "text": subject, "url": url},
+            {"id": note_id, "kind": kind, "text": subject, "url": url},
             member_room(member_id),
         )
 
 
-def _mail(session: Session, members: Select, meeting: Meeting) -> None:
+def _letter(meeting: Meeting, url: str, kind: str) -> tuple[str, str]:
+    """Subject and text of the email, in the current locale."""
+    if kind == CANCELLED_KIND:
+        return _("Abgesagt: %(t)s", t=meeting.title), _(
+            "Die Sitzung „%(title)s“ (%(org)s) am %(when)s Uhr ist abgesagt. Der "
+            "Kalendereintrag im Anhang ersetzt den der Einladung.",
+            title=meeting.title,
+            org=meeting.organisation.name,
+            when=_local(meeting),
+        )
+    if kind == CHANGED:
+        return _("Geändert: %(t)s", t=meeting.title), (
+            _(
+                "Die Sitzung, zu der du eingeladen bist, wurde verlegt oder "
+                "umbenannt. Der Kalendereintrag im Anhang ersetzt den der Einladung."
+            )
+            + "\n\n"
+            + body_text(meeting, url)
+        )
+    return _("Einladung: %(t)s", t=meeting.title), body_text(meeting, url)
+
+
+def _mail(session: Session, members: Select, meeting: Meeting, kind: str) -> None:
     """Every invitee gets the email in their language, with the calendar entry."""
     base = current_app.config["BASE_URL"].rstrip("/")
     url = base + meeting_path(meeting)
@@ -156,12 +207,7 @@ def _mail(session: Session, members: Select, meeting: Meeting) -> None:
         locale = locale or "de"
         if locale not in by_locale:
             with force_locale(locale):
-                subject = _("Einladung: %(t)s", t=meeting.title)
-                by_locale[locale] = (
-                    subject,
-                    body_text(meeting, url),
-                    ics(meeting, base),
-                )
+                by_locale[locale] = (*_letter(meeting, url, kind), ics(meeting, base))
         subject, body, calendar = by_locale[locale]
         batch.append(
             mail.build_message(

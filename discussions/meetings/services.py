@@ -28,6 +28,7 @@ from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import can_see_org, visible_org_clause
 
 from .. import services as forum_services
+from . import invitations
 from .access import (
     RUNNING,
     SCHEDULED,
@@ -230,11 +231,20 @@ def update_meeting(
         raise Conflict(_("Eine begonnene Sitzung lässt sich nicht mehr umplanen."))
     data.org_id = meeting.organisation_id
     org, items, chairs, forum = _validate(session, member, data)
+    before = invitations.calendar_fields(meeting)
     created = _apply(session, member, meeting, data, items, chairs, forum)
+    resent = None
+    if (
+        meeting.invited_at is not None
+        and invitations.calendar_fields(meeting) != before
+    ):
+        resent = invitations.resend(session, meeting, invitations.CHANGED)
     audit.record(session, member, "meeting.edited", organisation=org, target=meeting)
     session.commit()
     for thread, pending in created:
         forum_services.after_thread_commit(session, thread, pending)
+    if resent is not None:
+        resent()
     return meeting
 
 
@@ -326,6 +336,9 @@ def cancel(session: Session, member: Member, meeting: Meeting) -> Meeting:
     if status(meeting) != SCHEDULED:
         raise Conflict(_("Nur eine geplante Sitzung lässt sich absagen."))
     meeting.cancelled_at = utcnow()
+    resent = None
+    if meeting.invited_at is not None:
+        resent = invitations.resend(session, meeting, invitations.CANCELLED_KIND)
     audit.record(
         session,
         member,
@@ -335,4 +348,6 @@ def cancel(session: Session, member: Member, meeting: Meeting) -> Meeting:
     )
     session.commit()
     publish_meeting(session, meeting, "meeting_ended")
+    if resent is not None:
+        resent()
     return meeting

@@ -150,3 +150,115 @@ def test_no_invitation_to_a_cancelled_meeting(app, meeting, world, session):
             invitations.send_invitations(session, world.organiser, meeting)
     session.rollback()
     assert not _mails(app)
+
+
+def _input(meeting, **changes) -> services.MeetingInput:
+    values = {
+        "org_id": meeting.organisation_id,
+        "title": meeting.title,
+        "body": meeting.body,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "items": [services.ItemInput(i.title) for i in meeting.items],
+    }
+    values.update(changes)
+    items = values.pop("items")
+    return services.MeetingInput(items=items, **values)
+
+
+def _edit(app, session, world, meeting, **changes):
+    with app.app_context():
+        _through_service(
+            session,
+            services.update_meeting,
+            world.organiser,
+            meeting,
+            _input(meeting, **changes),
+        )
+
+
+def _move(app, session, world, meeting):
+    """The organiser moves the meeting a day later; returns the new start."""
+    later = meeting.starts_at + timedelta(days=1)
+    _edit(
+        app,
+        session,
+        world,
+        meeting,
+        starts_at=later,
+        ends_at=later + timedelta(hours=2),
+    )
+    return later
+
+
+def _invited(app, auth, session, world, meeting):
+    auth.login(world.organiser)
+    assert auth.post(f"/meetings/{meeting.id}/invite").status_code == 302
+    for path in (Path(app.instance_path) / "mail").glob("*.eml"):
+        path.unlink()
+    fresh(session)
+    return session.get(Meeting, meeting.id)
+
+
+def test_moving_an_invited_meeting_sends_the_new_time(
+    app, meeting, world, auth, session
+):
+    meeting = _invited(app, auth, session, world, meeting)
+    later = _move(app, session, world, meeting)
+    mails = _mails(app)
+    nord = (world.admin, world.board, world.organiser, world.member)
+    assert sorted(m["To"] for m in mails) == sorted(m.email for m in nord)
+    assert mails[0]["Subject"] == "Geändert: Jahreshauptversammlung"
+    assert "verlegt" in mails[0].get_body(("plain",)).get_content()
+    (event,) = _calendar(mails[0]).walk("VEVENT")
+    assert event.decoded("dtstart") == later.astimezone(UTC)
+    assert int(event["sequence"]) == 1
+    assert str(event["uid"]).startswith(f"meeting-{meeting.id}@")  # the same entry
+    fresh(session)
+    notes = session.scalars(
+        select(Notification).where(Notification.kind == "meeting_changed")
+    ).all()
+    assert {n.member_id for n in notes} == {m.id for m in nord}
+
+    # a change of the agenda alone is no new calendar entry for everyone
+    for path in (Path(app.instance_path) / "mail").glob("*.eml"):
+        path.unlink()
+    meeting = session.get(Meeting, meeting.id)
+    items = [services.ItemInput(i.title) for i in meeting.items]
+    _edit(app, session, world, meeting, items=[*items, services.ItemInput("Neu")])
+    assert not _mails(app)
+
+
+def test_cancelling_an_invited_meeting_tells_the_invitees(
+    app, meeting, world, auth, session, client
+):
+    meeting = _invited(app, auth, session, world, meeting)
+    assert auth.post(f"/meetings/{meeting.id}/cancel").status_code == 302
+    mails = _mails(app)
+    assert len(mails) == 4
+    assert mails[0]["Subject"] == "Abgesagt: Jahreshauptversammlung"
+    assert "abgesagt" in mails[0].get_body(("plain",)).get_content()
+    (event,) = _calendar(mails[0]).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED" and int(event["sequence"]) == 1
+    fresh(session)
+    assert session.scalars(
+        select(Notification).where(
+            Notification.kind == "meeting_cancelled",
+            Notification.member_id == world.member.id,
+        )
+    ).one()
+    # the download says the same as the last email
+    auth.login(world.member)
+    (event,) = Calendar.from_ical(
+        client.get(f"/meetings/{meeting.id}/calendar.ics").data
+    ).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED" and int(event["sequence"]) == 1
+
+
+def test_changes_before_the_invitation_send_nothing(app, meeting, world, session):
+    _move(app, session, world, meeting)
+    with app.app_context():
+        _through_service(session, services.cancel, world.organiser, meeting)
+    assert not _mails(app)
+    fresh(session)
+    assert session.get(Meeting, meeting.id).calendar_sequence == 0
