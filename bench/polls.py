@@ -50,10 +50,10 @@ from ortsverein.auth.tokens import create_api_token  # noqa: E402
 from ortsverein.db import db, write_intent  # noqa: E402
 from ortsverein.migrate import upgrade  # noqa: E402
 from polls.casting import receipt_hash  # noqa: E402
+from polls.digests import canonical  # noqa: E402
 from polls.lifecycle import (  # noqa: E402
     _freeze_electorate,
     _in_own_transaction,
-    canonical,
     ensure_current,
 )
 from polls.rules import PollDefinition  # noqa: E402

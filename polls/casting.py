@@ -32,6 +32,7 @@ from ortsverein.db import write_intent
 from ortsverein.i18n import _
 from ortsverein.realtime import publish
 
+from .digests import canonical
 from .errors import (
     AlreadyVoted,
     InvalidChoices,
@@ -39,7 +40,7 @@ from .errors import (
     PollNotClosed,
     PollNotOpen,
 )
-from .lifecycle import CLOSED, OPEN, canonical, definition_for, ensure_current
+from .lifecycle import CLOSED, OPEN, definition_for, ensure_current
 from .rules import InvalidBallot, check_ballot
 
 BERLIN = ZoneInfo("Europe/Berlin")

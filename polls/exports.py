@@ -17,13 +17,8 @@ from sqlalchemy.orm import Session
 
 from models import BallotRecord, Member, NamedVote, Poll, Receipt, utcnow
 
-from .lifecycle import (
-    ballot_lines,
-    bytewise,
-    recount,
-    sealing_records,
-    stored_result,
-)
+from .digests import ballot_lines, bytewise
+from .lifecycle import recount, sealing_records, stored_result
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FONTS = Path(__file__).resolve().parent / "fonts"

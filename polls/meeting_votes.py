@@ -28,17 +28,10 @@ from ortsverein.errors_domain import Conflict, ValidationFailed
 from ortsverein.i18n import _
 
 from .casting import BERLIN, lock_open_poll, turnout
+from .digests import canonical, digest_of
 from .errors import PollNotOpen
 from .exports import MAJORITY_WORDS, OUTCOME_WORDS
-from .lifecycle import (
-    CLOSED,
-    OPEN,
-    canonical,
-    digest_of,
-    ensure_current,
-    status,
-    stored_result,
-)
+from .lifecycle import CLOSED, OPEN, ensure_current, status, stored_result
 
 if TYPE_CHECKING:
     from .services import PollInput

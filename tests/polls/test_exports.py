@@ -15,13 +15,8 @@ from sqlalchemy import select, text
 
 from models import AuditEntry
 from polls import casting
-from polls.lifecycle import (
-    digest_of,
-    digest_of_counted,
-    ensure_current,
-    recount,
-    stored_result,
-)
+from polls.digests import digest_of, digest_of_counted
+from polls.lifecycle import ensure_current, recount, stored_result
 from tests.factories import PASSWORD, close_now, fresh, make_member, make_poll
 
 
