@@ -234,22 +234,28 @@ def serve(host: str, port: int, threads: int):
         for hook in flask_app.config.get("SERVE_HOOKS", []):
             hook(db.session)
         db.session.commit()
+    db.session.close()
+    # The worker is forked from this process: it must not inherit these connections.
+    db.engine.dispose()
+
+    gevent = flask_app.config["SOCKETIO_ASYNC_MODE"] == "gevent"
+    # gunicorn's default of 1000 connections would refuse the 1001st socket (and
+    # with it every request) however many threads there are.
+    connections = max(2000, threads + 100) if gevent else threads + 100
+    _allow_open_files(connections + 200)  # sockets plus database, Redis, files
 
     class OneProcess(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", 1)  # Socket.IO needs sticky sessions: one process
-            # gunicorn's default of 1000 connections would refuse the 1001st socket
-            # (and with it every request) however many threads there are.
-            if flask_app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
+            if gevent:
                 # One greenlet per connection (the package patched the standard
                 # library when it was imported); `threads` does not apply.
                 self.cfg.set("worker_class", "gevent")
-                self.cfg.set("worker_connections", max(2000, threads + 100))
             else:
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("threads", threads)
-                self.cfg.set("worker_connections", threads + 100)
+            self.cfg.set("worker_connections", connections)
             self.cfg.set("accesslog", "-")
 
         def load(self):
@@ -257,6 +263,24 @@ def serve(host: str, port: int, threads: int):
 
     click.echo(f"Ortsverein läuft auf http://{host}:{port}/  (Strg+C beendet)")
     OneProcess().run()
+
+
+def _allow_open_files(needed: int) -> None:
+    """Raise this process's soft limit of open files towards `needed` (systemd's
+    default of 1024 would end sockets long before the connections allowed); a hard
+    limit below it is the operator's to raise (LimitNOFILE=)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        top = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, top), hard))
+        if top < needed:
+            click.echo(
+                f"Warnung: höchstens {top} offene Dateien erlaubt, {needed} gebraucht "
+                "(LimitNOFILE= / ulimit -n erhöhen).",
+                err=True,
+            )
 
 
 def init_app(app: Flask) -> None:

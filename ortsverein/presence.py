@@ -15,7 +15,10 @@ _lock = threading.Lock()
 _local: dict[str, dict[str, int]] = {}
 
 
-def _redis():
+def shared_redis():
+    """The process's Redis client for presence and small shared state, or None
+    without REDIS_URL. Its pool makes callers wait for a free connection rather
+    than fail: under gevent a wave of reconnecting sockets asks all at once."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
@@ -23,13 +26,16 @@ def _redis():
     if client is None:
         import redis
 
-        client = redis.Redis.from_url(url, decode_responses=True)
+        pool = redis.BlockingConnectionPool.from_url(
+            url, decode_responses=True, max_connections=200, timeout=20
+        )
+        client = redis.Redis(connection_pool=pool)
         current_app.extensions["ortsverein_presence_redis"] = client
     return client
 
 
 def enter(room: str, sid: str, member_id: int) -> None:
-    client = _redis()
+    client = shared_redis()
     if client is None:
         with _lock:
             _local.setdefault(room, {})[sid] = member_id
@@ -41,7 +47,7 @@ def enter(room: str, sid: str, member_id: int) -> None:
 
 
 def leave(room: str, sid: str) -> None:
-    client = _redis()
+    client = shared_redis()
     if client is None:
         with _lock:
             members = _local.get(room)
@@ -55,7 +61,7 @@ def leave(room: str, sid: str) -> None:
 
 def entries(room: str) -> dict[str, int]:
     """sid -> member id of everyone in the room."""
-    client = _redis()
+    client = shared_redis()
     if client is None:
         with _lock:
             return dict(_local.get(room, {}))

@@ -13,7 +13,6 @@ import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import exists, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,6 +29,7 @@ from models import (
 )
 from ortsverein.db import write_intent
 from ortsverein.i18n import _
+from ortsverein.presence import shared_redis
 from ortsverein.realtime import publish
 
 from .digests import canonical
@@ -195,19 +195,13 @@ _turnout_lock = threading.Lock()
 def _turnout_due(poll_id: int) -> bool:
     """At most one turnout event per poll and interval: through Redis across worker
     processes when configured, else per process."""
-    url = current_app.config.get("REDIS_URL")
-    if url:
-        import redis
-
-        client = redis.Redis.from_url(url)
-        try:
-            return bool(
-                client.set(
-                    f"ortsverein:turnout:{poll_id}", "1", nx=True, ex=TURNOUT_INTERVAL
-                )
+    client = shared_redis()
+    if client is not None:
+        return bool(
+            client.set(
+                f"ortsverein:turnout:{poll_id}", "1", nx=True, ex=TURNOUT_INTERVAL
             )
-        finally:
-            client.close()
+        )
     now = time.monotonic()
     with _turnout_lock:
         if now - _last_turnout.get(poll_id, -TURNOUT_INTERVAL) < TURNOUT_INTERVAL:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from models import Member, Organisation, Role, utcnow
 
 from .. import audit
+from ..cooperative import pause
 from ..i18n import _
 from ..permissions import can_manage_office, in_subtree
 
@@ -209,6 +210,7 @@ def plan_import(
         )
     }
     for line, values in read_rows(data):
+        pause(line)  # a file of 100,000 rows must not freeze every socket (gevent)
         reason = _check_row(values)
         if reason is None and values["branch"] not in orgs:
             reason = _(
@@ -237,6 +239,7 @@ def plan_import(
     by_email = _existing(session, Member.email, list(seen_emails))
     now = utcnow()
     for line, values in rows:
+        pause(line)
         branch = orgs[values["branch"]]
         current = by_number.get(values["membership_number"])
         holder = by_email.get(values["email"])
