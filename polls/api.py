@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import g, jsonify, request, url_for
+from flask import Response, g, jsonify, request, stream_with_context, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
 from models import Member, Poll, utcnow
@@ -18,6 +18,7 @@ from ortsverein.api import (
 from ortsverein.db import db, reads_first, write_intent
 from ortsverein.pagination import parse_page_args
 
+from . import ballot_box as published
 from . import casting, services
 from .errors import PollNotClosed
 from .lifecycle import CLOSED, ensure_current, status, stored_result
@@ -330,4 +331,5 @@ def ballot_box(poll_id: int):
         409: {description: poll_not_closed, content: {application/json:
               {schema: Error}}}
     """
-    return jsonify(casting.ballot_box(db.session, _poll(poll_id)))
+    pieces = published.ballot_box_json(db.session, _poll(poll_id))
+    return Response(stream_with_context(pieces), mimetype="application/json")

@@ -13,6 +13,7 @@ from ortsverein.db import db, reads_first
 from ortsverein.i18n import _
 from ortsverein.permissions import has_role
 
+from . import ballot_box as published
 from . import bp, casting
 from .charts import bar_chart
 from .errors import AlreadyVoted, InvalidChoices, NotEligible, PollNotOpen
@@ -144,6 +145,9 @@ def results(poll_id: int):
     )
 
 
+BOX_PAGE = 2000  # ballots and receipts listed on the page; the API has them all
+
+
 @bp.route("/<int:poll_id>/ballot-box", methods=["GET", "POST"])
 @member_required
 def ballot_box(poll_id: int):
@@ -153,8 +157,8 @@ def ballot_box(poll_id: int):
     form = ReceiptForm()
     checked = None
     if form.validate_on_submit():
-        checked = casting.receipt_counted(db.session, poll, form.code.data)
-    box = casting.ballot_box(db.session, poll)
+        checked = published.receipt_counted(db.session, poll, form.code.data)
+    box = published.ballot_box_page(db.session, poll, BOX_PAGE)
     labels = {o.id: o.label for o in poll.options}
     return render_template(
         "polls/ballot_box.html",

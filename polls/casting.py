@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 import threading
 import time
@@ -37,10 +36,9 @@ from .errors import (
     AlreadyVoted,
     InvalidChoices,
     NotEligible,
-    PollNotClosed,
     PollNotOpen,
 )
-from .lifecycle import CLOSED, OPEN, definition_for, ensure_current
+from .lifecycle import OPEN, definition_for, ensure_current
 from .rules import InvalidBallot, check_ballot
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -222,34 +220,3 @@ def publish_turnout(session: Session, poll: Poll) -> None:
             },
             f"poll:{poll.id}",
         )
-
-
-def ballot_box(session: Session, poll: Poll) -> dict:
-    """The published ballot box: sorted ballots and, apart, sorted receipt hashes."""
-    if ensure_current(session, poll) != CLOSED:
-        raise PollNotClosed(
-            _("Die Urne wird erst nach dem Ende der Abstimmung veröffentlicht.")
-        )
-    ballots = sorted(
-        session.scalars(
-            select(BallotRecord.choices).where(BallotRecord.poll_id == poll.id)
-        ).all()
-    )
-    receipts = sorted(
-        session.scalars(select(Receipt.hash).where(Receipt.poll_id == poll.id)).all()
-    )
-    return {
-        "ballots": [json.loads(b) for b in ballots],
-        "receipts": receipts,
-        "digest": poll.ballot_digest,
-        "receipts_digest": poll.receipts_digest,
-    }
-
-
-def receipt_counted(session: Session, poll: Poll, code: str) -> bool:
-    if ensure_current(session, poll) != CLOSED:
-        raise PollNotClosed(
-            _("Quittungen lassen sich nach dem Ende der Abstimmung prüfen.")
-        )
-    found = session.get(Receipt, receipt_hash(code))
-    return found is not None and found.poll_id == poll.id

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from models import BallotRecord, Participation, Poll, Receipt
+from polls import ballot_box as published
 from polls import casting
 from polls.errors import (
     AlreadyVoted,
@@ -106,9 +107,9 @@ def test_closing_seals_tallies_and_publishes_the_box(world, session, ctx):
         for m, c in [(world.member, yes), (world.board, yes), (world.organiser, no)]
     ]
     with pytest.raises(PollNotClosed):
-        casting.ballot_box(session, poll)
+        published.ballot_box(session, poll)
     close_now(session, poll)
-    box = casting.ballot_box(session, poll)
+    box = published.ballot_box(session, poll)
     assert box["ballots"] == sorted([[yes], [yes], [no]], key=json.dumps)
     assert box["receipts"] == sorted(casting.receipt_hash(c) for c in codes)
     result = stored_result(poll)
@@ -121,8 +122,8 @@ def test_closing_seals_tallies_and_publishes_the_box(world, session, ctx):
     digest, receipts_digest, recounted = recount(session, poll)
     assert digest == poll.ballot_digest and receipts_digest == poll.receipts_digest
     assert recounted.as_dict() == result
-    assert casting.receipt_counted(session, poll, codes[0].lower())
-    assert not casting.receipt_counted(session, poll, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+    assert published.receipt_counted(session, poll, codes[0].lower())
+    assert not published.receipt_counted(session, poll, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
 
 
 def test_sealing_is_idempotent(world, session, ctx):

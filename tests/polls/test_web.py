@@ -319,3 +319,43 @@ def test_refused_api_poll_leaves_no_draft(world, session, client):
     assert response.status_code == 422
     fresh(session)
     assert session.scalar(select(func.count()).select_from(Poll)) == 0
+
+
+def test_a_large_ballot_box_is_listed_in_part_and_streamed_whole(
+    world, app, session, auth, client, monkeypatch
+):
+    """The page lists the first ballots and receipts and says how many there are;
+    the API streams the whole box in pieces (here of two rows) as one valid JSON
+    document, in the published order."""
+    import json
+
+    from polls import ballot_box, ballot_views, casting
+
+    poll = make_poll(session, world.nord, world.organiser)
+    yes, no, _abstain = (o.id for o in poll.options)
+    with app.test_request_context():
+        codes = [
+            casting.cast(session, poll, m, [c])
+            for m, c in [(world.member, no), (world.board, yes), (world.organiser, no)]
+        ]
+    close_now(session, poll)
+    monkeypatch.setattr(ballot_views, "BOX_PAGE", 2)
+    monkeypatch.setattr(ballot_box, "CHUNK", 2)
+
+    auth.login(world.member)
+    page = client.get(f"/polls/{poll.id}/ballot-box").get_data(as_text=True)
+    assert "Stimmzettel (3)" in page and "Quittungen (3)" in page
+    assert page.count("<li><code>") == 2  # two of three receipts listed
+    assert f"/api/v1/polls/{poll.id}/ballot-box" in page
+
+    headers = {"Authorization": f"Bearer {_token(client, world.member)}"}
+    response = client.get(f"/api/v1/polls/{poll.id}/ballot-box", headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    box = json.loads(response.get_data(as_text=True))
+    assert box["ballots"] == sorted([[no], [yes], [no]], key=json.dumps)
+    assert box["receipts"] == sorted(casting.receipt_hash(c) for c in codes)
+    fresh(session)
+    closed = session.get(Poll, poll.id)
+    assert box["digest"] == closed.ballot_digest
+    assert box["receipts_digest"] == closed.receipts_digest
