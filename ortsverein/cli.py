@@ -250,8 +250,11 @@ def serve(host: str, port: int, threads: int):
             self.cfg.set("workers", 1)  # Socket.IO needs sticky sessions: one process
             if gevent:
                 # One greenlet per connection (the package patched the standard
-                # library when it was imported); `threads` does not apply.
+                # library when it was imported); `threads` does not apply. Work
+                # that holds the loop (sealing a national vote on first access)
+                # must not get the worker killed as hung after gunicorn's 30 s.
                 self.cfg.set("worker_class", "gevent")
+                self.cfg.set("timeout", 120)
             else:
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("threads", threads)
