@@ -222,8 +222,17 @@ def init_app(app: Flask) -> None:
     kwargs = {"async_mode": app.config["SOCKETIO_ASYNC_MODE"]}
     # Always say which queue (or none), and drop the client manager an earlier app
     # left behind: Flask-SocketIO keeps its options across init_app calls.
-    kwargs["message_queue"] = app.config.get("REDIS_URL") or None
+    url = app.config.get("REDIS_URL") or None
+    kwargs["message_queue"] = url
     socketio.server_options.pop("client_manager", None)
+    if url:
+        import socketio as socketio_package
+
+        # Every emit borrows a Redis connection. redis-py's pool refuses the 101st
+        # at once, and under gevent hundreds of greenlets may emit together.
+        kwargs["client_manager"] = socketio_package.RedisManager(
+            url, channel="flask-socketio", redis_options={"max_connections": 2000}
+        )
     socketio.init_app(app, **kwargs)
     socketio.on_event("connect", _on_connect)
     socketio.on_event("join", _on_join)
