@@ -17,7 +17,7 @@ from ortsverein.cooperative import pause
 from ortsverein.i18n import _
 
 from .casting import receipt_hash
-from .digests import bytewise
+from .digests import sorted_column
 from .errors import PollNotClosed
 from .lifecycle import CLOSED, ensure_current
 
@@ -31,19 +31,6 @@ def _require_closed(session: Session, poll: Poll) -> None:
         )
 
 
-def _sorted(session: Session, column, poll: Poll, limit: int | None = None):
-    """The column's values for the poll in the published order, fetched in chunks."""
-    connection = session.connection()  # Core rows: no ORM work per ballot
-    query = (
-        select(column)
-        .where(column.table.c.poll_id == poll.id)
-        .order_by(bytewise(column, connection.dialect.name))
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return connection.execute(query.execution_options(yield_per=CHUNK)).scalars()
-
-
 def _count(session: Session, model, poll: Poll) -> int:
     return session.scalar(
         select(func.count()).select_from(model).where(model.poll_id == poll.id)
@@ -53,11 +40,13 @@ def _count(session: Session, model, poll: Poll) -> int:
 def ballot_box(session: Session, poll: Poll) -> dict:
     """The whole box as data (for checks and small polls)."""
     _require_closed(session, poll)
+    connection = session.connection()
     return {
         "ballots": [
-            json.loads(b) for b in _sorted(session, BallotRecord.choices, poll)
+            json.loads(b)
+            for b in sorted_column(connection, BallotRecord.choices, poll.id, CHUNK)
         ],
-        "receipts": list(_sorted(session, Receipt.hash, poll)),
+        "receipts": list(sorted_column(connection, Receipt.hash, poll.id, CHUNK)),
         "digest": poll.ballot_digest,
         "receipts_digest": poll.receipts_digest,
     }
@@ -66,12 +55,13 @@ def ballot_box(session: Session, poll: Poll) -> dict:
 def ballot_box_page(session: Session, poll: Poll, limit: int) -> dict:
     """The first `limit` ballots and receipts, and how many there are."""
     _require_closed(session, poll)
+    connection = session.connection()
+    ballots = sorted_column(connection, BallotRecord.choices, poll.id, CHUNK, limit)
+    receipts = sorted_column(connection, Receipt.hash, poll.id, CHUNK, limit)
     return {
-        "ballots": [
-            json.loads(b) for b in _sorted(session, BallotRecord.choices, poll, limit)
-        ],
+        "ballots": [json.loads(b) for b in ballots],
         "ballot_count": _count(session, BallotRecord, poll),
-        "receipts": list(_sorted(session, Receipt.hash, poll, limit)),
+        "receipts": list(receipts),
         "receipt_count": _count(session, Receipt, poll),
         "digest": poll.ballot_digest,
         "receipts_digest": poll.receipts_digest,
@@ -81,22 +71,21 @@ def ballot_box_page(session: Session, poll: Poll, limit: int) -> dict:
 def ballot_box_json(session: Session, poll: Poll) -> Iterator[str]:
     """The whole box as JSON text, piece by piece: the stored ballots already are
     canonical JSON, so they are copied, not parsed and written again. Raises
-    PollNotClosed before the first piece."""
+    PollNotClosed before the first piece. Streamed on a connection of its own, as
+    the CSV exports are: the response outlives the request's session."""
     _require_closed(session, poll)
-
     digests = {"digest": poll.ballot_digest, "receipts_digest": poll.receipts_digest}
+    engine, poll_id = session.get_bind(), poll.id
 
     def pieces() -> Iterator[str]:
-        try:
+        with engine.connect() as connection:
+            ballots = sorted_column(connection, BallotRecord.choices, poll_id, CHUNK)
             yield '{"ballots":['
-            yield from _joined(_sorted(session, BallotRecord.choices, poll), str)
+            yield from _joined(ballots, str)
+            receipts = sorted_column(connection, Receipt.hash, poll_id, CHUNK)
             yield '],"receipts":['
-            yield from _joined(_sorted(session, Receipt.hash, poll), json.dumps)
+            yield from _joined(receipts, json.dumps)
             yield "]," + json.dumps(digests)[1:]
-        finally:
-            # A response streams after the request's teardown: end the reading
-            # transaction here, or it would stay open with the session.
-            session.close()
 
     return pieces()
 

@@ -9,6 +9,7 @@ import json
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import Connection, ScalarResult
 from sqlalchemy.orm import Session
 
 from models import BallotRecord, ElectorateEntry, Member, Poll, Receipt
@@ -82,18 +83,28 @@ def digest_of_counted(lines: list[tuple[str, int]]) -> str:
 def receipts_digest(session: Session, poll: Poll, batch: int = 20_000) -> str:
     """digest_of over the receipt hashes, sorted byte-wise by the database (which
     is Python's order) and hashed chunk by chunk."""
-    connection = session.connection()  # Core rows: no ORM work per receipt
-    hashes = connection.execute(
-        select(Receipt.hash)
-        .where(Receipt.poll_id == poll.id)
-        .order_by(bytewise(Receipt.hash, connection.dialect.name))
-        .execution_options(yield_per=batch)
-    )
+    hashes = sorted_column(session.connection(), Receipt.hash, poll.id, batch)
     digest, separator = hashlib.sha256(), ""
-    for chunk in hashes.scalars().partitions():
+    for chunk in hashes.partitions():
         digest.update((separator + "\n".join(chunk)).encode())
         separator = "\n"
     return digest.hexdigest()
+
+
+def sorted_column(
+    connection: Connection, column, poll_id: int, batch: int = 5000, limit=None
+) -> ScalarResult:
+    """One column of a poll's rows (ballot choices, receipt hashes) in the published
+    code-point order, from a server-side cursor in batches: Core rows, no ORM work
+    per row."""
+    query = (
+        select(column)
+        .where(column.table.c.poll_id == poll_id)
+        .order_by(bytewise(column, connection.dialect.name))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return connection.execute(query.execution_options(yield_per=batch)).scalars()
 
 
 def bytewise(column, dialect: str):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import BallotRecord, Member, NamedVote, Poll, Receipt, utcnow
 
-from .digests import ballot_lines, bytewise
+from .digests import ballot_lines, bytewise, sorted_column
 from .lifecycle import recount, sealing_records, stored_result
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -220,13 +220,7 @@ def receipts_csv(session: Session, poll: Poll) -> Iterator[str]:
     def stream() -> Iterator[str]:
         yield "Quittung (SHA-256)\r\n"
         with engine.connect() as connection:
-            hashes = connection.execute(
-                select(Receipt.hash)
-                .where(Receipt.poll_id == poll_id)
-                .order_by(bytewise(Receipt.hash, connection.dialect.name))
-                .execution_options(yield_per=5000)
-            )
-            for chunk in hashes.scalars().partitions():
+            for chunk in sorted_column(connection, Receipt.hash, poll_id).partitions():
                 yield "\r\n".join(chunk) + "\r\n"
 
     return stream()
