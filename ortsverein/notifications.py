@@ -69,26 +69,36 @@ def notify(session: Session, members: Select, kind: str, subject: str, url: str)
     return max(result.rowcount, 0)
 
 
+def push(
+    session: Session, members: Select, kind: str, subject: str, url: str, count: int
+) -> None:
+    """After commit: the new notifications to their members' sockets, for small
+    fan-outs only (beyond LIVE_FANOUT_LIMIT clients learn through the feature's
+    own event)."""
+    if count > LIVE_FANOUT_LIMIT:
+        return
+    rows = session.execute(
+        select(Notification.id, Notification.member_id).where(
+            Notification.member_id.in_(members),
+            Notification.kind == kind,
+            Notification.subject == subject[:300],
+            Notification.url == url[:300],
+            Notification.read_at.is_(None),
+        )
+    ).all()
+    for note_id, member_id in rows:
+        publish(
+            "notification",
+            {"id": note_id, "kind": kind, "text": subject, "url": url},
+            member_room(member_id),
+        )
+
+
 def deliver(
     session: Session, members: Select, kind: str, subject: str, url: str, count: int
 ) -> None:
     """After commit: push small fan-outs live, and mail those who opted in."""
-    if count <= LIVE_FANOUT_LIMIT:
-        rows = session.execute(
-            select(Notification.id, Notification.member_id).where(
-                Notification.member_id.in_(members),
-                Notification.kind == kind,
-                Notification.subject == subject[:300],
-                Notification.url == url[:300],
-                Notification.read_at.is_(None),
-            )
-        ).all()
-        for note_id, member_id in rows:
-            publish(
-                "notification",
-                {"id": note_id, "kind": kind, "text": subject, "url": url},
-                member_room(member_id),
-            )
+    push(session, members, kind, subject, url, count)
     base = current_app.config["BASE_URL"].rstrip("/")
     messages = []
     for member in session.scalars(

@@ -28,7 +28,7 @@ from ortsverein.errors_domain import Conflict, ValidationFailed
 from ortsverein.i18n import _
 
 from .casting import BERLIN, lock_open_poll, turnout
-from .digests import canonical, digest_of
+from .digests import canonical, electorate_digest
 from .errors import PollNotOpen
 from .exports import MAJORITY_WORDS, OUTCOME_WORDS
 from .lifecycle import CLOSED, OPEN, ensure_current, status, stored_result
@@ -81,10 +81,7 @@ def start_meeting_vote(
         insert(ElectorateEntry),
         [{"poll_id": poll.id, "member_id": m} for m in sorted(set(present_ids))],
     )
-    numbers = session.scalars(
-        select(Member.membership_number).where(Member.id.in_(set(present_ids)))
-    ).all()
-    poll.electorate_size, poll.electorate_hash = len(numbers), digest_of(list(numbers))
+    poll.electorate_size, poll.electorate_hash = electorate_digest(session, poll.id)
     audit.record(
         session,
         chair,

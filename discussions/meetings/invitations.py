@@ -17,12 +17,11 @@ from icalendar import Calendar, Event
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import Meeting, Member, Notification, Organisation, utcnow
+from models import Meeting, Member, Organisation, utcnow
 from ortsverein import audit, mail
 from ortsverein.errors_domain import Conflict, NotFound
 from ortsverein.i18n import _
-from ortsverein.notifications import LIVE_FANOUT_LIMIT, notify
-from ortsverein.realtime import member_room, publish
+from ortsverein.notifications import notify, push
 
 from .access import CANCELLED, ENDED, can_organise, status
 
@@ -124,7 +123,7 @@ def send_invitations(session: Session, member: Member, meeting: Meeting) -> int:
         invited=count,
     )
     session.commit()
-    _push(session, members, meeting.title, url, count, KIND)
+    push(session, members, KIND, meeting.title, url, count)
     _mail(session, members, meeting, KIND)
     return count
 
@@ -144,32 +143,10 @@ def resend(session: Session, meeting: Meeting, kind: str) -> Callable[[], None]:
     count = notify(session, members, kind, meeting.title, url)
 
     def after_commit() -> None:
-        _push(session, members, meeting.title, url, count, kind)
+        push(session, members, kind, meeting.title, url, count)
         _mail(session, members, meeting, kind)
 
     return after_commit
-
-
-def _push(
-    session: Session, members: Select, subject: str, url: str, count: int, kind: str
-):
-    """After commit, as `notifications.deliver` does: live only for small fan-outs."""
-    if count > LIVE_FANOUT_LIMIT:
-        return
-    rows = session.execute(
-        select(Notification.id, Notification.member_id).where(
-            Notification.member_id.in_(members),
-            Notification.kind == kind,
-            Notification.url == url[:300],
-            Notification.read_at.is_(None),
-        )
-    ).all()
-    for note_id, member_id in rows:
-        publish(
-            "notification",
-            {"id": note_id, "kind": kind, "text": subject, "url": url},
-            member_room(member_id),
-        )
 
 
 def _letter(meeting: Meeting, url: str, kind: str) -> tuple[str, str]:
