@@ -32,7 +32,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import resource
 import statistics
 import sys
 import time
@@ -57,6 +56,7 @@ from bench.forum import (  # noqa: E402
     stop,
     worker_class,
 )
+from ortsverein.cli import allow_open_files  # noqa: E402
 from tests.servers import (  # noqa: E402
     RedisServer,
     free_port,
@@ -315,15 +315,12 @@ def report(m: Measured) -> None:
 
 
 def raise_fd_limit(needed: int) -> int:
-    """Sockets are files: raise the soft limit (the servers inherit it)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        new = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
-        soft = new
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        raise SystemExit(f"open-file limit {soft} < {needed} needed; raise ulimit -n")
-    return soft
+    """Sockets are files: raise the soft limit as `serve` does (the servers
+    inherit it)."""
+    limit = allow_open_files(needed)
+    if limit < needed:
+        raise SystemExit(f"open-file limit {limit} < {needed} needed; raise ulimit -n")
+    return limit
 
 
 def get_tokens(base: str, emails: list[str]) -> list[str]:

@@ -242,7 +242,14 @@ def serve(host: str, port: int, threads: int):
     # gunicorn's default of 1000 connections would refuse the 1001st socket (and
     # with it every request) however many threads there are.
     connections = max(2000, threads + 100) if gevent else threads + 100
-    _allow_open_files(connections + 200)  # sockets plus database, Redis, files
+    needed = connections + 200  # sockets plus database, Redis, files
+    allowed = allow_open_files(needed)
+    if allowed < needed:
+        click.echo(
+            f"Warnung: höchstens {allowed} offene Dateien erlaubt, {needed} gebraucht "
+            "(LimitNOFILE= / ulimit -n erhöhen).",
+            err=True,
+        )
 
     class OneProcess(BaseApplication):
         def load_config(self):
@@ -268,22 +275,19 @@ def serve(host: str, port: int, threads: int):
     OneProcess().run()
 
 
-def _allow_open_files(needed: int) -> None:
+def allow_open_files(needed: int) -> int:
     """Raise this process's soft limit of open files towards `needed` (systemd's
-    default of 1024 would end sockets long before the connections allowed); a hard
-    limit below it is the operator's to raise (LimitNOFILE=)."""
+    default of 1024 would end sockets long before the connections allowed) and
+    return it (`needed` where there is no limit); a hard limit below it is the
+    operator's to raise (LimitNOFILE=)."""
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        top = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, top), hard))
-        if top < needed:
-            click.echo(
-                f"Warnung: höchstens {top} offene Dateien erlaubt, {needed} gebraucht "
-                "(LimitNOFILE= / ulimit -n erhöhen).",
-                err=True,
-            )
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return soft if soft != resource.RLIM_INFINITY else needed
+    top = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, top), hard))
+    return max(soft, top)
 
 
 def init_app(app: Flask) -> None:
