@@ -18,6 +18,45 @@ from .live import publish_meeting
 MAX_ITEMS = 50
 
 
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def _title(title: str) -> str:
+    """An item's title as stored, or the form error naming the field."""
+    if not title.strip():
+        raise ValidationFailed(
+            _("Bitte gib einen Titel an."), fields={"title": _("Pflichtfeld")}
+        )
+    return title.strip()[:200]
+
+
+def _changed(
+    session: Session,
+    member: Member,
+    meeting: Meeting,
+    action: str,
+    item: AgendaItem,
+    publish: bool = True,
+) -> AgendaItem:
+    """Audit the chair's change to an item, commit it, and show it in the room."""
+    audit.record(
+        session,
+        member,
+        action,
+        organisation=meeting.organisation,
+        target=meeting,
+        item=item.id,
+    )
+    session.commit()
+    if publish:
+        publish_meeting(session, meeting, "agenda_changed")
+    return item
+
+
 def edit_item(
     session: Session,
     member: Member,
@@ -30,26 +69,16 @@ def edit_item(
     require_chair(member, meeting)
     if status(meeting) in (ENDED, CANCELLED):
         raise Conflict(_("Die Sitzung ist beendet."))
-    item = next((i for i in meeting.items if i.id == item_id), None)
-    if item is None:
-        raise NotFound()
-    if not title.strip():
-        raise ValidationFailed(
-            _("Bitte gib einen Titel an."), fields={"title": _("Pflichtfeld")}
-        )
-    item.title, item.body, item.body_html = title.strip()[:200], body, render(body)
-    audit.record(
+    item = _item(meeting, item_id)
+    item.title, item.body, item.body_html = _title(title), body, render(body)
+    return _changed(
         session,
         member,
+        meeting,
         "meeting.item_edited",
-        organisation=meeting.organisation,
-        target=meeting,
-        item=item.id,
+        item,
+        status(meeting) == RUNNING,
     )
-    session.commit()
-    if status(meeting) == RUNNING:
-        publish_meeting(session, meeting, "agenda_changed")
-    return item
 
 
 def finish_speeches(session: Session, meeting: Meeting, now) -> None:
@@ -72,25 +101,13 @@ def set_current_item(
     require_chair(member, meeting)
     if status(meeting) != RUNNING:
         raise Conflict(_("Die Sitzung läuft nicht."))
-    item = next((i for i in meeting.items if i.id == item_id), None)
-    if item is None:
-        raise NotFound()
+    item = _item(meeting, item_id)
     if item.id != meeting.current_item_id:
         finish_speeches(session, meeting, utcnow())
     meeting.current_item_id = item.id
     if item.opened_at is None:
         item.opened_at = utcnow()
-    audit.record(
-        session,
-        member,
-        "meeting.item_opened",
-        organisation=meeting.organisation,
-        target=meeting,
-        item=item.id,
-    )
-    session.commit()
-    publish_meeting(session, meeting, "agenda_changed")
-    return item
+    return _changed(session, member, meeting, "meeting.item_opened", item)
 
 
 def next_item(
@@ -115,31 +132,18 @@ def add_item(
     require_chair(member, meeting)
     if status(meeting) in (ENDED, CANCELLED):
         raise Conflict(_("Die Sitzung ist beendet."))
-    if not title.strip():
-        raise ValidationFailed(
-            _("Bitte gib einen Titel an."), fields={"title": _("Pflichtfeld")}
-        )
+    title = _title(title)
     if len(meeting.items) >= MAX_ITEMS:
         raise ValidationFailed(_("Höchstens %(n)d Tagesordnungspunkte.", n=MAX_ITEMS))
     item = AgendaItem(
         position=len(meeting.items),
-        title=title.strip()[:200],
+        title=title,
         body=body,
         body_html=render(body),
     )
     meeting.items.append(item)
     session.flush()
-    audit.record(
-        session,
-        member,
-        "meeting.item_added",
-        organisation=meeting.organisation,
-        target=meeting,
-        item=item.id,
-    )
-    session.commit()
-    publish_meeting(session, meeting, "agenda_changed")
-    return item
+    return _changed(session, member, meeting, "meeting.item_added", item)
 
 
 def current_item(meeting: Meeting) -> AgendaItem | None:
