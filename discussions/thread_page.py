@@ -1,17 +1,18 @@
 """What a thread page reads: one page of posts as plain rows, and the member's
-agreements with them."""
+relation to them (read mark, subscription, agreements) in one round trip."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, cast, exists, func, select
 from sqlalchemy.orm import Session
 
-from models import Member, Post, Reaction, Thread
+from models import Member, Post, Reaction, Thread, ThreadRead, ThreadSubscription
 from ortsverein.pagination import Page
 
+from .reading import writer
 from .services import POSTS_PER_PAGE
 
 # The columns a page shows; not the Markdown source (quoting loads the post).
@@ -62,32 +63,72 @@ class PostRow:
         return f"{self.first_name} {self.last_name}"
 
 
+# Built once: a page view only binds the thread and the range of post numbers.
+_PAGE = (
+    select(*_COLUMNS)
+    .outerjoin(Member, Post.author_id == Member.id)
+    .where(
+        Post.thread_id == bindparam("thread_id"),
+        Post.number >= bindparam("first"),
+        Post.number < bindparam("first") + POSTS_PER_PAGE,
+    )
+    .order_by(Post.number)
+)
+
+
 def thread_page(session: Session, thread: Thread, page: int) -> Page:
     """One page of a thread by post number: an indexed range, no OFFSET scan."""
     first = (page - 1) * POSTS_PER_PAGE + 1
-    rows = session.execute(
-        select(*_COLUMNS)
-        .outerjoin(Member, Post.author_id == Member.id)
-        .where(
-            Post.thread_id == thread.id,
-            Post.number >= first,
-            Post.number < first + POSTS_PER_PAGE,
-        )
-        .order_by(Post.number)
-    )
+    rows = session.execute(_PAGE, {"thread_id": thread.id, "first": first})
     posts = [PostRow(*row) for row in rows]
     return Page(posts, page, POSTS_PER_PAGE, thread.post_count)
 
 
-def agreed_post_ids(session: Session, member: Member, posts: list) -> set[int]:
-    """Which of these posts the member agreed with."""
-    if not posts:
-        return set()
-    return set(
-        session.scalars(
-            select(Reaction.post_id).where(
-                Reaction.member_id == member.id,
-                Reaction.post_id.in_([p.id for p in posts]),
-            )
-        )
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A member's relation to a thread page: how far they had read the thread,
+    whether they follow it, and which posts of the page they agreed with."""
+
+    last_read: int
+    subscribed: bool
+    agreed: frozenset[int]
+
+
+_member = bindparam("member_id")
+_thread = bindparam("thread_id")
+_READER = select(
+    select(ThreadRead.last_read)
+    .where(ThreadRead.member_id == _member, ThreadRead.thread_id == _thread)
+    .scalar_subquery(),
+    exists()
+    .where(
+        ThreadSubscription.member_id == _member,
+        ThreadSubscription.thread_id == _thread,
+    )
+    .label("subscribed"),
+    select(func.aggregate_strings(cast(Reaction.post_id, String), ","))
+    .where(
+        Reaction.member_id == _member,
+        Reaction.post_id.in_(bindparam("post_ids", expanding=True)),
+    )
+    .scalar_subquery(),
+)
+
+
+def reader(session: Session, member: Member, thread: Thread, posts: list) -> Reader:
+    """The member's Reader of this page, in one round trip. Read marks that a page
+    view left in memory and the writer has not stored yet count too."""
+    last_read, subscribed, agreed = session.execute(
+        _READER,
+        {
+            "member_id": member.id,
+            "thread_id": thread.id,
+            "post_ids": [p.id for p in posts] or [0],
+        },
+    ).one()
+    pending = writer().pending_for(member.id, thread.id)
+    return Reader(
+        max(last_read or 0, pending),
+        bool(subscribed),
+        frozenset(int(i) for i in agreed.split(",")) if agreed else frozenset(),
     )

@@ -19,7 +19,8 @@ from . import bp, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
 from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
 from .live import author_name
-from .thread_page import agreed_post_ids, thread_page
+from .post_html import posts_html
+from .thread_page import reader, thread_page
 from .views import form_errors, load, refuse
 
 
@@ -101,7 +102,8 @@ def thread(thread_id: int):
         quoted = load(get_post, quote_id)
         if quoted.thread_id == thread.id and quoted.visible:
             form.body.data = quote_text(quoted)
-    last_read = reading.last_read(db.session, current_user.id, [thread.id])[thread.id]
+    relation = reader(db.session, current_user, thread, result.items)
+    last_read = relation.last_read
     if result.items and result.items[-1].number > last_read:
         reading.mark_read(current_user.id, thread.id, result.items[-1].number)
     moderator = can_moderate(current_user, thread.forum.organisation)
@@ -110,19 +112,28 @@ def thread(thread_id: int):
         move_form = MoveForm()
         move_form.forum.choices = _move_choices()
         move_form.forum.data = thread.forum_id
+    writable = not thread.forum.archived and (not thread.locked or moderator)
+    posts = posts_html(
+        result.items,
+        thread_id=thread.id,
+        archived=thread.forum.archived,
+        moderator=moderator,
+        writable=writable,
+        me=current_user.id,
+        agreed=relation.agreed,
+        last_read=last_read,
+    )
     return render_template(
         "discussions/thread.html",
         thread=thread,
         page=result,
+        posts=posts,
         last_page=last_page,
         last_read=last_read,
         form=form,
-        agreed=agreed_post_ids(db.session, current_user, result.items),
-        subscribed=reading.is_subscribed(
-            db.session, current_user.id, thread_id=thread.id
-        ),
+        subscribed=relation.subscribed,
         moderator=moderator,
-        writable=not thread.forum.archived and (not thread.locked or moderator),
+        writable=writable,
         move_form=move_form,
     )
 

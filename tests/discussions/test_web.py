@@ -187,3 +187,53 @@ def test_forum_subscription_tells_about_new_threads(
     auth.login(world.member)
     page = client.get("/notifications/").get_data(as_text=True)
     assert "Neues Thema: „Haushalt“." in page
+
+
+def _article(page: str, post_id: int) -> str:
+    start = page.index(f'id="post-{post_id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_remembered_post_html_follows_every_change_and_carries_the_pages_token(
+    app, auth, client, session, world, forums
+):
+    """Posts are rendered once and remembered (discussions/post_html.py): the next
+    view must still show an agreement, a new name, a hidden post and the language,
+    and every form must carry the token of the session that sees the page."""
+    tid, post_id = forums.nord_thread.id, forums.nord_thread.last_post_id
+    url = f"/forums/threads/{tid}"
+    auth.login(world.member)
+    before = _article(client.get(url).get_data(as_text=True), post_id)
+    assert 'aria-pressed="false"' in before and ">Zustimmung (<" in before
+    assert "Melden" in before and "Bearbeiten" not in before  # not the author
+    auth.post(f"/forums/posts/{post_id}/agree")
+    page = client.get(url).get_data(as_text=True)
+    after = _article(page, post_id)
+    assert 'aria-pressed="true"' in after and "<span data-agree-count>1</span>" in after
+    token = auth.csrf(url)
+    assert "data-csrf-slot" not in page
+    assert f'name="csrf_token" type="hidden" value="{token}"' in after
+    # the author, renamed meanwhile, sees their own controls under the new name
+    with app.app_context():
+        from models import Member
+
+        author = session.get(Member, world.organiser.id)
+        author.first_name = "Umbenannte"
+        session.commit()
+    auth.logout()
+    auth.login(world.organiser)
+    own = _article(client.get(url).get_data(as_text=True), post_id)
+    assert "<strong>Umbenannte " in own and "Bearbeiten" in own
+    assert 'aria-pressed="false"' in own and "Melden" not in own
+    other_token = auth.csrf(url)
+    assert other_token != token and f'value="{other_token}"' in own
+    assert f'value="{token}"' not in own
+    auth.post(f"/forums/posts/{post_id}/hide", {"reason": "Zu laut"})
+    auth.logout()
+    auth.login(world.member)
+    hidden = _article(client.get(url).get_data(as_text=True), post_id)
+    assert "Von der Moderation ausgeblendet." in hidden
+    assert "Brauchen wir ein Lastenrad?" not in hidden
+    auth.post("/profile/language", {"lang": "en", "next": url})
+    english = _article(client.get(url).get_data(as_text=True), post_id)
+    assert "Hidden by the moderators." in english, english
