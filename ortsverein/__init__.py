@@ -60,6 +60,7 @@ class BoundedInt(IntegerConverter):
 def register_extensions(app: Flask) -> None:
     from .db import db
     from .extensions import babel, csrf, limiter
+    from .i18n import init_app as init_i18n
     from .i18n import select_locale
 
     db.init_app(app)
@@ -71,6 +72,7 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(ROOT / "ortsverein" / "translations"),
         locale_selector=select_locale,
     )
+    init_i18n(app)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     limiter.init_app(app)
 

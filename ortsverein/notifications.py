@@ -29,6 +29,7 @@ from .db import db
 from .i18n import _
 from .pagination import paginate, parse_page_args
 from .realtime import member_room, publish
+from .templating import register_nav_count
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -121,15 +122,14 @@ def deliver(
         mail.send_in_background(messages)
 
 
-def unread_count(session: Session, member: Member) -> int:
-    return (
-        session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.member_id == member.id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
+def _unread(member: Member):
+    return select(func.count(Notification.id)).where(
+        Notification.member_id == member.id, Notification.read_at.is_(None)
     )
+
+
+def unread_count(session: Session, member: Member) -> int:
+    return session.scalar(_unread(member)) or 0
 
 
 @bp.route("/")
@@ -169,12 +169,6 @@ def mark_read():
     return redirect(url_for("notifications.index"))
 
 
-def _nav():
-    if not current_user.is_authenticated:
-        return {}
-    return {"unread_notifications": unread_count(db.session, current_user)}
-
-
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.context_processor(_nav)
+    register_nav_count(app, "unread_notifications", _unread)

@@ -6,9 +6,10 @@ from datetime import datetime
 from functools import lru_cache
 
 from babel import dates
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import format_decimal, format_time, get_locale, get_timezone
 from flask_login import current_user
+from sqlalchemy import select
 
 from models import RoleName
 
@@ -16,15 +17,61 @@ from .auth.forms import LANGUAGE_CHOICES
 from .permissions import orgs_with_role
 from .urls import id_url
 
+NAV_STATEMENTS_KEPT = 4096
+
+
+def register_nav_count(app: Flask, name: str, count) -> None:
+    """A badge count in every page's navigation, as the template variable `name`:
+    `count(member)` returns a SELECT of one number that depends on nothing but the
+    member's id, home branch and offices (read the clock through a bind parameter).
+    All of them are read in one round trip per page."""
+    app.extensions.setdefault("ortsverein_nav_counts", {})[name] = count
+
+
+def _nav_statement(member):
+    """The SELECT of every badge count for this member, built once per id, home
+    branch and offices: building it costs more than running it."""
+    counts = current_app.extensions.get("ortsverein_nav_counts")
+    if not counts:
+        return None
+    kept = current_app.extensions.setdefault("ortsverein_nav_statements", {})
+    key = (
+        member.id,
+        member.home_branch.path,
+        tuple(sorted((r.role.value, r.organisation.path) for r in member.roles)),
+    )
+    stmt = kept.get(key)
+    if stmt is None:
+        if len(kept) >= NAV_STATEMENTS_KEPT:
+            kept.clear()
+        stmt = kept[key] = select(
+            *(
+                count(member).scalar_subquery().label(name)
+                for name, count in counts.items()
+            )
+        )
+    return stmt
+
+
+def _nav_counts() -> dict:
+    from .db import db
+
+    stmt = _nav_statement(current_user)
+    if stmt is None:
+        return {}
+    return dict(db.session.execute(stmt).one()._mapping)
+
 
 def _context():
-    nav = {}
+    nav, counts = {}, {}
     if current_user.is_authenticated:
         nav = {
             "is_board": bool(orgs_with_role(current_user, RoleName.BOARD)),
             "is_organiser": bool(orgs_with_role(current_user, RoleName.ORGANISER)),
         }
+        counts = _nav_counts()
     return {
+        **counts,
         "nav": nav,
         "current_locale": str(get_locale()),
         # The layout's language and logout forms are plain HTML with the page's

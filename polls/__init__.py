@@ -11,8 +11,9 @@ def init_app(app: Flask) -> None:
     """Register views, API routes, socket rooms and commands."""
     from ortsverein.api import register_blueprint
     from ortsverein.realtime import register_room
+    from ortsverein.templating import register_nav_count
 
-    from . import api, ballot_views, cli, export_views, views  # noqa: F401  (routes)
+    from . import api, ballot_views, cli, export_views, services, views  # noqa: F401
     from .events import can_join_poll
 
     app.register_blueprint(bp)
@@ -27,7 +28,7 @@ def init_app(app: Flask) -> None:
             t=title,
         ),
     )
-    app.context_processor(views.nav_context)
+    register_nav_count(app, "open_polls_count", services.open_polls)
     register_blueprint(app, api.bp, api.SCHEMAS)
     register_room("poll", can_join_poll)
     app.cli.add_command(cli.tick)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
@@ -101,7 +101,8 @@ def _visible_polls(member: Member, state: str = "", *columns):
     for path in organiser_paths:
         drafts_ok = drafts_ok | Organisation.path.startswith(path, autoescape=True)
     stmt = stmt.where(drafts_ok)
-    now = utcnow()
+    # The clock is read when the statement runs, so a built statement can be kept.
+    now = bindparam("now", callable_=utcnow, type_=Poll.closes_at.type)
     if state == "open":
         stmt = stmt.where(
             Poll.scheduled.is_(True), Poll.opens_at <= now, Poll.closes_at > now
@@ -138,9 +139,13 @@ def voted_ids(session: Session, member: Member, polls: list[Poll]) -> set[int]:
     )
 
 
-def open_poll_count(session: Session, member: Member) -> int:
+def open_polls(member: Member):
     """The navigation badge on every page: one COUNT, not a page of polls."""
-    return session.scalar(_visible_polls(member, "open", func.count(Poll.id)))
+    return _visible_polls(member, "open", func.count(Poll.id))
+
+
+def open_poll_count(session: Session, member: Member) -> int:
+    return session.scalar(open_polls(member))
 
 
 def validate(

@@ -273,12 +273,6 @@ def badge():
     return jsonify(open_polls=services.open_poll_count(db.session, current_user))
 
 
-def nav_context() -> dict:
-    if not current_user.is_authenticated:
-        return {}
-    return {"open_polls_count": services.open_poll_count(db.session, current_user)}
-
-
 def panel(session, member) -> dict:
     """The home page panel: how many polls are open for the member."""
     return {"open_polls": services.open_poll_count(session, member)}
