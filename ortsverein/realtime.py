@@ -170,7 +170,10 @@ def _on_join(data=None):
     if check is None or not check(db.session, member, object_id):
         return {"ok": False, "error": "not_found"}
     room = f"{kind}:{object_id}"
-    join_room(room)
+    try:
+        join_room(room)
+    except KeyError:  # the socket closed while its join was being checked
+        return {"ok": False, "error": "disconnected"}
     ack = {"ok": True}
     hook = _join_hooks.get(kind)
     if hook is not None:
