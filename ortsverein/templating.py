@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from babel import dates
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_decimal, format_time, get_locale, get_timezone
 from flask_login import current_user
 from sqlalchemy import select
@@ -95,8 +95,34 @@ def format_datetime(value, fmt: str = "medium") -> str:
     return _format_datetime(value, fmt, get_locale(), get_timezone())
 
 
+URLS_KEPT = 20_000
+
+
+def _remembered_url_for(endpoint: str, **values) -> str:
+    """url_for() for templates, remembered per app, script root and arguments: a
+    page builds some twenty links, most the same on every page (navigation, forms),
+    and werkzeug takes tens of microseconds over each. Absolute URLs, anchors and
+    apps with URL-default callbacks (none here) take the ordinary way."""
+    app = current_app._get_current_object()
+    if app.url_default_functions or any(k.startswith("_") for k in values):
+        return url_for(endpoint, **values)
+    try:
+        key = (request.script_root, endpoint, tuple(sorted(values.items())))
+        kept = app.extensions["ortsverein_urls"]
+        url = kept.get(key)
+    except TypeError:  # an unhashable argument
+        return url_for(endpoint, **values)
+    if url is None:
+        if len(kept) >= URLS_KEPT:
+            kept.clear()
+        url = kept[key] = url_for(endpoint, **values)
+    return url
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
+    app.extensions["ortsverein_urls"] = {}
+    app.jinja_env.globals["url_for"] = _remembered_url_for
     app.jinja_env.filters["datetime"] = format_datetime
     # Times that arrive as ISO strings (live state documents), shown as local time.
     app.jinja_env.filters["iso_time"] = lambda value: (
