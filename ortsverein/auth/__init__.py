@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, url_for
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from models import Member, Role
@@ -17,6 +18,10 @@ _MEMBER_OPTIONS = (
     joinedload(Member.home_branch),
     joinedload(Member.roles).joinedload(Role.organisation),
 )
+# Built once: session.get() would build this SELECT with its options per request.
+_MEMBER_BY_ID = (
+    select(Member).where(Member.id == bindparam("id")).options(*_MEMBER_OPTIONS)
+)
 
 
 @login_manager.user_loader
@@ -25,7 +30,11 @@ def load_member(user_id: str) -> Member | None:
     raw_id, _, raw_version = user_id.partition(":")
     if not raw_id.isdigit() or not raw_version.isdigit():
         return None
-    member = db.session.get(Member, int(raw_id), options=_MEMBER_OPTIONS)
+    member = (
+        db.session.execute(_MEMBER_BY_ID, {"id": int(raw_id)})
+        .unique()
+        .scalar_one_or_none()
+    )
     if (
         member is None
         or not member.active
