@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, insert, literal, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -83,15 +83,40 @@ def is_eligible(session: Session, poll: Poll, member: Member) -> bool:
     return session.get(ElectorateEntry, (poll.id, member.id)) is not None
 
 
+# Built once; a ballot binds its values. A ballot request is a handful of statements,
+# and building them cost more than running them.
+_POLL_STATE = (
+    select(Poll.closed_at, Poll.closes_at)
+    .where(Poll.id == bindparam("poll_id"))
+    .with_for_update(read=True)
+)
+# The participation only for a member of the frozen electorate, and no "has voted?"
+# look-up first: its primary key refuses a second ballot in the same transaction that
+# would write it.
+# Core statements on the tables: the ORM's bulk-insert handling is not needed here.
+_PARTICIPATE = insert(Participation.__table__).from_select(
+    ["poll_id", "member_id", "voted_on"],
+    select(
+        bindparam("poll_id", type_=Participation.poll_id.type),
+        bindparam("member_id", type_=Participation.member_id.type),
+        bindparam("voted_on", type_=Participation.voted_on.type),
+    ).where(
+        exists().where(
+            ElectorateEntry.poll_id == bindparam("poll_id"),
+            ElectorateEntry.member_id == bindparam("member_id"),
+        )
+    ),
+)
+_INSERTS = {
+    model: insert(model.__table__) for model in (BallotRecord, Receipt, NamedVote)
+}
+
+
 def lock_open_poll(session: Session, poll: Poll) -> None:
     """First thing in a transaction that writes ballots: a shared lock on the poll
     row makes sealing (which updates that row) wait for these ballots, and refuses
     them once the poll is sealed or its time is up."""
-    state = session.execute(
-        select(Poll.closed_at, Poll.closes_at)
-        .where(Poll.id == poll.id)
-        .with_for_update(read=True)
-    ).one()
+    state = session.execute(_POLL_STATE, {"poll_id": poll.id}).one()
     if state.closed_at is not None or utcnow() >= state.closes_at:
         session.rollback()
         raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
@@ -123,23 +148,11 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
                 {"poll_id": poll.id, "member_id": member.id, "ballot_id": ballot_id},
             )
         )
-    # The participation only for a member of the frozen electorate, and no "has
-    # voted?" look-up first: its primary key refuses a second ballot in the same
-    # transaction that would write it.
-    today = datetime.now(UTC).astimezone(BERLIN).date()
-    participation = insert(Participation).from_select(
-        ["poll_id", "member_id", "voted_on"],
-        select(
-            literal(poll.id),
-            literal(member.id),
-            literal(today, type_=Participation.voted_on.type),
-        ).where(
-            exists().where(
-                ElectorateEntry.poll_id == poll.id,
-                ElectorateEntry.member_id == member.id,
-            )
-        ),
-    )
+    participation = {
+        "poll_id": poll.id,
+        "member_id": member.id,
+        "voted_on": datetime.now(UTC).astimezone(BERLIN).date(),
+    }
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("cast() writes in a transaction of its own")
     if session.get_bind().dialect.name == "sqlite":
@@ -150,7 +163,9 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
         lock_open_poll(session, poll)
         try:
             added = session.execute(
-                participation, execution_options={"preserve_rowcount": True}
+                _PARTICIPATE,
+                participation,
+                execution_options={"preserve_rowcount": True},
             ).rowcount
             if added != 1:
                 session.rollback()
@@ -161,7 +176,7 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
                     )
                 )
             for model, values in rows:
-                session.execute(insert(model).values(values))
+                session.execute(_INSERTS[model], values)
             session.commit()
         except IntegrityError:
             session.rollback()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from models import (
     Majority,
@@ -68,13 +68,17 @@ def organiser_orgs(member: Member) -> list[Organisation]:
     return orgs_with_role(member, RoleName.ORGANISER)
 
 
+# Built once, in one round trip: every poll page and ballot loads its poll this way.
+_POLL_BY_ID = (
+    select(Poll)
+    .where(Poll.id == bindparam("id"))
+    .options(joinedload(Poll.organisation), joinedload(Poll.options))
+)
+
+
 def get_poll(session: Session, member: Member, poll_id: int) -> Poll:
     """A poll the member may see; drafts only for its organisers. Otherwise 404."""
-    poll = session.get(
-        Poll,
-        poll_id,
-        options=[joinedload(Poll.organisation), selectinload(Poll.options)],
-    )
+    poll = session.execute(_POLL_BY_ID, {"id": poll_id}).unique().scalar_one_or_none()
     if poll is None:
         raise NotFound()
     org = poll.organisation

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import ApiToken, LinkPurpose, Member, OneTimeLink, Role, utcnow
@@ -33,20 +33,28 @@ def create_api_token(session: Session, member: Member, name: str) -> str:
     return token
 
 
+# One round trip for what every API request needs: member, roles, branches; built
+# once, as every API request runs it.
+_TOKEN_WITH_MEMBER = (
+    select(ApiToken)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+    .options(
+        joinedload(ApiToken.member).joinedload(Member.home_branch),
+        joinedload(ApiToken.member)
+        .joinedload(Member.roles)
+        .joinedload(Role.organisation),
+    )
+)
+
+
 def member_for_token(session: Session, token: str) -> Member | None:
     """The active member behind an unrevoked token, or None."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    # One round trip for what every API request needs: member, roles, branches.
-    row = session.scalar(
-        select(ApiToken)
-        .where(ApiToken.token_hash == digest(token))
-        .options(
-            joinedload(ApiToken.member).joinedload(Member.home_branch),
-            joinedload(ApiToken.member)
-            .selectinload(Member.roles)
-            .joinedload(Role.organisation),
-        )
+    row = (
+        session.execute(_TOKEN_WITH_MEMBER, {"token_hash": digest(token)})
+        .unique()
+        .scalar_one_or_none()
     )
     if row is None or row.revoked_at is not None or not row.member.active:
         return None
