@@ -9,7 +9,6 @@ import secrets
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, exists, func, insert, select
@@ -104,7 +103,13 @@ _PARTICIPATE = insert(Participation.__table__).from_select(
         exists().where(
             ElectorateEntry.poll_id == bindparam("poll_id"),
             ElectorateEntry.member_id == bindparam("member_id"),
-        )
+        ),
+        # and only while the poll is open (on SQLite the only check; see cast())
+        exists().where(
+            Poll.id == bindparam("poll_id"),
+            Poll.closed_at.is_(None),
+            Poll.closes_at > bindparam("now", type_=Poll.closes_at.type),
+        ),
     ),
 )
 _INSERTS = {
@@ -148,26 +153,32 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
                 {"poll_id": poll.id, "member_id": member.id, "ballot_id": ballot_id},
             )
         )
-    participation = {
-        "poll_id": poll.id,
-        "member_id": member.id,
-        "voted_on": datetime.now(UTC).astimezone(BERLIN).date(),
-    }
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("cast() writes in a transaction of its own")
-    if session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
         # Everything so far only read. The writing transaction starts afresh as a
-        # writer: SQLite's write lock, held just for the statements below.
+        # writer: SQLite's write lock, held just for the statements below. That lock
+        # also keeps sealing out, so the participation's INSERT checks by itself
+        # that the poll is open; elsewhere the poll row is locked first.
         session.commit()
     with write_intent():
-        lock_open_poll(session, poll)
+        if not sqlite:
+            lock_open_poll(session, poll)
         try:
+            now = utcnow()
             added = session.execute(
                 _PARTICIPATE,
-                participation,
+                {
+                    "poll_id": poll.id,
+                    "member_id": member.id,
+                    "voted_on": now.astimezone(BERLIN).date(),
+                    "now": now,
+                },
                 execution_options={"preserve_rowcount": True},
             ).rowcount
             if added != 1:
+                lock_open_poll(session, poll)  # closed meanwhile: says so
                 session.rollback()
                 raise NotEligible(
                     _(

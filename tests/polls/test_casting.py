@@ -99,6 +99,27 @@ def test_not_open_yet_and_closed(world, session, ctx):
         casting.cast(session, poll, world.member, [poll.options[0].id])
 
 
+def test_a_poll_that_closes_while_a_ballot_is_on_its_way_refuses_it(
+    app, world, session, ctx
+):
+    """cast() saw the poll open, then its time ran out (another process moved the
+    clock): the writing transaction must still refuse the ballot and write nothing.
+    On SQLite the participation's INSERT is the only check, elsewhere the locked
+    read of the poll row before it."""
+    poll = make_poll(session, world.nord, world.organiser)
+    ensure_current(session, poll)  # open, electorate frozen
+    session.commit()
+    factory = app.extensions["ortsverein_db"][1]
+    with factory() as other:  # the poll as this session has it still looks open
+        close_now(other, other.get(Poll, poll.id))
+    with pytest.raises(PollNotOpen):
+        casting.cast(session, poll, world.member, [poll.options[0].id])
+    fresh(session)
+    assert _count(session, Participation, poll) == 0
+    assert _count(session, BallotRecord, poll) == 0
+    assert _count(session, Receipt, poll) == 0
+
+
 def test_closing_seals_tallies_and_publishes_the_box(world, session, ctx):
     poll = make_poll(session, world.nord, world.organiser, quorum=50)
     yes, no, _abstain = (o.id for o in poll.options)
