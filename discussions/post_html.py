@@ -11,7 +11,7 @@ fills with its own CSRF token, so the remembered HTML holds no secret.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -27,7 +27,7 @@ from .thread_page import PostRow
 
 # No post can contain this: Markdown escapes raw HTML and nh3 keeps no <input>.
 CSRF_SLOT = Markup('<input name="csrf_token" type="hidden" data-csrf-slot>')
-DEFAULT_CACHE_SIZE = 10_000  # posts; about 3 KiB each with their key
+POSTS_KEPT = 10_000  # per process; about 3 KiB each with their key
 
 
 def _labels() -> SimpleNamespace:
@@ -68,10 +68,10 @@ def _links(thread_id: int) -> SimpleNamespace:
 def _renderer(app):
     """The app's remembering renderer of one post (made once per app)."""
     macro = app.jinja_env.get_template("discussions/_post.html").module.post_article
-    labels = lru_cache(maxsize=16)(lambda locale, script_root: _labels())
+    labels = lru_cache(maxsize=16)(lambda locale: _labels())
     links = lru_cache(maxsize=256)(lambda script_root, thread_id: _links(thread_id))
 
-    @lru_cache(maxsize=app.config.get("POST_HTML_CACHE_SIZE", DEFAULT_CACHE_SIZE))
+    @lru_cache(maxsize=POSTS_KEPT)
     def render(
         post: PostRow,
         locale: str,
@@ -84,7 +84,7 @@ def _renderer(app):
         # the dates and the links that the macro and these helpers produce.
         return macro(
             post,
-            labels(locale, script_root),
+            labels(locale),
             links(script_root, thread_id),
             CSRF_SLOT,
             *flags,
@@ -101,7 +101,7 @@ def posts_html(
     moderator: bool,
     writable: bool,
     me: int,
-    agreed: set[int],
+    agreed: Collection[int],
     last_read: int,
 ) -> Markup:
     """The articles of a page of posts, with the page's CSRF token in their forms."""
@@ -134,9 +134,3 @@ def posts_html(
         generate_csrf()
     )
     return html.replace(CSRF_SLOT, token)
-
-
-def cache_info(app) -> str:
-    """For the bench: hits and misses of the app's post HTML."""
-    render = app.extensions.get("ortsverein_post_html", {}).get("render")
-    return str(render.cache_info()) if render else "not used yet"
