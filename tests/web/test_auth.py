@@ -206,3 +206,27 @@ def test_language_switch(client, auth, lang, text):
 def test_browser_language_is_honoured(client):
     page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert 'lang="en"' in page.get_data(as_text=True)
+
+
+def test_session_cookie_slides_hourly_not_with_every_page(
+    world, client, auth, monkeypatch
+):
+    """The login cookie's expiry follows use, but the cookie is re-issued only when
+    the session changed or an hour has passed, not signed again for every page."""
+    import time
+
+    from ortsverein.security import SESSION_REFRESH_SECONDS
+
+    auth.login(world.member)
+    client.get("/profile/")  # the first page after login keeps a new CSRF secret
+    page = client.get("/profile/")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    later = time.time() + SESSION_REFRESH_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)  # an hour and a bit later
+    renewed = client.get("/profile/")
+    cookie = renewed.headers["Set-Cookie"]
+    assert cookie.startswith("session=") and "Expires=" in cookie
+    assert "Set-Cookie" not in client.get("/profile/").headers
+    switched = auth.post("/profile/language", {"lang": "en", "next": "/profile/"})
+    assert "session=" in switched.headers["Set-Cookie"]  # a change goes out at once
+    assert 'lang="en"' in client.get("/profile/").get_data(as_text=True)
