@@ -218,10 +218,14 @@ def _seal_and_tally(session: Session, poll: Poll):
         rnd.shuffle(hashes)
         session.execute(delete(BallotRecord).where(BallotRecord.poll_id == poll.id))
         session.execute(delete(Receipt).where(Receipt.poll_id == poll.id))
+        # Core inserts on the tables: the ORM's bulk path collected each row again,
+        # two thirds of the time of sealing a national vote.
         for start in range(0, len(rows), 10_000):
-            session.execute(insert(BallotRecord), rows[start : start + 10_000])
+            session.execute(
+                insert(BallotRecord.__table__), rows[start : start + 10_000]
+            )
         for start in range(0, len(hashes), 10_000):
-            session.execute(insert(Receipt), hashes[start : start + 10_000])
+            session.execute(insert(Receipt.__table__), hashes[start : start + 10_000])
     lines = [b.choices for b in ballots]
     digest = digest_of(lines)
     receipts_digest = digest_of(list(receipts))
