@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from ortsverein.realtime import register_room
     from ortsverein.templating import register_nav_count
 
-    from . import api, ballot_views, cli, export_views, services, views  # noqa: F401
+    from . import api, ballot_views, cli, export_views, views, visibility  # noqa: F401
     from .events import can_join_poll
 
     app.register_blueprint(bp)
@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
             t=title,
         ),
     )
-    register_nav_count(app, "open_polls_count", services.open_polls)
+    register_nav_count(app, "open_polls_count", visibility.open_polls)
     register_blueprint(app, api.bp, api.SCHEMAS)
     register_room("poll", can_join_poll)
     app.cli.add_command(cli.tick)

@@ -19,7 +19,7 @@ from ortsverein.db import db, reads_first, write_intent
 from ortsverein.pagination import parse_page_args
 
 from . import ballot_box as published
-from . import casting, services
+from . import casting, services, visibility
 from .errors import PollNotClosed
 from .lifecycle import CLOSED, ensure_current, status, stored_result
 from .rules import KINDS, MAJORITIES
@@ -158,7 +158,7 @@ def poll_json(poll: Poll, member: Member, voted: bool | None = None) -> dict:
 
 
 def _poll(poll_id: int) -> Poll:
-    poll = services.get_poll(db.session, g.api_member, poll_id)
+    poll = visibility.get_poll(db.session, g.api_member, poll_id)
     ensure_current(db.session, poll)
     return poll
 
@@ -182,10 +182,10 @@ def list_polls():
     """
     page, per_page = parse_page_args(request.args, 20)
     state = request.args.get("state", "")
-    result = services.list_polls(
+    result = visibility.list_polls(
         db.session, g.api_member, state=state, page=page, per_page=per_page
     )
-    voted = services.voted_ids(db.session, g.api_member, result.items)
+    voted = visibility.voted_ids(db.session, g.api_member, result.items)
     result = result.__class__(
         [poll_json(p, g.api_member, p.id in voted) for p in result.items],
         result.page,

@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 from models import Member
 from ortsverein.errors_domain import NotFound
 
-from . import services
+from . import visibility
 
 
 def can_join_poll(session: Session, member: Member, poll_id: int) -> bool:
     try:
-        services.get_poll(session, member, poll_id)
+        visibility.get_poll(session, member, poll_id)
     except NotFound:
         return False
     return True

@@ -33,7 +33,7 @@ from ortsverein.permissions import has_role, orgs_with_role, subtree_clause
 from . import bp, documents, exports
 from .api import bp as api_bp
 from .lifecycle import CLOSED, ensure_current, status, stored_result
-from .services import get_poll
+from .visibility import get_poll
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -251,7 +251,7 @@ def _seal_and_tally(session: Session, poll: Poll):
         outcome=result.outcome,
     )
     if poll.repeat != Repeat.NONE:
-        from .services import schedule_repetition
+        from .recurring import schedule_repetition
 
         schedule_repetition(session, poll)
     return [

@@ -1,19 +1,20 @@
-"""Poll use cases for organisers and members: create, schedule, extend, copy, list."""
+"""Poll use cases for organisers: define, schedule and extend polls, and keep rule
+presets. What members may see is in visibility.py, repeats and copies in
+recurring.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models import (
     Majority,
     Member,
     Organisation,
-    Participation,
     Poll,
     PollKind,
     PollOption,
@@ -26,17 +27,14 @@ from ortsverein import audit
 from ortsverein.errors_domain import NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
-from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import (
-    can_see_org,
     has_role,
     in_subtree,
-    orgs_with_role,
-    visible_org_clause,
 )
 
 from .errors import PollNotEditable
 from .lifecycle import DRAFT, OPEN, status
+from .visibility import can_organise
 
 YES_NO_LABELS = ("Ja", "Nein", "Enthaltung")
 
@@ -58,98 +56,6 @@ class PollInput:
     preset_id: int | None = None
     repeat: str = "none"
     errors: dict[str, str] = field(default_factory=dict)
-
-
-def can_organise(member: Member, org: Organisation) -> bool:
-    return has_role(member, org, RoleName.ORGANISER)
-
-
-def organiser_orgs(member: Member) -> list[Organisation]:
-    return orgs_with_role(member, RoleName.ORGANISER)
-
-
-# Built once, in one round trip: every poll page and ballot loads its poll this way.
-_POLL_BY_ID = (
-    select(Poll)
-    .where(Poll.id == bindparam("id"))
-    .options(joinedload(Poll.organisation), joinedload(Poll.options))
-)
-
-
-def get_poll(session: Session, member: Member, poll_id: int) -> Poll:
-    """A poll the member may see; drafts only for its organisers. Otherwise 404."""
-    poll = session.execute(_POLL_BY_ID, {"id": poll_id}).unique().scalar_one_or_none()
-    if poll is None:
-        raise NotFound()
-    org = poll.organisation
-    # The same rule as the listing's SQL, from the roles already loaded: no query.
-    if not can_see_org(member, org) or (
-        not poll.scheduled and not can_organise(member, org)
-    ):
-        raise NotFound()
-    return poll
-
-
-def _visible_polls(member: Member, state: str = "", *columns):
-    """Select of the polls the member may see (drafts only where they organise), in
-    one state ("open", "closed", "upcoming") or all; `columns` instead of Poll."""
-    stmt = (
-        select(*(columns or (Poll,)))
-        .select_from(Poll)
-        .join(Organisation, Poll.organisation_id == Organisation.id)
-        # A meeting's live votes are listed in the meeting, for those present.
-        .where(visible_org_clause(member), Poll.meeting_id.is_(None))
-    )
-    organiser_paths = [o.path for o in organiser_orgs(member)]
-    drafts_ok = Poll.scheduled.is_(True)
-    for path in organiser_paths:
-        drafts_ok = drafts_ok | Organisation.path.startswith(path, autoescape=True)
-    stmt = stmt.where(drafts_ok)
-    # The clock is read when the statement runs, so a built statement can be kept.
-    now = bindparam("now", callable_=utcnow, type_=Poll.closes_at.type)
-    if state == "open":
-        stmt = stmt.where(
-            Poll.scheduled.is_(True), Poll.opens_at <= now, Poll.closes_at > now
-        )
-    elif state == "closed":
-        stmt = stmt.where(Poll.scheduled.is_(True), Poll.closes_at <= now)
-    elif state == "upcoming":
-        stmt = stmt.where(Poll.opens_at > now)
-    return stmt
-
-
-def list_polls(
-    session: Session,
-    member: Member,
-    *,
-    state: str = "",
-    page: int = 1,
-    per_page: int = 20,
-) -> Page:
-    stmt = _visible_polls(member, state).order_by(Poll.closes_at.desc(), Poll.id.desc())
-    return paginate(session, stmt, page, per_page)
-
-
-def voted_ids(session: Session, member: Member, polls: list[Poll]) -> set[int]:
-    ids = [p.id for p in polls]
-    if not ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Participation.poll_id).where(
-                Participation.member_id == member.id, Participation.poll_id.in_(ids)
-            )
-        )
-    )
-
-
-def open_polls(member: Member):
-    """The navigation badge on every page: one COUNT, not a page of polls."""
-    return _visible_polls(member, "open", func.count(Poll.id))
-
-
-def open_poll_count(session: Session, member: Member) -> int:
-    return session.scalar(open_polls(member))
 
 
 def validate(
@@ -308,79 +214,6 @@ def extend(session: Session, member: Member, poll: Poll, closes_at: datetime) ->
     )
     session.commit()
     return poll
-
-
-def copy_poll(session: Session, member: Member, poll: Poll) -> Poll:
-    """A new draft with the same question, options and rules, one week later."""
-    require_organiser(member, poll)
-    start = max(utcnow(), poll.opens_at) + timedelta(days=7)
-    copy = _copy(poll, start, start + (poll.closes_at - poll.opens_at))
-    copy.created_by = member
-    session.add(copy)
-    session.flush()
-    audit.record(
-        session,
-        member,
-        "poll.copied",
-        organisation=poll.organisation,
-        target=copy,
-        source=poll.id,
-    )
-    session.commit()
-    return copy
-
-
-def _copy(poll: Poll, opens_at: datetime, closes_at: datetime) -> Poll:
-    copy = Poll(
-        organisation_id=poll.organisation_id,
-        title=poll.title,
-        body=poll.body,
-        body_html=poll.body_html,
-        kind=poll.kind,
-        secret=poll.secret,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        quorum_percent=poll.quorum_percent,
-        majority=poll.majority,
-        min_choices=poll.min_choices,
-        max_choices=poll.max_choices,
-        rule_name=poll.rule_name,
-        statute_reference=poll.statute_reference,
-        repeat=poll.repeat,
-        copied_from_id=poll.id,
-        created_by_id=poll.created_by_id,
-    )
-    copy.options = [
-        PollOption(position=o.position, label=o.label) for o in poll.options
-    ]
-    return copy
-
-
-def _add_months(moment: datetime, months: int) -> datetime:
-    month = moment.month - 1 + months
-    year, month = moment.year + month // 12, month % 12 + 1
-    day = min(moment.day, 28)
-    return moment.replace(year=year, month=month, day=day)
-
-
-def schedule_repetition(session: Session, poll: Poll) -> Poll:
-    """A regular survey: the next one is scheduled when this one closes."""
-    months = 1 if poll.repeat == Repeat.MONTHLY else 3
-    nxt = _copy(
-        poll, _add_months(poll.opens_at, months), _add_months(poll.closes_at, months)
-    )
-    nxt.scheduled = True
-    session.add(nxt)
-    session.flush()
-    audit.record(
-        session,
-        None,
-        "poll.repeated",
-        organisation=poll.organisation,
-        target=nxt,
-        source=poll.id,
-    )
-    return nxt
 
 
 def presets_for(session: Session, org: Organisation) -> list[RulePreset]:

@@ -18,7 +18,7 @@ from ortsverein.local_time import to_local, to_utc
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import orgs_with_role
 
-from . import bp, casting, services
+from . import bp, casting, recurring, services, visibility
 from .forms import ExtendForm, PollForm, PresetForm, majority_choices
 from .lifecycle import ensure_current, status
 
@@ -28,7 +28,7 @@ LIST_STATES = ("open", "upcoming", "closed", "")
 def load_poll(poll_id: int):
     """The poll if the member may see it (404 otherwise), with due transitions done."""
     try:
-        poll = services.get_poll(db.session, current_user, poll_id)
+        poll = visibility.get_poll(db.session, current_user, poll_id)
     except NotFound:
         abort(404)
     ensure_current(db.session, poll)
@@ -41,17 +41,17 @@ def index():
     state = request.args.get("state", "open")
     state = state if state in LIST_STATES else "open"
     page, per_page = parse_page_args(request.args, 20)
-    result = services.list_polls(
+    result = visibility.list_polls(
         db.session, current_user, state=state, page=page, per_page=per_page
     )
-    voted = services.voted_ids(db.session, current_user, result.items)
+    voted = visibility.voted_ids(db.session, current_user, result.items)
     return render_template(
         "polls/index.html",
         page=result,
         state=state,
         voted=voted,
         status=status,
-        can_create=bool(services.organiser_orgs(current_user)),
+        can_create=bool(visibility.organiser_orgs(current_user)),
     )
 
 
@@ -68,7 +68,7 @@ def detail(poll_id: int):
         voted=casting.has_voted(db.session, poll, current_user),
         eligible=opened and casting.is_eligible(db.session, poll, current_user),
         ballots_cast=casting.turnout(db.session, poll) if opened else None,
-        organiser=services.can_organise(current_user, poll.organisation),
+        organiser=visibility.can_organise(current_user, poll.organisation),
         confirm_form=ConfirmForm(),
         extend_form=ExtendForm(closes_at=to_local(poll.closes_at)),
     )
@@ -94,7 +94,7 @@ def _form_input(form: PollForm) -> services.PollInput:
 
 
 def _presets():
-    orgs = services.organiser_orgs(current_user)
+    orgs = visibility.organiser_orgs(current_user)
     seen, presets = set(), []
     for org in orgs:
         for preset in services.presets_for(db.session, org):
@@ -145,7 +145,7 @@ def create():
 @member_required
 def edit(poll_id: int):
     poll = load_poll(poll_id)
-    if not services.can_organise(current_user, poll.organisation):
+    if not visibility.can_organise(current_user, poll.organisation):
         abort(404)
     orgs, presets = _presets()
     form = PollForm(obj=None if request.method == "POST" else poll).setup(orgs, presets)
@@ -225,7 +225,7 @@ def copy(poll_id: int):
         abort(400)
     return _organiser_action(
         poll_id,
-        lambda p: services.copy_poll(db.session, current_user, p),
+        lambda p: recurring.copy_poll(db.session, current_user, p),
         _("Eine Kopie ist als Entwurf angelegt."),
     )
 
@@ -270,9 +270,9 @@ def presets():
 @member_required
 def badge():
     """The open-polls count for the navigation badge (refreshed live by live.js)."""
-    return jsonify(open_polls=services.open_poll_count(db.session, current_user))
+    return jsonify(open_polls=visibility.open_poll_count(db.session, current_user))
 
 
 def panel(session, member) -> dict:
     """The home page panel: how many polls are open for the member."""
-    return {"open_polls": services.open_poll_count(session, member)}
+    return {"open_polls": visibility.open_poll_count(session, member)}

@@ -1,0 +1,86 @@
+"""Regular surveys and copies: the next poll of a monthly or quarterly series, and a
+past poll copied as a new draft."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from models import Member, Poll, PollOption, Repeat, utcnow
+from ortsverein import audit
+
+from .services import require_organiser
+
+
+def copy_poll(session: Session, member: Member, poll: Poll) -> Poll:
+    """A new draft with the same question, options and rules, one week later."""
+    require_organiser(member, poll)
+    start = max(utcnow(), poll.opens_at) + timedelta(days=7)
+    copy = _copy(poll, start, start + (poll.closes_at - poll.opens_at))
+    copy.created_by = member
+    session.add(copy)
+    session.flush()
+    audit.record(
+        session,
+        member,
+        "poll.copied",
+        organisation=poll.organisation,
+        target=copy,
+        source=poll.id,
+    )
+    session.commit()
+    return copy
+
+
+def _copy(poll: Poll, opens_at: datetime, closes_at: datetime) -> Poll:
+    copy = Poll(
+        organisation_id=poll.organisation_id,
+        title=poll.title,
+        body=poll.body,
+        body_html=poll.body_html,
+        kind=poll.kind,
+        secret=poll.secret,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        quorum_percent=poll.quorum_percent,
+        majority=poll.majority,
+        min_choices=poll.min_choices,
+        max_choices=poll.max_choices,
+        rule_name=poll.rule_name,
+        statute_reference=poll.statute_reference,
+        repeat=poll.repeat,
+        copied_from_id=poll.id,
+        created_by_id=poll.created_by_id,
+    )
+    copy.options = [
+        PollOption(position=o.position, label=o.label) for o in poll.options
+    ]
+    return copy
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    day = min(moment.day, 28)
+    return moment.replace(year=year, month=month, day=day)
+
+
+def schedule_repetition(session: Session, poll: Poll) -> Poll:
+    """A regular survey: the next one is scheduled when this one closes."""
+    months = 1 if poll.repeat == Repeat.MONTHLY else 3
+    nxt = _copy(
+        poll, _add_months(poll.opens_at, months), _add_months(poll.closes_at, months)
+    )
+    nxt.scheduled = True
+    session.add(nxt)
+    session.flush()
+    audit.record(
+        session,
+        None,
+        "poll.repeated",
+        organisation=poll.organisation,
+        target=nxt,
+        source=poll.id,
+    )
+    return nxt
