@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from babel import dates
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_decimal, format_time, get_locale, get_timezone
 from flask_login import current_user
 from sqlalchemy import select
@@ -101,10 +101,15 @@ URLS_KEPT = 20_000
 def _remembered_url_for(endpoint: str, **values) -> str:
     """url_for() for templates, remembered per app, script root and arguments: a
     page builds some twenty links, most the same on every page (navigation, forms),
-    and werkzeug takes tens of microseconds over each. Absolute URLs, anchors and
-    apps with URL-default callbacks (none here) take the ordinary way."""
+    and werkzeug takes tens of microseconds over each. Absolute URLs, anchors, mail
+    rendered outside a request and apps with URL-default callbacks (none here) take
+    the ordinary way."""
     app = current_app._get_current_object()
-    if app.url_default_functions or any(k.startswith("_") for k in values):
+    if (
+        not has_request_context()  # mail rendered by a command
+        or app.url_default_functions
+        or any(k.startswith("_") for k in values)
+    ):
         return url_for(endpoint, **values)
     try:
         key = (request.script_root, endpoint, tuple(sorted(values.items())))

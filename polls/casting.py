@@ -83,7 +83,8 @@ def is_eligible(session: Session, poll: Poll, member: Member) -> bool:
 
 
 # Built once; a ballot binds its values. A ballot request is a handful of statements,
-# and building them cost more than running them.
+# and building them cost more than running them. The inserts are Core statements on
+# the tables: the ORM's bulk-insert handling is not needed here.
 _POLL_STATE = (
     select(Poll.closed_at, Poll.closes_at)
     .where(Poll.id == bindparam("poll_id"))
@@ -92,7 +93,6 @@ _POLL_STATE = (
 # The participation only for a member of the frozen electorate, and no "has voted?"
 # look-up first: its primary key refuses a second ballot in the same transaction that
 # would write it.
-# Core statements on the tables: the ORM's bulk-insert handling is not needed here.
 _PARTICIPATE = insert(Participation.__table__).from_select(
     ["poll_id", "member_id", "voted_on"],
     select(
