@@ -35,7 +35,7 @@ ENVIRONMENT = {
     "LOGIN_RATE_LIMIT": (str, "Login and token attempts allowed per address."),
     "INVITATION_DAYS": (int, "Days an activation link stays valid."),
     "RESET_HOURS": (int, "Hours a password-reset link stays valid."),
-    "SESSION_DAYS": (int, "Days a login session lasts."),
+    "SESSION_DAYS": (int, "Days a login session lasts after its last use."),
     "PROXY_FIX": (int, "Number of trusted reverse proxies in front of the app."),
     "SOCKETIO_ASYNC_MODE": (str, "threading or gevent (production)."),
     "SECURE_COOKIES": (bool, "Send cookies only over HTTPS."),
