@@ -6,6 +6,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import views
+    from . import import_views, views  # noqa: F401  (routes)
 
     app.register_blueprint(views.bp)

@@ -1,11 +1,7 @@
-"""Board pages: member list, member detail, CSV import, audit log."""
+"""Board pages: member list, member detail, roles and access, audit log. The CSV
+import is in import_views.py."""
 
 from __future__ import annotations
-
-import json
-import secrets
-import time
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -27,14 +23,14 @@ from .. import audit
 from ..auth import services as auth_services
 from ..auth.decorators import role_required
 from ..auth.forms import ConfirmForm
-from ..db import db, write_intent
+from ..db import db
 from ..errors_domain import DomainError, NotFound
 from ..extensions import limiter
 from ..i18n import _
 from ..pagination import paginate, parse_page_args
 from ..permissions import has_role, subtree_clause
-from . import importer, services
-from .forms import ImportConfirmForm, ImportForm, PolicyForm, RoleForm
+from . import services
+from .forms import PolicyForm, RoleForm
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -233,145 +229,6 @@ def policy(org_id: int):
 
 
 # --- CSV import -------------------------------------------------------------------
-
-
-def _upload_dir() -> Path:
-    folder = Path(current_app.config["INSTANCE_PATH"]) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _import_form() -> ImportForm:
-    form = ImportForm()
-    form.org.choices = [
-        SelectChoice(str(o.id), o.name) for o in services.board_orgs(current_user)
-    ]
-    return form
-
-
-def _discard_upload(upload_id: str) -> None:
-    folder = _upload_dir()
-    for suffix in (".csv", ".json"):
-        (folder / f"{upload_id}{suffix}").unlink(missing_ok=True)
-
-
-def _purge_old_uploads(max_age: int = 3600) -> None:
-    """Membership lists are personal data: abandoned previews do not stay on disk."""
-    limit = time.time() - max_age
-    for path in _upload_dir().iterdir():
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
-def _preview(data: bytes, scope: Organisation, upload_id: str, invite: bool):
-    try:
-        plan = importer.plan_import(db.session, data, scope, current_user)
-    except importer.ImportFileError as err:
-        _discard_upload(upload_id)
-        flash(str(err), "error")
-        return render_template("members/import.html", form=_import_form()), 422
-    if not plan.ok:
-        _discard_upload(upload_id)  # nothing to confirm; keep no copy
-    confirm = ImportConfirmForm(upload=upload_id, invite="1" if invite else "")
-    return render_template(
-        "members/import_preview.html",
-        plan=plan,
-        scope=scope,
-        confirm_form=confirm,
-        invite=invite,
-    )
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@role_required("board")
-def import_members():
-    """Step 1: upload; every row is checked and previewed, nothing is written yet."""
-    form = _import_form()
-    if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("members/import.html", form=form), status
-    scope = services.check_scope(
-        current_user, db.session.get(Organisation, form.org.data)
-    )
-    data = form.file.data.read()
-    _purge_old_uploads()
-    upload_id = secrets.token_urlsafe(16)
-    folder = _upload_dir()
-    (folder / f"{upload_id}.csv").write_bytes(data)
-    (folder / f"{upload_id}.json").write_text(
-        json.dumps(
-            {"actor": current_user.id, "org": scope.id, "name": form.file.data.filename}
-        )
-    )
-    return _preview(data, scope, upload_id, form.invite.data)
-
-
-@bp.route("/import/confirm", methods=["POST"])
-@role_required("board")
-def import_confirm():
-    """Step 2: re-check the stored file and write it in one transaction."""
-    form = ImportConfirmForm()
-    upload_id = form.upload.data or ""
-    if (
-        not form.validate_on_submit()
-        or not upload_id.replace("-", "").replace("_", "").isalnum()
-    ):
-        abort(400)
-    folder = _upload_dir()
-    meta_path, data_path = folder / f"{upload_id}.json", folder / f"{upload_id}.csv"
-    if not meta_path.exists():
-        flash(
-            _("Diese Vorschau ist nicht mehr gültig. Bitte lade die Datei neu hoch."),
-            "error",
-        )
-        return redirect(url_for("members.import_members"))
-    meta = json.loads(meta_path.read_text())
-    if meta["actor"] != current_user.id:
-        abort(404)
-    scope = services.check_scope(
-        current_user, db.session.get(Organisation, meta["org"])
-    )
-    data = data_path.read_bytes()
-    invite = bool(form.invite.data)
-    with write_intent():
-        plan = importer.plan_import(db.session, data, scope, current_user)
-        if not plan.ok:
-            flash(
-                _(
-                    "Die Daten haben sich seit der Vorschau geändert; bitte prüfe die "
-                    "Fehler."
-                ),
-                "error",
-            )
-            return _preview(data, scope, upload_id, invite)
-        numbers = importer.apply_import(
-            db.session, plan, current_user, scope, source=meta["name"]
-        )
-    meta_path.unlink(missing_ok=True)
-    data_path.unlink(missing_ok=True)
-    invited = 0
-    if invite and numbers:
-        invited = auth_services.invite_numbers(db.session, numbers, current_user)
-        if invited < len(numbers):
-            flash(
-                _(
-                    "Nicht alle Einladungen konnten verschickt werden. Versuche es "
-                    "später über die Mitgliederliste erneut."
-                ),
-                "warning",
-            )
-    flash(
-        _(
-            "Import abgeschlossen: %(c)d neu, %(u)d aktualisiert, %(n)d unverändert, "
-            "%(i)d Einladungen verschickt.",
-            c=len(plan.creates),
-            u=len(plan.updates),
-            n=plan.unchanged,
-            i=invited,
-        ),
-        "success",
-    )
-    return redirect(url_for("members.index", org=scope.slug))
 
 
 # --- audit log ------------------------------------------------------------------
