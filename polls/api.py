@@ -21,7 +21,8 @@ from ortsverein.pagination import parse_page_args
 from . import ballot_box as published
 from . import casting, services, visibility
 from .errors import PollNotClosed
-from .lifecycle import CLOSED, ensure_current, status, stored_result
+from .lifecycle import CLOSED, ensure_current, status
+from .records import stored_result
 from .rules import KINDS, MAJORITIES
 
 bp = make_blueprint("polls_api", __name__)

@@ -13,14 +13,8 @@ from models import BallotRecord, Participation, Poll, Receipt
 from ortsverein import audit
 from ortsverein.db import db
 
-from .lifecycle import (
-    CLOSED,
-    due_polls,
-    ensure_current,
-    recount,
-    sealing_records,
-    status,
-)
+from .lifecycle import CLOSED, due_polls, ensure_current, status
+from .records import recount, sealing_records
 
 
 @click.command("tick")

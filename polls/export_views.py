@@ -32,7 +32,8 @@ from ortsverein.permissions import has_role, orgs_with_role, subtree_clause
 
 from . import bp, documents, exports
 from .api import bp as api_bp
-from .lifecycle import CLOSED, ensure_current, status, stored_result
+from .lifecycle import CLOSED, ensure_current, status
+from .records import stored_result
 from .visibility import get_poll
 
 FORMATS = {

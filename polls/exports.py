@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models import BallotRecord, Member, NamedVote, Poll, Receipt, utcnow
 
 from .digests import ballot_lines, bytewise, sorted_column
-from .lifecycle import recount, sealing_records, stored_result
+from .records import recount, sealing_records, stored_result
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FONTS = Path(__file__).resolve().parent / "fonts"

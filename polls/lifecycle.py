@@ -12,7 +12,6 @@ from sqlalchemy import delete, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from models import (
-    AuditEntry,
     BallotRecord,
     ElectorateEntry,
     Member,
@@ -30,14 +29,11 @@ from ortsverein.notifications import deliver, notify
 from ortsverein.realtime import publish
 
 from .digests import (
-    ballot_lines,
     digest_of,
-    digest_of_counted,
     electorate_digest,
-    receipts_digest,
 )
 from .rules import PollDefinition
-from .tally import TallyResult, tally
+from .tally import tally
 
 DRAFT, SCHEDULED, OPEN, CLOSED = "draft", "scheduled", "open", "closed"
 
@@ -295,39 +291,6 @@ def scrub_after_sealing(session: Session) -> None:
         from flask import current_app
 
         current_app.logger.error("scrubbing after sealing failed: %s", err)
-
-
-def stored_result(poll: Poll) -> dict | None:
-    return json.loads(poll.result_json) if poll.result_json else None
-
-
-def recount(session: Session, poll: Poll) -> tuple[str, str, TallyResult]:
-    """Digest, receipts digest and tally recomputed from the stored ballot box.
-    Every row is read each time (nothing cached could notice a changed row), but
-    cheaply: identical ballots are counted by the database, receipts stream in
-    chunks, and the tally gets each distinct ballot parsed once."""
-    lines = ballot_lines(session, poll)
-    digest = digest_of_counted(lines)
-    ballots: list = []
-    for line, count in lines:
-        ballots.extend([json.loads(line)] * count)  # the same list, `count` times
-    return (
-        digest,
-        receipts_digest(session, poll),
-        tally(definition_for(poll, digest), ballots),
-    )
-
-
-def sealing_records(session: Session, poll: Poll) -> list[dict]:
-    """What the audit log recorded when the poll was sealed (one entry, normally)."""
-    details = session.scalars(
-        select(AuditEntry.details).where(
-            AuditEntry.action == "poll.closed",
-            AuditEntry.target_type == "poll",
-            AuditEntry.target_id == poll.id,
-        )
-    )
-    return [json.loads(d) for d in details]
 
 
 def due_polls(session: Session, now: datetime | None = None) -> list[Poll]:

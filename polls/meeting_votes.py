@@ -31,7 +31,8 @@ from .casting import BERLIN, lock_open_poll, turnout
 from .digests import canonical, electorate_digest
 from .errors import PollNotOpen
 from .exports import MAJORITY_WORDS, OUTCOME_WORDS
-from .lifecycle import CLOSED, OPEN, ensure_current, status, stored_result
+from .lifecycle import CLOSED, OPEN, ensure_current, status
+from .records import stored_result
 
 if TYPE_CHECKING:
     from .services import PollInput

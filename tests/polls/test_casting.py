@@ -17,7 +17,8 @@ from polls.errors import (
     PollNotClosed,
     PollNotOpen,
 )
-from polls.lifecycle import ensure_current, recount, stored_result
+from polls.lifecycle import ensure_current
+from polls.records import recount, stored_result
 from tests.factories import close_now, fresh, make_member, make_poll
 
 

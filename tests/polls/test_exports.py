@@ -16,7 +16,8 @@ from sqlalchemy import select, text
 from models import AuditEntry
 from polls import casting
 from polls.digests import digest_of, digest_of_counted
-from polls.lifecycle import ensure_current, recount, stored_result
+from polls.lifecycle import ensure_current
+from polls.records import recount, stored_result
 from tests.factories import PASSWORD, close_now, fresh, make_member, make_poll
 
 

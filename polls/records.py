@@ -1,0 +1,49 @@
+"""What a sealed poll keeps and how it is checked: the stored result, the audit
+record of its sealing, and a recount from the stored ballot box (verify-poll, the
+exports)."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import AuditEntry, Poll
+
+from .digests import ballot_lines, digest_of_counted, receipts_digest
+from .lifecycle import definition_for
+from .tally import TallyResult, tally
+
+
+def stored_result(poll: Poll) -> dict | None:
+    return json.loads(poll.result_json) if poll.result_json else None
+
+
+def recount(session: Session, poll: Poll) -> tuple[str, str, TallyResult]:
+    """Digest, receipts digest and tally recomputed from the stored ballot box.
+    Every row is read each time (nothing cached could notice a changed row), but
+    cheaply: identical ballots are counted by the database, receipts stream in
+    chunks, and the tally gets each distinct ballot parsed once."""
+    lines = ballot_lines(session, poll)
+    digest = digest_of_counted(lines)
+    ballots: list = []
+    for line, count in lines:
+        ballots.extend([json.loads(line)] * count)  # the same list, `count` times
+    return (
+        digest,
+        receipts_digest(session, poll),
+        tally(definition_for(poll, digest), ballots),
+    )
+
+
+def sealing_records(session: Session, poll: Poll) -> list[dict]:
+    """What the audit log recorded when the poll was sealed (one entry, normally)."""
+    details = session.scalars(
+        select(AuditEntry.details).where(
+            AuditEntry.action == "poll.closed",
+            AuditEntry.target_type == "poll",
+            AuditEntry.target_id == poll.id,
+        )
+    )
+    return [json.loads(d) for d in details]
