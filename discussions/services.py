@@ -1,11 +1,11 @@
-"""Forum use cases for members and organisers: forums, threads, posts, reactions,
-reports. Each takes a session and plain values, checks permission and state, commits,
-then publishes."""
+"""Forum use cases for members and organisers: forums, threads and new posts (what a
+member does to an existing post is in post_actions.py). Each takes a session and
+plain values, checks permission and state, commits, then publishes."""
 
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -15,9 +15,6 @@ from models import (
     Member,
     Organisation,
     Post,
-    PostReport,
-    PostRevision,
-    Reaction,
     Thread,
     ThreadSubscription,
     utcnow,
@@ -29,11 +26,10 @@ from ortsverein.markdown import render
 from ortsverein.notifications import deliver, notify
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import members_who_can_see_clause
-from ortsverein.realtime import publish
 
 from . import live, mentions, search
-from .access import can_moderate, get_forum, get_post, get_thread, insert_ignore
-from .errors import ForumArchived, PostGone, ThreadLocked
+from .access import can_moderate, get_forum, get_thread, insert_ignore
+from .errors import ForumArchived, ThreadLocked
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -55,7 +51,7 @@ def clean_text(value: str | None, field: str, *, maximum: int, errors: dict) -> 
     return value
 
 
-def _check(errors: dict) -> None:
+def raise_errors(errors: dict) -> None:
     if errors:
         raise ValidationFailed(
             _("Bitte korrigiere die markierten Angaben."), fields=errors
@@ -93,11 +89,11 @@ def save_forum(
         org = session.get(Organisation, org_id) if org_id else None
         if org is None or not can_moderate(actor, org):
             errors["org"] = _("Hier darfst du kein Forum anlegen.")
-        _check(errors)
+        raise_errors(errors)
         forum = Forum(organisation=org)
         session.add(forum)
         action = "forum.created"
-    _check(errors)
+    raise_errors(errors)
     forum.name, forum.description = name, description
     forum.position, forum.archived = max(0, min(position, 10_000)), archived
     session.flush()
@@ -130,7 +126,7 @@ def list_threads(
     return paginate(session, stmt, page, per_page)
 
 
-def _check_writable(member: Member, thread: Thread) -> None:
+def check_writable(member: Member, thread: Thread) -> None:
     if thread.forum.archived:
         raise ForumArchived(_("Dieses Forum ist archiviert."))
     if thread.locked and not can_moderate(member, thread.forum.organisation):
@@ -226,7 +222,7 @@ def add_thread(
     errors: dict[str, str] = {}
     title = clean_text(title, "title", maximum=200, errors=errors)
     body = clean_text(body, "body", maximum=MAX_BODY, errors=errors)
-    _check(errors)
+    raise_errors(errors)
     thread = Thread(forum=forum, author=author, title=title, post_count=0)
     session.add(thread)
     session.flush()
@@ -248,10 +244,10 @@ def after_thread_commit(session: Session, thread: Thread, pending: list) -> None
 def create_post(session: Session, author: Member, thread_id: int, body: str) -> Post:
     """A reply in a thread the member can see, unless it is locked or archived."""
     thread = get_thread(session, author, thread_id)
-    _check_writable(author, thread)
+    check_writable(author, thread)
     errors: dict[str, str] = {}
     body = clean_text(body, "body", maximum=MAX_BODY, errors=errors)
-    _check(errors)
+    raise_errors(errors)
     post = _add_post(session, author, thread, body)
     pending = _notify_post(session, author, thread, post, new_thread=False)
     session.commit()
@@ -259,101 +255,6 @@ def create_post(session: Session, author: Member, thread_id: int, body: str) -> 
     for args in pending:
         deliver(session, *args)
     return post
-
-
-def _own_live_post(session: Session, member: Member, post_id: int) -> Post:
-    post = get_post(session, member, post_id)
-    if post.author_id != member.id:
-        raise Forbidden(_("Nur die Autorin oder der Autor darf das."))
-    if not post.visible:
-        raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
-    _check_writable(member, post.thread)
-    return post
-
-
-def edit_post(session: Session, member: Member, post_id: int, body: str) -> Post:
-    """Authors edit their posts; the earlier version is kept for moderators."""
-    post = _own_live_post(session, member, post_id)
-    errors: dict[str, str] = {}
-    body = clean_text(body, "body", maximum=MAX_BODY, errors=errors)
-    _check(errors)
-    if body == post.body:
-        return post
-    session.add(
-        PostRevision(
-            post_id=post.id,
-            body=post.body,
-            created_at=post.edited_at or post.created_at,
-        )
-    )
-    post.body, post.body_html, post.edited_at = body, render(body), utcnow()
-    title = post.thread.title if post.number == 1 else ""
-    search.index_post(session, post.id, title, body)
-    session.commit()
-    live.publish_post("post_updated", post)
-    return post
-
-
-def delete_post(session: Session, member: Member, post_id: int) -> Post:
-    """Soft deletion by the author: the place in the thread stays, marked deleted."""
-    post = _own_live_post(session, member, post_id)
-    post.deleted_at = utcnow()
-    search.unindex_post(session, post.id)
-    session.commit()
-    live.publish_post("post_hidden", post)
-    return post
-
-
-def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
-    """One "Zustimmung" per member and post; a second click takes it back."""
-    post = get_post(session, member, post_id)
-    if not post.visible:
-        raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
-    if post.thread.forum.archived:
-        raise ForumArchived(_("Dieses Forum ist archiviert."))
-    removed = session.execute(
-        delete(Reaction).where(
-            Reaction.post_id == post.id, Reaction.member_id == member.id
-        )
-    ).rowcount
-    if not removed:
-        insert_ignore(session, Reaction, post_id=post.id, member_id=member.id)
-    post.agree_count = session.scalar(
-        select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
-    )
-    session.commit()
-    publish(
-        "post_reaction",
-        {
-            "thread_id": post.thread_id,
-            "post_id": post.id,
-            "agree_count": post.agree_count,
-        },
-        f"thread:{post.thread_id}",
-    )
-    return post
-
-
-def report_post(
-    session: Session, member: Member, post_id: int, reason: str
-) -> PostReport:
-    """A member reports a post into the moderation queue of its forum."""
-    post = get_post(session, member, post_id)
-    errors: dict[str, str] = {}
-    reason = clean_text(reason, "reason", maximum=500, errors=errors)
-    _check(errors)
-    report = PostReport(post=post, reporter_id=member.id, reason=reason)
-    session.add(report)
-    session.flush()
-    audit.record(
-        session,
-        member,
-        "post.reported",
-        organisation=post.thread.forum.organisation,
-        target=post,
-    )
-    session.commit()
-    return report
 
 
 def first_unread(thread: Thread, last_read: int) -> int:

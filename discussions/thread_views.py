@@ -15,7 +15,7 @@ from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import subtree_clause
 
-from . import bp, reading, services
+from . import bp, post_actions, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
 from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
 from .live import author_name
@@ -185,7 +185,7 @@ def edit_post(post_id: int):
     form.body.label.text = _("Beitrag")
     if form.validate_on_submit():
         try:
-            services.edit_post(db.session, current_user, post.id, form.body.data)
+            post_actions.edit_post(db.session, current_user, post.id, form.body.data)
         except ValidationFailed as err:
             db.session.rollback()
             form_errors(form, err)
@@ -213,13 +213,15 @@ def _post_action(post_id: int, action, success: str):
 @bp.route("/posts/<int:post_id>/delete", methods=["POST"])
 @member_required
 def delete_post(post_id: int):
-    return _post_action(post_id, services.delete_post, _("Dein Beitrag ist gelöscht."))
+    return _post_action(
+        post_id, post_actions.delete_post, _("Dein Beitrag ist gelöscht.")
+    )
 
 
 @bp.route("/posts/<int:post_id>/agree", methods=["POST"])
 @member_required
 def agree(post_id: int):
-    return _post_action(post_id, services.toggle_agreement, "")
+    return _post_action(post_id, post_actions.toggle_agreement, "")
 
 
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
@@ -229,7 +231,9 @@ def report(post_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            services.report_post(db.session, current_user, post.id, form.reason.data)
+            post_actions.report_post(
+                db.session, current_user, post.id, form.reason.data
+            )
         except ValidationFailed as err:
             db.session.rollback()
             form_errors(form, err)

@@ -1,0 +1,115 @@
+"""What members do to an existing post: its author edits or deletes it, anyone who
+sees it agrees with it or reports it to the moderators. Each takes a session and
+plain values, checks permission and state, commits, then publishes."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from models import Member, Post, PostReport, PostRevision, Reaction, utcnow
+from ortsverein import audit
+from ortsverein.errors_domain import Forbidden
+from ortsverein.i18n import _
+from ortsverein.markdown import render
+from ortsverein.realtime import publish
+
+from . import live, search
+from .access import get_post, insert_ignore
+from .errors import ForumArchived, PostGone
+from .services import MAX_BODY, check_writable, clean_text, raise_errors
+
+
+def _own_live_post(session: Session, member: Member, post_id: int) -> Post:
+    post = get_post(session, member, post_id)
+    if post.author_id != member.id:
+        raise Forbidden(_("Nur die Autorin oder der Autor darf das."))
+    if not post.visible:
+        raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
+    check_writable(member, post.thread)
+    return post
+
+
+def edit_post(session: Session, member: Member, post_id: int, body: str) -> Post:
+    """Authors edit their posts; the earlier version is kept for moderators."""
+    post = _own_live_post(session, member, post_id)
+    errors: dict[str, str] = {}
+    body = clean_text(body, "body", maximum=MAX_BODY, errors=errors)
+    raise_errors(errors)
+    if body == post.body:
+        return post
+    session.add(
+        PostRevision(
+            post_id=post.id,
+            body=post.body,
+            created_at=post.edited_at or post.created_at,
+        )
+    )
+    post.body, post.body_html, post.edited_at = body, render(body), utcnow()
+    title = post.thread.title if post.number == 1 else ""
+    search.index_post(session, post.id, title, body)
+    session.commit()
+    live.publish_post("post_updated", post)
+    return post
+
+
+def delete_post(session: Session, member: Member, post_id: int) -> Post:
+    """Soft deletion by the author: the place in the thread stays, marked deleted."""
+    post = _own_live_post(session, member, post_id)
+    post.deleted_at = utcnow()
+    search.unindex_post(session, post.id)
+    session.commit()
+    live.publish_post("post_hidden", post)
+    return post
+
+
+def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
+    """One "Zustimmung" per member and post; a second click takes it back."""
+    post = get_post(session, member, post_id)
+    if not post.visible:
+        raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
+    if post.thread.forum.archived:
+        raise ForumArchived(_("Dieses Forum ist archiviert."))
+    removed = session.execute(
+        delete(Reaction).where(
+            Reaction.post_id == post.id, Reaction.member_id == member.id
+        )
+    ).rowcount
+    if not removed:
+        insert_ignore(session, Reaction, post_id=post.id, member_id=member.id)
+    post.agree_count = session.scalar(
+        select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
+    )
+    session.commit()
+    publish(
+        "post_reaction",
+        {
+            "thread_id": post.thread_id,
+            "post_id": post.id,
+            "agree_count": post.agree_count,
+        },
+        f"thread:{post.thread_id}",
+    )
+    return post
+
+
+def report_post(
+    session: Session, member: Member, post_id: int, reason: str
+) -> PostReport:
+    """A member reports a post into the moderation queue of its forum."""
+    post = get_post(session, member, post_id)
+    errors: dict[str, str] = {}
+    reason = clean_text(reason, "reason", maximum=500, errors=errors)
+    raise_errors(errors)
+    report = PostReport(post=post, reporter_id=member.id, reason=reason)
+    session.add(report)
+    session.flush()
+    audit.record(
+        session,
+        member,
+        "post.reported",
+        organisation=post.thread.forum.organisation,
+        target=post,
+    )
+    session.commit()
+    return report
