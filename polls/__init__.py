@@ -13,7 +13,15 @@ def init_app(app: Flask) -> None:
     from ortsverein.realtime import register_room
     from ortsverein.templating import register_nav_count
 
-    from . import api, ballot_views, cli, export_views, views, visibility  # noqa: F401
+    from . import (  # noqa: F401  (routes)
+        api,
+        api_schemas,
+        ballot_views,
+        cli,
+        export_views,
+        views,
+        visibility,
+    )
     from .events import can_join_poll
 
     app.register_blueprint(bp)
@@ -29,7 +37,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_nav_count(app, "open_polls_count", visibility.open_polls)
-    register_blueprint(app, api.bp, api.SCHEMAS)
+    register_blueprint(app, api.bp, api_schemas.SCHEMAS)
     register_room("poll", can_join_poll)
     app.cli.add_command(cli.tick)
     app.cli.add_command(cli.verify_poll)
