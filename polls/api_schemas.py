@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
+
+from ortsverein.api.schemas import no_nul, sane_year
 
 from .rules import KINDS, MAJORITIES
 
@@ -32,16 +34,6 @@ class PollSchema(Schema):
     majority = fields.String(metadata={"enum": list(MAJORITIES)})
     rule_name = fields.String()
     statute_reference = fields.String()
-
-
-def no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ValidationError("must not contain NUL characters")
-
-
-def sane_year(value) -> None:
-    if not 2000 <= value.year <= 2200:
-        raise ValidationError("the year must lie between 2000 and 2200")
 
 
 ID = validate.Range(1, 2**31 - 1)

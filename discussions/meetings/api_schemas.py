@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
+
+from ortsverein.api.schemas import no_nul, sane_year
 
 ID = validate.Range(1, 2**31 - 1)
 CENT = Decimal("0.01")
 STATUSES = ["scheduled", "running", "ended", "cancelled"]
-
-
-def no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ValidationError("must not contain NUL characters")
-
-
-def sane_year(value) -> None:
-    if not 2000 <= value.year <= 2200:
-        raise ValidationError("the year must lie between 2000 and 2200")
 
 
 def _text(max_length: int, required: bool = False) -> fields.String:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+
+def no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError("must not contain NUL characters")
+
+
+def sane_year(value) -> None:
+    if not 2000 <= value.year <= 2200:
+        raise ValidationError("the year must lie between 2000 and 2200")
 
 
 class ErrorBodySchema(Schema):
