@@ -66,9 +66,11 @@ class ReadMarkWriter:
                 )
                 self.thread.start()
 
-    def pending_for(self, member_id: int, thread_id: int) -> int:
+    def seen(self, member_id: int, thread_id: int, stored: int | None) -> int:
+        """How far the member has read: the stored mark, or a higher one this
+        process holds but has not written yet."""
         with self.lock:
-            return self.pending.get((member_id, thread_id), 0)
+            return max(stored or 0, self.pending.get((member_id, thread_id), 0))
 
     def flush(self) -> None:
         """Write the pending marks; they stay visible as pending until committed,
@@ -129,9 +131,7 @@ def last_read(session: Session, member_id: int, thread_ids: list[int]) -> dict:
     )
     pending = writer()
     for thread_id in thread_ids:
-        marks[thread_id] = max(
-            marks.get(thread_id, 0), pending.pending_for(member_id, thread_id)
-        )
+        marks[thread_id] = pending.seen(member_id, thread_id, marks.get(thread_id))
     return marks
 
 

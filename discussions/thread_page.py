@@ -126,9 +126,8 @@ def reader(session: Session, member: Member, thread: Thread, posts: list) -> Rea
             "post_ids": [p.id for p in posts] or [0],
         },
     ).one()
-    pending = writer().pending_for(member.id, thread.id)
     return Reader(
-        max(last_read or 0, pending),
+        writer().seen(member.id, thread.id, last_read),
         bool(subscribed),
         frozenset(int(i) for i in agreed.split(",")) if agreed else frozenset(),
     )
