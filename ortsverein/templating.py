@@ -28,29 +28,40 @@ def register_nav_count(app: Flask, name: str, count) -> None:
     app.extensions.setdefault("ortsverein_nav_counts", {})[name] = count
 
 
+def _kept(store: str, key, build, limit: int):
+    """The app's remembered value for `key` in `store`, built on first use; a full
+    store starts afresh (what it holds is cheap to build again, and bounded)."""
+    kept = current_app.extensions.setdefault(store, {})
+    value = kept.get(key)
+    if value is None:
+        if len(kept) >= limit:
+            kept.clear()
+        value = kept[key] = build()
+    return value
+
+
 def _nav_statement(member):
     """The SELECT of every badge count for this member, built once per id, home
     branch and offices: building it costs more than running it."""
     counts = current_app.extensions.get("ortsverein_nav_counts")
     if not counts:
         return None
-    kept = current_app.extensions.setdefault("ortsverein_nav_statements", {})
     key = (
         member.id,
         member.home_branch.path,
         tuple(sorted((r.role.value, r.organisation.path) for r in member.roles)),
     )
-    stmt = kept.get(key)
-    if stmt is None:
-        if len(kept) >= NAV_STATEMENTS_KEPT:
-            kept.clear()
-        stmt = kept[key] = select(
+    return _kept(
+        "ortsverein_nav_statements",
+        key,
+        lambda: select(
             *(
                 count(member).scalar_subquery().label(name)
                 for name, count in counts.items()
             )
-        )
-    return stmt
+        ),
+        NAV_STATEMENTS_KEPT,
+    )
 
 
 def _nav_counts() -> dict:
@@ -111,22 +122,17 @@ def _remembered_url_for(endpoint: str, **values) -> str:
         or any(k.startswith("_") for k in values)
     ):
         return url_for(endpoint, **values)
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
     try:
-        key = (request.script_root, endpoint, tuple(sorted(values.items())))
-        kept = app.extensions["ortsverein_urls"]
-        url = kept.get(key)
+        return _kept(
+            "ortsverein_urls", key, lambda: url_for(endpoint, **values), URLS_KEPT
+        )
     except TypeError:  # an unhashable argument
         return url_for(endpoint, **values)
-    if url is None:
-        if len(kept) >= URLS_KEPT:
-            kept.clear()
-        url = kept[key] = url_for(endpoint, **values)
-    return url
 
 
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
-    app.extensions["ortsverein_urls"] = {}
     app.jinja_env.globals["url_for"] = _remembered_url_for
     app.jinja_env.filters["datetime"] = format_datetime
     # Times that arrive as ISO strings (live state documents), shown as local time.
