@@ -128,10 +128,6 @@ def _unread(member: Member):
     )
 
 
-def unread_count(session: Session, member: Member) -> int:
-    return session.scalar(_unread(member)) or 0
-
-
 @bp.route("/")
 @member_required
 def index():
