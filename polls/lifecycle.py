@@ -218,12 +218,10 @@ def _insert_in_order(session: Session, table, poll_id: int, **columns: list) -> 
         if postgres:
             session.execute(stmt, {"poll_id": poll_id, **chunk})
         else:
+            rows = zip(*chunk.values(), strict=True)
             session.execute(
                 insert(table),
-                [
-                    {"poll_id": poll_id, **dict(zip(names, row, strict=True))}
-                    for row in zip(*chunk.values(), strict=True)
-                ],
+                [dict(zip(names, row, strict=True), poll_id=poll_id) for row in rows],
             )
 
 
