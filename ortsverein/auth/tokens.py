@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import ApiToken, LinkPurpose, Member, OneTimeLink, Role, utcnow
@@ -33,16 +33,16 @@ def create_api_token(session: Session, member: Member, name: str) -> str:
     return token
 
 
-# One round trip for what every API request needs: member, roles, branches; built
-# once, as every API request runs it.
+# One round trip for what every API request needs: the token's state and its member
+# with roles and branches; built once, as every API request runs it. The token is
+# read as columns: the member is the object the request goes on with.
 _TOKEN_WITH_MEMBER = (
-    select(ApiToken)
+    select(Member, ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.member_id == Member.id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
     .options(
-        joinedload(ApiToken.member).joinedload(Member.home_branch),
-        joinedload(ApiToken.member)
-        .joinedload(Member.roles)
-        .joinedload(Role.organisation),
+        joinedload(Member.home_branch),
+        joinedload(Member.roles).joinedload(Role.organisation),
     )
 )
 
@@ -54,20 +54,23 @@ def member_for_token(session: Session, token: str) -> Member | None:
     row = (
         session.execute(_TOKEN_WITH_MEMBER, {"token_hash": digest(token)})
         .unique()
-        .scalar_one_or_none()
+        .one_or_none()
     )
-    if row is None or row.revoked_at is not None or not row.member.active:
+    if row is None or row.revoked_at is not None or not row.Member.active:
         return None
+    member = row.Member
     from ..permissions import staff_requires_2fa
 
-    if not row.member.totp_enabled and staff_requires_2fa(session, row.member):
+    if not member.totp_enabled and staff_requires_2fa(session, member):
         return None  # the branch requires 2FA for this office: set it up first
     now = utcnow()
     # Record use at most hourly, so API reads do not turn into writes.
     if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):
-        row.last_used_at = now
+        session.execute(
+            update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+        )
         session.commit()
-    return row.member
+    return member
 
 
 def api_token_for(session: Session, token: str) -> ApiToken | None:

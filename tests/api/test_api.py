@@ -120,6 +120,31 @@ def test_revoked_token_and_deactivated_member(world, client, auth, session):
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
+def test_token_use_is_recorded_at_most_hourly(world, client, session):
+    """The profile lists when each token was last used; an API read writes that at
+    most once an hour."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from models import utcnow
+
+    headers = {"Authorization": f"Bearer {_token(client, world.member)}"}
+    two_hours_ago = utcnow() - timedelta(hours=2)
+    session.execute(update(ApiToken).values(last_used_at=two_hours_ago))
+    session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    fresh(session)
+    used = session.scalar(select(ApiToken.last_used_at))
+    assert used > utcnow() - timedelta(minutes=1)
+    ten_minutes_ago = utcnow() - timedelta(minutes=10)
+    session.execute(update(ApiToken).values(last_used_at=ten_minutes_ago))
+    session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    fresh(session)
+    assert session.scalar(select(ApiToken.last_used_at)) == ten_minutes_ago
+
+
 def test_token_revoked_on_profile_page(world, client, auth):
     token = _token(client, world.member, name="Skript")
     auth.login(world.member)
