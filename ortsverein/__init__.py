@@ -79,7 +79,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_core(app: Flask) -> None:
     from . import api, auth, members, notifications, security, templating
-    from .db import set_write_intent
+    from .db import set_write_intent, takes_write_lock_first
     from .main import bp as main_bp
 
     security.init_app(app)
@@ -100,10 +100,10 @@ def register_core(app: Flask) -> None:
         ]
         if any("\x00" in value for value in values):
             abort(400)
-        view = app.view_functions.get(request.endpoint)
         set_write_intent(
-            request.method not in ("GET", "HEAD", "OPTIONS")
-            and not getattr(view, "ortsverein_reads_first", False)
+            takes_write_lock_first(
+                request.method, app.view_functions.get(request.endpoint)
+            )
         )
 
     @app.teardown_request

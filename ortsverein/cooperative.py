@@ -7,7 +7,8 @@ from __future__ import annotations
 import sys
 
 
-def _gevent_patched() -> bool:
+def gevent_patched() -> bool:
+    """Whether gevent runs this process (production's Socket.IO async mode)."""
     monkey = sys.modules.get("gevent.monkey")  # imported only where gevent is used
     return bool(monkey and monkey.is_module_patched("threading"))
 
@@ -16,7 +17,7 @@ def in_thread(function, *args):
     """Call `function` on a real thread of gevent's pool when gevent runs the
     process, so other greenlets go on meanwhile; for work that releases the GIL,
     such as argon2 hashing. Otherwise (threads) call it here."""
-    if not _gevent_patched():
+    if not gevent_patched():
         return function(*args)
     import gevent
 
@@ -25,7 +26,7 @@ def in_thread(function, *args):
 
 def pause(count: int, every: int = 1000) -> None:
     """In a long loop, let other greenlets run every `every` steps."""
-    if count % every == 0 and _gevent_patched():
+    if count % every == 0 and gevent_patched():
         import gevent
 
         gevent.sleep(0)

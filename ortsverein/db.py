@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .cooperative import gevent_patched
+
 # On SQLite a transaction that reads and then writes can fail with "database is locked"
 # when another writer committed in between; a request that means to write takes the
 # write lock up front (BEGIN IMMEDIATE) and waits for it under the busy timeout instead.
@@ -119,6 +121,24 @@ def reads_first(view):
     on SQLite. Casting a ballot is one."""
     view.ortsverein_reads_first = True
     return view
+
+
+def takes_write_lock_first(method: str, view) -> bool:
+    """Whether a request's transactions begin as writers: those of every request
+    but GET, HEAD and OPTIONS, and of a `reads_first` view only under gevent. There
+    no other request runs while this one reads, as reading SQLite never waits on the
+    network; so the lock taken up front holds up no one, and the service writes in
+    the transaction it read in instead of opening a second one."""
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return not getattr(view, "ortsverein_reads_first", False) or gevent_patched()
+
+
+def holds_write_lock(session: Session) -> bool:
+    """Whether the session's open transaction began as a writer."""
+    return session.in_transaction() and bool(
+        session.connection().info.get("ortsverein_writer")
+    )
 
 
 def set_write_intent(value: bool) -> None:

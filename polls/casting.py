@@ -25,7 +25,7 @@ from models import (
     Receipt,
     utcnow,
 )
-from ortsverein.db import write_intent
+from ortsverein.db import holds_write_lock, write_intent
 from ortsverein.i18n import _
 from ortsverein.presence import shared_redis
 from ortsverein.realtime import publish
@@ -156,11 +156,12 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("cast() writes in a transaction of its own")
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
+    if sqlite and not holds_write_lock(session):
         # Everything so far only read. The writing transaction starts afresh as a
-        # writer: SQLite's write lock, held just for the statements below. That lock
-        # also keeps sealing out, so the participation's INSERT checks by itself
-        # that the poll is open; elsewhere the poll row is locked first.
+        # writer: SQLite's write lock, held just for the statements below (under
+        # gevent the request took it up front; see db.takes_write_lock_first). That
+        # lock also keeps sealing out, so the participation's INSERT checks by
+        # itself that the poll is open; elsewhere the poll row is locked first.
         session.commit()
     with write_intent():
         if not sqlite:

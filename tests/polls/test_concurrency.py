@@ -39,7 +39,35 @@ def _count(session, model, poll_id):
 def test_300_members_at_once_and_20_attempts_by_one(world, app, session, live_server):
     members, tokens = _voters(app, session, world, 300)
     poll = make_poll(session, world.nord, world.organiser)
-    url = f"{live_server.url}/api/v1/polls/{poll.id}/ballots"
+    _storm(session, f"{live_server.url}/api/v1/polls/{poll.id}/ballots", poll, tokens)
+
+
+def test_300_members_at_once_under_gevent(world, app, session, db_url, tmp_path):
+    """Production's worker: gunicorn with gevent, where a ballot request takes the
+    SQLite write lock up front and writes in the transaction it read in."""
+    members, tokens = _voters(app, session, world, 300)
+    poll = make_poll(session, world.nord, world.organiser)
+    env = {
+        **os.environ,
+        "ORTSVEREIN_DATABASE_URL": db_url,
+        "ORTSVEREIN_CONFIG": "development",
+        "ORTSVEREIN_SOCKETIO_ASYNC_MODE": "gevent",
+        "ORTSVEREIN_INSTANCE_PATH": str(tmp_path / "server"),
+    }
+    port = free_port()
+    server = _serve(env, port)
+    try:
+        wait_for_port(port, 30)
+        url = f"http://127.0.0.1:{port}/api/v1/polls/{poll.id}/ballots"
+        _storm(session, url, poll, tokens)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(20)
+
+
+def _storm(session, url, poll, tokens):
+    """Every member votes at once, and the first 20 times at once: one ballot each,
+    the 19 repeats 409 already_voted, nothing else."""
     yes = poll.options[0].id
 
     def vote(token):
