@@ -18,7 +18,7 @@ from ortsverein.db import db, reads_first, write_intent
 from ortsverein.pagination import parse_page_args
 
 from . import ballot_box as published
-from . import casting, services, visibility
+from . import casting, open_polls, services, visibility
 from .api_schemas import BallotSchema, PollCreateSchema
 from .errors import PollNotClosed
 from .lifecycle import CLOSED, ensure_current, status
@@ -182,8 +182,8 @@ def cast_ballot(poll_id: int):
               content: {application/json: {schema: Error}}}
     """
     data = load_json(BallotSchema())
-    poll = _poll(poll_id)
-    code = casting.cast(db.session, poll, g.api_member, data["choices"])
+    poll = open_polls.for_ballot(db.session, g.api_member, poll_id)
+    code = casting.cast_into(db.session, poll, g.api_member, data["choices"])
     response = jsonify({"receipt": code})
     response.status_code = 201
     return response

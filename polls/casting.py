@@ -37,7 +37,8 @@ from .errors import (
     NotEligible,
     PollNotOpen,
 )
-from .lifecycle import OPEN, definition_for, ensure_current
+from .lifecycle import OPEN, ensure_current
+from .open_polls import OpenPoll
 from .rules import InvalidBallot, check_ballot
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -117,7 +118,7 @@ _INSERTS = {
 }
 
 
-def lock_open_poll(session: Session, poll: Poll) -> None:
+def lock_open_poll(session: Session, poll: Poll | OpenPoll) -> None:
     """First thing in a transaction that writes ballots: a shared lock on the poll
     row makes sealing (which updates that row) wait for these ballots, and refuses
     them once the poll is sealed or its time is up."""
@@ -128,13 +129,19 @@ def lock_open_poll(session: Session, poll: Poll) -> None:
 
 
 def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
-    """Cast the member's one ballot; returns the receipt code (shown once).
-    Participation, ballot and receipt are written in ONE transaction; a second
-    attempt hits the participation's primary key and writes nothing."""
+    """Cast the member's one ballot; returns the receipt code (shown once)."""
     if ensure_current(session, poll) != OPEN:
         raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+    return cast_into(session, OpenPoll.of(poll), member, choices)
+
+
+def cast_into(session: Session, poll: OpenPoll, member: Member, choices: list) -> str:
+    """Cast the member's one ballot into an open poll; returns the receipt code.
+    Participation, ballot and receipt are written in ONE transaction; a second
+    attempt hits the participation's primary key and writes nothing, and one after
+    the poll closed (whatever `poll` remembers) finds it closed and writes nothing."""
     try:
-        ballot = check_ballot(definition_for(poll), choices)
+        ballot = check_ballot(poll.definition, choices)
     except InvalidBallot as err:
         raise InvalidChoices(RULE_MESSAGES[err.rule](err.values)) from None
     code = new_receipt_code()
@@ -202,7 +209,7 @@ def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
     return code
 
 
-def turnout(session: Session, poll: Poll) -> int:
+def turnout(session: Session, poll: Poll | OpenPoll) -> int:
     return (
         session.scalar(
             select(func.count())
@@ -235,7 +242,7 @@ def _turnout_due(poll_id: int) -> bool:
         return True
 
 
-def publish_turnout(session: Session, poll: Poll) -> None:
+def publish_turnout(session: Session, poll: Poll | OpenPoll) -> None:
     """Only turnout is ever published while a poll is open: never counts."""
     if _turnout_due(poll.id):
         publish(

@@ -83,11 +83,15 @@ def ensure_current(session: Session, poll: Poll, now: datetime | None = None) ->
     return state
 
 
-def reminder_due(poll: Poll, now: datetime | None = None) -> bool:
+def reminder_at(poll: Poll) -> datetime:
     """One reminder, a day before closing (or in the last quarter of a short poll)."""
-    now = now or utcnow()
-    lead = min(timedelta(hours=24), (poll.closes_at - poll.opens_at) / 4)
-    return poll.closes_at - now <= lead
+    return poll.closes_at - min(
+        timedelta(hours=24), (poll.closes_at - poll.opens_at) / 4
+    )
+
+
+def reminder_due(poll: Poll, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= reminder_at(poll)
 
 
 def _electorate(poll: Poll):

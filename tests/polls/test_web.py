@@ -191,6 +191,27 @@ def test_api_vote_flow_and_errors(world, session, client):
     assert box["ballots"] == [sorted(ids[:2])] and len(box["receipts"]) == 1
 
 
+def test_api_ballot_after_the_poll_closed_early_is_refused(world, session, client):
+    """Between ballots a process remembers what casting needs of an open poll; that
+    it is open is still checked in the database. A poll closed meanwhile (a meeting
+    vote closed by its chair, or another process whose clock ran on) refuses the
+    next ballot with poll_not_open and writes nothing; the results then follow."""
+    poll = make_poll(session, world.nord, world.organiser)
+    url = f"/api/v1/polls/{poll.id}/ballots"
+    first = {"Authorization": f"Bearer {_token(client, world.member)}"}
+    second = {"Authorization": f"Bearer {_token(client, world.organiser)}"}
+    yes = poll.options[0].id
+    assert client.post(url, json={"choices": [yes]}, headers=first).status_code == 201
+    close_now(session, poll)
+    late = client.post(url, json={"choices": [yes]}, headers=second)
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "poll_not_open"
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(BallotRecord)) == 1
+    results = client.get(f"/api/v1/polls/{poll.id}/results", headers=second)
+    assert results.status_code == 200 and results.get_json()["ballots"] == 1
+
+
 def test_api_create_poll_needs_the_organiser_role(world, client):
     body = {
         "org_id": world.nord.id,

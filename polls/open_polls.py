@@ -1,0 +1,84 @@
+"""What casting needs of an open poll, remembered per process between ballots.
+
+Once a poll is open nothing about it changes but its closing time (DESIGN: "Ballot
+secrecy and integrity"): kind, options, choice limits, secrecy, organisation and the
+frozen electorate's size stay as they were. A ballot request then needs no poll load.
+
+Remembered facts are trusted only until the next moment at which transition work may
+be due (the reminder, the close as it stood when they were loaded); after it the poll
+is loaded again and `ensure_current` does that work. Whether the poll is still open is
+never taken from here: the writing transaction checks it in the database, so neither
+an extension nor a meeting vote closed early by its chair lets a ballot in late."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from models import Member, Poll, utcnow
+from ortsverein.errors_domain import NotFound
+from ortsverein.i18n import _
+from ortsverein.permissions import can_see_org
+
+from .errors import PollNotOpen
+from .lifecycle import OPEN, definition_for, ensure_current, reminder_at
+from .rules import PollDefinition
+from .visibility import get_poll
+
+_STORE = "ortsverein_open_polls"
+_LIMIT = 1000  # open polls at one time; a full store starts afresh
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    """The organisation's id and path: all `can_see_org` reads of it."""
+
+    id: int
+    path: str
+
+
+@dataclass(frozen=True)
+class OpenPoll:
+    id: int
+    organisation: OrgRef
+    secret: bool
+    electorate_size: int
+    definition: PollDefinition
+    review_at: datetime  # from then on, load the poll again
+
+    @classmethod
+    def of(cls, poll: Poll) -> OpenPoll:
+        """The facts of a poll that `ensure_current` found open."""
+        return cls(
+            id=poll.id,
+            organisation=OrgRef(poll.organisation.id, poll.organisation.path),
+            secret=poll.secret,
+            electorate_size=poll.electorate_size or 0,
+            definition=definition_for(poll),
+            review_at=poll.closes_at
+            if poll.reminded_at is not None
+            else reminder_at(poll),
+        )
+
+
+def for_ballot(session: Session, member: Member, poll_id: int) -> OpenPoll:
+    """The open poll a member may see, for casting into: NotFound where they may not
+    see it (as loading it would say), PollNotOpen where it is not open."""
+    kept = current_app.extensions.setdefault(_STORE, {})
+    facts = kept.get(poll_id)
+    now = utcnow()
+    if facts is not None and now < facts.review_at:
+        if not can_see_org(member, facts.organisation):
+            raise NotFound()
+        return facts
+    poll = get_poll(session, member, poll_id)
+    if ensure_current(session, poll, now) != OPEN:
+        kept.pop(poll_id, None)
+        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+    if len(kept) >= _LIMIT:
+        kept.clear()
+    facts = kept[poll_id] = OpenPoll.of(poll)
+    return facts
