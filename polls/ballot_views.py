@@ -62,8 +62,40 @@ MAJORITY_TEXT = {
 }
 
 
+BLANK = "blank"  # the form's value for a deliberately blank ballot
+
+
 def choices_from_form(poll, form) -> list:
-    """The ballot as option ids from the submitted form, in the kind's shape."""
+    """The ballot as option ids from the submitted form, in the kind's shape. A
+    ballot is final, so an empty one counts only when the member chose "blank":
+    a form sent with nothing chosen is more likely an oversight."""
+    choices = _choices(poll, form)
+    kind = poll.kind.value
+    blank = (form.get("choice") if kind == "single_choice" else form.get(BLANK)) == (
+        BLANK
+    )
+    if kind == "yes_no_abstain":
+        blank = False  # abstaining is one of the options
+    if choices and blank:
+        raise InvalidChoices(
+            _(
+                "Du hast Optionen gewählt und zugleich eine leere Stimme. Bitte "
+                "entscheide dich für eins."
+            )
+        )
+    if not choices and not blank:
+        if kind == "yes_no_abstain":
+            raise InvalidChoices(_("Bitte wähle Ja, Nein oder Enthaltung."))
+        raise InvalidChoices(
+            _(
+                "Du hast keine Option gewählt. Wähle eine, oder gib ausdrücklich "
+                "eine leere Stimme ab."
+            )
+        )
+    return choices
+
+
+def _choices(poll, form) -> list:
     kind = poll.kind.value
     if kind in ("yes_no_abstain", "single_choice"):
         raw = form.get("choice", "")

@@ -90,6 +90,11 @@ def validate(
         )
     if data.repeat not in Repeat._value2member_map_:
         errors["repeat"] = _("Unbekannte Wiederholung.")
+    if data.preset_id is not None and _preset_for(session, org, data) is None:
+        errors["preset"] = _(
+            "Diese Regel gilt nicht für die gewählte Gliederung. Wähle eine Regel "
+            "dieser Gliederung oder einer übergeordneten."
+        )
     if errors:
         raise ValidationFailed(
             _("Bitte korrigiere die markierten Angaben."), fields=errors
@@ -97,9 +102,19 @@ def validate(
     return org
 
 
-def _apply(session: Session, poll: Poll, data: PollInput) -> None:
+def _preset_for(
+    session: Session, org: Organisation, data: PollInput
+) -> RulePreset | None:
+    """The chosen rule preset if it holds for org (its own or an ancestor's)."""
     preset = session.get(RulePreset, data.preset_id) if data.preset_id else None
-    if preset is not None and in_subtree(poll.organisation, preset.organisation):
+    if preset is None or not in_subtree(org, preset.organisation):
+        return None
+    return preset
+
+
+def _apply(session: Session, poll: Poll, data: PollInput) -> None:
+    preset = _preset_for(session, poll.organisation, data)
+    if preset is not None:
         poll.quorum_percent, poll.majority = preset.quorum_percent, preset.majority
         poll.rule_name, poll.statute_reference = preset.name, preset.statute_reference
     else:

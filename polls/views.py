@@ -39,7 +39,7 @@ def load_poll(poll_id: int):
 @member_required
 def index():
     state = request.args.get("state", "open")
-    state = state if state in LIST_STATES else "open"
+    state = "" if state == "all" else state if state in LIST_STATES else "open"
     page, per_page = parse_page_args(request.args, 20)
     result = visibility.list_polls(
         db.session, current_user, state=state, page=page, per_page=per_page
@@ -104,6 +104,21 @@ def _presets():
     return orgs, presets
 
 
+def _preset_applied(poll, presets) -> str:
+    """The preset whose rule the draft carries (a poll stores the rule, not the
+    preset), so saving the draft again keeps it; "" for values typed by hand."""
+    for preset in presets:
+        if (
+            poll.rule_name
+            and (preset.name, preset.statute_reference)
+            == (poll.rule_name, poll.statute_reference)
+            and (preset.quorum_percent, preset.majority)
+            == (poll.quorum_percent, poll.majority)
+        ):
+            return str(preset.id)
+    return ""
+
+
 def _save(form: PollForm, action):
     """Validate and save; errors stay on the form with everything typed kept."""
     if not form.validate_on_submit():
@@ -149,8 +164,11 @@ def edit(poll_id: int):
         abort(404)
     orgs, presets = _presets()
     form = PollForm(obj=None if request.method == "POST" else poll).setup(orgs, presets)
+    # A draft keeps its organisation: the form does not offer it, so it is set here.
+    form.org.choices = [SelectChoice(str(poll.organisation_id), "")]
+    form.org.data = poll.organisation_id
     if request.method == "GET":
-        form.org.data = poll.organisation_id
+        form.preset.data = _preset_applied(poll, presets)
         form.kind.data = poll.kind.value
         form.majority.data = poll.majority.value
         form.repeat.data = poll.repeat.value

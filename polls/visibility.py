@@ -3,7 +3,7 @@ them by state, whether the member voted, and the navigation's open-polls count."
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import Member, Organisation, Participation, Poll, RoleName, utcnow
@@ -71,7 +71,9 @@ def _visible_polls(member: Member, state: str = "", *columns):
     elif state == "closed":
         stmt = stmt.where(Poll.scheduled.is_(True), Poll.closes_at <= now)
     elif state == "upcoming":
-        stmt = stmt.where(Poll.opens_at > now)
+        # Drafts too (for their organisers), even one whose planned start has
+        # passed: it waits to be scheduled.
+        stmt = stmt.where(or_(Poll.opens_at > now, Poll.scheduled.is_(False)))
     return stmt
 
 

@@ -102,6 +102,155 @@ def test_organiser_creates_schedules_and_extends(world, session, auth, client):
     assert session.get(Poll, poll_id).closes_at.day == 9
 
 
+def _poll_form(org, **changes) -> dict:
+    return {
+        "org": str(org.id),
+        "title": "Neue Frage",
+        "body": "Text",
+        "kind": "yes_no_abstain",
+        "options": "",
+        "secret": "y",
+        "opens_at": "2030-01-01T10:00",
+        "closes_at": "2030-01-08T10:00",
+        "preset": "",
+        "quorum_percent": "0",
+        "majority": "simple",
+        "min_choices": "0",
+        "max_choices": "1",
+        "repeat": "none",
+        **changes,
+    }
+
+
+def _preset(session, member, org, name, reference):
+    from decimal import Decimal
+
+    from polls.services import create_preset
+
+    with session.info["app"].test_request_context():
+        preset = create_preset(
+            session, member, org.id, name, Decimal(20), "simple", reference
+        )
+    session.commit()
+    return preset
+
+
+def test_organiser_edits_a_draft_and_its_rule_stays(world, session, auth, client):
+    """The edit form has no organisation field (a draft keeps its own) and shows
+    the rule the draft carries, so saving changes only what was changed."""
+    preset = _preset(
+        session, world.organiser, world.nord, "Mitgliederentscheid", "§ 13 Satzung"
+    )
+    auth.login(world.organiser)
+    created = auth.post("/polls/new", _poll_form(world.nord, preset=str(preset.id)))
+    poll_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/polls/{poll_id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{preset.id}">' in page
+    form = _poll_form(world.nord, title="Geänderte Frage", preset=str(preset.id))
+    del form["org"]  # not on the edit form
+    saved = auth.post(f"/polls/{poll_id}/edit", form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    fresh(session)
+    poll = session.get(Poll, poll_id)
+    assert poll.title == "Geänderte Frage" and poll.organisation_id == world.nord.id
+    assert poll.statute_reference == "§ 13 Satzung" and poll.quorum_percent == 20
+    refused = auth.post(f"/polls/{poll_id}/edit", {**form, "title": ""})
+    assert refused.status_code == 422
+    assert "Text</textarea>" in refused.get_data(as_text=True)  # nothing typed lost
+
+
+def test_a_rule_of_another_organisation_is_refused(world, session, auth, client):
+    """An organiser of two branches sees the rules of both; one of OV Süd does not
+    hold for a poll of OV Nord, and is refused by name instead of ignored."""
+    from models import Role, RoleName
+
+    session.add(Role(member=world.organiser, organisation=world.sued, role="organiser"))
+    session.commit()
+    assert RoleName.ORGANISER.value == "organiser"
+    sued_rule = _preset(session, world.organiser, world.sued, "Süd-Regel", "§ 2")
+    auth.login(world.organiser)
+    response = auth.post("/polls/new", _poll_form(world.nord, preset=str(sued_rule.id)))
+    assert response.status_code == 422
+    assert "Diese Regel gilt nicht für die gewählte Gliederung" in response.get_data(
+        as_text=True
+    )
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Poll)) == 0
+
+
+def test_the_all_tab_lists_every_state_and_drafts_wait_under_planned(
+    world, session, auth, client
+):
+    open_poll = make_poll(session, world.nord, world.organiser)
+    closed = make_poll(session, world.nord, world.organiser)
+    close_now(session, closed)
+    session.execute(
+        Poll.__table__.update().where(Poll.id == closed.id).values(title="Vorbei")
+    )
+    late_draft = make_poll(
+        session, world.nord, world.organiser, scheduled=False, opens_in=-7200
+    )
+    session.execute(
+        Poll.__table__.update()
+        .where(Poll.id == late_draft.id)
+        .values(title="Liegengeblieben")
+    )
+    session.commit()
+    auth.login(world.organiser)
+    every = client.get("/polls/?state=all").get_data(as_text=True)
+    assert "Vorbei" in every and "Liegengeblieben" in every
+    assert open_poll.title in every
+    assert 'aria-current="page">alle' in every
+    planned = client.get("/polls/?state=upcoming").get_data(as_text=True)
+    assert "Liegengeblieben" in planned and "Vorbei" not in planned
+
+
+@pytest.mark.parametrize(
+    "kind, options",
+    [
+        ("yes_no_abstain", ("Ja", "Nein", "Enthaltung")),
+        ("single_choice", ("A", "B")),
+        ("multiple_choice", ("A", "B", "C")),
+        ("ranked", ("A", "B", "C")),
+    ],
+)
+def test_a_ballot_is_blank_only_when_the_member_says_so(
+    world, session, auth, kind, options
+):
+    """A ballot is final: a form sent with nothing chosen is refused with a message,
+    and a blank ballot needs the explicit "blank" choice (not for yes/no/abstain,
+    where abstaining is an option)."""
+    poll = make_poll(
+        session, world.nord, world.organiser, kind=kind, options=options, max_choices=2
+    )
+    auth.login(world.member)
+    url = f"/polls/{poll.id}/vote"
+    nothing = auth.post(url, {"confirm": "y"})
+    assert nothing.status_code == 422
+    text = nothing.get_data(as_text=True)
+    assert "Bitte wähle Ja, Nein oder Enthaltung." in text or (
+        "Du hast keine Option gewählt" in text
+    )
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(BallotRecord)) == 0
+    blank = {"choice": "blank"} if kind == "single_choice" else {"blank": "blank"}
+    if kind == "yes_no_abstain":
+        assert "Leere Stimme" not in text
+        return
+    first = poll.options[0].id
+    chosen = {"choice": first, "choices": first, f"rank-{first}": "1"}
+    if kind != "single_choice":  # a radio cannot send both
+        both = auth.post(url, {**chosen, **blank, "confirm": "y"})
+        assert both.status_code == 422
+        assert "zugleich eine leere Stimme" in both.get_data(as_text=True)
+    done = auth.post(url, {**blank, "confirm": "y"})
+    assert done.status_code == 200 and 'id="receipt-code"' in done.get_data(
+        as_text=True
+    )
+    fresh(session)
+    assert session.scalar(select(BallotRecord.choices)) == "[]"
+
+
 def test_drafts_are_invisible_to_members(world, session, auth, client):
     draft = make_poll(session, world.nord, world.organiser, scheduled=False)
     auth.login(world.member)
