@@ -4,7 +4,7 @@ Every action is audit-logged."""
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
     Forum,
@@ -13,17 +13,19 @@ from models import (
     Post,
     PostReport,
     PostRevision,
+    Role,
     Thread,
     utcnow,
 )
-from ortsverein import audit
+from ortsverein import audit, presence
 from ortsverein.errors_domain import Forbidden, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import subtree_clause
+from ortsverein.realtime import disconnect_member
 
 from . import live, search
-from .access import get_forum, get_post, get_thread, moderated_orgs
+from .access import can_join_thread, get_forum, get_post, get_thread, moderated_orgs
 from .services import clean_text, require_moderator
 
 
@@ -108,7 +110,28 @@ def move_thread(
         to_forum=target.id,
     )
     session.commit()
+    _drop_readers_without_sight(session, thread)
     return thread
+
+
+def _drop_readers_without_sight(session: Session, thread: Thread) -> None:
+    """Readers in the thread's room who may not see the forum it moved to lose the
+    room at once, as on a removed role: their sockets are told `access_changed`
+    and closed, and joining again runs the permission check."""
+    readers = presence.member_ids(f"thread:{thread.id}")
+    if not readers:
+        return
+    members = session.scalars(
+        select(Member)
+        .where(Member.id.in_(sorted(readers)))
+        .options(
+            joinedload(Member.home_branch),
+            selectinload(Member.roles).joinedload(Role.organisation),
+        )
+    ).all()
+    for member in members:
+        if not can_join_thread(session, member, thread.id):
+            disconnect_member(member.id, "access_changed")
 
 
 def hide_post(session: Session, actor: Member, post_id: int, reason: str) -> Post:

@@ -200,3 +200,32 @@ def test_removed_role_ends_access_to_the_room_at_once(
     with app.app_context():
         make_post(session, forums.sued_thread, world.sued_member, "Nur für Süd")
     assert "post_created" not in reader.names()
+
+
+def test_a_thread_moved_out_of_sight_drops_its_readers(
+    app, session, listen, world, forums, live_server
+):
+    """A party-wide thread moved into OV Nord's forum: a reader from OV Süd is told
+    and dropped at once (and cannot join again); a reader from OV Nord stays and
+    goes on receiving the debate."""
+    from discussions.moderation import move_thread
+    from tests.factories import make_thread
+
+    with app.app_context():
+        thread = make_thread(session, forums.bund, world.admin, "Für alle", "Text")
+    room = f"thread:{thread.id}"
+    sued = listen(world.sued_member)
+    nord = listen(world.member)
+    assert sued.join(room) == {"ok": True} and nord.join(room) == {"ok": True}
+    with app.test_request_context():
+        move_thread(session, session.merge(world.admin), thread.id, forums.nord.id)
+    sued.wait_for("access_changed")
+    deadline = time.monotonic() + 10
+    while sued.client.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not sued.client.connected
+    assert listen(world.sued_member).join(room) == {"ok": False, "error": "not_found"}
+    with app.app_context():
+        make_post(session, thread, world.member, "Jetzt nur für Nord")
+    assert "Jetzt nur für Nord" in nord.wait_for("post_created")["post"]["html"]
+    assert nord.client.connected and "access_changed" not in nord.names()
