@@ -14,6 +14,7 @@ from ortsverein.errors_domain import DomainError, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import subtree_clause
+from ortsverein.realtime import MAX_ID
 
 from . import bp, post_actions, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
@@ -41,6 +42,13 @@ def quote_text(post) -> str:
     lines = post.body.splitlines() or [""]
     quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
     return _("%(name)s schrieb:", name=author_name(post)) + "\n" + quoted + "\n\n"
+
+
+def _post_id(raw: str) -> int:
+    """A post id from a query argument: digits within the id range, else ignored."""
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise ValueError(raw)
+    return int(raw)
 
 
 @bp.route("/<int:forum_id>/threads/new", methods=["GET", "POST"])
@@ -90,7 +98,7 @@ def thread(thread_id: int):
         thread = load(get_thread, thread_id)
     page, _per_page = parse_page_args(request.args, services.POSTS_PER_PAGE)
     last_page = services.page_of(thread.post_count)
-    quote_id = request.args.get("quote", type=int)
+    quote_id = request.args.get("quote", type=_post_id)
     if request.method == "POST" or quote_id:
         page = last_page  # the reply box (with kept or quoted text) is on the last page
     result = thread_page(db.session, thread, page)
@@ -99,8 +107,10 @@ def thread(thread_id: int):
     if form is None and page >= last_page:
         form = PostForm()  # only the last page has the reply box
     if quote_id and request.method == "GET":
-        quoted = load(get_post, quote_id)
-        if quoted.thread_id == thread.id and quoted.visible:
+        # A quote link to a post this thread does not show (gone, hidden, another
+        # thread's) opens the reply box empty rather than refusing the thread.
+        quoted = db.session.get(Post, quote_id)
+        if quoted is not None and quoted.thread_id == thread.id and quoted.visible:
             form.body.data = quote_text(quoted)
     relation = reader(db.session, current_user, thread, result.items)
     last_read = relation.last_read

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models import Notification, Post, PostRevision, Thread
@@ -108,6 +109,23 @@ def test_quote_prefills_reply(auth, client, world, forums):
     post_id = forums.nord_thread.last_post_id
     page = client.get(f"/forums/threads/{tid}?quote={post_id}").get_data(as_text=True)
     assert "&gt; Brauchen wir ein Lastenrad?" in page
+
+
+@pytest.mark.parametrize("quote", ["99999999999999999999", "-1", "abc", "²", "OTHER"])
+def test_an_unusable_quote_opens_the_thread_with_an_empty_reply(
+    auth, client, world, forums, quote
+):
+    """A quote link to nothing this thread shows (too large for the database, not
+    a number, another thread's post) still opens the thread, with an empty box."""
+    auth.login(world.member)
+    if quote == "OTHER":  # a post of a thread in another forum the member sees
+        quote = str(forums.sued_thread.last_post_id)
+    tid = forums.nord_thread.id
+    response = client.get(f"/forums/threads/{tid}?quote={quote}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Brauchen wir ein Lastenrad?" in page and "&gt; " not in page
+    assert "Geheimer Grillplan" not in page
 
 
 def test_edit_keeps_revision_for_moderators_only(auth, client, session, world, forums):
