@@ -40,6 +40,8 @@ def resolve(session: Session, body: str, org: Organisation, exclude: int) -> lis
     firsts = {h.split(".", 1)[0] for h in handles if "." in h}
     if not firsts:
         return []
+    # The handle writes spaces as hyphens: `@Anna-Lena.…` means "Anna Lena" too.
+    firsts |= {first.replace("-", " ") for first in firsts}
     variants = set()
     for first in firsts:
         variants |= {first, first.capitalize(), first.title(), first.upper()}

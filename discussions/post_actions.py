@@ -4,6 +4,7 @@ plain values, checks permission and state, commits, then publishes."""
 
 from __future__ import annotations
 
+from flask import url_for
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -12,9 +13,10 @@ from ortsverein import audit
 from ortsverein.errors_domain import Forbidden
 from ortsverein.i18n import _
 from ortsverein.markdown import render
+from ortsverein.notifications import deliver, notify
 from ortsverein.realtime import publish
 
-from . import live, search
+from . import live, mentions, search
 from .access import get_post, insert_ignore
 from .errors import ForumArchived, PostGone
 from .services import MAX_BODY, check_writable, clean_text, raise_errors
@@ -38,6 +40,8 @@ def edit_post(session: Session, member: Member, post_id: int, body: str) -> Post
     raise_errors(errors)
     if body == post.body:
         return post
+    org = post.thread.forum.organisation
+    before = set(mentions.resolve(session, post.body, org, member.id))
     session.add(
         PostRevision(
             post_id=post.id,
@@ -48,8 +52,29 @@ def edit_post(session: Session, member: Member, post_id: int, body: str) -> Post
     post.body, post.body_html, post.edited_at = body, render(body), utcnow()
     title = post.thread.title if post.number == 1 else ""
     search.index_post(session, post.id, title, body)
+    # Members the edit mentions for the first time are told, as for a new post;
+    # those mentioned before are not told again.
+    added = [
+        m for m in mentions.resolve(session, body, org, member.id) if m not in before
+    ]
+    pending = []
+    if added:
+        who = select(Member.id).where(Member.id.in_(added))
+        url = url_for("discussions.post", post_id=post.id)
+        subject = post.thread.title
+        pending.append(
+            (
+                who,
+                "mention",
+                subject,
+                url,
+                notify(session, who, "mention", subject, url),
+            )
+        )
     session.commit()
     live.publish_post("post_updated", post)
+    for args in pending:
+        deliver(session, *args)
     return post
 
 

@@ -186,6 +186,28 @@ def test_mention_and_reply_notify(app, auth, client, session, world, forums):
     assert all(member_id != world.board.id for member_id, _ in notes)
 
 
+def test_an_edit_that_adds_a_mention_notifies_once(auth, session, world, forums):
+    """Mentions added by editing notify like those of a new post; a name that was
+    mentioned before, and a member whose first name has a space, are handled."""
+    world.member.first_name, world.member.last_name = "Anna Lena", "Schmidt"
+    session.commit()
+    auth.login(world.organiser)
+    post_id = forums.nord_thread.last_post_id
+    auth.post(f"/forums/posts/{post_id}/edit", {"body": "Ohne Erwähnung"})
+    auth.post(
+        f"/forums/posts/{post_id}/edit", {"body": "Was meint @Anna-Lena.Schmidt?"}
+    )
+    auth.post(
+        f"/forums/posts/{post_id}/edit",
+        {"body": "Was meint @Anna-Lena.Schmidt? Nachtrag."},
+    )
+    fresh(session)
+    notes = session.scalars(
+        select(Notification.kind).where(Notification.member_id == world.member.id)
+    ).all()
+    assert notes == ["mention"]
+
+
 def test_forum_subscription_tells_about_new_threads(
     auth, client, session, world, forums
 ):
