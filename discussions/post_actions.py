@@ -95,6 +95,8 @@ def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
         raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
     if post.thread.forum.archived:
         raise ForumArchived(_("Dieses Forum ist archiviert."))
+    if post.author_id == member.id:
+        raise Forbidden(_("Eigenen Beiträgen kannst du nicht zustimmen."))
     removed = session.execute(
         delete(Reaction).where(
             Reaction.post_id == post.id, Reaction.member_id == member.id

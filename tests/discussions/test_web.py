@@ -167,6 +167,22 @@ def test_agreement_toggles_once_per_member(auth, client, session, world, forums)
     assert session.get(Post, post_id).agree_count == 0
 
 
+def test_authors_cannot_agree_with_themselves(auth, client, session, world, forums):
+    """The author sees the count, not the button; the server refuses it too."""
+    auth.login(world.organiser)  # wrote the thread's post
+    post_id = forums.nord_thread.last_post_id
+    page = client.get(f"/forums/threads/{forums.nord_thread.id}")
+    article = _article(page.get_data(as_text=True), post_id)
+    assert "Zustimmung (<span data-agree-count>0</span>)" in article
+    assert "/agree" not in article
+    refused = auth.post(f"/forums/posts/{post_id}/agree", follow_redirects=True)
+    assert "Eigenen Beiträgen kannst du nicht zustimmen." in refused.get_data(
+        as_text=True
+    )
+    fresh(session)
+    assert session.get(Post, post_id).agree_count == 0
+
+
 def test_mention_and_reply_notify(app, auth, client, session, world, forums):
     """Mina is mentioned; the organiser (author, subscribed) gets a reply notice; the
     member of another branch, though mentioned, is not told about the thread."""
@@ -264,7 +280,7 @@ def test_remembered_post_html_follows_every_change_and_carries_the_pages_token(
     auth.login(world.organiser)
     own = _article(client.get(url).get_data(as_text=True), post_id)
     assert "<strong>Umbenannte " in own and "Bearbeiten" in own
-    assert 'aria-pressed="false"' in own and "Melden" not in own
+    assert "aria-pressed" not in own and "Melden" not in own  # nothing to agree
     other_token = auth.csrf(url)
     assert other_token != token and f'value="{other_token}"' in own
     assert f'value="{token}"' not in own
