@@ -131,6 +131,10 @@ def vote(poll_id: int):
             "info",
         )
         return redirect(url_for("polls.detail", poll_id=poll.id))
+    if not casting.is_eligible(db.session, poll, current_user):
+        # Before the member fills in a ballot, not after they confirmed it: the
+        # poll's page says why they cannot vote.
+        return redirect(url_for("polls.detail", poll_id=poll.id))
     selected: list = []
     if request.method == "POST":
         try:

@@ -50,6 +50,7 @@ def index():
         page=result,
         state=state,
         voted=voted,
+        eligible=visibility.eligible_ids(db.session, current_user, result.items),
         status=status,
         can_create=bool(visibility.organiser_orgs(current_user)),
     )

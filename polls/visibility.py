@@ -6,7 +6,15 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Member, Organisation, Participation, Poll, RoleName, utcnow
+from models import (
+    ElectorateEntry,
+    Member,
+    Organisation,
+    Participation,
+    Poll,
+    RoleName,
+    utcnow,
+)
 from ortsverein.errors_domain import NotFound
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import (
@@ -90,13 +98,23 @@ def list_polls(
 
 
 def voted_ids(session: Session, member: Member, polls: list[Poll]) -> set[int]:
+    """Of these polls, the ids of those the member voted in."""
+    return _ids_with_member(session, Participation, member, polls)
+
+
+def eligible_ids(session: Session, member: Member, polls: list[Poll]) -> set[int]:
+    """Of these polls, the ids of those whose frozen electorate has the member."""
+    return _ids_with_member(session, ElectorateEntry, member, polls)
+
+
+def _ids_with_member(session: Session, model, member: Member, polls) -> set[int]:
     ids = [p.id for p in polls]
     if not ids:
         return set()
     return set(
         session.scalars(
-            select(Participation.poll_id).where(
-                Participation.member_id == member.id, Participation.poll_id.in_(ids)
+            select(model.poll_id).where(
+                model.member_id == member.id, model.poll_id.in_(ids)
             )
         )
     )

@@ -251,6 +251,30 @@ def test_a_ballot_is_blank_only_when_the_member_says_so(
     assert session.scalar(select(BallotRecord.choices)) == "[]"
 
 
+def test_a_member_outside_the_electorate_is_not_invited_to_vote(
+    world, session, auth, client
+):
+    """Someone who joined after the poll opened sees it, but neither the list nor
+    the ballot page offers a ballot: the poll's page says why, before any effort."""
+    from tests.factories import make_member
+
+    poll = make_poll(session, world.nord, world.organiser)
+    auth.login(world.member)
+    assert "Abstimmen" in client.get("/polls/").get_data(as_text=True)
+    client.get(f"/polls/{poll.id}")  # opened: the electorate is frozen now
+    auth.logout()
+    with client.application.app_context():
+        newcomer = make_member(session, world.nord, email="neu@example.org")
+    session.commit()
+    auth.login(newcomer)
+    listing = client.get("/polls/").get_data(as_text=True)
+    assert poll.title in listing and ">Abstimmen<" not in listing
+    ballot = client.get(f"/polls/{poll.id}/vote", follow_redirects=True)
+    page = ballot.get_data(as_text=True)
+    assert "nicht zu den Stimmberechtigten" in page
+    assert "Stimme verbindlich abgeben" not in page
+
+
 def test_drafts_are_invisible_to_members(world, session, auth, client):
     draft = make_poll(session, world.nord, world.organiser, scheduled=False)
     auth.login(world.member)
