@@ -213,15 +213,18 @@ def tally(definition: PollDefinition, ballots: Sequence[Ballot]) -> TallyResult:
         )
     if definition.kind == "ranked":
         tiers, d, p = _schulze(options, [b for b in ballots if b])
-        order, lot = _break_ties(tiers, definition.tie_seed)
-        outcome = "no_quorum" if not base["quorum_met"] else "decided"
+        order, _lot = _break_ties(tiers, definition.tie_seed)
+        if not base["quorum_met"]:
+            outcome = "no_quorum"
+        else:  # only blank ballots rank nothing: nobody is elected, not by lot
+            outcome = "decided" if valid else "no_majority"
         return TallyResult(
             **base,
             outcome=outcome,
-            winners=(order[0],) if outcome == "decided" and valid else (),
+            winners=(order[0],) if outcome == "decided" else (),
             ranking=tuple(tuple(t) for t in tiers),
             order=order,
-            lot_used=lot and len(tiers[0]) > 1,
+            lot_used=outcome == "decided" and len(tiers[0]) > 1,
             pairwise=d,
             strongest_paths=p,
         )

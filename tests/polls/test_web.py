@@ -50,6 +50,23 @@ def test_member_votes_sees_receipt_and_already_voted(world, session, auth, clien
     assert "Der Antrag ist angenommen." in results and "<svg" in results
 
 
+def test_a_single_choice_decided_by_lot_says_so(world, session, auth, client):
+    """Found in review: a tie at the top of a single-choice poll named a winner
+    without saying that the lot decided; only ranked polls said it."""
+    from polls import casting
+
+    poll = make_poll(
+        session, world.nord, world.organiser, kind="single_choice", options=("A", "B")
+    )
+    with client.application.test_request_context():
+        casting.cast(session, poll, world.member, [poll.options[0].id])
+        casting.cast(session, poll, world.board, [poll.options[1].id])
+    close_now(session, poll)
+    auth.login(world.member)
+    page = client.get(f"/polls/{poll.id}/results").get_data(as_text=True)
+    assert "Gewählt ist:" in page and "Gleichstand an der Spitze: Das Los" in page
+
+
 def test_ranked_ballot_from_the_form(world, session, auth, client):
     poll = make_poll(
         session, world.nord, world.organiser, kind="ranked", options=("A", "B", "C")

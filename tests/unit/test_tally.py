@@ -67,6 +67,14 @@ def test_schulze_full_tie_is_broken_by_reproducible_lot():
     assert other.ranking == result.ranking  # the lot changes only the order
 
 
+def test_ranked_poll_of_blank_ballots_elects_nobody():
+    """Found in review: with only blank ballots every option ties, and the result
+    named a winner by lot (the page showed "Gewählt ist: " and nothing)."""
+    result = tally(PollDefinition("ranked", (A, B, C), 5, tie_seed="ab"), [[], []])
+    assert result.outcome == "no_majority" and result.winners == ()
+    assert not result.lot_used and result.blank == 2
+
+
 @pytest.mark.parametrize(
     "electorate,ballots,met",
     [(100, 20, True), (100, 19, False), (7, 2, True), (7, 1, False), (0, 0, True)],
