@@ -16,11 +16,11 @@ from models import Poll
 
 from .exports import (
     FONTS,
-    MAJORITY_WORDS,
     ballot_chunks,
     local,
     named_votes,
     option_rows,
+    rule_line,
 )
 
 
@@ -44,6 +44,7 @@ def xlsx(session: Session, poll: Poll, rec: dict) -> bytes:
     sheet.append(["Regel", rule_line(rec)])
     sheet.append(["Ergebnis", rec["outcome_words"]])
     sheet.append(["Prüfsumme der Urne", rec["ballot_box_digest"]])
+    sheet.append(["Prüfsumme der Quittungen", rec["receipts_digest"]])
     sheet.append(["Nachzählung stimmt", "ja" if rec["verified"] else "NEIN"])
     sheet.append([])
     sheet.append(["Option", "Stimmen", "Anteil (%)"])
@@ -115,20 +116,6 @@ def _inline(value: str) -> str:
     if text != text.strip():
         return f'<is><t xml:space="preserve">{text}</t></is>'
     return f"<is><t>{text}</t></is>"
-
-
-def rule_line(rec: dict) -> str:
-    poll = rec["poll"]
-    words = MAJORITY_WORDS[poll["majority"]]
-    if poll["kind"] == "ranked":
-        words = "Schulze-Methode"
-    elif poll["kind"] == "multiple_choice":
-        words = "Rangfolge nach Stimmenzahl"
-    name = poll["rule_name"] + (
-        f", {poll['statute_reference']}" if poll["statute_reference"] else ""
-    )
-    quorum = f"Quorum {poll['quorum_percent'].rstrip('0').rstrip('.') or '0'} %"
-    return f"{name}: {words}, {quorum}" if name else f"{words}, {quorum}"
 
 
 class Protocol(FPDF):

@@ -218,8 +218,10 @@ def report_file(rows, fmt: str, start: date, end: date) -> Response:
         "Stimmen",
         "Beteiligung (%)",
         "Quorum erreicht",
+        "Regel",
         "Ergebnis",
         "Prüfsumme der Urne",
+        "Prüfsumme der Quittungen",
     ]
     data = [
         [
@@ -231,8 +233,16 @@ def report_file(rows, fmt: str, start: date, end: date) -> Response:
             r.get("ballots"),
             r.get("turnout_percent"),
             "ja" if r.get("quorum_met") else "nein",
+            exports.rule_words(
+                p.kind.value,
+                p.majority.value,
+                p.rule_name,
+                p.statute_reference,
+                p.quorum_percent,
+            ),
             words,
             p.ballot_digest,
+            p.receipts_digest,
         ]
         for p, r, words in rows
     ]

@@ -38,6 +38,31 @@ MAJORITY_WORDS = {
 }
 
 
+def rule_words(
+    kind: str, majority: str, rule_name: str, reference: str, quorum_percent
+) -> str:
+    """The rule applied, in words, with its statute reference: every record says it."""
+    words = MAJORITY_WORDS[majority]
+    if kind == "ranked":
+        words = "Schulze-Methode"
+    elif kind == "multiple_choice":
+        words = "Rangfolge nach Stimmenzahl"
+    name = rule_name + (f", {reference}" if reference else "")
+    quorum = f"Quorum {str(quorum_percent).rstrip('0').rstrip('.') or '0'} %"
+    return f"{name}: {words}, {quorum}" if name else f"{words}, {quorum}"
+
+
+def rule_line(rec: dict) -> str:
+    poll = rec["poll"]
+    return rule_words(
+        poll["kind"],
+        poll["majority"],
+        poll["rule_name"],
+        poll["statute_reference"],
+        poll["quorum_percent"],
+    )
+
+
 def local(moment: datetime) -> str:
     return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
 
@@ -152,8 +177,10 @@ def result_csv(rec: dict, delimiter: str = ";") -> str:
         ("Abgegebene Stimmen", r["ballots"]),
         ("Leer", r["blank"]),
         ("Quorum erreicht", "ja" if r["quorum_met"] else "nein"),
+        ("Regel", rule_line(rec)),
         ("Ergebnis", rec["outcome_words"]),
         ("Prüfsumme der Urne", rec["ballot_box_digest"]),
+        ("Prüfsumme der Quittungen", rec["receipts_digest"]),
         ("Nachzählung stimmt", "ja" if rec["verified"] else "NEIN"),
     ]:
         writer.writerow([key, value])

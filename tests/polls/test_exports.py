@@ -78,6 +78,8 @@ def test_every_format_reads_back_and_matches_the_tally(closed, auth, client, ses
         ["Enthaltung", "1", "20,0"],
     ]
     assert ["Ergebnis", "angenommen"] in rows
+    assert ["Regel", "einfache Mehrheit, Quorum 50 %"] in rows
+    assert ["Prüfsumme der Quittungen", closed.receipts_digest] in rows
     comma = client.get(f"{base}.csv?delimiter=comma").get_data(as_text=True)
     assert comma.splitlines()[1] == "Ja,3,60.0"
 
@@ -100,6 +102,9 @@ def test_every_format_reads_back_and_matches_the_tally(closed, auth, client, ses
     cells = [r for r in book["Ergebnis"].iter_rows(values_only=True)]
     assert ("Ja", 3, 60.0) in [tuple(r[:3]) for r in cells]
     assert ("Nachzählung stimmt", "ja") in [tuple(r[:2]) for r in cells]
+    assert ("Prüfsumme der Quittungen", closed.receipts_digest) in [
+        tuple(r[:2]) for r in cells
+    ]
     box = list(book["Urne"].iter_rows(values_only=True))
     assert len(box) == 1 + 5
     ballot_rows = list(csv.reader(io.StringIO(ballots.lstrip("\ufeff")), delimiter=";"))
@@ -319,7 +324,9 @@ def test_board_report_of_a_period(closed, auth, client):
         io.BytesIO(client.get("/polls/report?format=xlsx").data), read_only=True
     )
     rows = list(book["Abstimmungen"].iter_rows(values_only=True))
-    assert rows[0][0] == "Nr." and rows[1][8] == "angenommen"
+    assert rows[0][0] == "Nr." and rows[1][9] == "angenommen"
+    assert rows[0][8] == "Regel" and rows[1][8] == "einfache Mehrheit, Quorum 50 %"
+    assert rows[1][11] == closed.receipts_digest
     assert (
         client.get("/polls/report?from=2000-01-01&to=2000-12-31&format=csv")
         .get_data(as_text=True)
