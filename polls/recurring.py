@@ -3,7 +3,9 @@ past poll copied as a new draft."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import calendar
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,8 @@ from ortsverein import audit
 
 from .services import require_organiser
 
+BERLIN = ZoneInfo("Europe/Berlin")
+
 
 def copy_poll(session: Session, member: Member, poll: Poll) -> Poll:
     """A new draft with the same question, options and rules, one week later."""
@@ -19,6 +23,9 @@ def copy_poll(session: Session, member: Member, poll: Poll) -> Poll:
     start = max(utcnow(), poll.opens_at) + timedelta(days=7)
     copy = _copy(poll, start, start + (poll.closes_at - poll.opens_at))
     copy.created_by = member
+    # A copy is a poll of its own: copying a monthly survey must not start a
+    # second series beside the first. The organiser can set a repeat on the draft.
+    copy.repeat = Repeat.NONE
     session.add(copy)
     session.flush()
     audit.record(
@@ -60,10 +67,15 @@ def _copy(poll: Poll, opens_at: datetime, closes_at: datetime) -> Poll:
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
-    month = moment.month - 1 + months
-    year, month = moment.year + month // 12, month % 12 + 1
-    day = min(moment.day, 28)
-    return moment.replace(year=year, month=month, day=day)
+    """The same wall-clock time in Berlin, months later: a survey that opens at
+    18:00 in winter opens at 18:00 in summer too. A day the month lacks becomes
+    its last day (31 January, then 28 or 29 February)."""
+    here = moment.astimezone(BERLIN)
+    month = here.month - 1 + months
+    year, month = here.year + month // 12, month % 12 + 1
+    day = min(here.day, calendar.monthrange(year, month)[1])
+    wall = here.replace(tzinfo=None, year=year, month=month, day=day)
+    return wall.replace(tzinfo=BERLIN).astimezone(UTC)
 
 
 def schedule_repetition(session: Session, poll: Poll) -> Poll:
