@@ -29,6 +29,7 @@ from .db import db
 from .i18n import _
 from .pagination import paginate, parse_page_args
 from .realtime import member_room, publish
+from .security import safe_next
 from .templating import register_nav_count
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -146,6 +147,19 @@ def index():
         text_for=text_for,
         confirm_form=ConfirmForm(),
     )
+
+
+@bp.route("/<int:notification_id>")
+@member_required
+def open_one(notification_id: int):
+    """Follow a notification: it counts as read from now on, as in any mature app."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.member_id != current_user.id:
+        abort(404)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return redirect(safe_next(notification.url))
 
 
 @bp.route("/read", methods=["POST"])

@@ -243,6 +243,19 @@ def test_forum_subscription_tells_about_new_threads(
     auth.login(world.member)
     page = client.get("/notifications/").get_data(as_text=True)
     assert "Neues Thema: „Haushalt“." in page
+    # following it opens the thread and counts it as read; it is no one else's
+    note_id = session.scalar(
+        select(Notification.id).where(Notification.member_id == world.member.id)
+    )
+    assert f'href="/notifications/{note_id}"' in page and 'class="unread"' in page
+    followed = client.get(f"/notifications/{note_id}")
+    assert followed.status_code == 302
+    assert followed.headers["Location"].startswith("/forums/posts/")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert 'class="unread"' not in page
+    auth.logout()
+    auth.login(world.board)
+    assert client.get(f"/notifications/{note_id}").status_code == 404
 
 
 def _article(page: str, post_id: int) -> str:
