@@ -123,11 +123,26 @@ def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
 def report_post(
     session: Session, member: Member, post_id: int, reason: str
 ) -> PostReport:
-    """A member reports a post into the moderation queue of its forum."""
+    """A member reports a post into the moderation queue of its forum: once while
+    the report is open (a second submit adds nothing), never their own post, and
+    only a post the thread still shows."""
     post = get_post(session, member, post_id)
+    if post.author_id == member.id:
+        raise Forbidden(_("Eigene Beiträge kannst du nicht melden."))
+    if not post.visible:
+        raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
     errors: dict[str, str] = {}
     reason = clean_text(reason, "reason", maximum=500, errors=errors)
     raise_errors(errors)
+    open_report = session.scalar(
+        select(PostReport).where(
+            PostReport.post_id == post.id,
+            PostReport.reporter_id == member.id,
+            PostReport.resolved_at.is_(None),
+        )
+    )
+    if open_report is not None:
+        return open_report
     report = PostReport(post=post, reporter_id=member.id, reason=reason)
     session.add(report)
     session.flush()

@@ -247,6 +247,8 @@ def report(post_id: int):
         except ValidationFailed as err:
             db.session.rollback()
             form_errors(form, err)
+        except DomainError as err:  # their own post, or one gone meanwhile
+            return refuse(err, post_url(post))
         else:
             flash(_("Danke. Die Moderation sieht sich den Beitrag an."), "success")
             return redirect(post_url(post))

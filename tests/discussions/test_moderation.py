@@ -93,6 +93,39 @@ def test_dismissed_report_keeps_the_post(app, auth, client, session, world, foru
     assert "Brauchen wir ein Lastenrad?" in page
 
 
+def test_a_report_counts_once_and_only_for_others_live_posts(
+    auth, client, session, world, forums
+):
+    """A double submit does not flood the queue; nobody reports their own post; a
+    post its author deleted cannot be reported and shows no body in the queue."""
+    post_id = forums.nord_thread.last_post_id  # written by the organiser
+    auth.login(world.member)
+    for _ in range(2):
+        auth.post(f"/forums/posts/{post_id}/report", {"reason": "Falsch"})
+    fresh(session)
+    assert session.scalars(select(PostReport.reporter_id)).all() == [world.member.id]
+    auth.logout()
+    auth.login(world.organiser)
+    own = auth.post(
+        f"/forums/posts/{post_id}/report", {"reason": "Ich"}, follow_redirects=True
+    )
+    assert "Eigene Beiträge kannst du nicht melden." in own.get_data(as_text=True)
+    fresh(session)
+    assert len(session.scalars(select(PostReport.id)).all()) == 1
+    auth.post(f"/forums/posts/{post_id}/delete")
+    queue = client.get("/forums/moderation").get_data(as_text=True)
+    assert "Vom Autor gelöscht." in queue
+    assert "Brauchen wir ein Lastenrad?" not in queue
+    auth.logout()
+    auth.login(world.board)
+    gone = auth.post(
+        f"/forums/posts/{post_id}/report", {"reason": "Spät"}, follow_redirects=True
+    )
+    assert "nicht mehr sichtbar" in gone.get_data(as_text=True)
+    fresh(session)
+    assert len(session.scalars(select(PostReport.id)).all()) == 1
+
+
 def test_report_without_reason_keeps_the_form(auth, client, world, forums):
     auth.login(world.member)
     response = auth.post(f"/forums/posts/{forums.nord_thread.last_post_id}/report", {})
