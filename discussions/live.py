@@ -22,13 +22,24 @@ def post_html(post: Post) -> str:
     return post.body_html
 
 
+def post_state(post: Post) -> str:
+    if post.deleted_at is not None:
+        return "deleted"
+    return "hidden" if post.hidden_at is not None else "visible"
+
+
 def post_payload(post: Post) -> dict:
+    """The post as every reader of the thread receives it. `html` and `author` carry
+    the placeholders in the language of whoever caused the event; `state` and
+    `author_left` let a client show its reader's own (the forum page does)."""
     return {
         "thread_id": post.thread_id,
         "post": {
             "id": post.id,
             "number": post.number,
             "author": author_name(post),
+            "author_left": post.author is None,
+            "state": post_state(post),
             "html": post_html(post),
             "created_at": post.created_at.isoformat(),
             "edited": post.edited_at is not None,

@@ -61,3 +61,29 @@ def test_thread_works_without_javascript(world, forums, live_server, browser):
         assert page.get_by_text("Ohne Skript geht es auch").count() == 1
     finally:
         context.close()
+
+
+def test_a_post_hidden_live_reads_in_the_readers_language(
+    app, session, world, forums, live_server, browser
+):
+    """A German-speaking moderator hides a post; a reader who uses English sees the
+    placeholder in English, not in the words of the event's sender."""
+    from discussions.moderation import hide_post
+
+    world.member.locale = "en"
+    session.commit()
+    post_id = forums.nord_thread.last_post_id
+    context = browser.new_context(locale="de-DE")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        _login(page, live_server.url, world.member)
+        page.goto(f"{live_server.url}/forums/threads/{forums.nord_thread.id}")
+        page.locator("[data-presence]").get_by_text("1 reading now").wait_for()
+        with app.test_request_context():
+            hide_post(session, session.merge(world.organiser), post_id, "Zu laut")
+        body = page.locator(f"#post-{post_id} [data-post-body]")
+        body.get_by_text("Hidden by the moderators.").wait_for()
+        assert "Moderation" not in body.inner_text()
+    finally:
+        context.close()

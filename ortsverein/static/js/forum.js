@@ -48,6 +48,25 @@
     return last;
   }
 
+  // A deleted or hidden post, and a member who left, in this reader's language
+  // (the event's own words are those of whoever caused it).
+  function fillBody(body, post) {
+    const placeholder = { deleted: text.postDeleted, hidden: text.postHidden }[post.state];
+    if (!placeholder) {
+      body.innerHTML = post.html;  // sanitised on the server when the post was saved
+      return;
+    }
+    const line = document.createElement("p");
+    const em = document.createElement("em");
+    em.textContent = placeholder;
+    line.appendChild(em);
+    body.replaceChildren(line);
+  }
+
+  function authorName(post) {
+    return post.author_left ? text.formerMember : post.author;
+  }
+
   function article(post) {
     const el = document.createElement("article");
     el.className = "post post-live";
@@ -55,7 +74,7 @@
     el.dataset.postId = post.id;
     const head = document.createElement("header");
     const who = document.createElement("strong");
-    who.textContent = post.author;
+    who.textContent = authorName(post);
     const link = document.createElement("a");
     link.className = "muted";
     link.href = post.url;
@@ -64,7 +83,7 @@
     const body = document.createElement("div");
     body.className = "prose";
     body.dataset.postBody = "";
-    body.innerHTML = post.html;  // sanitised on the server when the post was saved
+    fillBody(body, post);
     const foot = document.createElement("p");
     foot.className = "muted";
     const reload = document.createElement("a");
@@ -79,7 +98,7 @@
     if (document.getElementById("post-" + post.id)) return;
     if (onLastPage) {
       posts.appendChild(article(post));
-      say(note, text.newPost + " " + post.author);
+      say(note, text.newPost + " " + authorName(post));
     } else {
       say(note, text.newPostElsewhere, post.url);
     }
@@ -89,7 +108,7 @@
     const el = document.getElementById("post-" + post.id);
     if (!el) return;
     const body = el.querySelector("[data-post-body]");
-    if (body) body.innerHTML = post.html;
+    if (body) fillBody(body, post);
   }
 
   socket.on("connect", () => {
