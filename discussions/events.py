@@ -17,18 +17,23 @@ from ortsverein.realtime import MAX_ID, socket_member, socketio
 from .live import post_payload
 
 CATCH_UP_LIMIT = 200  # a longer gap is better read on the page (the client is told)
+SHOWN_LIMIT = 100  # posts a reconnecting client may ask the current state of
 TYPING_INTERVAL = 3.0  # seconds between typing events of one socket in one room
 _last_typing: dict[tuple[str, str], float] = {}
 
 
+def _post_id(value) -> bool:
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
+    )
+
+
 def on_join_thread(session: Session, member: Member, thread_id: int, data: dict):
-    """With `after` (the last post id the client has), send what it missed."""
+    """With `after` (the last post id the client has), send what it missed; with
+    `shown` (the ids of the posts it shows, on a reconnect), their current state:
+    an edit, a hide or a deletion made meanwhile is not lost either."""
     after = data.get("after")
-    if (
-        not isinstance(after, int)
-        or isinstance(after, bool)
-        or not 0 <= after <= MAX_ID
-    ):
+    if not _post_id(after):
         return None
     posts = session.scalars(
         select(Post)
@@ -37,10 +42,21 @@ def on_join_thread(session: Session, member: Member, thread_id: int, data: dict)
         .order_by(Post.id)
         .limit(CATCH_UP_LIMIT + 1)
     ).all()
-    return {
+    ack = {
         "posts": [post_payload(p)["post"] for p in posts[:CATCH_UP_LIMIT]],
         "more": len(posts) > CATCH_UP_LIMIT,
     }
+    shown = data.get("shown")
+    if isinstance(shown, list):
+        ids = sorted({i for i in shown[:SHOWN_LIMIT] if _post_id(i) and i <= after})
+        current = session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread_id, Post.id.in_(ids))
+            .options(joinedload(Post.author))
+            .order_by(Post.id)
+        ).all()
+        ack["current"] = [post_payload(p)["post"] for p in current]
+    return ack
 
 
 def _on_typing(data=None):

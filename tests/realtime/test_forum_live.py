@@ -144,6 +144,41 @@ def test_reconnect_catches_up_on_missed_posts(app, session, listen, world, forum
     assert "Verpasst 2" in ack["posts"][1]["html"]
 
 
+def test_reconnect_brings_the_shown_posts_up_to_date(
+    app, session, listen, world, forums
+):
+    """Posts the client already shows that were edited, hidden or deleted while
+    its link was down come back as they read now; nothing else is sent for them,
+    and ids of other threads or beyond `after` are ignored."""
+    from discussions.moderation import hide_post
+    from discussions.post_actions import edit_post
+
+    thread = forums.nord_thread
+    first_id = thread.last_post_id  # the opening post
+    with app.app_context():
+        second = make_post(session, thread, world.member, "Zweiter Beitrag")
+        third = make_post(session, thread, world.member, "Dritter Beitrag")
+    reader = listen(world.board)
+    assert reader.join(f"thread:{thread.id}") == {"ok": True}
+    reader.close()  # the link drops; meanwhile:
+    with app.test_request_context():
+        edit_post(session, session.merge(world.member), second.id, "Neu gefasst")
+        hide_post(session, session.merge(world.organiser), third.id, "Zu laut")
+    again = listen(world.board)
+    ack = again.join(
+        f"thread:{thread.id}",
+        after=third.id,
+        shown=[first_id, second.id, third.id, forums.sued_thread.last_post_id, 10**12],
+    )
+    assert ack["ok"] is True and ack["posts"] == []
+    current = {p["id"]: p for p in ack["current"]}
+    assert sorted(current) == [first_id, second.id, third.id]
+    assert "Neu gefasst" in current[second.id]["html"] and current[second.id]["edited"]
+    assert current[third.id]["state"] == "hidden"
+    assert "Dritter" not in current[third.id]["html"]
+    assert current[first_id]["state"] == "visible"
+
+
 def test_join_into_another_branch_is_refused(listen, world, forums):
     outsider = listen(world.sued_member)
     assert outsider.join(f"thread:{forums.nord_thread.id}") == {

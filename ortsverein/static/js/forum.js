@@ -111,10 +111,19 @@
     if (body) fillBody(body, post);
   }
 
+  let joined = false;
   socket.on("connect", () => {
-    // After a dropped link the server sends what was posted in between.
-    socket.emit("join", { room: room, after: lastPostId() }, (ack) => {
+    // After a dropped link the server sends what was posted in between and, for
+    // the posts shown, how they read now (edited, hidden or deleted meanwhile).
+    const request = { room: room, after: lastPostId() };
+    if (joined) {
+      request.shown = Array.from(posts.querySelectorAll("[data-post-id]"),
+        (el) => Number(el.dataset.postId));
+    }
+    socket.emit("join", request, (ack) => {
       if (!ack || !ack.ok) return;
+      joined = true;
+      for (const post of ack.current || []) replacePost(post);
       for (const post of ack.posts || []) addPost(post);
       if (ack.more) say(note, text.missed, window.location.pathname);
     });
