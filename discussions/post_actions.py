@@ -24,12 +24,18 @@ from .services import MAX_BODY, check_writable, clean_text, raise_errors
 
 def _own_live_post(session: Session, member: Member, post_id: int) -> Post:
     post = get_post(session, member, post_id)
+    check_editable(member, post)
+    return post
+
+
+def check_editable(member: Member, post: Post) -> None:
+    """Only its author edits or deletes a post, while it is shown and its thread
+    takes posts; otherwise the error says which of these is not the case."""
     if post.author_id != member.id:
         raise Forbidden(_("Nur die Autorin oder der Autor darf das."))
     if not post.visible:
         raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
     check_writable(member, post.thread)
-    return post
 
 
 def edit_post(session: Session, member: Member, post_id: int, body: str) -> Post:

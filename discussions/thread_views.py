@@ -191,6 +191,11 @@ def edit_post(post_id: int):
     post = load(get_post, post_id)
     if post.author_id != current_user.id:
         abort(404)
+    if request.method == "GET":
+        try:  # hidden, deleted, locked or archived: say so before any typing
+            post_actions.check_editable(current_user, post)
+        except DomainError as err:
+            return refuse(err, post_url(post))
     form = PostForm(body=post.body) if request.method == "GET" else PostForm()
     form.body.label.text = _("Beitrag")
     if form.validate_on_submit():
@@ -199,8 +204,12 @@ def edit_post(post_id: int):
         except ValidationFailed as err:
             db.session.rollback()
             form_errors(form, err)
-        except DomainError as err:
-            return refuse(err, post_url(post))
+        except DomainError as err:  # became uneditable while the member typed
+            db.session.rollback()
+            flash(err.message, "error")
+            return render_template(
+                "discussions/post_edit.html", form=form, post=post, blocked=True
+            ), 409
         else:
             flash(_("Dein Beitrag ist geändert."), "success")
             return redirect(post_url(post))

@@ -126,6 +126,31 @@ def test_a_report_counts_once_and_only_for_others_live_posts(
     assert len(session.scalars(select(PostReport.id)).all()) == 1
 
 
+def test_text_written_while_a_moderator_intervened_is_kept_to_copy(
+    auth, client, session, world, forums
+):
+    """A reply sent just after the thread was locked, and an edit sent just after
+    the post was hidden, are refused, but the text stays on the page to copy."""
+    tid = forums.nord_thread.id
+    with client.application.app_context():
+        post = make_post(session, forums.nord_thread, world.member, "Mein Beitrag")
+    auth.login(world.organiser)
+    auth.post(f"/forums/threads/{tid}/moderate/lock")
+    auth.post(f"/forums/posts/{post.id}/hide", {"reason": "Zu laut"})
+    auth.logout()
+    auth.login(world.member)
+    reply = auth.post(f"/forums/threads/{tid}", {"body": "Lange überlegte Antwort"})
+    page = reply.get_data(as_text=True)
+    assert "geschlossen" in page
+    assert 'readonly rows="6">Lange überlegte Antwort</textarea>' in page
+    edit = auth.post(f"/forums/posts/{post.id}/edit", {"body": "Neue Fassung"})
+    assert edit.status_code == 409
+    assert 'readonly rows="6">Neue Fassung</textarea>' in edit.get_data(as_text=True)
+    opened = client.get(f"/forums/posts/{post.id}/edit", follow_redirects=True)
+    assert "nicht mehr sichtbar" in opened.get_data(as_text=True)
+    assert "Speichern" not in opened.get_data(as_text=True)
+
+
 def test_report_without_reason_keeps_the_form(auth, client, world, forums):
     auth.login(world.member)
     response = auth.post(f"/forums/posts/{forums.nord_thread.last_post_id}/report", {})
