@@ -80,7 +80,9 @@ def push(
     if count > LIVE_FANOUT_LIMIT:
         return
     rows = session.execute(
-        select(Notification.id, Notification.member_id).where(
+        select(Notification.id, Notification.member_id, Member.locale)
+        .join(Member, Member.id == Notification.member_id)
+        .where(
             Notification.member_id.in_(members),
             Notification.kind == kind,
             Notification.subject == subject[:300],
@@ -88,10 +90,15 @@ def push(
             Notification.read_at.is_(None),
         )
     ).all()
-    for note_id, member_id in rows:
+    sentences: dict[str, str] = {}  # the sentence in each member's language
+    for note_id, member_id, locale in rows:
+        locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        if locale not in sentences:
+            with force_locale(locale):
+                sentences[locale] = _texts[kind](subject) if kind in _texts else subject
         publish(
             "notification",
-            {"id": note_id, "kind": kind, "text": subject, "url": url},
+            {"id": note_id, "kind": kind, "text": sentences[locale], "url": url},
             member_room(member_id),
         )
 

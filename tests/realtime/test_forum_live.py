@@ -264,3 +264,19 @@ def test_a_thread_moved_out_of_sight_drops_its_readers(
         make_post(session, thread, world.member, "Jetzt nur für Nord")
     assert "Jetzt nur für Nord" in nord.wait_for("post_created")["post"]["html"]
     assert nord.client.connected and "access_changed" not in nord.names()
+
+
+def test_a_live_notification_says_it_in_the_members_language(
+    app, session, listen, world, forums
+):
+    """The pushed notification carries the sentence the list shows, in the
+    language of the member it is for (not the thread's bare title)."""
+    world.member.last_name = "Mitglied"
+    world.member.locale = "en"
+    session.commit()
+    reader = listen(world.member)
+    with app.app_context():
+        make_post(session, forums.nord_thread, world.board, "@Mina.Mitglied, und?")
+    note = reader.wait_for("notification")
+    assert note["kind"] == "mention" and note["url"].startswith("/forums/posts/")
+    assert note["text"] == "You were mentioned in “Lastenrad”."
