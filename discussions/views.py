@@ -64,6 +64,8 @@ def forum(forum_id: int):
     forum = load(get_forum, forum_id)
     page, _per_page = parse_page_args(request.args, services.THREADS_PER_PAGE)
     result = services.list_threads(db.session, forum, page)
+    if page > 1 and not result.items:
+        abort(404)  # past the last page, as on a thread: not "no threads yet"
     reads = reading.last_read(db.session, current_user.id, [t.id for t in result.items])
     return render_template(
         "discussions/forum.html",

@@ -103,6 +103,12 @@ def test_unread_marker_and_jump(app, auth, client, session, world, forums):
     assert "1 neu" not in forum_page
 
 
+def test_a_forum_page_past_the_last_is_not_found(auth, client, world, forums):
+    auth.login(world.member)
+    assert client.get(f"/forums/{forums.nord.id}?page=1").status_code == 200
+    assert client.get(f"/forums/{forums.nord.id}?page=2").status_code == 404
+
+
 def test_quote_prefills_reply(auth, client, world, forums):
     auth.login(world.member)
     tid = forums.nord_thread.id
