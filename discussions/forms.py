@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from ortsverein.i18n import _l
 
@@ -46,6 +52,25 @@ class PostForm(FlaskForm):
         validators=[DataRequired(), Length(max=50_000)],
         description=MARKDOWN_HINT,
     )
+
+
+def _kept_when_not_sent(form, field):
+    """A form sent without the field (an older page, a script) keeps the value."""
+    if not field.raw_data:
+        raise StopValidation()
+
+
+class OpeningPostForm(PostForm):
+    """The opening post's edit form: its author may correct the thread's title."""
+
+    title = StringField(
+        _l("Titel des Themas"),
+        validators=[_kept_when_not_sent, DataRequired(), Length(max=200)],
+    )
+
+
+class RenameForm(FlaskForm):
+    title = StringField(_l("Neuer Titel"), validators=[DataRequired(), Length(max=200)])
 
 
 class ReasonForm(FlaskForm):

@@ -26,7 +26,7 @@ from ortsverein.realtime import disconnect_member
 
 from . import live, search
 from .access import can_join_thread, get_forum, get_post, get_thread, moderated_orgs
-from .services import clean_text, require_moderator
+from .services import clean_text, raise_errors, require_moderator, retitle
 
 
 def _log(session, actor, action, thread: Thread, target, **details) -> None:
@@ -70,6 +70,23 @@ def set_thread_flags(
             thread,
         )
     session.commit()
+    return thread
+
+
+def rename_thread(
+    session: Session, actor: Member, thread_id: int, title: str
+) -> Thread:
+    """Moderators correct a thread's title; the old one stays in the audit log."""
+    thread = get_thread(session, actor, thread_id)
+    require_moderator(actor, thread.forum)
+    errors: dict[str, str] = {}
+    title = clean_text(title, "title", maximum=200, errors=errors)
+    raise_errors(errors)
+    if title != thread.title:
+        old = thread.title
+        retitle(session, thread, title)
+        _log(session, actor, "thread.renamed", thread, thread, old=old, new=title)
+        session.commit()
     return thread
 
 

@@ -14,7 +14,7 @@ from ortsverein.pagination import parse_page_args
 
 from . import bp, moderation
 from .access import get_post, get_thread, moderated_orgs
-from .forms import MoveForm, ReasonForm
+from .forms import MoveForm, ReasonForm, RenameForm
 from .thread_views import _move_choices, post_url
 from .views import load, refuse
 
@@ -61,6 +61,25 @@ def move(thread_id: int):
     except DomainError as err:
         return refuse(err, target)
     flash(_("Das Thema ist verschoben."), "success")
+    return redirect(target)
+
+
+@bp.route("/threads/<int:thread_id>/rename", methods=["POST"])
+@member_required
+def rename(thread_id: int):
+    thread = load(get_thread, thread_id)
+    form = RenameForm()
+    target = url_for("discussions.thread", thread_id=thread.id)
+    if not form.validate_on_submit():
+        flash(_("Bitte gib einen Titel mit höchstens 200 Zeichen an."), "error")
+        return redirect(target)
+    try:
+        moderation.rename_thread(db.session, current_user, thread.id, form.title.data)
+    except Forbidden:
+        abort(404)
+    except DomainError as err:
+        return refuse(err, target)
+    flash(_("Der Titel ist geändert."), "success")
     return redirect(target)
 
 

@@ -19,7 +19,7 @@ from ortsverein.realtime import publish
 from . import live, mentions, search
 from .access import get_post, insert_ignore
 from .errors import ForumArchived, PostGone
-from .services import MAX_BODY, check_writable, clean_text, raise_errors
+from .services import MAX_BODY, check_writable, clean_text, raise_errors, retitle
 
 
 def _own_live_post(session: Session, member: Member, post_id: int) -> Post:
@@ -38,12 +38,22 @@ def check_editable(member: Member, post: Post) -> None:
     check_writable(member, post.thread)
 
 
-def edit_post(session: Session, member: Member, post_id: int, body: str) -> Post:
-    """Authors edit their posts; the earlier version is kept for moderators."""
+def edit_post(
+    session: Session, member: Member, post_id: int, body: str, title: str | None = None
+) -> Post:
+    """Authors edit their posts; the earlier version is kept for moderators. The
+    opening post's author may correct the thread's title with it (`title`)."""
     post = _own_live_post(session, member, post_id)
     errors: dict[str, str] = {}
     body = clean_text(body, "body", maximum=MAX_BODY, errors=errors)
+    if title is not None and post.number == 1:
+        title = clean_text(title, "title", maximum=200, errors=errors)
     raise_errors(errors)
+    if post.number == 1 and title not in (None, post.thread.title):
+        retitle(session, post.thread, title)
+        if body == post.body:
+            session.commit()
+            return post
     if body == post.body:
         return post
     org = post.thread.forum.organisation

@@ -51,6 +51,17 @@ def clean_text(value: str | None, field: str, *, maximum: int, errors: dict) -> 
     return value
 
 
+def retitle(session: Session, thread: Thread, title: str) -> None:
+    """A thread's new title, in the caller's transaction; search finds the thread by
+    it from now on (the title is indexed with the opening post)."""
+    thread.title = title
+    first = session.scalar(
+        select(Post).where(Post.thread_id == thread.id, Post.number == 1)
+    )
+    if first is not None and first.visible:
+        search.index_post(session, first.id, title, first.body)
+
+
 def raise_errors(errors: dict) -> None:
     if errors:
         raise ValidationFailed(

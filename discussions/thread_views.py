@@ -18,7 +18,14 @@ from ortsverein.realtime import MAX_ID
 
 from . import bp, post_actions, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
-from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
+from .forms import (
+    MoveForm,
+    OpeningPostForm,
+    PostForm,
+    ReasonForm,
+    RenameForm,
+    ThreadForm,
+)
 from .live import author_name
 from .post_html import posts_html
 from .thread_page import reader, thread_page
@@ -145,6 +152,7 @@ def thread(thread_id: int):
         moderator=moderator,
         writable=writable,
         move_form=move_form,
+        rename_form=RenameForm(title=thread.title) if moderator else None,
     )
 
 
@@ -196,11 +204,19 @@ def edit_post(post_id: int):
             post_actions.check_editable(current_user, post)
         except DomainError as err:
             return refuse(err, post_url(post))
-    form = PostForm(body=post.body) if request.method == "GET" else PostForm()
+    form_class = OpeningPostForm if post.number == 1 else PostForm
+    form = (
+        form_class(body=post.body, title=post.thread.title)
+        if request.method == "GET"
+        else form_class()
+    )
     form.body.label.text = _("Beitrag")
     if form.validate_on_submit():
+        title = form.title.data if post.number == 1 and form.title.raw_data else None
         try:
-            post_actions.edit_post(db.session, current_user, post.id, form.body.data)
+            post_actions.edit_post(
+                db.session, current_user, post.id, form.body.data, title
+            )
         except ValidationFailed as err:
             db.session.rollback()
             form_errors(form, err)

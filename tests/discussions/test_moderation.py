@@ -151,6 +151,40 @@ def test_text_written_while_a_moderator_intervened_is_kept_to_copy(
     assert "Speichern" not in opened.get_data(as_text=True)
 
 
+def test_a_thread_title_is_corrected_by_its_author_or_a_moderator(
+    auth, client, session, world, forums
+):
+    """The author edits the title with the opening post; a moderator renames from
+    the thread page (audit-logged); search finds the thread by the new title; a
+    member who is neither cannot rename."""
+    tid = forums.nord_thread.id
+    first = forums.nord_thread.last_post_id  # the opening post, by the organiser
+    auth.login(world.member)
+    assert auth.post(f"/forums/threads/{tid}/rename", {"title": "X"}).status_code == 404
+    auth.logout()
+    auth.login(world.organiser)
+    form = client.get(f"/forums/posts/{first}/edit").get_data(as_text=True)
+    assert 'value="Lastenrad"' in form
+    saved = auth.post(
+        f"/forums/posts/{first}/edit",
+        {"title": "Lastenrad für den OV", "body": "Brauchen wir ein Lastenrad?"},
+    )
+    assert saved.status_code == 302
+    fresh(session)
+    assert session.get(Thread, tid).title == "Lastenrad für den OV"
+    empty = auth.post(
+        f"/forums/posts/{first}/edit", {"title": " ", "body": "Brauchen wir eins?"}
+    )
+    assert empty.status_code == 200 and "Bitte" in empty.get_data(as_text=True)
+    assert "Brauchen wir eins?</textarea>" in empty.get_data(as_text=True)
+    auth.post(f"/forums/threads/{tid}/rename", {"title": "Ein Lastenrad fürs Büro"})
+    fresh(session)
+    assert session.get(Thread, tid).title == "Ein Lastenrad fürs Büro"
+    assert "thread.renamed" in _actions(session)
+    found = client.get("/forums/search?q=B%C3%BCro").get_data(as_text=True)
+    assert "Ein Lastenrad fürs Büro" in found
+
+
 def test_report_without_reason_keeps_the_form(auth, client, world, forums):
     auth.login(world.member)
     response = auth.post(f"/forums/posts/{forums.nord_thread.last_post_id}/report", {})
