@@ -47,39 +47,49 @@ def thread_flag(thread_id: int, action: str):
 @bp.route("/threads/<int:thread_id>/move", methods=["POST"])
 @member_required
 def move(thread_id: int):
-    thread = load(get_thread, thread_id)
     form = MoveForm()
     form.forum.choices = _move_choices()
-    target = url_for("discussions.thread", thread_id=thread.id)
-    if not form.validate_on_submit():
-        flash(_("Bitte wähle ein Forum, das du moderierst."), "error")
-        return redirect(target)
-    try:
-        moderation.move_thread(db.session, current_user, thread.id, form.forum.data)
-    except Forbidden:
-        abort(404)
-    except DomainError as err:
-        return refuse(err, target)
-    flash(_("Das Thema ist verschoben."), "success")
-    return redirect(target)
+    return _thread_form(
+        thread_id,
+        form,
+        _("Bitte wähle ein Forum, das du moderierst."),
+        lambda thread: moderation.move_thread(
+            db.session, current_user, thread.id, form.forum.data
+        ),
+        _("Das Thema ist verschoben."),
+    )
 
 
 @bp.route("/threads/<int:thread_id>/rename", methods=["POST"])
 @member_required
 def rename(thread_id: int):
-    thread = load(get_thread, thread_id)
     form = RenameForm()
+    return _thread_form(
+        thread_id,
+        form,
+        _("Bitte gib einen Titel mit höchstens 200 Zeichen an."),
+        lambda thread: moderation.rename_thread(
+            db.session, current_user, thread.id, form.title.data
+        ),
+        _("Der Titel ist geändert."),
+    )
+
+
+def _thread_form(thread_id: int, form, invalid: str, action, done: str):
+    """A moderator's form on the thread page: checked, done, and back to the page
+    with what happened (a member who does not moderate gets 404)."""
+    thread = load(get_thread, thread_id)
     target = url_for("discussions.thread", thread_id=thread.id)
     if not form.validate_on_submit():
-        flash(_("Bitte gib einen Titel mit höchstens 200 Zeichen an."), "error")
+        flash(invalid, "error")
         return redirect(target)
     try:
-        moderation.rename_thread(db.session, current_user, thread.id, form.title.data)
+        action(thread)
     except Forbidden:
         abort(404)
     except DomainError as err:
         return refuse(err, target)
-    flash(_("Der Titel ist geändert."), "success")
+    flash(done, "success")
     return redirect(target)
 
 
