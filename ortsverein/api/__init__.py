@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 from flask import Blueprint, Flask, g, jsonify, request
@@ -52,11 +53,29 @@ def token_required(view):
     return wrapper
 
 
+# NUL (PostgreSQL refuses it) and lone surrogates ("\ud800" is valid JSON but no
+# text: nothing can encode it, not the database, the sanitiser or argon2).
+_UNUSABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def load_json(schema: Schema) -> dict:
     """Validate the JSON body; errors answer 422 with the fields named."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes
+        data = None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    unusable = _unusable_fields(data)
+    if unusable:
+        raise ApiError(
+            422,
+            "validation_error",
+            "the request has invalid fields",
+            fields={
+                name: ["contains a character that is not text"] for name in unusable
+            },
+        )
     try:
         return schema.load(data)
     except ValidationError as err:
@@ -66,6 +85,26 @@ def load_json(schema: Schema) -> dict:
             "the request has invalid fields",
             fields=err.messages,
         ) from None
+
+
+def _unusable_fields(data: dict) -> list[str]:
+    """The top-level fields whose value holds, at any depth, a string with NUL or a
+    lone surrogate (walked without recursion: the parser allowed deep nesting)."""
+    found = []
+    for name, value in data.items():
+        stack = [name, value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                if _UNUSABLE.search(item):
+                    found.append(str(name) if not _UNUSABLE.search(str(name)) else "?")
+                    break
+            elif isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return found
 
 
 def paginated(page, url_for_page) -> dict:

@@ -206,3 +206,31 @@ def test_token_endpoint_is_rate_limited(world, db_url, tmp_path):
         == "rate_limited"
     )
     app.extensions["ortsverein_db"][0].dispose()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "mitglied@example.org", "password": "\ud800"},
+        {"email": "mitglied@example.org\x00", "password": PASSWORD},
+        {"email": "mitglied@example.org", "password": PASSWORD, "name": "a\x00b"},
+        {"email": "mitglied@example.org", "password": PASSWORD, "x": [{"y": "\udfff"}]},
+    ],
+)
+def test_json_text_that_is_not_text_is_refused_by_name(world, client, body):
+    """A lone surrogate is valid JSON but no text, and NUL no text PostgreSQL
+    stores: a 422 naming the field, before anything tries to use it."""
+    response = client.post("/api/v1/auth/token", json=body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error" and error["fields"]
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_invalid(client):
+    response = client.post(
+        "/api/v1/auth/token",
+        data="[" * 100_000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_json"
