@@ -20,6 +20,7 @@ from .errors import AlreadyVoted, InvalidChoices, NotEligible, PollNotOpen
 from .forms import ReceiptForm, VoteForm
 from .lifecycle import CLOSED, OPEN, status
 from .records import stored_result
+from .services import option_label
 from .views import load_poll
 
 ID_RE = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit() is true)
@@ -167,9 +168,9 @@ def results(poll_id: int):
         flash(_("Ergebnisse gibt es erst nach dem Ende der Abstimmung."), "info")
         return redirect(url_for("polls.detail", poll_id=poll.id))
     result = stored_result(poll)
-    labels = {o.id: o.label for o in poll.options}
+    labels = {o.id: option_label(poll, o.label) for o in poll.options}
     rows = [(o, result["counts"].get(str(o.id), 0)) for o in poll.options]
-    chart = bar_chart(_("Stimmen je Option"), [(o.label, n) for o, n in rows])
+    chart = bar_chart(_("Stimmen je Option"), [(labels[o.id], n) for o, n in rows])
     return render_template(
         "polls/results.html",
         poll=poll,
@@ -196,7 +197,7 @@ def ballot_box(poll_id: int):
     if form.validate_on_submit():
         checked = published.receipt_counted(db.session, poll, form.code.data)
     box = published.ballot_box_page(db.session, poll, BOX_PAGE)
-    labels = {o.id: o.label for o in poll.options}
+    labels = {o.id: option_label(poll, o.label) for o in poll.options}
     return render_template(
         "polls/ballot_box.html",
         poll=poll,

@@ -36,7 +36,20 @@ from .errors import PollNotEditable
 from .lifecycle import DRAFT, OPEN, status
 from .visibility import can_organise
 
-YES_NO_LABELS = ("Ja", "Nein", "Enthaltung")
+YES_NO_LABELS = ("Ja", "Nein", "Enthaltung")  # stored so: the record is German
+_YES_NO_SHOWN = {
+    "Ja": lambda: _("Ja"),
+    "Nein": lambda: _("Nein"),
+    "Enthaltung": lambda: _("Enthaltung"),
+}
+
+
+def option_label(poll: Poll, label: str) -> str:
+    """An option as the reader sees it: yes/no/abstain in the reader's language,
+    every other option as its organiser wrote it."""
+    if poll.kind == PollKind.YES_NO_ABSTAIN and label in _YES_NO_SHOWN:
+        return _YES_NO_SHOWN[label]()
+    return label
 
 
 @dataclass

@@ -281,7 +281,11 @@ def presets():
             return redirect(url_for("polls.presets"))
     existing = {o.id: services.presets_for(db.session, o) for o in orgs}
     return render_template(
-        "polls/presets.html", form=form, orgs=orgs, existing=existing
+        "polls/presets.html",
+        form=form,
+        orgs=orgs,
+        existing=existing,
+        majority_labels={c.value: c.label for c in majority_choices()},
     ), (422 if request.method == "POST" else 200)
 
 

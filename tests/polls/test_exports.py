@@ -11,9 +11,9 @@ from collections import Counter
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
-from models import AuditEntry
+from models import AuditEntry, Member
 from polls import casting
 from polls.digests import digest_of, digest_of_counted
 from polls.lifecycle import ensure_current
@@ -316,10 +316,18 @@ def test_the_counted_digest_is_the_published_recipe():
     assert digest_of_counted([("[3]", 100_001)]) == digest_of(["[3]"] * 100_001)
 
 
-def test_board_report_of_a_period(closed, auth, client):
+def test_board_report_of_a_period(closed, auth, client, session, world):
     auth.login("vorstand@example.org")
     page = client.get("/polls/report").get_data(as_text=True)
-    assert "Lastenrad" in page and "angenommen" in page
+    assert "Lastenrad" in page and "Der Antrag ist angenommen." in page
+    # the page speaks the board member's language (the files stay German records)
+    fresh(session)
+    session.execute(
+        update(Member).where(Member.id == world.board.id).values(locale="en")
+    )
+    session.commit()
+    english = client.get("/polls/report").get_data(as_text=True)
+    assert "The motion is carried." in english and "angenommen" not in english
     book = load_workbook(
         io.BytesIO(client.get("/polls/report?format=xlsx").data), read_only=True
     )

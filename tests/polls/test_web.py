@@ -67,6 +67,40 @@ def test_a_single_choice_decided_by_lot_says_so(world, session, auth, client):
     assert "Gewählt ist:" in page and "Gleichstand an der Spitze: Das Los" in page
 
 
+def test_yes_no_options_and_rules_read_in_the_members_language(
+    world, session, auth, client
+):
+    """Yes/no/abstain are stored in German (the record) and shown translated; a rule
+    preset names its majority in words, not as a code."""
+    from decimal import Decimal
+
+    from polls.services import create_preset
+
+    poll = make_poll(session, world.nord, world.organiser)
+    world.member.locale = "en"
+    session.commit()
+    auth.login(world.member)
+    ballot = client.get(f"/polls/{poll.id}/vote").get_data(as_text=True)
+    for label in ("Yes", "No", "Abstain"):
+        assert f"> {label}</label>" in ballot
+    assert "> Ja</label>" not in ballot
+    auth.logout()
+    with client.application.test_request_context():
+        create_preset(
+            session,
+            world.organiser,
+            world.nord.id,
+            "Entscheid",
+            Decimal(20),
+            "two_thirds",
+            "",
+        )
+    session.commit()
+    auth.login(world.organiser)
+    presets = client.get("/polls/presets").get_data(as_text=True)
+    assert "Zwei-Drittel-Mehrheit" in presets and "two_thirds</li>" not in presets
+
+
 def test_ranked_ballot_from_the_form(world, session, auth, client):
     poll = make_poll(
         session, world.nord, world.organiser, kind="ranked", options=("A", "B", "C")
