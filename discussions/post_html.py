@@ -37,6 +37,8 @@ def _labels() -> SimpleNamespace:
         deleted=_("Vom Autor gelöscht."),
         hidden=_("Von der Moderation ausgeblendet."),
         show_hidden=_("Ausgeblendeten Text zeigen (Moderation)"),
+        # after each action's name, for those who hear the page's controls listed
+        of_post=_("zu Beitrag Nr. %(n)s", n="%d"),
         agree=_("Zustimmung"),
         quote=_("Zitieren"),
         edit=_("Bearbeiten"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -145,6 +146,7 @@ def thread(thread_id: int):
         thread=thread,
         page=result,
         posts=posts,
+        time_zone=str(get_timezone()),  # for the times of posts that arrive live
         last_page=last_page,
         last_read=last_read,
         form=form,

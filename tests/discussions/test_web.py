@@ -281,6 +281,8 @@ def test_remembered_post_html_follows_every_change_and_carries_the_pages_token(
     before = _article(client.get(url).get_data(as_text=True), post_id)
     assert 'aria-pressed="false"' in before and ">Zustimmung (<" in before
     assert "Melden" in before and "Bearbeiten" not in before  # not the author
+    # each action says which post it is for, to those who hear the controls listed
+    assert 'Melden<span class="visually-hidden"> zu Beitrag Nr. 1</span>' in before
     auth.post(f"/forums/posts/{post_id}/agree")
     page = client.get(url).get_data(as_text=True)
     after = _article(page, post_id)

@@ -18,7 +18,6 @@
     } else {
       el.textContent = text;
     }
-    el.hidden = false;
   }
 
   if (forum) {
@@ -78,7 +77,11 @@
     const link = document.createElement("a");
     link.className = "muted";
     link.href = post.url;
-    link.textContent = " #" + post.number + " · " + new Date(post.created_at).toLocaleString();
+    // The page's language and time zone, as the server writes the other posts' times.
+    const when = new Date(post.created_at).toLocaleString(document.documentElement.lang, {
+      dateStyle: "short", timeStyle: "short", timeZone: text.timeZone || undefined,
+    });
+    link.textContent = " #" + post.number + " · " + when;
     head.append(who, " ", link);
     const body = document.createElement("div");
     body.className = "prose";
@@ -138,7 +141,8 @@
   });
   socket.on("presence", (p) => {
     if (p.room !== room || !presence) return;
-    presence.textContent = "· " + text.reading.replace("{n}", p.count);
+    const reading = p.count === 1 ? text.readingOne : text.reading;
+    presence.textContent = "· " + reading.replace("{n}", p.count);
     presence.hidden = p.count < 1;
   });
   let typingTimer = null;
