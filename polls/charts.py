@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_WIDTH = 28, 10, 220, 360
@@ -32,7 +33,7 @@ def bar_chart(title: str, rows: list[tuple[str, int]]) -> Markup:
             f'height="{BAR_HEIGHT}" fill="#b3001b"/>'
             f'<text x="{LABEL_WIDTH + max(length, 1) + 8}" '
             f'y="{y + BAR_HEIGHT * 0.7:.0f}" fill="#1a1a1a" font-size="15">'
-            f"{count} ({share:.1f} %)</text>"
+            f"{count} ({format_decimal(round(share, 1))} %)</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text part is escaped above)

@@ -48,6 +48,7 @@ def test_member_votes_sees_receipt_and_already_voted(world, session, auth, clien
     assert "Deine Stimme liegt in der Urne" in checked.get_data(as_text=True)
     results = client.get(f"/polls/{poll.id}/results").get_data(as_text=True)
     assert "Der Antrag ist angenommen." in results and "<svg" in results
+    assert "1 (100 %)</text>" in results  # the chart's share, as the locale writes it
 
 
 def test_a_single_choice_decided_by_lot_says_so(world, session, auth, client):
