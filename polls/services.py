@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -19,21 +18,16 @@ from models import (
     PollKind,
     PollOption,
     Repeat,
-    RoleName,
-    RulePreset,
     utcnow,
 )
 from ortsverein import audit
 from ortsverein.errors_domain import NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
-from ortsverein.permissions import (
-    has_role,
-    in_subtree,
-)
 
 from .errors import PollNotEditable
 from .lifecycle import DRAFT, OPEN, status
+from .presets import preset_for
 from .visibility import can_organise
 
 YES_NO_LABELS = ("Ja", "Nein", "Enthaltung")  # stored so: the record is German
@@ -103,7 +97,7 @@ def validate(
         )
     if data.repeat not in Repeat._value2member_map_:
         errors["repeat"] = _("Unbekannte Wiederholung.")
-    if data.preset_id is not None and _preset_for(session, org, data) is None:
+    if data.preset_id is not None and preset_for(session, org, data.preset_id) is None:
         errors["preset"] = _(
             "Diese Regel gilt nicht für die gewählte Gliederung. Wähle eine Regel "
             "dieser Gliederung oder einer übergeordneten."
@@ -115,18 +109,8 @@ def validate(
     return org
 
 
-def _preset_for(
-    session: Session, org: Organisation, data: PollInput
-) -> RulePreset | None:
-    """The chosen rule preset if it holds for org (its own or an ancestor's)."""
-    preset = session.get(RulePreset, data.preset_id) if data.preset_id else None
-    if preset is None or not in_subtree(org, preset.organisation):
-        return None
-    return preset
-
-
 def _apply(session: Session, poll: Poll, data: PollInput) -> None:
-    preset = _preset_for(session, poll.organisation, data)
+    preset = preset_for(session, poll.organisation, data.preset_id)
     if preset is not None:
         poll.quorum_percent, poll.majority = preset.quorum_percent, preset.majority
         poll.rule_name, poll.statute_reference = preset.name, preset.statute_reference
@@ -242,58 +226,6 @@ def extend(session: Session, member: Member, poll: Poll, closes_at: datetime) ->
     )
     session.commit()
     return poll
-
-
-def presets_for(session: Session, org: Organisation) -> list[RulePreset]:
-    """Presets of the organisation and its ancestors."""
-    return list(
-        session.scalars(
-            select(RulePreset)
-            .where(RulePreset.organisation_id.in_(org.ancestor_ids()))
-            .order_by(RulePreset.name)
-        )
-    )
-
-
-def create_preset(
-    session: Session,
-    member: Member,
-    org_id: int,
-    name: str,
-    quorum_percent: Decimal,
-    majority: str,
-    reference: str,
-) -> RulePreset:
-    org = session.get(Organisation, org_id)
-    if org is None or not (
-        can_organise(member, org) or has_role(member, org, RoleName.BOARD)
-    ):
-        raise NotFound()
-    if (
-        not name.strip()
-        or not Decimal(0) <= quorum_percent <= Decimal(100)
-        or majority not in Majority._value2member_map_
-    ):
-        raise ValidationFailed(_("Bitte gib Name, Quorum (0–100) und Mehrheit an."))
-    preset = RulePreset(
-        organisation=org,
-        name=name.strip()[:200],
-        quorum_percent=quorum_percent,
-        majority=Majority(majority),
-        statute_reference=reference.strip()[:200],
-    )
-    session.add(preset)
-    session.flush()
-    audit.record(
-        session,
-        member,
-        "rule_preset.created",
-        organisation=org,
-        target=preset,
-        name=preset.name,
-    )
-    session.commit()
-    return preset
 
 
 # A meeting vote is a poll with a meeting_id: meetings use only these functions

@@ -19,6 +19,7 @@ from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import orgs_with_role
 
 from . import bp, casting, recurring, services, visibility
+from . import presets as rule_presets
 from .forms import ExtendForm, PollForm, PresetForm, majority_choices
 from .lifecycle import ensure_current, status
 
@@ -98,7 +99,7 @@ def _presets():
     orgs = visibility.organiser_orgs(current_user)
     seen, presets = set(), []
     for org in orgs:
-        for preset in services.presets_for(db.session, org):
+        for preset in rule_presets.presets_for(db.session, org):
             if preset.id not in seen:
                 seen.add(preset.id)
                 presets.append(preset)
@@ -262,7 +263,7 @@ def presets():
     form.majority.choices = majority_choices()
     if form.validate_on_submit():
         try:
-            services.create_preset(
+            rule_presets.create_preset(
                 db.session,
                 current_user,
                 form.org.data,
@@ -279,7 +280,7 @@ def presets():
         else:
             flash(_("Die Regel ist gespeichert."), "success")
             return redirect(url_for("polls.presets"))
-    existing = {o.id: services.presets_for(db.session, o) for o in orgs}
+    existing = {o.id: rule_presets.presets_for(db.session, o) for o in orgs}
     return render_template(
         "polls/presets.html",
         form=form,

@@ -75,7 +75,7 @@ def test_yes_no_options_and_rules_read_in_the_members_language(
     preset names its majority in words, not as a code."""
     from decimal import Decimal
 
-    from polls.services import create_preset
+    from polls.presets import create_preset
 
     poll = make_poll(session, world.nord, world.organiser)
     world.member.locale = "en"
@@ -177,7 +177,7 @@ def _poll_form(org, **changes) -> dict:
 def _preset(session, member, org, name, reference):
     from decimal import Decimal
 
-    from polls.services import create_preset
+    from polls.presets import create_preset
 
     with session.info["app"].test_request_context():
         preset = create_preset(
