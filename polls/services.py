@@ -1,5 +1,5 @@
-"""Poll use cases for organisers: define, schedule and extend polls, and keep rule
-presets. What members may see is in visibility.py, repeats and copies in
+"""Poll use cases for organisers: define, schedule and extend polls. What members
+may see is in visibility.py, rule presets in presets.py, repeats and copies in
 recurring.py."""
 
 from __future__ import annotations
