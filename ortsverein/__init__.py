@@ -100,11 +100,15 @@ def register_core(app: Flask) -> None:
         ]
         if any("\x00" in value for value in values):
             abort(400)
-        set_write_intent(
-            takes_write_lock_first(
-                request.method, app.view_functions.get(request.endpoint)
-            )
+        writer = takes_write_lock_first(
+            request.method, app.view_functions.get(request.endpoint)
         )
+        if writer:
+            # The whole body (a JSON one too; forms were just parsed) is read before
+            # the first statement takes SQLite's write lock: a client that sends its
+            # body slowly must not hold up every writer of the process meanwhile.
+            request.get_data(cache=True)
+        set_write_intent(writer)
 
     @app.teardown_request
     def _unmark_writers(_exc=None):

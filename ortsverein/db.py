@@ -114,6 +114,19 @@ def read_intent():
         _write_intent.reset(token)
 
 
+@contextmanager
+def reading_after_commit(session: Session):
+    """Reads after a use case committed (whom to tell, what to publish) as a reader,
+    its transaction ended when done: on SQLite they must not take the write lock
+    and hold up every other writer while the results go out over the network."""
+    with read_intent():
+        try:
+            yield
+        finally:
+            if session.in_transaction():
+                session.commit()  # read only; unlike rollback, it expires nothing
+
+
 def reads_first(view):
     """Mark a writing view (POST) whose service takes the write lock itself, only
     around its writing transaction (`write_intent`): the request's reads before
@@ -127,8 +140,10 @@ def takes_write_lock_first(method: str, view) -> bool:
     """Whether a request's transactions begin as writers: those of every request
     but GET, HEAD and OPTIONS, and of a `reads_first` view only under gevent. There
     no other request runs while this one reads, as reading SQLite never waits on the
-    network; so the lock taken up front holds up no one, and the service writes in
-    the transaction it read in instead of opening a second one."""
+    network (the body is read before the first statement, and what goes out after
+    the commit is read as a reader: `reading_after_commit`); so the lock taken up
+    front holds up no one, and the service writes in the transaction it read in
+    instead of opening a second one."""
     if method in ("GET", "HEAD", "OPTIONS"):
         return False
     return not getattr(view, "ortsverein_reads_first", False) or gevent_patched()

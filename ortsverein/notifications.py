@@ -25,7 +25,7 @@ from models import Member, Notification, utcnow
 from . import mail
 from .auth.decorators import member_required
 from .auth.forms import ConfirmForm
-from .db import db
+from .db import db, reading_after_commit
 from .i18n import _
 from .pagination import paginate, parse_page_args
 from .realtime import member_room, publish
@@ -107,6 +107,13 @@ def deliver(
     session: Session, members: Select, kind: str, subject: str, url: str, count: int
 ) -> None:
     """After commit: push small fan-outs live, and mail those who opted in."""
+    with reading_after_commit(session):
+        _deliver(session, members, kind, subject, url, count)
+
+
+def _deliver(
+    session: Session, members: Select, kind: str, subject: str, url: str, count: int
+) -> None:
     push(session, members, kind, subject, url, count)
     base = current_app.config["BASE_URL"].rstrip("/")
     messages = []

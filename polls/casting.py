@@ -25,7 +25,7 @@ from models import (
     Receipt,
     utcnow,
 )
-from ortsverein.db import holds_write_lock, write_intent
+from ortsverein.db import holds_write_lock, reading_after_commit, write_intent
 from ortsverein.i18n import _
 from ortsverein.presence import shared_redis
 from ortsverein.realtime import publish
@@ -205,7 +205,8 @@ def cast_into(session: Session, poll: OpenPoll, member: Member, choices: list) -
                     "Stimme; eine abgegebene Stimme ist endgültig."
                 )
             ) from None
-    publish_turnout(session, poll)
+    with reading_after_commit(session):
+        publish_turnout(session, poll)
     return code
 
 

@@ -19,7 +19,7 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.db import write_intent
+from ortsverein.db import reading_after_commit, write_intent
 from ortsverein.notifications import deliver, notify
 from ortsverein.realtime import publish
 
@@ -140,11 +140,12 @@ def _in_own_transaction(session: Session, poll: Poll, work) -> None:
     except BaseException:
         session.rollback()
         raise
-    for event in events or ():
-        if callable(event):
-            event()  # work that must follow the commit (delivery, scrubbing)
-        else:
-            publish(*event)
+    with reading_after_commit(session):
+        for event in events or ():
+            if callable(event):
+                event()  # work that must follow the commit (delivery, scrubbing)
+            else:
+                publish(*event)
     session.refresh(poll)  # the caller sees what was just written
 
 
