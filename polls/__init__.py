@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         ballot_views,
         cli,
         export_views,
+        forms,
         services,
         views,
         visibility,
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     )
     register_nav_count(app, "open_polls_count", visibility.open_polls)
     app.add_template_global(services.option_label, "option_label")
+    app.add_template_global(forms.majority_label, "majority_label")
     register_blueprint(app, api.bp, api_schemas.SCHEMAS)
     register_room("poll", can_join_poll)
     app.cli.add_command(cli.tick)

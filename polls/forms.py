@@ -40,6 +40,11 @@ def kind_choices():
     ]
 
 
+def majority_label(value: str) -> str:
+    """A majority rule's name in the reader's language ("two_thirds" → words)."""
+    return next((c.label for c in majority_choices() if c.value == value), value)
+
+
 def majority_choices():
     return [
         SelectChoice("simple", str(_l("Einfache Mehrheit"))),

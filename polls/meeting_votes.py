@@ -276,6 +276,7 @@ def vote_summary(session: Session, poll: Poll, member: Member | None = None) -> 
             "outcome_words": OUTCOME_WORDS.get(result.get("outcome", ""), ""),
             "winners": result.get("winners", []),
             "ranking": result.get("ranking", []),
+            "majority": poll.majority.value,
             "majority_words": MAJORITY_WORDS.get(poll.majority.value, ""),
             "rule_name": poll.rule_name,
             "statute_reference": poll.statute_reference,

@@ -38,10 +38,12 @@ _YES_NO_SHOWN = {
 }
 
 
-def option_label(poll: Poll, label: str) -> str:
+def option_label(poll: Poll | str, label: str) -> str:
     """An option as the reader sees it: yes/no/abstain in the reader's language,
-    every other option as its organiser wrote it."""
-    if poll.kind == PollKind.YES_NO_ABSTAIN and label in _YES_NO_SHOWN:
+    every other option as its organiser wrote it. `poll` may be the kind alone (a
+    meeting's vote summary carries it as a string)."""
+    kind = getattr(poll, "kind", poll)
+    if kind == PollKind.YES_NO_ABSTAIN and label in _YES_NO_SHOWN:
         return _YES_NO_SHOWN[label]()
     return label
 

@@ -183,7 +183,7 @@ def test_live_vote_for_those_present_with_paper_ballots(auth, client, session, w
         session.rollback()
     auth.post(f"{url}/votes/{poll.id}/close")
     page = client.get(url).get_data(as_text=True)
-    assert "Ergebnis: " in page
+    assert "Ergebnis: Der Antrag ist abgelehnt." in page  # the page's sentence
     assert re.search(r"<td>Ja</td><td>1</td>", page)
     assert re.search(r"<td>Nein</td><td>1</td>", page)
 
