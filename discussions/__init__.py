@@ -31,9 +31,11 @@ def init_app(app: Flask) -> None:
     register_room("thread", can_join_thread, on_join=events.on_join_thread)
     register_room("forum", can_join_forum)
     events.init_app(app)
-    register_kind("mention", lambda t: _("Du wurdest in „%(t)s“ erwähnt.", t=t))
-    register_kind("reply", lambda t: _("Neue Antwort in „%(t)s“.", t=t))
-    register_kind("new_thread", lambda t: _("Neues Thema: „%(t)s“.", t=t))
+    register_kind(
+        "mention", lambda t: _("Du wurdest in „%(t)s“ erwähnt.", t=t), digest=True
+    )
+    register_kind("reply", lambda t: _("Neue Antwort in „%(t)s“.", t=t), digest=True)
+    register_kind("new_thread", lambda t: _("Neues Thema: „%(t)s“.", t=t), digest=True)
     app.cli.add_command(cli.send_digests)
     from .seed import seed_forums
 

@@ -7,47 +7,58 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models import Member, Notification, utcnow
 from ortsverein import mail
+from ortsverein.db import write_intent
 from ortsverein.i18n import _
-from ortsverein.notifications import text_for
+from ortsverein.notifications import digest_kinds, text_for
 
 MIN_GAP = timedelta(hours=20)  # cron at a fixed hour; a late run still sends once
 MAX_ITEMS = 50
 
 
 def send_all(session: Session, *, force: bool = False) -> tuple[int, int]:
-    """Returns (sent, failed). Marks members only after their mail went out."""
+    """Returns (sent, failed). Each member's digest is claimed before it is mailed,
+    so runs that overlap (a slow one and the next, or two cron hosts) never send
+    one twice; a mail that fails gives its claim back for the next run. It lists
+    the forum news (digest kinds) that arrived unread since the last digest and
+    before this run began. Nothing is held while the mail goes out."""
     now = utcnow()
     base = current_app.config["BASE_URL"].rstrip("/")
-    members = session.scalars(
-        select(Member)
+    kinds = sorted(digest_kinds())
+    member_ids = session.scalars(
+        select(Member.id)
         .where(Member.digest_by_email.is_(True), Member.active.is_(True))
         .order_by(Member.id)
     ).all()
+    session.commit()  # ends the read
     sent = failed = 0
-    for member in members:
-        if (
-            not force
-            and member.last_digest_at
-            and now - member.last_digest_at < MIN_GAP
+    for member_id in member_ids:
+        member = session.get(Member, member_id, populate_existing=True)
+        previous = member.last_digest_at if member is not None else None
+        if member is None or (
+            not force and previous is not None and now - previous < MIN_GAP
         ):
+            session.commit()
             continue
-        since = member.last_digest_at or now - timedelta(days=1)
+        since = previous or now - timedelta(days=1)
         notes = session.scalars(
             select(Notification)
             .where(
                 Notification.member_id == member.id,
                 Notification.read_at.is_(None),
+                Notification.kind.in_(kinds),
                 Notification.created_at > since,
+                Notification.created_at <= now,
             )
             .order_by(Notification.id)
             .limit(MAX_ITEMS + 1)
         ).all()
-        if not notes:
+        session.commit()
+        if not notes or not _claim(session, member.id, previous, now):
             continue
         with force_locale(member.locale or "de"):
             lines = [f"- {text_for(n)}\n  {base}{n.url}" for n in notes[:MAX_ITEMS]]
@@ -64,8 +75,25 @@ def send_all(session: Session, *, force: bool = False) -> tuple[int, int]:
         message = mail.build_message(member.email, subject, body)
         if mail.send([message]):
             failed += 1
+            _claim(session, member.id, now, previous)  # give it back
             continue
-        member.last_digest_at = now
-        session.commit()
         sent += 1
     return sent, failed
+
+
+def _claim(session: Session, member_id: int, seen, now) -> bool:
+    """Set the member's last digest from `seen` to `now`, in a write of its own;
+    False when another run changed it meanwhile."""
+    last = Member.last_digest_at
+    with write_intent():
+        claimed = session.execute(
+            update(Member)
+            .where(
+                Member.id == member_id,
+                last.is_(None) if seen is None else last == seen,
+            )
+            .values(last_digest_at=now),
+            execution_options={"preserve_rowcount": True},
+        ).rowcount
+        session.commit()
+    return claimed == 1

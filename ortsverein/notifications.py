@@ -36,11 +36,24 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 # kind -> function(subject) -> sentence in the current locale; features register theirs
 _texts: dict[str, Callable[[str], str]] = {}
+# Kinds that go out by email in the daily digest; the others are mailed at once.
+_digest_kinds: set[str] = set()
 LIVE_FANOUT_LIMIT = 1000  # beyond this, clients learn through the feature's own event
 
 
-def register_kind(kind: str, text: Callable[[str], str]) -> None:
+def register_kind(
+    kind: str, text: Callable[[str], str], *, digest: bool = False
+) -> None:
+    """A notification kind and its sentence. `digest` kinds (forum news) are mailed
+    in the daily digest to members who want it; the others (polls, meetings) at
+    once to members who want email: each by one route, as the profile says."""
     _texts[kind] = text
+    if digest:
+        _digest_kinds.add(kind)
+
+
+def digest_kinds() -> set[str]:
+    return set(_digest_kinds)
 
 
 def text_for(notification: Notification) -> str:
@@ -115,6 +128,8 @@ def _deliver(
     session: Session, members: Select, kind: str, subject: str, url: str, count: int
 ) -> None:
     push(session, members, kind, subject, url, count)
+    if kind in _digest_kinds:
+        return  # by email in the daily digest only
     base = current_app.config["BASE_URL"].rstrip("/")
     messages = []
     for member in session.scalars(

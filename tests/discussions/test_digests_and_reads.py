@@ -73,3 +73,49 @@ def test_read_marks_are_written_in_the_background(
         )
         time.sleep(0.1)
     assert stored == 1
+
+
+def test_a_digest_is_claimed_once_however_many_runs_overlap(app, session, world):
+    """Two runs that both saw no digest yet: only the first claim counts, so only
+    one of them mails the member."""
+    from datetime import timedelta
+
+    from discussions.digests import _claim
+    from models import utcnow
+
+    now = utcnow()
+    with app.app_context():
+        assert _claim(session, world.member.id, None, now) is True
+        assert _claim(session, world.member.id, None, now + timedelta(1)) is False
+        assert _claim(session, world.member.id, now, now + timedelta(2)) is True
+
+
+def test_forum_news_by_digest_poll_news_at_once_never_both(app, session, world, forums):
+    """With both email options on, a reply comes in the digest only, and a new
+    poll by immediate email only: each by one route, as the profile says."""
+    from tests.factories import make_poll
+
+    member = session.get(Member, world.member.id)
+    member.digest_by_email = member.notify_by_email = True
+    member.last_name = "Mitglied"
+    session.commit()
+    with app.test_request_context():
+        make_post(session, forums.nord_thread, world.board, "Was meint @Mina.Mitglied?")
+        from polls.lifecycle import ensure_current
+
+        ensure_current(session, make_poll(session, world.nord, world.organiser))
+    deadline = time.monotonic() + 10  # immediate mail goes out in the background
+    immediate = []
+    while not immediate and time.monotonic() < deadline:
+        immediate = [m for m in _mails(app) if m["To"] == world.member.email]
+        time.sleep(0.05)
+    time.sleep(0.3)  # and nothing else follows it
+    immediate = [m for m in _mails(app) if m["To"] == world.member.email]
+    assert [m["Subject"] for m in immediate] == [
+        "Neue Abstimmung: Frage yes_no_abstain"
+    ]
+    result = app.test_cli_runner().invoke(args=["send-digests"])
+    assert "digests sent: 1" in result.output
+    digest = [m for m in _mails(app) if m["Subject"].startswith("Ortsverein:")]
+    body = digest[0].get_payload(decode=True).decode()
+    assert "Lastenrad" in body and "Neue Abstimmung" not in body
