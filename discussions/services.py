@@ -4,6 +4,8 @@ plain values, checks permission and state, commits, then publishes."""
 
 from __future__ import annotations
 
+import re
+
 from flask import url_for
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
@@ -42,8 +44,13 @@ def page_of(number: int) -> int:
     return (max(number, 1) - 1) // POSTS_PER_PAGE + 1
 
 
+# Control characters other than tab and line breaks mean nothing in a post, and
+# \x02/\x03 are the search excerpts' highlight markers.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean_text(value: str | None, field: str, *, maximum: int, errors: dict) -> str:
-    value = (value or "").replace("\x00", "").strip()
+    value = _CONTROL.sub("", value or "").strip()
     if not value:
         errors[field] = _("Bitte ausfüllen.")
     elif len(value) > maximum:

@@ -28,7 +28,7 @@ from .auth.forms import ConfirmForm
 from .db import db, reading_after_commit
 from .i18n import _
 from .pagination import paginate, parse_page_args
-from .realtime import member_room, publish
+from .realtime import MAX_ID, member_room, publish
 from .security import safe_next
 from .templating import register_nav_count
 
@@ -173,6 +173,11 @@ def index():
     return render_template(
         "notifications/index.html",
         page=result,
+        newest=db.session.scalar(
+            select(func.max(Notification.id)).where(
+                Notification.member_id == current_user.id
+            )
+        ),
         text_for=text_for,
         confirm_form=ConfirmForm(),
     )
@@ -196,13 +201,14 @@ def open_one(notification_id: int):
 def mark_read():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    db.session.execute(
-        update(Notification)
-        .where(
-            Notification.member_id == current_user.id, Notification.read_at.is_(None)
-        )
-        .values(read_at=utcnow())
+    mine = update(Notification).where(
+        Notification.member_id == current_user.id, Notification.read_at.is_(None)
     )
+    # Up to the newest the page showed: one that arrived since was never seen.
+    upto = request.form.get("upto", type=int)
+    if upto is not None and 0 <= upto <= MAX_ID:
+        mine = mine.where(Notification.id <= upto)
+    db.session.execute(mine.values(read_at=utcnow()))
     db.session.commit()
     flash(_("Alle Benachrichtigungen sind als gelesen markiert."), "success")
     return redirect(url_for("notifications.index"))

@@ -264,6 +264,42 @@ def test_forum_subscription_tells_about_new_threads(
     assert client.get(f"/notifications/{note_id}").status_code == 404
 
 
+def test_mark_all_read_spares_what_arrived_after_the_page(
+    app, auth, client, session, world, forums
+):
+    """'Alle als gelesen markieren' marks what the page showed; a notification
+    that arrived after it was rendered stays unread."""
+    world.member.last_name = "Mitglied"
+    session.commit()
+    with app.app_context():
+        make_post(session, forums.nord_thread, world.board, "@Mina.Mitglied eins")
+    auth.login(world.member)
+    page = client.get("/notifications/").get_data(as_text=True)
+    newest = re.search(r'name="upto" value="(\d+)"', page).group(1)
+    with app.app_context():
+        make_post(session, forums.nord_thread, world.board, "@Mina.Mitglied zwei")
+    auth.post("/notifications/read", {"upto": newest})
+    fresh(session)
+    unread = session.scalars(
+        select(Notification.id).where(
+            Notification.member_id == world.member.id, Notification.read_at.is_(None)
+        )
+    ).all()
+    assert len(unread) == 1 and unread[0] > int(newest)
+
+
+def test_control_characters_do_not_reach_a_post(auth, client, session, world, forums):
+    """They mean nothing in a post, and \x02/\x03 mark the search highlights."""
+    auth.login(world.member)
+    auth.post(
+        f"/forums/threads/{forums.nord_thread.id}",
+        {"body": "Ein\x02 Wort\x03\x07 hier"},
+    )
+    fresh(session)
+    body = session.scalar(select(Post.body).order_by(Post.id.desc()).limit(1))
+    assert body == "Ein Wort hier"
+
+
 def _article(page: str, post_id: int) -> str:
     start = page.index(f'id="post-{post_id}"')
     return page[start : page.index("</article>", start)]
