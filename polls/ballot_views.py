@@ -72,11 +72,10 @@ def choices_from_form(poll, form) -> list:
     a form sent with nothing chosen is more likely an oversight."""
     choices = _choices(poll, form)
     kind = poll.kind.value
-    blank = (form.get("choice") if kind == "single_choice" else form.get(BLANK)) == (
-        BLANK
-    )
-    if kind == "yes_no_abstain":
-        blank = False  # abstaining is one of the options
+    # a radio value for single choice, a checkbox for multiple and ranked; for
+    # yes/no/abstain abstaining is one of the options
+    field = "choice" if kind == "single_choice" else BLANK
+    blank = kind != "yes_no_abstain" and form.get(field) == BLANK
     if choices and blank:
         raise InvalidChoices(
             _(
