@@ -22,7 +22,7 @@ TYPING_INTERVAL = 3.0  # seconds between typing events of one socket in one room
 _last_typing: dict[tuple[str, str], float] = {}
 
 
-def _post_id(value) -> bool:
+def _is_post_id(value) -> bool:
     return (
         isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
     )
@@ -33,7 +33,7 @@ def on_join_thread(session: Session, member: Member, thread_id: int, data: dict)
     `shown` (the ids of the posts it shows, on a reconnect), their current state:
     an edit, a hide or a deletion made meanwhile is not lost either."""
     after = data.get("after")
-    if not _post_id(after):
+    if not _is_post_id(after):
         return None
     posts = session.scalars(
         select(Post)
@@ -48,7 +48,7 @@ def on_join_thread(session: Session, member: Member, thread_id: int, data: dict)
     }
     shown = data.get("shown")
     if isinstance(shown, list):
-        ids = sorted({i for i in shown[:SHOWN_LIMIT] if _post_id(i) and i <= after})
+        ids = sorted({i for i in shown[:SHOWN_LIMIT] if _is_post_id(i) and i <= after})
         current = session.scalars(
             select(Post)
             .where(Post.thread_id == thread_id, Post.id.in_(ids))
