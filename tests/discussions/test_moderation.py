@@ -99,31 +99,32 @@ def test_a_report_counts_once_and_only_for_others_live_posts(
     """A double submit does not flood the queue; nobody reports their own post; a
     post its author deleted cannot be reported and shows no body in the queue."""
     post_id = forums.nord_thread.last_post_id  # written by the organiser
+
+    def report(reason: str) -> str:
+        url = f"/forums/posts/{post_id}/report"
+        answer = auth.post(url, {"reason": reason}, follow_redirects=True)
+        return answer.get_data(as_text=True)
+
+    def reporters() -> list[int]:
+        fresh(session)
+        return session.scalars(select(PostReport.reporter_id)).all()
+
     auth.login(world.member)
-    for _ in range(2):
-        auth.post(f"/forums/posts/{post_id}/report", {"reason": "Falsch"})
-    fresh(session)
-    assert session.scalars(select(PostReport.reporter_id)).all() == [world.member.id]
+    report("Falsch")
+    report("Falsch")
+    assert reporters() == [world.member.id]
     auth.logout()
     auth.login(world.organiser)
-    own = auth.post(
-        f"/forums/posts/{post_id}/report", {"reason": "Ich"}, follow_redirects=True
-    )
-    assert "Eigene Beiträge kannst du nicht melden." in own.get_data(as_text=True)
-    fresh(session)
-    assert len(session.scalars(select(PostReport.id)).all()) == 1
+    assert "Eigene Beiträge kannst du nicht melden." in report("Ich")
+    assert reporters() == [world.member.id]
     auth.post(f"/forums/posts/{post_id}/delete")
     queue = client.get("/forums/moderation").get_data(as_text=True)
     assert "Vom Autor gelöscht." in queue
     assert "Brauchen wir ein Lastenrad?" not in queue
     auth.logout()
     auth.login(world.board)
-    gone = auth.post(
-        f"/forums/posts/{post_id}/report", {"reason": "Spät"}, follow_redirects=True
-    )
-    assert "nicht mehr sichtbar" in gone.get_data(as_text=True)
-    fresh(session)
-    assert len(session.scalars(select(PostReport.id)).all()) == 1
+    assert "nicht mehr sichtbar" in report("Spät")
+    assert reporters() == [world.member.id]
 
 
 def test_text_written_while_a_moderator_intervened_is_kept_to_copy(
