@@ -271,6 +271,13 @@ def serve(host: str, port: int, threads: int):
         def load(self):
             return flask_app
 
+    if gevent:
+        # Let greenlets the app started (the in-memory rate-limit store's timer)
+        # finish here: run first in the forked worker they failed with a KeyError
+        # traceback in its log at every start.
+        import gevent as gevent_module
+
+        gevent_module.sleep(0.05)
     click.echo(f"Ortsverein läuft auf http://{host}:{port}/  (Strg+C beendet)")
     OneProcess().run()
 

@@ -78,3 +78,37 @@ def test_serve_one_process_with_sockets(sqlite_template, tmp_path):
         server.terminate()
         output = server.communicate(timeout=20)[0]
     assert f"http://127.0.0.1:{port}/" in output
+
+
+def test_the_gevent_worker_starts_without_a_traceback(sqlite_template, tmp_path):
+    """Production's worker, with the in-memory rate-limit store (no Redis): its
+    timer greenlet, started when the app was built, used to fail with a KeyError
+    traceback in the forked worker's log at every start."""
+    db_path = tmp_path / "serve.db"
+    shutil.copy(sqlite_template, db_path)
+    port = free_port()
+    env = {
+        **os.environ,
+        "ORTSVEREIN_DATABASE_URL": f"sqlite:///{db_path}",
+        "ORTSVEREIN_SOCKETIO_ASYNC_MODE": "gevent",
+        "ORTSVEREIN_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+    }
+    env.pop("ORTSVEREIN_REDIS_URL", None)
+    cli = Path(sys.executable).with_name("ortsverein")
+    server = subprocess.Popen(
+        [str(cli), "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_port(port, timeout=30)
+        assert requests.get(f"http://127.0.0.1:{port}/login", timeout=10).ok
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert "Using worker: gevent" in output, output
+    assert "Traceback" not in output and "failed with" not in output, output
