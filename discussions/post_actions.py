@@ -49,13 +49,14 @@ def edit_post(
     if title is not None and post.number == 1:
         title = clean_text(title, "title", maximum=200, errors=errors)
     raise_errors(errors)
-    if post.number == 1 and title not in (None, post.thread.title):
-        retitle(session, post.thread, title)
-        if body == post.body:
-            session.commit()
-            return post
+    retitled = post.number == 1 and title not in (None, post.thread.title)
     if body == post.body:
+        if retitled:
+            retitle(session, post.thread, title)
+            session.commit()
         return post
+    if retitled:
+        post.thread.title = title  # indexed with the new body below
     org = post.thread.forum.organisation
     before = set(mentions.resolve(session, post.body, org, member.id))
     session.add(
