@@ -14,8 +14,11 @@ import socketio
 
 from tests.servers import free_port, wait_for_port
 
+CLI = Path(sys.executable).with_name("ortsverein")
 
-def test_serve_one_process_with_sockets(sqlite_template, tmp_path):
+
+def _instance(sqlite_template, tmp_path, **settings) -> tuple[Path, int, dict]:
+    """A copy of the migrated database, a free port, and `serve`'s environment."""
     db_path = tmp_path / "serve.db"
     shutil.copy(sqlite_template, db_path)
     port = free_port()
@@ -24,10 +27,25 @@ def test_serve_one_process_with_sockets(sqlite_template, tmp_path):
         "ORTSVEREIN_DATABASE_URL": f"sqlite:///{db_path}",
         "PORT": str(port),
         "HOST": "127.0.0.1",
+        **settings,
     }
-    cli = Path(sys.executable).with_name("ortsverein")
+    return db_path, port, env
+
+
+def _serve(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(CLI), "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_serve_one_process_with_sockets(sqlite_template, tmp_path):
+    db_path, port, env = _instance(sqlite_template, tmp_path)
     seeded = subprocess.run(
-        [str(cli), "seed-demo", "--if-empty"],
+        [str(CLI), "seed-demo", "--if-empty"],
         env=env,
         capture_output=True,
         text=True,
@@ -47,13 +65,7 @@ def test_serve_one_process_with_sockets(sqlite_template, tmp_path):
                 "VALUES (?, ?, ?, '2026-01-01 10:00:00')",
                 (meeting_id, member_id, in_room),
             )
-    server = subprocess.Popen(
-        [str(cli), "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = _serve(env)
     try:
         wait_for_port(port, timeout=30)
         base = f"http://127.0.0.1:{port}"
@@ -84,26 +96,14 @@ def test_the_gevent_worker_starts_without_a_traceback(sqlite_template, tmp_path)
     """Production's worker, with the in-memory rate-limit store (no Redis): its
     timer greenlet, started when the app was built, used to fail with a KeyError
     traceback in the forked worker's log at every start."""
-    db_path = tmp_path / "serve.db"
-    shutil.copy(sqlite_template, db_path)
-    port = free_port()
-    env = {
-        **os.environ,
-        "ORTSVEREIN_DATABASE_URL": f"sqlite:///{db_path}",
-        "ORTSVEREIN_SOCKETIO_ASYNC_MODE": "gevent",
-        "ORTSVEREIN_INSTANCE_PATH": str(tmp_path / "instance"),
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-    }
-    env.pop("ORTSVEREIN_REDIS_URL", None)
-    cli = Path(sys.executable).with_name("ortsverein")
-    server = subprocess.Popen(
-        [str(cli), "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    _db_path, port, env = _instance(
+        sqlite_template,
+        tmp_path,
+        ORTSVEREIN_SOCKETIO_ASYNC_MODE="gevent",
+        ORTSVEREIN_INSTANCE_PATH=str(tmp_path / "instance"),
     )
+    env.pop("ORTSVEREIN_REDIS_URL", None)
+    server = _serve(env)
     try:
         wait_for_port(port, timeout=30)
         assert requests.get(f"http://127.0.0.1:{port}/login", timeout=10).ok
