@@ -69,7 +69,12 @@ def _links(thread_id: int) -> SimpleNamespace:
 
 def _renderer(app):
     """The app's remembering renderer of one post (made once per app)."""
-    macro = app.jinja_env.get_template("discussions/_post.html").module.post_article
+    # per language: templates are compiled once per language (template_texts)
+    macros = lru_cache(maxsize=16)(
+        lambda locale: (
+            app.jinja_env.get_template("discussions/_post.html").module.post_article
+        )
+    )
     labels = lru_cache(maxsize=16)(lambda locale: _labels())
     links = lru_cache(maxsize=256)(lambda script_root, thread_id: _links(thread_id))
 
@@ -84,7 +89,7 @@ def _renderer(app):
     ) -> Markup:
         # locale, timezone and script_root are in the key: they change the labels,
         # the dates and the links that the macro and these helpers produce.
-        return macro(
+        return macros(locale)(
             post,
             labels(locale),
             links(script_root, thread_id),

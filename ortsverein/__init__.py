@@ -25,6 +25,8 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
     """Build the app. `config` names a class in config.py or is a settings dict."""
     from config import get_config
 
+    from . import template_texts
+
     settings = config if isinstance(config, dict) else get_config(config)
     settings = {**settings, **overrides}
     app = Flask(
@@ -35,6 +37,7 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
+    template_texts.init_app(app)  # before anything builds app.jinja_env
     # Ids in URLs are 32-bit (PostgreSQL integer): a larger number is simply not found.
     app.url_map.converters["int"] = BoundedInt
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]

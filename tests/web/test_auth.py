@@ -230,3 +230,16 @@ def test_session_cookie_slides_hourly_not_with_every_page(
     switched = auth.post("/profile/language", {"lang": "en", "next": "/profile/"})
     assert "session=" in switched.headers["Set-Cookie"]  # a change goes out at once
     assert 'lang="en"' in client.get("/profile/").get_data(as_text=True)
+
+
+def test_pages_switch_language_between_requests(world, client, auth):
+    auth.login(world.member)
+    for lang, skip, navigation in (
+        ("de", "Zum Inhalt springen", "Hauptnavigation"),
+        ("en", "Skip to content", "Main navigation"),
+        ("de", "Zum Inhalt springen", "Hauptnavigation"),
+    ):
+        auth.post("/profile/language", {"lang": lang, "next": "/forums/"})
+        page = client.get("/forums/").get_data(as_text=True)
+        assert f'lang="{lang}"' in page
+        assert skip in page and f'aria-label="{navigation}"' in page
