@@ -63,6 +63,35 @@ class PostRow:
         return f"{self.first_name} {self.last_name}"
 
 
+@dataclass(frozen=True, slots=True)
+class ThreadFacts:
+    """What a thread page shows of its thread, as plain values: the page is then
+    shared by every member who sees the same (ortsverein.shared_pages)."""
+
+    id: int
+    forum_id: int
+    forum_name: str
+    forum_archived: bool
+    title: str
+    pinned: bool
+    locked: bool
+    post_count: int
+
+    @classmethod
+    def of(cls, thread: Thread) -> ThreadFacts:
+        forum = thread.forum
+        return cls(
+            thread.id,
+            forum.id,
+            forum.name,
+            forum.archived,
+            thread.title,
+            thread.pinned,
+            thread.locked,
+            thread.post_count,
+        )
+
+
 # Built once: a page view only binds the thread and the range of post numbers.
 _PAGE = (
     select(*_COLUMNS)
@@ -79,7 +108,8 @@ _PAGE = (
 def thread_page(session: Session, thread: Thread, page: int) -> Page:
     """One page of a thread by post number: an indexed range, no OFFSET scan."""
     first = (page - 1) * POSTS_PER_PAGE + 1
-    rows = session.execute(_PAGE, {"thread_id": thread.id, "first": first})
+    # Plain columns: the session's connection runs them without the ORM's layer.
+    rows = session.connection().execute(_PAGE, {"thread_id": thread.id, "first": first})
     posts = [PostRow(*row) for row in rows]
     return Page(posts, page, POSTS_PER_PAGE, thread.post_count)
 
@@ -118,14 +148,18 @@ _READER = select(
 def reader(session: Session, member: Member, thread: Thread, posts: list) -> Reader:
     """The member's Reader of this page, in one round trip. Read marks that a page
     view left in memory and the writer has not stored yet count too."""
-    last_read, subscribed, agreed = session.execute(
-        _READER,
-        {
-            "member_id": member.id,
-            "thread_id": thread.id,
-            "post_ids": [p.id for p in posts] or [0],
-        },
-    ).one()
+    last_read, subscribed, agreed = (
+        session.connection()
+        .execute(
+            _READER,
+            {
+                "member_id": member.id,
+                "thread_id": thread.id,
+                "post_ids": [p.id for p in posts] or [0],
+            },
+        )
+        .one()
+    )
     return Reader(
         writer().seen(member.id, thread.id, last_read),
         bool(subscribed),

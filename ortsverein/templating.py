@@ -70,7 +70,7 @@ def _nav_counts() -> dict:
     stmt = _nav_statement(current_user)
     if stmt is None:
         return {}
-    return dict(db.session.execute(stmt).one()._mapping)
+    return dict(db.session.connection().execute(stmt).one()._mapping)
 
 
 def _context():
