@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_login import current_user
@@ -16,6 +18,7 @@ from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import subtree_clause
 from ortsverein.realtime import MAX_ID
+from ortsverein.shared_pages import render_shared
 
 from . import bp, post_actions, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
@@ -29,7 +32,7 @@ from .forms import (
 )
 from .live import author_name
 from .post_html import posts_html
-from .thread_page import reader, thread_page
+from .thread_page import ThreadFacts, reader, thread_page
 from .views import form_errors, load, refuse
 
 
@@ -141,14 +144,14 @@ def thread(thread_id: int):
         agreed=relation.agreed,
         last_read=last_read,
     )
-    return render_template(
+    return render_shared(
         "discussions/thread.html",
-        thread=thread,
-        page=result,
-        posts=posts,
+        slots={"posts": posts},
+        thread=ThreadFacts.of(thread),
+        page=replace(result, items=()),  # the posts are the slot
         time_zone=str(get_timezone()),  # for the times of posts that arrive live
         last_page=last_page,
-        last_read=last_read,
+        unread_link=0 < last_read < thread.post_count,
         form=form,
         subscribed=relation.subscribed,
         moderator=moderator,

@@ -1,0 +1,172 @@
+"""Pages rendered once for every member who would see the same page.
+
+A thread page's frame (layout, navigation, thread header, pager, reply form) reads
+nothing about the member but a few plain facts: whether they follow the thread,
+whether they see the board's menu, their badge counts, their language. So
+`render_shared` remembers the rendered page per process under a key made of the
+whole template context, and fills in what differs per request afterwards: the
+slots the view names (the posts, which have their own cache) and the CSRF token.
+Nothing has to be invalidated: a changed fact is a new key.
+
+What keeps this safe:
+- The key is every context value, including the context processors' (counts,
+  navigation, language), not a list someone has to keep in step with the
+  template. A value that is not a plain value (an ORM object, a form with input
+  or errors) makes the page render the ordinary way.
+- While the page is rendered for the cache, `current_user` answers only
+  `is_authenticated`, and `request`, `session` and `g` refuse to be read: a
+  template that starts reading the member's name there fails its tests instead
+  of showing one member's name to another.
+- Flashed messages, debug mode and anything but GET render the ordinary way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from flask import current_app, render_template, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from flask_wtf.csrf import csrf_meta_tag, generate_csrf
+from markupsafe import Markup
+from wtforms import Form
+
+PAGES_KEPT = 512  # per process; a thread page's frame is about 9 KiB
+_CSRF = "csrf"
+_MARK = "\x00slot:{}\x00"  # no page text can hold NUL (clean_text strips it)
+
+
+class NotAValue(Exception):
+    """A context value that cannot be part of a key."""
+
+
+_PLAIN = (type(None), bool, int, float, str, datetime, date, Decimal, Enum)
+# Functions a page may call: they put the page's CSRF token in, which is filled in
+# per request. Any other function could read the member and is refused.
+_TOKEN_FUNCTIONS = frozenset({generate_csrf, csrf_meta_tag})
+
+
+def value_key(value):
+    """A hashable stand-in for `value` that differs whenever its rendering may:
+    plain values with their type (True is not 1, Markup is not str), containers
+    element by element, frozen dataclasses field by field, forms only while they
+    are pristine (no input, no errors), and of functions only the CSRF token's."""
+    if isinstance(value, _PLAIN):
+        return (type(value), value)
+    if isinstance(value, tuple | list):
+        return (tuple, tuple(value_key(v) for v in value))
+    if isinstance(value, dict):
+        return (dict, tuple(sorted((k, value_key(v)) for k, v in value.items())))
+    if is_dataclass(value) and not isinstance(value, type):
+        if not value.__dataclass_params__.frozen:
+            raise NotAValue(type(value).__name__)
+        return (
+            type(value),
+            tuple(value_key(getattr(value, f.name)) for f in fields(value)),
+        )
+    if isinstance(value, Form):
+        return _form_key(value)
+    if callable(value) and value in _TOKEN_FUNCTIONS:
+        return (type(value), value)
+    raise NotAValue(type(value).__name__)
+
+
+def _form_key(form: Form):
+    if form.errors:
+        raise NotAValue("a form with errors")
+    return (
+        type(form),
+        tuple(
+            (name, value_key(f.data), value_key(getattr(f, "choices", None)))
+            for name, f in form._fields.items()
+            if name != "csrf_token"  # the token is filled in per request
+        ),
+    )
+
+
+class _Refused:
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        raise RuntimeError(
+            f"a shared page read {self._name}.{attribute}: pass it in the context"
+        )
+
+    def __bool__(self):
+        raise RuntimeError(f"a shared page tested {self._name}")
+
+
+class _Member(_Refused):
+    """current_user as a shared page may see it: signed in or not, nothing else."""
+
+    def __init__(self, authenticated: bool):
+        super().__init__("current_user")
+        self.is_authenticated = authenticated
+        self.is_anonymous = not authenticated
+
+
+def _store() -> dict:
+    return current_app.extensions.setdefault("ortsverein_shared_pages", {})
+
+
+def render_shared(template_name: str, *, slots: dict[str, Markup], **context) -> str:
+    """render_template(template_name, **context, **slots), shared as described
+    above. Slots are filled in as they are: pass Markup."""
+    app = current_app._get_current_object()
+    if app.debug or request.method != "GET" or session.get("_flashes"):
+        return render_template(template_name, **context, **slots)
+    full = dict(context)
+    app.update_template_context(full)
+    for name in ("current_user", "request", "session", "g"):
+        full.pop(name, None)
+    try:
+        key = (
+            template_name,
+            str(get_locale()),
+            str(get_timezone()),
+            request.script_root,
+            bool(current_user.is_authenticated),
+            tuple(sorted(slots)),
+            value_key(full),
+        )
+    except NotAValue:
+        return render_template(template_name, **context, **slots)
+    pages = _store()
+    parts = pages.get(key)
+    if parts is None:
+        try:
+            parts = _render_parts(app, template_name, full, slots, key[4])
+        except NotAValue:
+            return render_template(template_name, **context, **slots)
+        if len(pages) >= PAGES_KEPT:
+            pages.clear()
+        pages[key] = parts
+    values = {**slots, _CSRF: generate_csrf()}
+    return "".join(values[part] if i % 2 else part for i, part in enumerate(parts))
+
+
+def _render_parts(app, template_name, full, slots, authenticated) -> tuple[str, ...]:
+    """The page as text between slots: (text, slot name, text, ..., text)."""
+    context = {
+        **full,
+        **{name: Markup(_MARK.format(name)) for name in slots},  # noqa: S704
+        "current_user": _Member(authenticated),
+        "request": _Refused("request"),
+        "session": _Refused("session"),
+        "g": _Refused("g"),
+    }
+    html = app.jinja_env.get_or_select_template(template_name).render(context)
+    html = html.replace(generate_csrf(), _MARK.format(_CSRF))
+    parts = html.split("\x00")  # "text", "slot:name", "text", ..., "text"
+    names = parts[1::2]
+    if len(parts) % 2 == 0 or any(
+        not name.startswith("slot:") or name[5:] not in {*slots, _CSRF}
+        for name in names
+    ):
+        raise NotAValue("a NUL in the page that is no slot")
+    parts[1::2] = [name[5:] for name in names]
+    return tuple(parts)
