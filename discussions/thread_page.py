@@ -1,16 +1,28 @@
-"""What a thread page reads: one page of posts as plain rows, and the member's
-relation to them (read mark, subscription, agreements) in one round trip."""
+"""What a thread page reads, as plain values in two round trips: the thread with the
+member's relation to it (read mark, subscription), then one page of posts with the
+member's agreements."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, cast, exists, func, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from models import Member, Post, Reaction, Thread, ThreadRead, ThreadSubscription
+from models import (
+    Forum,
+    Member,
+    Organisation,
+    Post,
+    Reaction,
+    Thread,
+    ThreadRead,
+    ThreadSubscription,
+)
+from ortsverein.errors_domain import NotFound
 from ortsverein.pagination import Page
+from ortsverein.permissions import can_see_org
 
 from .reading import writer
 from .services import POSTS_PER_PAGE
@@ -77,27 +89,92 @@ class ThreadFacts:
     locked: bool
     post_count: int
 
-    @classmethod
-    def of(cls, thread: Thread) -> ThreadFacts:
-        forum = thread.forum
-        return cls(
-            thread.id,
-            forum.id,
-            forum.name,
-            forum.archived,
-            thread.title,
-            thread.pinned,
-            thread.locked,
-            thread.post_count,
+
+@dataclass(frozen=True, slots=True)
+class OrgRef:
+    """The thread's organisation as the permission checks read it."""
+
+    id: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenThread:
+    """A thread as its page needs it, with the member's relation to it: how far
+    they had read it (read marks still in memory count too) and whether they
+    follow it."""
+
+    facts: ThreadFacts
+    organisation: OrgRef
+    last_read: int
+    subscribed: bool
+
+
+_member = bindparam("member_id")
+_thread = bindparam("thread_id")
+# Built once: the thread, its forum and organisation and the member's relation to
+# it in one round trip of plain columns.
+_OPEN = (
+    select(
+        Thread.id,
+        Forum.id,
+        Forum.name,
+        Forum.archived,
+        Thread.title,
+        Thread.pinned,
+        Thread.locked,
+        Thread.post_count,
+        Organisation.id,
+        Organisation.path,
+        select(ThreadRead.last_read)
+        .where(ThreadRead.member_id == _member, ThreadRead.thread_id == Thread.id)
+        .scalar_subquery(),
+        exists()
+        .where(
+            ThreadSubscription.member_id == _member,
+            ThreadSubscription.thread_id == Thread.id,
         )
+        .label("subscribed"),
+    )
+    .join(Forum, Thread.forum_id == Forum.id)
+    .join(Organisation, Forum.organisation_id == Organisation.id)
+    .where(Thread.id == _thread)
+)
 
 
-# Built once: a page view only binds the thread and the range of post numbers.
+def open_thread(session: Session, member: Member, thread_id: int) -> OpenThread:
+    """The thread if the member may see it (as access.get_thread decides), else
+    NotFound."""
+    row = (
+        session.connection()
+        .execute(_OPEN, {"thread_id": thread_id, "member_id": member.id})
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound()
+    organisation = OrgRef(row[8], row[9])
+    if not can_see_org(member, organisation):
+        raise NotFound()
+    return OpenThread(
+        ThreadFacts(*row[:8]),
+        organisation,
+        writer().seen(member.id, thread_id, row[10]),
+        bool(row[11]),
+    )
+
+
+# Built once: a page view only binds the thread, the range of post numbers and the
+# member (whether they agreed with each post).
 _PAGE = (
-    select(*_COLUMNS)
+    select(
+        *_COLUMNS,
+        exists()
+        .where(Reaction.post_id == Post.id, Reaction.member_id == _member)
+        .label("agreed"),
+    )
     .outerjoin(Member, Post.author_id == Member.id)
     .where(
-        Post.thread_id == bindparam("thread_id"),
+        Post.thread_id == _thread,
         Post.number >= bindparam("first"),
         Post.number < bindparam("first") + POSTS_PER_PAGE,
     )
@@ -105,63 +182,20 @@ _PAGE = (
 )
 
 
-def thread_page(session: Session, thread: Thread, page: int) -> Page:
-    """One page of a thread by post number: an indexed range, no OFFSET scan."""
+def thread_page(
+    session: Session, member: Member, thread: ThreadFacts, page: int
+) -> tuple[Page, frozenset[int]]:
+    """One page of a thread by post number (an indexed range, no OFFSET scan),
+    and the ids of its posts the member agreed with."""
     first = (page - 1) * POSTS_PER_PAGE + 1
     # Plain columns: the session's connection runs them without the ORM's layer.
-    rows = session.connection().execute(_PAGE, {"thread_id": thread.id, "first": first})
-    posts = [PostRow(*row) for row in rows]
-    return Page(posts, page, POSTS_PER_PAGE, thread.post_count)
-
-
-@dataclass(frozen=True, slots=True)
-class Reader:
-    """A member's relation to a thread page: how far they had read the thread,
-    whether they follow it, and which posts of the page they agreed with."""
-
-    last_read: int
-    subscribed: bool
-    agreed: frozenset[int]
-
-
-_member = bindparam("member_id")
-_thread = bindparam("thread_id")
-_READER = select(
-    select(ThreadRead.last_read)
-    .where(ThreadRead.member_id == _member, ThreadRead.thread_id == _thread)
-    .scalar_subquery(),
-    exists()
-    .where(
-        ThreadSubscription.member_id == _member,
-        ThreadSubscription.thread_id == _thread,
+    rows = session.connection().execute(
+        _PAGE, {"thread_id": thread.id, "first": first, "member_id": member.id}
     )
-    .label("subscribed"),
-    select(func.aggregate_strings(cast(Reaction.post_id, String), ","))
-    .where(
-        Reaction.member_id == _member,
-        Reaction.post_id.in_(bindparam("post_ids", expanding=True)),
-    )
-    .scalar_subquery(),
-)
-
-
-def reader(session: Session, member: Member, thread: Thread, posts: list) -> Reader:
-    """The member's Reader of this page, in one round trip. Read marks that a page
-    view left in memory and the writer has not stored yet count too."""
-    last_read, subscribed, agreed = (
-        session.connection()
-        .execute(
-            _READER,
-            {
-                "member_id": member.id,
-                "thread_id": thread.id,
-                "post_ids": [p.id for p in posts] or [0],
-            },
-        )
-        .one()
-    )
-    return Reader(
-        writer().seen(member.id, thread.id, last_read),
-        bool(subscribed),
-        frozenset(int(i) for i in agreed.split(",")) if agreed else frozenset(),
-    )
+    posts, agreed = [], set()
+    for *columns, agreed_here in rows:
+        post = PostRow(*columns)
+        posts.append(post)
+        if agreed_here:
+            agreed.add(post.id)
+    return Page(posts, page, POSTS_PER_PAGE, thread.post_count), frozenset(agreed)

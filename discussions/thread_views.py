@@ -32,7 +32,7 @@ from .forms import (
 )
 from .live import author_name
 from .post_html import posts_html
-from .thread_page import ThreadFacts, reader, thread_page
+from .thread_page import open_thread, thread_page
 from .views import form_errors, load, refuse
 
 
@@ -89,14 +89,14 @@ def create_thread(forum_id: int):
 @bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
 @member_required
 def thread(thread_id: int):
-    thread = load(get_thread, thread_id)
+    opened = load(open_thread, thread_id)
     form = None
     if request.method == "POST":
         form = PostForm()
         if form.validate_on_submit():
             try:
                 post = services.create_post(
-                    db.session, current_user, thread.id, form.body.data
+                    db.session, current_user, thread_id, form.body.data
                 )
             except ValidationFailed as err:
                 db.session.rollback()
@@ -106,13 +106,14 @@ def thread(thread_id: int):
                 flash(err.message, "error")
             else:
                 return redirect(post_url(post))
-        thread = load(get_thread, thread_id)
+        opened = load(open_thread, thread_id)
+    thread = opened.facts
     page, _per_page = parse_page_args(request.args, services.POSTS_PER_PAGE)
     last_page = services.page_of(thread.post_count)
     quote_id = request.args.get("quote", type=_post_id)
     if request.method == "POST" or quote_id:
         page = last_page  # the reply box (with kept or quoted text) is on the last page
-    result = thread_page(db.session, thread, page)
+    result, agreed = thread_page(db.session, current_user, thread, page)
     if page > 1 and not result.items:
         abort(404)
     if form is None and page >= last_page:
@@ -123,37 +124,36 @@ def thread(thread_id: int):
         quoted = db.session.get(Post, quote_id)
         if quoted is not None and quoted.thread_id == thread.id and quoted.visible:
             form.body.data = quote_text(quoted)
-    relation = reader(db.session, current_user, thread, result.items)
-    last_read = relation.last_read
+    last_read = opened.last_read
     if result.items and result.items[-1].number > last_read:
         reading.mark_read(current_user.id, thread.id, result.items[-1].number)
-    moderator = can_moderate(current_user, thread.forum.organisation)
+    moderator = can_moderate(current_user, opened.organisation)
     move_form = None
     if moderator:
         move_form = MoveForm()
         move_form.forum.choices = _move_choices()
         move_form.forum.data = thread.forum_id
-    writable = not thread.forum.archived and (not thread.locked or moderator)
+    writable = not thread.forum_archived and (not thread.locked or moderator)
     posts = posts_html(
         result.items,
         thread_id=thread.id,
-        archived=thread.forum.archived,
+        archived=thread.forum_archived,
         moderator=moderator,
         writable=writable,
         me=current_user.id,
-        agreed=relation.agreed,
+        agreed=agreed,
         last_read=last_read,
     )
     return render_shared(
         "discussions/thread.html",
         slots={"posts": posts},
-        thread=ThreadFacts.of(thread),
+        thread=thread,
         page=replace(result, items=()),  # the posts are the slot
         time_zone=str(get_timezone()),  # for the times of posts that arrive live
         last_page=last_page,
         unread_link=0 < last_read < thread.post_count,
         form=form,
-        subscribed=relation.subscribed,
+        subscribed=opened.subscribed,
         moderator=moderator,
         writable=writable,
         move_form=move_form,
