@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 CSP = "; ".join(
     [
@@ -58,12 +59,46 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 SESSION_REFRESH_SECONDS = 3600
+SESSIONS_KEPT = 4096  # per process; a cookie and its few values each
+_PLAIN = (str, int, float, bool, type(None))
 
 
 class HourlySessionInterface(SecureCookieSessionInterface):
     """Signed cookie sessions whose expiry slides as the member uses the app, but
     re-issued at most once an hour (or when the session changed), not signed and
-    sent again with every response: that cost a fifth of a millisecond per page."""
+    sent again with every response: that cost a fifth of a millisecond per page.
+
+    The same cookie then comes back with every page for up to an hour, so a cookie
+    whose signature was checked is remembered with its values and signing time:
+    checking and decoding it again cost a tenth of a millisecond. Its age is still
+    checked on every request, and only sessions of plain values are remembered (a
+    request gets its own copy, which it may change freely)."""
+
+    def __init__(self):
+        self._opened: dict[str, tuple[dict, float]] = {}
+
+    def open_session(self, app: Flask, request):
+        if not app.secret_key:  # as get_signing_serializer() decides
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        kept = self._opened.get(cookie)
+        if kept is not None and 0 <= time.time() - kept[1] <= max_age:
+            return self.session_class(kept[0])
+        serializer = self.get_signing_serializer(app)
+        try:
+            data, signed = serializer.loads(
+                cookie, max_age=max_age, return_timestamp=True
+            )
+        except BadSignature:  # expired ones too
+            return self.session_class()
+        if all(isinstance(value, _PLAIN) for value in data.values()):
+            if len(self._opened) >= SESSIONS_KEPT:
+                self._opened.clear()
+            self._opened[cookie] = (data, signed.timestamp())
+        return self.session_class(data)
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         if not session.permanent:

@@ -127,9 +127,21 @@ def test_healthz_with_unreachable_redis(db_url, tmp_path):
     app.extensions["ortsverein_db"][0].dispose()
 
 
+def _failed_login(client, email: str) -> int:
+    from tests.conftest import Auth
+
+    return client.post(
+        "/login",
+        data={
+            "csrf_token": Auth(client).csrf(),
+            "email": email,
+            "password": "falsch-falsch",
+        },
+    ).status_code
+
+
 def test_rate_limits_are_shared_through_redis(world, db_url, tmp_path, redis_url):
     """Two app processes behind one balancer count login attempts together."""
-    from tests.conftest import Auth
 
     apps = [
         build_app(
@@ -141,19 +153,63 @@ def test_rate_limits_are_shared_through_redis(world, db_url, tmp_path, redis_url
         )
         for i in range(2)
     ]
-    codes = []
-    for i in range(4):
-        client = apps[i % 2].test_client()
-        codes.append(
-            client.post(
-                "/login",
-                data={
-                    "csrf_token": Auth(client).csrf(),
-                    "email": world.member.email,
-                    "password": "falsch-falsch",
-                },
-            ).status_code
-        )
+    codes = [
+        _failed_login(apps[i % 2].test_client(), world.member.email) for i in range(4)
+    ]
     assert codes == [401, 401, 401, 429]
     for app in apps:
+        app.extensions["ortsverein_db"][0].dispose()
+
+
+def test_a_remembered_session_cookie_still_expires(world, app, client, auth):
+    import time
+    from datetime import timedelta
+
+    auth.login(world.member)
+    assert client.get("/profile/").status_code == 200
+    cookie = client.get_cookie("session").value
+    assert client.get("/profile/").status_code == 200  # that cookie is remembered
+    assert client.get_cookie("session").value == cookie
+    app.permanent_session_lifetime = timedelta(seconds=1)
+    time.sleep(2.1)
+    response = client.get("/profile/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_session_changed_by_one_request_is_not_changed_for_the_next(
+    world, client, auth, forums
+):
+    auth.login(world.member)
+    assert client.get("/profile/").status_code == 200  # the cookie is remembered
+    cookie = client.get_cookie("session").value
+    url = f"/forums/threads/{forums.nord_thread.id}"
+    # This request adds a message to its session and sends a new cookie ...
+    assert auth.post(f"{url}/subscription", {"subscribe": "1"}).status_code == 302
+    assert client.get_cookie("session").value != cookie
+    # ... a tab still sending the old cookie has no message waiting.
+    client.set_cookie("session", cookie)
+    page = client.get(url).get_data(as_text=True)
+    assert "Nicht mehr folgen" in page  # the subscription is stored, of course
+    assert "Du bekommst Bescheid" not in page
+
+
+def test_limits_are_checked_by_the_views_they_sit_on(world, db_url, tmp_path):
+    """Flask-Limiter's check of every request is not installed (no app-wide
+    limits), yet the login limit holds, and it comes back with an app-wide one."""
+    from ortsverein.extensions import limiter
+
+    for extra, hooked in (({}, False), ({"RATELIMIT_DEFAULT": "1000/minute"}, True)):
+        app = build_app(
+            db_url,
+            tmp_path / str(hooked),
+            RATELIMIT_ENABLED=True,
+            LOGIN_RATE_LIMIT="2 per minute",
+            **extra,
+        )
+        assert (limiter._check_request_limit in app.before_request_funcs[None]) is (
+            hooked
+        )
+        client = app.test_client()
+        codes = [_failed_login(client, world.member.email) for _ in range(3)]
+        assert codes == [401, 401, 429]
         app.extensions["ortsverein_db"][0].dispose()
