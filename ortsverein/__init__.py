@@ -106,11 +106,13 @@ def register_core(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_and_mark_writers():
         # NUL is never meaningful in a query or form and PostgreSQL refuses it.
-        values = [
-            v
-            for source in (request.args, request.form)
-            for _key, v in source.items(multi=True)
-        ]
+        # (A GET or HEAD has no form to read: its body, if any, is never used.)
+        sources = (
+            (request.args,)
+            if request.method in ("GET", "HEAD")
+            else (request.args, request.form)
+        )
+        values = [v for source in sources for _key, v in source.items(multi=True)]
         if any("\x00" in value for value in values):
             abort(400)
         writer = takes_write_lock_first(

@@ -213,3 +213,11 @@ def test_limits_are_checked_by_the_views_they_sit_on(world, db_url, tmp_path):
         codes = [_failed_login(client, world.member.email) for _ in range(3)]
         assert codes == [401, 401, 429]
         app.extensions["ortsverein_db"][0].dispose()
+
+
+def test_a_nul_in_a_query_or_a_form_is_refused(world, client, auth, forums):
+    auth.login(world.member)
+    assert client.get("/forums/search?q=a%00b").status_code == 400
+    url = f"/forums/threads/{forums.nord_thread.id}"
+    assert auth.post(url, {"body": "a\x00b"}).status_code == 400
+    assert client.get(f"{url}?page=1").status_code == 200
