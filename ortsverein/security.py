@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -111,6 +111,42 @@ class HourlySessionInterface(SecureCookieSessionInterface):
         return True
 
 
+CSRF_TOKENS_KEPT = 4096  # per process; a session's secret and its signed token
+
+
+def _signed_csrf_tokens(app: Flask) -> None:
+    """Flask-WTF signs the session's CSRF secret anew for every request that
+    shows a form: a tenth of a millisecond on nearly every page. Tokens here have
+    no time limit (WTF_CSRF_TIME_LIMIT is None: they are tied to the session), so
+    a token signed once for a session's secret stays valid as long as the secret,
+    and is handed to later requests of that session. Flask-WTF's generate_csrf()
+    returns the request's token from `g` when it is there; where it is not, the
+    token is signed as before."""
+    if app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return  # a token's age matters: sign each one afresh
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    signed: dict[str, str] = {}
+
+    @app.before_request
+    def _reuse_signed_csrf_token():
+        if request.endpoint == "static":
+            return  # reading the session would add "Vary: Cookie" to a static file
+        token = signed.get(session.get(field, ""))
+        if token is not None:
+            setattr(g, field, token)
+
+    @app.after_request
+    def _keep_signed_csrf_token(response: Response) -> Response:
+        token = g.get(field)
+        secret = session.get(field) if token else None
+        if secret and secret not in signed:
+            if len(signed) >= CSRF_TOKENS_KEPT:
+                signed.clear()
+            signed[secret] = token
+        return response
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = HourlySessionInterface()
     app.after_request(set_security_headers)
+    _signed_csrf_tokens(app)

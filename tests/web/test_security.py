@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from config import get_config
-from tests.conftest import build_app
+from tests.conftest import CSRF_RE, Auth, build_app
 
 
 def test_headers_on_every_page(world, client, auth):
@@ -221,3 +221,22 @@ def test_a_nul_in_a_query_or_a_form_is_refused(world, client, auth, forums):
     url = f"/forums/threads/{forums.nord_thread.id}"
     assert auth.post(url, {"body": "a\x00b"}).status_code == 400
     assert client.get(f"{url}?page=1").status_code == 200
+
+
+def test_a_session_keeps_its_form_token_and_no_other_session_can_use_it(
+    app, world, client, auth, forums
+):
+    import time
+
+    url = f"/forums/threads/{forums.nord_thread.id}"
+    auth.login(world.member)
+    first = CSRF_RE.search(client.get(url).get_data(as_text=True)).group(1)
+    time.sleep(1.1)  # a token signed anew would carry a later second
+    second = CSRF_RE.search(client.get("/profile/").get_data(as_text=True)).group(1)
+    assert first == second  # signed once for the session, not for every page
+    other = app.test_client()
+    Auth(other).login(world.board)
+    refused = other.post(url, data={"csrf_token": first, "body": "Hallo"})
+    assert refused.status_code == 400
+    taken = client.post(url, data={"csrf_token": first, "body": "Hallo"})
+    assert taken.status_code == 302
