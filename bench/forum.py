@@ -582,6 +582,13 @@ def login(base: str, email: str, password: str = PASSWORD) -> str:
         )
         if r.status_code != 302:
             raise SystemExit(f"login failed: {r.status_code} {r.text[:300]}")
+        # The first page after login stores the session's form secret in a new
+        # cookie (login starts a fresh session). A browser sends that cookie from
+        # then on; the load generator sends one fixed cookie, so it takes the one
+        # a browser holds after that first page, not the one from the login answer.
+        home = http.get(f"{base}/", allow_redirects=False, timeout=30)
+        if home.status_code != 200:
+            raise SystemExit(f"home page after login: {home.status_code}")
         return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
 
 
