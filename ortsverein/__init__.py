@@ -51,11 +51,32 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
     register_realtime(app)
     register_errors(app)
     register_cli(app)
+    limit_only_on_views(app)
     return app
 
 
-# Flask-Limiter's settings for limits on every request (see register_extensions).
+# Flask-Limiter's settings for limits on every request (see limit_only_on_views).
 APP_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def limit_only_on_views(app: Flask) -> None:
+    """Flask-Limiter checks every request in a before_request hook, for limits on
+    the whole app, by default or on a blueprint. This app has none: each limit sits
+    on the view it protects (@limiter.limit), whose wrapper checks it. The hook cost
+    a tenth of a millisecond on every page for nothing, so once every blueprint is
+    registered it goes, unless such a limit exists (or cannot be ruled out)."""
+    from .extensions import limiter
+
+    manager = limiter.limit_manager
+    blueprint_limits = getattr(manager, "_blueprint_limits", None)
+    if (
+        limiter.enabled
+        and not any(app.config.get(k) for k in APP_WIDE_LIMITS)
+        and not manager.default_limits
+        and not manager.application_limits
+        and blueprint_limits == {}
+    ):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 class BoundedInt(IntegerConverter):
@@ -82,12 +103,6 @@ def register_extensions(app: Flask) -> None:
     init_i18n(app)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     limiter.init_app(app)
-    if limiter.enabled and not any(app.config.get(k) for k in APP_WIDE_LIMITS):
-        # Flask-Limiter checks every request in a before_request hook, for limits
-        # on the whole app, by default or on a blueprint. This app has none: each
-        # limit sits on the view it protects (@limiter.limit), whose wrapper checks
-        # it. The hook cost a tenth of a millisecond on every page for nothing.
-        app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def register_core(app: Flask) -> None:

@@ -122,7 +122,7 @@ def _signed_csrf_tokens(app: Flask) -> None:
     and is handed to later requests of that session. Flask-WTF's generate_csrf()
     returns the request's token from `g` when it is there; where it is not, the
     token is signed as before."""
-    if app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+    if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:  # Flask-WTF's default
         return  # a token's age matters: sign each one afresh
     field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     signed: dict[str, str] = {}

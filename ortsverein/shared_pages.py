@@ -18,10 +18,14 @@ What keeps this safe:
   template that starts reading the member's name there fails its tests instead
   of showing one member's name to another.
 - Flashed messages, debug mode and anything but GET render the ordinary way.
+- The page's own address (`language_next`, which the language form sends back)
+  is filled in like a slot, so no query string makes a page of its own; the
+  pages used most recently are kept, PAGES_KEPT of them.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,7 +35,7 @@ from flask import current_app, render_template, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import csrf_meta_tag, generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import Form
 
 PAGES_KEPT = 512  # per process; a thread page's frame is about 9 KiB
@@ -43,7 +47,14 @@ class NotAValue(Exception):
     """A context value that cannot be part of a key."""
 
 
-_PLAIN = (type(None), bool, int, float, str, datetime, date, Decimal, Enum)
+_PLAIN = (type(None), bool, int, str, Enum)
+# Equal but printed differently (-0.0 and 0.0, Decimal 1.0 and 1.00, one instant in
+# two time zones): keyed by their repr.
+_BY_REPR = (float, Decimal, datetime, date)
+# Context values that differ per request and are filled in like slots: the page's
+# own address, which the language form sends back (a query of any length would
+# otherwise make a new page each time).
+PER_REQUEST = ("language_next",)
 # Functions a page may call: they put the page's CSRF token in, which is filled in
 # per request. Any other function could read the member and is refused.
 _TOKEN_FUNCTIONS = frozenset({generate_csrf, csrf_meta_tag})
@@ -53,9 +64,12 @@ def value_key(value):
     """A hashable stand-in for `value` that differs whenever its rendering may:
     plain values with their type (True is not 1, Markup is not str), containers
     element by element, frozen dataclasses field by field, forms only while they
-    are pristine (no input, no errors), and of functions only the CSRF token's."""
+    are pristine (nothing filled in, nothing sent), and of functions only the CSRF
+    token's."""
     if isinstance(value, _PLAIN):
         return (type(value), value)
+    if isinstance(value, _BY_REPR):
+        return (type(value), repr(value))
     if isinstance(value, tuple | list):
         return (tuple, tuple(value_key(v) for v in value))
     if isinstance(value, dict):
@@ -75,14 +89,18 @@ def value_key(value):
 
 
 def _form_key(form: Form):
-    if form.errors:
-        raise NotAValue("a form with errors")
+    """A pristine form's key: its class and choices. A form with data in it (sent,
+    quoted, preset) or with errors belongs to one member's page."""
+    fields_ = [(name, f) for name, f in form._fields.items() if name != "csrf_token"]
+    if form.errors or any(
+        f.data or getattr(f, "raw_data", None) or f.process_errors for _, f in fields_
+    ):
+        raise NotAValue("a form with something in it")
     return (
         type(form),
         tuple(
             (name, value_key(f.data), value_key(getattr(f, "choices", None)))
-            for name, f in form._fields.items()
-            if name != "csrf_token"  # the token is filled in per request
+            for name, f in fields_
         ),
     )
 
@@ -109,8 +127,8 @@ class _Member(_Refused):
         self.is_anonymous = not authenticated
 
 
-def _store() -> dict:
-    return current_app.extensions.setdefault("ortsverein_shared_pages", {})
+def _store() -> OrderedDict:
+    return current_app.extensions.setdefault("ortsverein_shared_pages", OrderedDict())
 
 
 def render_shared(template_name: str, *, slots: dict[str, Markup], **context) -> str:
@@ -123,6 +141,10 @@ def render_shared(template_name: str, *, slots: dict[str, Markup], **context) ->
     app.update_template_context(full)
     for name in ("current_user", "request", "session", "g"):
         full.pop(name, None)
+    filled = {
+        **slots,
+        **{name: escape(full.pop(name)) for name in PER_REQUEST if name in full},
+    }
     try:
         key = (
             template_name,
@@ -130,22 +152,30 @@ def render_shared(template_name: str, *, slots: dict[str, Markup], **context) ->
             str(get_timezone()),
             request.script_root,
             bool(current_user.is_authenticated),
-            tuple(sorted(slots)),
+            tuple(sorted(filled)),
             value_key(full),
         )
-    except NotAValue:
+    except (NotAValue, TypeError):  # TypeError: dict keys that do not sort
         return render_template(template_name, **context, **slots)
     pages = _store()
     parts = pages.get(key)
     if parts is None:
         try:
-            parts = _render_parts(app, template_name, full, slots, key[4])
+            parts = _render_parts(app, template_name, full, filled, key[4])
         except NotAValue:
             return render_template(template_name, **context, **slots)
-        if len(pages) >= PAGES_KEPT:
-            pages.clear()
         pages[key] = parts
-    values = {**slots, _CSRF: generate_csrf()}
+        while len(pages) > PAGES_KEPT:
+            try:
+                pages.popitem(last=False)  # the page used longest ago
+            except KeyError:  # another thread emptied it meanwhile
+                break
+    else:
+        try:
+            pages.move_to_end(key)
+        except KeyError:  # another thread dropped it meanwhile: it is rendered
+            pass
+    values = {**filled, _CSRF: generate_csrf()}
     return "".join(values[part] if i % 2 else part for i, part in enumerate(parts))
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 
 from tests.conftest import Auth
 from tests.factories import fresh, make_member
@@ -31,21 +32,35 @@ def test_two_members_share_the_page_but_not_their_parts(
 ):
     url = f"/forums/threads/{forums.nord_thread.id}"
     auth.login(world.member)
-    assert auth.post(f"{url}/subscription", {"subscribe": "1"}).status_code == 302
-    other, other_auth = _second_reader(app, session, world)
+    other, _other_auth = _second_reader(app, session, world)
+    shared = app.extensions.setdefault("ortsverein_shared_pages", OrderedDict())
+    shared.clear()
 
-    mina = client.get(url).get_data(as_text=True)  # renders the page
+    # Same relation to the thread: Zora gets the page rendered for Mina ...
+    mina = client.get(url).get_data(as_text=True)
+    zora = other.get(url).get_data(as_text=True)
+    assert len(shared) == 1
+    assert "Thema folgen" in mina and "Thema folgen" in zora
+    # ... with her own form token.
+    tokens = set(TOKEN_RE.findall(zora))
+    assert len(tokens) == 1 and tokens != set(TOKEN_RE.findall(mina))
+
+    # Mina follows the thread now: her page says so, once with the message.
+    assert (
+        client.post(
+            f"{url}/subscription",
+            data={"csrf_token": TOKEN_RE.search(mina).group(1), "subscribe": "1"},
+        ).status_code
+        == 302
+    )
+    mina = client.get(url).get_data(as_text=True)
     assert "Nicht mehr folgen" in mina and "Du bekommst Bescheid" in mina
     again = client.get(url).get_data(as_text=True)
     assert "Nicht mehr folgen" in again and "Du bekommst Bescheid" not in again
     zora = other.get(url).get_data(as_text=True)
-    # Zora follows nothing, was told nothing, and gets her own form token.
     assert "Thema folgen" in zora and "Nicht mehr folgen" not in zora
-    assert "Du bekommst Bescheid" not in zora
-    tokens = set(TOKEN_RE.findall(zora))
-    assert len(tokens) == 1 and tokens != set(TOKEN_RE.findall(mina))
 
-    # Her token works on a form of that page: she replies, Mina is notified.
+    # Zora's token from the shared page works: she replies, Mina is notified.
     reply = other.post(url, data={"csrf_token": tokens.pop(), "body": "Gern!"})
     assert reply.status_code == 302
     mina = client.get(url).get_data(as_text=True)
@@ -53,6 +68,19 @@ def test_two_members_share_the_page_but_not_their_parts(
     assert "Gern!" in mina and "Gern!" in zora
     assert UNREAD_RE.search(mina).groups() == (None, "1")
     assert UNREAD_RE.search(zora).groups() == ("hidden", "0")
+
+
+def test_a_query_string_makes_no_page_of_its_own(auth, client, app, world, forums):
+    url = f"/forums/threads/{forums.nord_thread.id}"
+    auth.login(world.member)
+    shared = app.extensions.setdefault("ortsverein_shared_pages", OrderedDict())
+    shared.clear()
+    for junk in range(5):
+        page = client.get(f"{url}?x={junk}").get_data(as_text=True)
+        # the language form still sends the member back to this very address
+        assert 'name="next" type="hidden" value="/forums/threads/' in page
+        assert f"?x={junk}" in page
+    assert len(shared) == 1
 
 
 def test_a_changed_thread_shows_at_once(app, auth, client, session, world, forums):
