@@ -1,6 +1,6 @@
 """What a thread page reads, as plain values in two round trips: the thread with the
 member's relation to it (read mark, subscription), then one page of posts with the
-member's agreements."""
+member's agreements; and a post quoted into the reply box."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from models import (
     ThreadSubscription,
 )
 from ortsverein.errors_domain import NotFound
+from ortsverein.i18n import _
 from ortsverein.pagination import Page
 from ortsverein.permissions import can_see_org
 
+from .live import author_name
 from .reading import writer
 from .services import POSTS_PER_PAGE
 
@@ -199,3 +201,10 @@ def thread_page(
         if agreed_here:
             agreed.add(post.id)
     return Page(posts, page, POSTS_PER_PAGE, thread.post_count), frozenset(agreed)
+
+
+def quote_text(post) -> str:
+    """A Markdown quote of a post for the reply box."""
+    lines = post.body.splitlines() or [""]
+    quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
+    return _("%(name)s schrieb:", name=author_name(post)) + "\n" + quoted + "\n\n"

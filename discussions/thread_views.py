@@ -30,9 +30,8 @@ from .forms import (
     RenameForm,
     ThreadForm,
 )
-from .live import author_name
 from .post_html import posts_html
-from .thread_page import open_thread, thread_page
+from .thread_page import open_thread, quote_text, thread_page
 from .views import form_errors, load, refuse
 
 
@@ -46,13 +45,6 @@ def post_url(post) -> str:
         )
         + f"#post-{post.id}"
     )
-
-
-def quote_text(post) -> str:
-    """A Markdown quote of a post for the reply box."""
-    lines = post.body.splitlines() or [""]
-    quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
-    return _("%(name)s schrieb:", name=author_name(post)) + "\n" + quoted + "\n\n"
 
 
 def _post_id(raw: str) -> int:
