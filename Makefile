@@ -34,7 +34,7 @@ lint: $(STAMP)
 
 # For developers: refresh the message catalogue after changing interface text.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F ortsverein/translations/babel.cfg -k _l -o ortsverein/translations/messages.pot --no-location --sort-output ortsverein discussions polls templates templates/_macros
+	$(BIN)/pybabel extract -F ortsverein/translations/babel.cfg -k _l -o ortsverein/translations/messages.pot --no-location --sort-output ortsverein discussions polls meetings templates templates/_macros
 	$(BIN)/pybabel update -i ortsverein/translations/messages.pot -d ortsverein/translations -l en --no-fuzzy-matching
 
 bench: install

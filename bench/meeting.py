@@ -97,12 +97,13 @@ class Seeded:
 def seed(url: str, instance: Path, members: int, moves: int) -> Seeded:
     """Migrate an empty database; the members by bulk insert, the meeting through
     the services (created and started by the chair)."""
-    from discussions.meetings.services import (
+    from meetings.services import (
         ItemInput,
         MeetingInput,
         create_meeting,
         start,
     )
+
     from ortsverein import create_app
     from ortsverein.auth.tokens import create_api_token
     from ortsverein.db import db, write_intent

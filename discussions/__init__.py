@@ -43,6 +43,3 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("ortsverein_panels", []).append(
         ("discussions/_panel.html", views.panel)
     )
-    from . import meetings
-
-    meetings.init_app(app)

@@ -13,11 +13,7 @@ from wtforms.validators import (
 )
 
 from ortsverein.i18n import _l
-
-MARKDOWN_HINT = _l(
-    "Markdown: **fett**, *kursiv*, [Link](https://…), > Zitat, - Liste. "
-    "Erwähne andere mit @Vorname.Nachname."
-)
+from ortsverein.markdown import MARKDOWN_HINT
 
 
 class ForumForm(FlaskForm):

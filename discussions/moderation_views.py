@@ -11,12 +11,12 @@ from ortsverein.db import db
 from ortsverein.errors_domain import DomainError, Forbidden, NotFound
 from ortsverein.i18n import _, _l
 from ortsverein.pagination import parse_page_args
+from ortsverein.web import load, refuse
 
 from . import bp, moderation
 from .access import get_post, get_thread, moderated_orgs
 from .forms import MoveForm, ReasonForm, RenameForm
 from .thread_views import _move_choices, post_url
-from .views import load, refuse
 
 FLAGS = {
     "pin": ({"pinned": True}, _l("Das Thema ist oben angeheftet.")),

@@ -19,6 +19,7 @@ from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import subtree_clause
 from ortsverein.realtime import MAX_ID
 from ortsverein.shared_pages import render_shared
+from ortsverein.web import form_errors, load, refuse
 
 from . import bp, post_actions, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
@@ -32,7 +33,6 @@ from .forms import (
 )
 from .post_html import posts_html
 from .thread_page import open_thread, quote_text, thread_page
-from .views import form_errors, load, refuse
 
 
 def post_url(post) -> str:

@@ -11,40 +11,15 @@ from models import Forum, Organisation, Thread
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import DomainError, NotFound, ValidationFailed
+from ortsverein.errors_domain import ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import visible_org_clause
+from ortsverein.web import form_errors, load
 
 from . import bp, reading, search, services
 from .access import can_moderate, get_forum, moderated_orgs, visible_forums_query
 from .forms import ForumForm
-
-
-def load(getter, *args):
-    """Run a loader; anything the member may not see is a 404."""
-    try:
-        return getter(db.session, current_user, *args)
-    except NotFound:
-        abort(404)
-
-
-def form_errors(form, err: ValidationFailed) -> None:
-    """Put a service's field errors on the form, so the page shows them in place."""
-    for name, message in err.context.get("fields", {}).items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            flash(message, "error")
-    if not err.context.get("fields"):
-        flash(err.message, "error")
-
-
-def refuse(err: DomainError, target: str):
-    db.session.rollback()
-    flash(err.message or _("Das ging nicht."), "error")
-    return redirect(target)
 
 
 @bp.route("/")

@@ -6,6 +6,14 @@ from __future__ import annotations
 import nh3
 from markdown_it import MarkdownIt
 
+from .i18n import _l
+
+# Shown under every text box that takes Markdown (forums, meetings).
+MARKDOWN_HINT = _l(
+    "Markdown: **fett**, *kursiv*, [Link](https://…), > Zitat, - Liste. "
+    "Erwähne andere mit @Vorname.Nachname."
+)
+
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _md.enable(["table", "strikethrough"])
 

@@ -196,7 +196,7 @@ def make_post(session: Session, thread, author: Member, body="Antwort"):
 
 def make_meeting(session: Session, org: Organisation, organiser: Member, **kw):
     """A meeting through the service, as an organiser plans it (three items)."""
-    from discussions.meetings.services import ItemInput, MeetingInput, create_meeting
+    from meetings.services import ItemInput, MeetingInput, create_meeting
 
     start = utcnow() + timedelta(days=1)
     data = MeetingInput(

@@ -17,7 +17,8 @@ from ortsverein.realtime import MAX_ID, socket_member, socketio
 
 from . import agenda, attendance, services, speakers
 from .access import RUNNING, can_attend, get_meeting, status
-from .live import attendance_changed, member_state
+from .live import attendance_changed
+from .room_state import member_state
 
 
 def on_join_meeting(session: Session, member: Member, meeting_id: int, data: dict):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from discussions import services as forum_services
 from models import RoleName, utcnow
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
@@ -16,15 +17,12 @@ from ortsverein.i18n import _
 from ortsverein.local_time import to_local, to_utc
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import orgs_with_role
+from ortsverein.web import form_errors
 
-from .. import services as forum_services
-from ..access import visible_forums_query
-from ..forms import PostForm
-from ..views import form_errors
 from . import agenda, attendance, bp, services
 from .access import can_export, can_organise, get_meeting, status
-from .forms import ItemForm, MeetingForm, RoomMemberForm, VoteForm
-from .live import member_state
+from .forms import ContributionForm, ItemForm, MeetingForm, RoomMemberForm, VoteForm
+from .room_state import member_state
 
 
 def load_meeting(meeting_id: int):
@@ -58,7 +56,7 @@ def _organiser_orgs():
 def _forums():
     return [
         f
-        for f in db.session.scalars(visible_forums_query(current_user))
+        for f in db.session.scalars(forum_services.visible_forums_query(current_user))
         if not f.archived
     ]
 
@@ -166,7 +164,7 @@ def detail(meeting_id: int):
     script makes it live (and asks for `?partial=1`, the sections alone, after
     each change). A POST is a contribution to the current item's discussion."""
     meeting = load_meeting(meeting_id)
-    post_form = PostForm()
+    post_form = ContributionForm()
     if request.method == "POST":
         response = _discuss(meeting, post_form)
         if response is not None:
@@ -211,7 +209,7 @@ def _room_form(meeting):
     return form
 
 
-def _discuss(meeting, form: PostForm):
+def _discuss(meeting, form: ContributionForm):
     """Post into the thread of the item the member was reading when they wrote
     (the chair may have moved on meanwhile); on an error the text stays in the box."""
     threads = {i.thread_id for i in meeting.items if i.thread_id}

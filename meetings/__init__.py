@@ -1,5 +1,6 @@
 """Remote branch meetings: agenda, attendance, speakers' list, live discussion and
-live votes, minutes (a blueprint of its own inside the discussions feature)."""
+live votes, minutes. A feature of its own; it uses forums through
+`discussions.services` and polls through `polls.services` only."""
 
 from __future__ import annotations
 
@@ -15,11 +16,23 @@ def init_app(app: Flask) -> None:
     from ortsverein.notifications import register_kind
     from ortsverein.realtime import register_room
 
-    from . import api, events, minutes_views, room_views, views  # noqa: F401
+    from . import (  # noqa: F401  (routes)
+        api,
+        api_common,
+        api_schemas,
+        api_votes,
+        events,
+        live,
+        minutes_views,
+        room_state,
+        room_views,
+        views,
+    )
     from .access import can_join_meeting
 
+    live.meeting_changed.connect(room_state.publish_state)
     app.register_blueprint(bp)
-    register_blueprint(app, api.bp, api.SCHEMAS)
+    register_blueprint(app, api_common.bp, api_schemas.SCHEMAS)
     register_room(
         "meeting",
         can_join_meeting,

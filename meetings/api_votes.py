@@ -13,13 +13,13 @@ from ortsverein.db import db
 from polls import services as polls
 
 from . import votes
-from .api import _doc, _meeting, _summary, bp
+from .api_common import api_doc, bp, load_meeting, vote_json
 from .api_schemas import CENT, PaperVotesSchema, VoteCreateSchema
 
 
 @bp.route("/meetings/<int:meeting_id>/votes", methods=["POST"])
 @token_required
-@_doc("""Start a live vote.
+@api_doc("""Start a live vote.
     ---
     post:
       summary: "Open a vote on the current item now (chair); the electorate is
@@ -36,7 +36,7 @@ from .api_schemas import CENT, PaperVotesSchema, VoteCreateSchema
 def start_vote(meeting_id: int):
     data = load_json(VoteCreateSchema())
     data["quorum_percent"] = Decimal(str(data["quorum_percent"])).quantize(CENT)
-    meeting = _meeting(meeting_id)
+    meeting = load_meeting(meeting_id)
     now = utcnow()  # the service opens the vote now, whatever is passed
     poll = votes.start_vote(
         db.session,
@@ -46,12 +46,12 @@ def start_vote(meeting_id: int):
             org_id=meeting.organisation_id, opens_at=now, closes_at=now, **data
         ),
     )
-    return _summary(poll), 201
+    return vote_json(poll), 201
 
 
 @bp.route("/meetings/<int:meeting_id>/votes/<int:poll_id>/close", methods=["POST"])
 @token_required
-@_doc("""Close a live vote.
+@api_doc("""Close a live vote.
     ---
     post:
       summary: Close the vote now (chair); the summary carries the result
@@ -60,13 +60,13 @@ def start_vote(meeting_id: int):
       responses: {200: $VOTE, 404: $NF, 409: {description: poll_not_open}}
     """)
 def close_vote(meeting_id: int, poll_id: int):
-    meeting = _meeting(meeting_id)
-    return _summary(votes.close_vote(db.session, g.api_member, meeting, poll_id))
+    meeting = load_meeting(meeting_id)
+    return vote_json(votes.close_vote(db.session, g.api_member, meeting, poll_id))
 
 
 @bp.route("/meetings/<int:meeting_id>/votes/<int:poll_id>/paper", methods=["POST"])
 @token_required
-@_doc("""Enter the paper ballots of the room.
+@api_doc("""Enter the paper ballots of the room.
     ---
     post:
       summary: "Count the paper ballots once (chair; yes/no/abstain and single
@@ -83,6 +83,6 @@ def close_vote(meeting_id: int, poll_id: int):
     """)
 def paper_votes(meeting_id: int, poll_id: int):
     data = load_json(PaperVotesSchema())
-    meeting = _meeting(meeting_id)
+    meeting = load_meeting(meeting_id)
     votes.paper_votes(db.session, g.api_member, meeting, poll_id, **data)
-    return _summary(votes.meeting_vote(db.session, meeting, poll_id))
+    return vote_json(votes.meeting_vote(db.session, meeting, poll_id))

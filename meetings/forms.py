@@ -23,7 +23,18 @@ from wtforms.validators import (
 
 from ortsverein.i18n import _l
 from ortsverein.local_time import FORMAT, sane_year
+from ortsverein.markdown import MARKDOWN_HINT
 from polls.services import kind_choices, majority_choices
+
+
+class ContributionForm(FlaskForm):
+    """A contribution to the current agenda item's discussion, from the room page."""
+
+    body = TextAreaField(
+        _l("Deine Antwort"),
+        validators=[DataRequired(), Length(max=50_000)],
+        description=MARKDOWN_HINT,
+    )
 
 
 class MeetingForm(FlaskForm):

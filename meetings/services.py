@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
+from discussions import services as forum_services
 from models import (
     AgendaItem,
     Attendance,
@@ -27,7 +28,6 @@ from ortsverein.markdown import render
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import can_see_org, visible_org_clause
 
-from .. import services as forum_services
 from . import invitations
 from .access import (
     RUNNING,
@@ -38,6 +38,7 @@ from .access import (
 )
 from .agenda import MAX_ITEMS, finish_speeches
 from .live import publish_meeting
+from .votes import running_vote
 
 STALE = timedelta(days=1)
 
@@ -306,8 +307,6 @@ def end(session: Session, member: Member, meeting: Meeting) -> Meeting:
     require_chair(member, meeting)
     if status(meeting) != RUNNING:
         raise Conflict(_("Nur eine laufende Sitzung lässt sich beenden."))
-    from .votes import running_vote
-
     if running_vote(session, meeting) is not None:
         raise Conflict(_("Bitte schließe zuerst die laufende Abstimmung."))
     now = utcnow()

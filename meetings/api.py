@@ -3,8 +3,6 @@ speak, run them as chair, with live votes (documented in /api/v1/openapi.json)."
 
 from __future__ import annotations
 
-from string import Template
-
 from flask import g, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,27 +11,23 @@ from models import Meeting
 from ortsverein.api import (
     ApiError,
     load_json,
-    make_blueprint,
     paginated,
     token_required,
 )
 from ortsverein.db import db
 from ortsverein.pagination import Page, parse_page_args
-from polls import services as polls
 
 from . import agenda, attendance, services, speakers
-from .access import get_meeting, require_chair, status
+from .access import require_chair, status
+from .api_common import api_doc, bp, load_meeting, state_json
 from .api_schemas import (
-    SCHEMAS,
     CurrentItemSchema,
     ItemAddSchema,
     MeetingCreateSchema,
     RoomAttendanceSchema,
 )
-from .live import attendance_changed, item_json, member_state
-
-bp = make_blueprint("meetings_api", __name__)
-__all__ = ["SCHEMAS", "bp"]  # registered by discussions.meetings.init_app
+from .live import attendance_changed
+from .room_state import item_json
 
 
 def _iso(moment) -> str | None:
@@ -71,43 +65,6 @@ def _attendance_json(meeting: Meeting) -> dict:
             for a in attendance.attendance_list(db.session, meeting)
         ],
     }
-
-
-def _meeting(meeting_id: int) -> Meeting:
-    return get_meeting(db.session, g.api_member, meeting_id)
-
-
-def _state(meeting: Meeting):
-    return jsonify(member_state(db.session, meeting, g.api_member))
-
-
-def _summary(poll):
-    return jsonify(polls.vote_summary(db.session, poll, g.api_member))
-
-
-def _response(description: str, schema: str) -> str:
-    body = f"{{application/json: {{schema: {schema}}}}}"
-    return f'{{description: "{description}", content: {body}}}'
-
-
-# Shared YAML of the docstrings below, filled in by _doc.
-PARTS = {
-    "ID": "{in: path, name: meeting_id, required: true, schema: {type: integer}}",
-    "POLL": "{in: path, name: poll_id, required: true, schema: {type: integer}}",
-    "STATE": _response("the new state", "MeetingState"),
-    "VOTE": _response("the vote", "VoteSummary"),
-    "LIST": '{description: "{present: [{id, name, since, in_room, online}], '
-    'stretches: [{member: {id, name}, in_room, joined_at, left_at}]}"}',
-    "NF": '{description: "unknown or not visible; a chair\'s action: not a chair"}',
-}
-
-
-def _doc(text: str):
-    def set_doc(view):
-        view.__doc__ = Template(text).substitute(PARTS)
-        return view
-
-    return set_doc
 
 
 @bp.route("/meetings", methods=["GET", "POST"])
@@ -173,7 +130,7 @@ def meetings():
 
 @bp.route("/meetings/<int:meeting_id>")
 @token_required
-@_doc("""The meeting room's state for the asking member.
+@api_doc("""The meeting room's state for the asking member.
     ---
     get:
       summary: "The document a socket join returns: agenda and current item,
@@ -184,8 +141,8 @@ def meetings():
       parameters: [$ID]
       responses: {200: $STATE, 404: $NF}
     """)
-def meeting_state(meeting_id: int):
-    return _state(_meeting(meeting_id))
+def meetingstate_json(meeting_id: int):
+    return state_json(load_meeting(meeting_id))
 
 
 def _check_in(session, member, meeting) -> None:
@@ -215,12 +172,12 @@ ACTIONS = [  # path, service(session, member, meeting), summary, what 409 means
 
 def _action(path: str, service, summary: str, conflict: str) -> None:
     def view(meeting_id: int):
-        meeting = _meeting(meeting_id)
+        meeting = load_meeting(meeting_id)
         service(db.session, g.api_member, meeting)
-        return _state(meeting)
+        return state_json(meeting)
 
     view.__name__ = "meeting_" + path.replace("-", "_").replace("/", "_")
-    view = _doc(f"""{summary}.
+    view = api_doc(f"""{summary}.
     ---
     post:
       summary: "{summary}"
@@ -241,7 +198,7 @@ for _args in ACTIONS:
 
 @bp.route("/meetings/<int:meeting_id>/speakers", methods=["POST", "DELETE"])
 @token_required
-@_doc("""Raise or lower your hand on the current item.
+@api_doc("""Raise or lower your hand on the current item.
     ---
     post:
       summary: Ask to speak on the current item (members present)
@@ -256,17 +213,17 @@ for _args in ACTIONS:
       responses: {200: $STATE, 404: $NF, 409: {description: not on the list}}
     """)
 def speakers_list(meeting_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = load_meeting(meeting_id)
     if request.method == "POST":
         speakers.raise_hand(db.session, g.api_member, meeting)
     else:
         speakers.withdraw(db.session, g.api_member, meeting)
-    return _state(meeting)
+    return state_json(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/current-item", methods=["PUT"])
 @token_required
-@_doc("""Move the agenda.
+@api_doc("""Move the agenda.
     ---
     put:
       summary: Call an agenda item (chair); everyone in the room sees it
@@ -277,14 +234,14 @@ def speakers_list(meeting_id: int):
     """)
 def current_item(meeting_id: int):
     item_id = load_json(CurrentItemSchema())["item_id"]
-    meeting = _meeting(meeting_id)
+    meeting = load_meeting(meeting_id)
     agenda.set_current_item(db.session, g.api_member, meeting, item_id)
-    return _state(meeting)
+    return state_json(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
 @token_required
-@_doc("""Add an agenda item.
+@api_doc("""Add an agenda item.
     ---
     post:
       summary: Add an item at the end of the agenda (chair), also while running
@@ -300,14 +257,14 @@ def current_item(meeting_id: int):
     """)
 def add_item(meeting_id: int):
     data = load_json(ItemAddSchema())
-    meeting = _meeting(meeting_id)
+    meeting = load_meeting(meeting_id)
     item = agenda.add_item(db.session, g.api_member, meeting, **data)
     return jsonify(item_json(item)), 201
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance")
 @token_required
-@_doc("""The attendance list.
+@api_doc("""The attendance list.
     ---
     get:
       summary: Who is present now, and every stretch of attendance (chair)
@@ -316,14 +273,14 @@ def add_item(meeting_id: int):
       responses: {200: $LIST, 404: $NF}
     """)
 def attendance_list(meeting_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = load_meeting(meeting_id)
     require_chair(g.api_member, meeting)
     return jsonify(_attendance_json(meeting))
 
 
 @bp.route("/meetings/<int:meeting_id>/room-attendance", methods=["POST"])
 @token_required
-@_doc("""Record a member sitting in the room.
+@api_doc("""Record a member sitting in the room.
     ---
     post:
       summary: Check in a member sitting in the room (chair; hybrid meetings)
@@ -334,7 +291,7 @@ def attendance_list(meeting_id: int):
     """)
 def room_check_in(meeting_id: int):
     member_id = load_json(RoomAttendanceSchema())["member_id"]
-    meeting = _meeting(meeting_id)
+    meeting = load_meeting(meeting_id)
     attendance.room_check_in(db.session, g.api_member, meeting, member_id)
     attendance_changed(meeting)
     return jsonify(_attendance_json(meeting))
@@ -344,7 +301,7 @@ def room_check_in(meeting_id: int):
     "/meetings/<int:meeting_id>/room-attendance/<int:member_id>", methods=["DELETE"]
 )
 @token_required
-@_doc("""A member leaves the room.
+@api_doc("""A member leaves the room.
     ---
     delete:
       summary: End a member's attendance in the room (chair)
@@ -355,10 +312,8 @@ def room_check_in(meeting_id: int):
       responses: {200: $LIST, 404: $NF}
     """)
 def room_check_out(meeting_id: int, member_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = load_meeting(meeting_id)
     attendance.room_check_out(db.session, g.api_member, meeting, member_id)
     attendance_changed(meeting)
     return jsonify(_attendance_json(meeting))
 
-
-from . import api_votes  # noqa: E402, F401  (its routes register on bp)
