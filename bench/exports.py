@@ -30,7 +30,7 @@ from models import BallotRecord, Member, Poll, Receipt, Role, RoleName, utcnow  
 from ortsverein import create_app  # noqa: E402
 from ortsverein.db import db, write_intent  # noqa: E402
 from ortsverein.migrate import upgrade  # noqa: E402
-from polls.digests import canonical  # noqa: E402
+from polls.checksums import canonical  # noqa: E402
 from polls.lifecycle import ensure_current  # noqa: E402
 
 

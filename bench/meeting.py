@@ -103,7 +103,6 @@ def seed(url: str, instance: Path, members: int, moves: int) -> Seeded:
         create_meeting,
         start,
     )
-
     from ortsverein import create_app
     from ortsverein.auth.tokens import create_api_token
     from ortsverein.db import db, write_intent

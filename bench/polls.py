@@ -50,14 +50,11 @@ from ortsverein.auth.tokens import create_api_token  # noqa: E402
 from ortsverein.db import db, write_intent  # noqa: E402
 from ortsverein.migrate import upgrade  # noqa: E402
 from polls.casting import receipt_hash  # noqa: E402
-from polls.digests import canonical  # noqa: E402
-from polls.lifecycle import (  # noqa: E402
-    _freeze_electorate,
-    _in_own_transaction,
-    ensure_current,
-)
+from polls.checksums import canonical  # noqa: E402
+from polls.lifecycle import _freeze_electorate, ensure_current  # noqa: E402
 from polls.rules import PollDefinition  # noqa: E402
 from polls.services import PollInput, create_poll, schedule  # noqa: E402
+from polls.state import in_own_transaction  # noqa: E402
 from polls.tally import tally  # noqa: E402
 from tests.servers import PostgresServer, free_port, wait_for_port  # noqa: E402
 
@@ -246,7 +243,7 @@ def national(kind: str, url: str, n: int, tmp: Path) -> None:
         # The opening's two steps, as ensure_current runs them on first access:
         # freezing the register (the snapshot), then telling every voter.
         t0 = time.perf_counter()
-        _in_own_transaction(session, poll, _freeze_electorate)
+        in_own_transaction(session, poll, _freeze_electorate)
         snapshot = time.perf_counter() - t0
         assert session.get(Poll, poll.id).electorate_size == n
         t0 = time.perf_counter()

@@ -21,8 +21,9 @@ from . import ballot_box as published
 from . import casting, open_polls, services, visibility
 from .api_schemas import BallotSchema, PollCreateSchema
 from .errors import PollNotClosed
-from .lifecycle import CLOSED, ensure_current, status
+from .lifecycle import ensure_current
 from .records import stored_result
+from .state import CLOSED, status
 
 bp = make_blueprint("polls_api", __name__)
 

@@ -17,9 +17,10 @@ from ortsverein.cooperative import pause
 from ortsverein.i18n import _
 
 from .casting import receipt_hash
-from .digests import sorted_column
+from .checksums import sorted_column
 from .errors import PollNotClosed
-from .lifecycle import CLOSED, ensure_current
+from .lifecycle import ensure_current
+from .state import CLOSED
 
 CHUNK = 5000  # rows per database fetch and per piece of the streamed JSON
 

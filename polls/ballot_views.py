@@ -18,9 +18,9 @@ from . import bp, casting
 from .charts import bar_chart
 from .errors import AlreadyVoted, InvalidChoices, NotEligible, PollNotOpen
 from .forms import ReceiptForm, VoteForm
-from .lifecycle import CLOSED, OPEN, status
 from .records import stored_result
 from .services import option_label
+from .state import CLOSED, OPEN, status
 from .views import load_poll
 
 ID_RE = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit() is true)

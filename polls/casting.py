@@ -30,16 +30,17 @@ from ortsverein.i18n import _
 from ortsverein.presence import shared_redis
 from ortsverein.realtime import publish
 
-from .digests import canonical
+from .checksums import canonical
 from .errors import (
     AlreadyVoted,
     InvalidChoices,
     NotEligible,
     PollNotOpen,
 )
-from .lifecycle import OPEN, ensure_current
+from .lifecycle import ensure_current
 from .open_polls import OpenPoll
 from .rules import InvalidBallot, check_ballot
+from .state import OPEN
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TURNOUT_INTERVAL = 30  # seconds; at most one turnout event per poll in this time

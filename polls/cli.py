@@ -13,8 +13,9 @@ from models import BallotRecord, Participation, Poll, Receipt
 from ortsverein import audit
 from ortsverein.db import db
 
-from .lifecycle import CLOSED, due_polls, ensure_current, status
+from .lifecycle import due_polls, ensure_current
 from .records import recount, sealing_records
+from .state import CLOSED, status
 
 
 @click.command("tick")

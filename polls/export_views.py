@@ -32,8 +32,9 @@ from ortsverein.permissions import has_role, orgs_with_role, subtree_clause
 
 from . import bp, documents, exports
 from .api import bp as api_bp
-from .lifecycle import CLOSED, ensure_current, status
+from .lifecycle import ensure_current
 from .records import stored_result
+from .state import CLOSED, status
 from .visibility import get_poll
 
 FORMATS = {

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import BallotRecord, Member, NamedVote, Poll, Receipt, utcnow
 
-from .digests import ballot_lines, bytewise, sorted_column
+from .checksums import ballot_lines, bytewise, sorted_column
 from .records import recount, sealing_records, stored_result
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -1,11 +1,10 @@
-"""Poll state from the clock, and the transition work done once when a moment passes:
-freezing the electorate at opening, the announcement and the reminder, and at
-closing the sealing and tally (polls/sealing.py)."""
+"""The transition work done once when a poll's moment passes (its state by the clock
+is in state.py): freezing the electorate at opening, the announcement and the
+reminder, and at closing the sealing and tally (sealing.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from fractions import Fraction
+from datetime import datetime
 
 from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -19,74 +18,33 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.db import reading_after_commit, write_intent
 from ortsverein.notifications import deliver, notify
-from ortsverein.realtime import publish
 
-from .digests import (
-    electorate_digest,
+from .checksums import electorate_digest
+from .sealing import seal_and_tally
+from .state import (
+    CLOSED,
+    OPEN,
+    claim,
+    in_own_transaction,
+    org_room,
+    reminder_due,
+    status,
 )
-from .rules import PollDefinition
-
-DRAFT, SCHEDULED, OPEN, CLOSED = "draft", "scheduled", "open", "closed"
-
-
-def status(poll: Poll, now: datetime | None = None) -> str:
-    """draft until scheduled; then scheduled, open or closed by the clock."""
-    if not poll.scheduled:
-        return DRAFT
-    if poll.closed_at is not None:
-        return CLOSED  # sealed: nothing can reopen it, not even an extension
-    now = now or utcnow()
-    if now < poll.opens_at:
-        return SCHEDULED
-    if now < poll.closes_at:
-        return OPEN
-    return CLOSED
-
-
-def definition_for(poll: Poll, digest: str = "") -> PollDefinition:
-    return PollDefinition(
-        kind=poll.kind.value,
-        option_ids=tuple(o.id for o in poll.options),
-        electorate_size=poll.electorate_size or 0,
-        quorum_percent=Fraction(str(poll.quorum_percent or 0)),
-        majority=poll.majority.value,
-        min_choices=poll.min_choices,
-        max_choices=poll.max_choices,
-        tie_seed=digest,
-    )
-
-
-def org_room(org_id: int) -> str:
-    return f"org:{org_id}"
 
 
 def ensure_current(session: Session, poll: Poll, now: datetime | None = None) -> str:
     """Do whatever transition work is due (idempotent) and return the poll's status."""
     state = status(poll, now)
     if state in (OPEN, CLOSED) and poll.opened_at is None:
-        _in_own_transaction(session, poll, _freeze_electorate)
+        in_own_transaction(session, poll, _freeze_electorate)
     if state == OPEN and poll.announced_at is None:
-        _in_own_transaction(session, poll, _announce)
+        in_own_transaction(session, poll, _announce)
     if state == OPEN and poll.reminded_at is None and reminder_due(poll, now):
-        _in_own_transaction(session, poll, _remind)
+        in_own_transaction(session, poll, _remind)
     if state == CLOSED and poll.closed_at is None:
-        from .sealing import seal_and_tally  # it builds on this module
-
-        _in_own_transaction(session, poll, seal_and_tally)
+        in_own_transaction(session, poll, seal_and_tally)
     return state
-
-
-def reminder_at(poll: Poll) -> datetime:
-    """One reminder, a day before closing (or in the last quarter of a short poll)."""
-    return poll.closes_at - min(
-        timedelta(hours=24), (poll.closes_at - poll.opens_at) / 4
-    )
-
-
-def reminder_due(poll: Poll, now: datetime | None = None) -> bool:
-    return (now or utcnow()) >= reminder_at(poll)
 
 
 def _electorate(poll: Poll):
@@ -122,40 +80,6 @@ def _remind(session: Session, poll: Poll):
             session, members, "poll_reminder", poll.title, f"/polls/{poll.id}", count
         )
     ]
-
-
-def _in_own_transaction(session: Session, poll: Poll, work) -> None:
-    """Run transition work as a writer in a transaction of its own, then let the
-    caller carry on with the result. The caller's (read) transaction is ended first:
-    on SQLite it may hold a snapshot or the write lock, so transitions run before a
-    use case writes anything."""
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("poll transitions must run before the caller writes")
-    session.rollback()
-    try:
-        with write_intent():
-            session.refresh(poll)  # begins the writer's transaction (IMMEDIATE)
-            events = work(session, poll)
-            session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    with reading_after_commit(session):
-        for event in events or ():
-            if callable(event):
-                event()  # work that must follow the commit (delivery, scrubbing)
-            else:
-                publish(*event)
-    session.refresh(poll)  # the caller sees what was just written
-
-
-def claim(session: Session, poll: Poll, column) -> bool:
-    """Claim a transition: exactly one transaction sets the column from NULL."""
-    now = utcnow()
-    result = session.execute(
-        update(Poll).where(Poll.id == poll.id, column.is_(None)).values({column: now})
-    )
-    return result.rowcount == 1
 
 
 def _freeze_electorate(session: Session, poll: Poll):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,14 +27,13 @@ from ortsverein.errors_domain import Conflict, ValidationFailed
 from ortsverein.i18n import _
 
 from .casting import BERLIN, lock_open_poll, turnout
-from .digests import canonical, electorate_digest
+from .checksums import canonical, electorate_digest
+from .definitions import PollInput, apply_definition, validate
 from .errors import PollNotOpen
 from .exports import MAJORITY_WORDS, OUTCOME_WORDS
-from .lifecycle import CLOSED, OPEN, ensure_current, status
+from .lifecycle import ensure_current
 from .records import stored_result
-
-if TYPE_CHECKING:
-    from .services import PollInput
+from .state import CLOSED, OPEN, status
 
 # The chair closes a live vote; this only bounds one that is forgotten.
 LONGEST_LIVE_VOTE = timedelta(hours=12)
@@ -53,8 +51,6 @@ def start_meeting_vote(
     """Open a poll at once for exactly the members present now. The caller (the
     meeting) has checked that `chair` chairs the meeting; the poll rules (kinds,
     options, majority) are checked here as for every poll."""
-    from .services import _apply, validate  # services re-exports this module
-
     if not present_ids:
         raise ValidationFailed(
             _("Niemand ist anwesend: eine Abstimmung braucht Stimmberechtigte.")
@@ -73,7 +69,7 @@ def start_meeting_vote(
         agenda_item_id=agenda_item_id,
     )
     session.add(poll)
-    _apply(session, poll, data)
+    apply_definition(session, poll, data)
     # Opened, announced and reminded now: the electorate is in the room.
     poll.scheduled = True
     poll.opened_at = poll.announced_at = poll.reminded_at = now

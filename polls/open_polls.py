@@ -24,8 +24,9 @@ from ortsverein.i18n import _
 from ortsverein.permissions import can_see_org
 
 from .errors import PollNotOpen
-from .lifecycle import OPEN, definition_for, ensure_current, reminder_at
+from .lifecycle import ensure_current
 from .rules import PollDefinition
+from .state import OPEN, definition_for, reminder_at
 from .visibility import get_poll
 
 _STORE = "ortsverein_open_polls"

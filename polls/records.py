@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from models import AuditEntry, Poll
 
-from .digests import ballot_lines, digest_of_counted, receipts_digest
-from .lifecycle import definition_for
+from .checksums import ballot_lines, digest_of_counted, receipts_digest
+from .state import definition_for
 from .tally import TallyResult, tally
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import Member, Poll, PollOption, Repeat, utcnow
 from ortsverein import audit
 
-from .services import require_organiser
+from .visibility import require_organiser
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -15,8 +15,9 @@ from models import BallotRecord, Poll, Receipt, Repeat
 from ortsverein import audit
 from ortsverein.db import SQLITE_BUSY_TIMEOUT_MS as SQLITE_BUSY_MS
 
-from .digests import digest_of
-from .lifecycle import claim, definition_for, org_room
+from .checksums import digest_of
+from .recurring import schedule_repetition
+from .state import claim, definition_for, org_room
 from .tally import tally
 
 SEAL_CHUNK = 50_000  # rows per statement when a sealed box is written back
@@ -105,8 +106,6 @@ def seal_and_tally(session: Session, poll: Poll):
         outcome=result.outcome,
     )
     if poll.repeat != Repeat.NONE:
-        from .recurring import schedule_repetition
-
         schedule_repetition(session, poll)
     return [
         lambda: scrub_after_sealing(session),

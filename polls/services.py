@@ -1,147 +1,35 @@
 """Poll use cases for organisers: define, schedule and extend polls. What members
 may see is in visibility.py, rule presets in presets.py, repeats and copies in
-recurring.py."""
+recurring.py. This module is also the interface that later features use: a
+meeting's vote is a poll with a meeting_id, started, closed and summarised by the
+meeting_votes functions re-exported below, with the kind and majority labels for
+the chair's form; nothing else of polls is imported outside it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from models import (
-    Majority,
-    Member,
-    Organisation,
-    Poll,
-    PollKind,
-    PollOption,
-    Repeat,
-    utcnow,
-)
+from models import Member, Poll, PollKind, utcnow
 from ortsverein import audit
-from ortsverein.errors_domain import NotFound, ValidationFailed
+from ortsverein.errors_domain import ValidationFailed
 from ortsverein.i18n import _
-from ortsverein.markdown import render
 
+from .definitions import PollInput as PollInput
+from .definitions import apply_definition, validate
+from .definitions import option_label as option_label
 from .errors import PollNotEditable
-from .lifecycle import DRAFT, OPEN, status
-from .presets import preset_for
-from .visibility import can_organise
-
-YES_NO_LABELS = ("Ja", "Nein", "Enthaltung")  # stored so: the record is German
-_YES_NO_SHOWN = {
-    "Ja": lambda: _("Ja"),
-    "Nein": lambda: _("Nein"),
-    "Enthaltung": lambda: _("Enthaltung"),
-}
-
-
-def option_label(poll: Poll | str, label: str) -> str:
-    """An option as the reader sees it: yes/no/abstain in the reader's language,
-    every other option as its organiser wrote it. `poll` may be the kind alone (a
-    meeting's vote summary carries it as a string)."""
-    kind = getattr(poll, "kind", poll)
-    if kind == PollKind.YES_NO_ABSTAIN and label in _YES_NO_SHOWN:
-        return _YES_NO_SHOWN[label]()
-    return label
-
-
-@dataclass
-class PollInput:
-    org_id: int
-    title: str
-    body: str
-    kind: str
-    options: list[str]
-    secret: bool
-    opens_at: datetime
-    closes_at: datetime
-    quorum_percent: Decimal = Decimal(0)
-    majority: str = "simple"
-    min_choices: int = 0
-    max_choices: int = 1
-    preset_id: int | None = None
-    repeat: str = "none"
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def validate(
-    session: Session, member: Member, data: PollInput, *, chair: bool = False
-) -> Organisation:
-    """Check a poll definition; raise ValidationFailed naming every broken rule.
-    Organisers define polls; a meeting's chair (checked by the meeting) its votes."""
-    errors: dict[str, str] = {}
-    org = session.get(Organisation, data.org_id)
-    if org is None or not (chair or can_organise(member, org)):
-        raise NotFound()
-    if not data.title.strip():
-        errors["title"] = _("Bitte gib eine Frage oder einen Titel an.")
-    if data.kind not in PollKind._value2member_map_:
-        errors["kind"] = _("Unbekannte Art der Abstimmung.")
-    labels = [o.strip() for o in data.options if o.strip()]
-    if data.kind != PollKind.YES_NO_ABSTAIN and len(labels) < 2:
-        errors["options"] = _("Es braucht mindestens zwei Optionen.")
-    if len(set(labels)) != len(labels):
-        errors["options"] = _("Jede Option darf nur einmal vorkommen.")
-    if data.closes_at <= data.opens_at:
-        errors["closes_at"] = _("Das Ende muss nach dem Beginn liegen.")
-    if not Decimal(0) <= data.quorum_percent <= Decimal(100):
-        errors["quorum_percent"] = _("Das Quorum liegt zwischen 0 und 100 Prozent.")
-    if data.majority not in Majority._value2member_map_:
-        errors["majority"] = _("Unbekannte Mehrheitsregel.")
-    if data.kind == PollKind.MULTIPLE_CHOICE and not (
-        0 <= data.min_choices <= data.max_choices <= max(len(labels), 1)
-    ):
-        errors["max_choices"] = _(
-            "Mindest- und Höchstzahl passen nicht zu den Optionen."
-        )
-    if data.repeat not in Repeat._value2member_map_:
-        errors["repeat"] = _("Unbekannte Wiederholung.")
-    if data.preset_id is not None and preset_for(session, org, data.preset_id) is None:
-        errors["preset"] = _(
-            "Diese Regel gilt nicht für die gewählte Gliederung. Wähle eine Regel "
-            "dieser Gliederung oder einer übergeordneten."
-        )
-    if errors:
-        raise ValidationFailed(
-            _("Bitte korrigiere die markierten Angaben."), fields=errors
-        )
-    return org
-
-
-def _apply(session: Session, poll: Poll, data: PollInput) -> None:
-    preset = preset_for(session, poll.organisation, data.preset_id)
-    if preset is not None:
-        poll.quorum_percent, poll.majority = preset.quorum_percent, preset.majority
-        poll.rule_name, poll.statute_reference = preset.name, preset.statute_reference
-    else:
-        poll.quorum_percent = data.quorum_percent
-        poll.majority = Majority(data.majority)
-        poll.rule_name, poll.statute_reference = "", ""
-    poll.title = data.title.strip()[:200]
-    poll.body = data.body
-    poll.body_html = render(data.body)
-    poll.kind = PollKind(data.kind)
-    poll.secret = data.secret
-    poll.opens_at, poll.closes_at = data.opens_at, data.closes_at
-    poll.repeat = Repeat(data.repeat)
-    if poll.kind == PollKind.YES_NO_ABSTAIN:
-        labels = list(YES_NO_LABELS)
-        poll.min_choices, poll.max_choices = 0, 1
-    else:
-        labels = [o.strip()[:300] for o in data.options if o.strip()]
-        if poll.kind == PollKind.MULTIPLE_CHOICE:
-            poll.min_choices, poll.max_choices = data.min_choices, data.max_choices
-        elif poll.kind == PollKind.SINGLE_CHOICE:
-            poll.min_choices, poll.max_choices = 0, 1
-        else:
-            poll.min_choices, poll.max_choices = 0, len(labels)
-    poll.options.clear()
-    session.flush()
-    for position, label in enumerate(labels):
-        poll.options.append(PollOption(position=position, label=label))
+from .forms import kind_choices as kind_choices
+from .forms import majority_choices as majority_choices
+from .meeting_votes import close_meeting_vote as close_meeting_vote
+from .meeting_votes import meeting_polls as meeting_polls
+from .meeting_votes import paper_voter_count as paper_voter_count
+from .meeting_votes import record_paper_votes as record_paper_votes
+from .meeting_votes import start_meeting_vote as start_meeting_vote
+from .meeting_votes import vote_summary as vote_summary
+from .state import DRAFT, OPEN, status
+from .visibility import require_organiser as require_organiser
 
 
 def create_poll(session: Session, member: Member, data: PollInput) -> Poll:
@@ -156,7 +44,7 @@ def create_poll(session: Session, member: Member, data: PollInput) -> Poll:
         title="",
     )
     session.add(poll)
-    _apply(session, poll, data)
+    apply_definition(session, poll, data)
     session.flush()
     audit.record(session, member, "poll.created", organisation=org, target=poll)
     session.commit()
@@ -168,17 +56,12 @@ def update_draft(session: Session, member: Member, poll: Poll, data: PollInput) 
         raise PollNotEditable(_("Nur Entwürfe lassen sich bearbeiten."))
     data.org_id = poll.organisation_id
     validate(session, member, data)
-    _apply(session, poll, data)
+    apply_definition(session, poll, data)
     audit.record(
         session, member, "poll.edited", organisation=poll.organisation, target=poll
     )
     session.commit()
     return poll
-
-
-def require_organiser(member: Member, poll: Poll) -> None:
-    if not can_organise(member, poll.organisation):
-        raise NotFound()
 
 
 def schedule(session: Session, member: Member, poll: Poll) -> Poll:
@@ -228,28 +111,3 @@ def extend(session: Session, member: Member, poll: Poll, closes_at: datetime) ->
     )
     session.commit()
     return poll
-
-
-# A meeting vote is a poll with a meeting_id: meetings use only these functions
-# (and the labels of poll kinds and majority rules for the chair's form).
-from .forms import kind_choices, majority_choices  # noqa: E402
-from .meeting_votes import (  # noqa: E402
-    close_meeting_vote,
-    meeting_polls,
-    paper_voter_count,
-    record_paper_votes,
-    start_meeting_vote,
-    vote_summary,
-)
-
-__all__ = [
-    "PollInput",
-    "kind_choices",
-    "majority_choices",
-    "close_meeting_vote",
-    "meeting_polls",
-    "paper_voter_count",
-    "record_paper_votes",
-    "start_meeting_vote",
-    "vote_summary",
-]

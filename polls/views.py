@@ -21,7 +21,8 @@ from ortsverein.permissions import orgs_with_role
 from . import bp, casting, recurring, services, visibility
 from . import presets as rule_presets
 from .forms import ExtendForm, PollForm, PresetForm, majority_choices
-from .lifecycle import ensure_current, status
+from .lifecycle import ensure_current
+from .state import status
 
 LIST_STATES = ("open", "upcoming", "closed", "")
 

@@ -127,3 +127,9 @@ def open_polls(member: Member):
 
 def open_poll_count(session: Session, member: Member) -> int:
     return session.scalar(open_polls(member))
+
+
+def require_organiser(member: Member, poll: Poll) -> None:
+    """Only the organisers of the poll's organisation (or above) may change it."""
+    if not can_organise(member, poll.organisation):
+        raise NotFound()

@@ -4,8 +4,8 @@ agenda, a live vote and the discussion reach the other without a reload."""
 from __future__ import annotations
 
 import pytest
-from meetings import services
 
+from meetings import services
 from tests.browser.test_forum_live import _login
 from tests.factories import make_meeting, meeting_action
 

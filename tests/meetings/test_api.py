@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from meetings import services
 
+from meetings import services
 from models import utcnow
 from tests.factories import PASSWORD, make_meeting, make_member, meeting_action
 

@@ -9,10 +9,10 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from meetings import invitations, services
 from icalendar import Calendar
 from sqlalchemy import select
 
+from meetings import invitations, services
 from models import AuditEntry, Meeting, Notification, utcnow
 from ortsverein.errors_domain import Conflict
 from tests.factories import _through_service, fresh

@@ -13,9 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 import requests
+
 from meetings import services
 from meetings.live import ATTENDANCE_DELAY
-
 from tests.factories import make_meeting, make_member, meeting_action
 from tests.realtime.test_forum_live import Listener, token_for
 

@@ -8,10 +8,10 @@ import json
 from datetime import timedelta
 
 import pytest
-from meetings import agenda, attendance, minutes, services, speakers, votes
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from meetings import agenda, attendance, minutes, services, speakers, votes
 from models import AuditEntry, utcnow
 from polls import casting
 from polls import services as polls

@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
-from meetings import agenda, attendance, services, speakers
 from sqlalchemy import select
 
+from meetings import agenda, attendance, services, speakers
 from models import Attendance, AuditEntry, Meeting, Poll, SpeakerRequest, Thread
 from polls.casting import cast
 from tests.factories import fresh, make_meeting, make_member, meeting_action

@@ -395,7 +395,7 @@ def test_electorate_digest_follows_the_published_recipe(world, app, session, ctx
     although PostgreSQL computes it itself: numbers whose order differs between
     collations must not change it."""
     from models import ElectorateEntry, Member
-    from polls.digests import digest_of
+    from polls.checksums import digest_of
 
     with app.app_context():
         for number in ("a10", "A2", "ä1", "Z9", "10", "9", "b-1", "B_1"):
@@ -416,7 +416,7 @@ def test_electorate_digest_follows_the_published_recipe(world, app, session, ctx
 def test_an_empty_electorate_has_the_digest_of_nothing(world, app, session, ctx):
     import hashlib
 
-    from polls.digests import electorate_digest
+    from polls.checksums import electorate_digest
 
     poll = make_poll(session, world.nord, world.organiser)
     assert electorate_digest(session, poll.id + 1000) == (

@@ -15,7 +15,7 @@ from sqlalchemy import select, text, update
 
 from models import AuditEntry, Member
 from polls import casting
-from polls.digests import digest_of, digest_of_counted
+from polls.checksums import digest_of, digest_of_counted
 from polls.lifecycle import ensure_current
 from polls.records import recount, stored_result
 from tests.factories import PASSWORD, close_now, fresh, make_member, make_poll
