@@ -8,10 +8,10 @@ from flask_login import current_user
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import DomainError, Forbidden, NotFound
+from ortsverein.errors_domain import Forbidden, NotFound
 from ortsverein.i18n import _, _l
 from ortsverein.pagination import parse_page_args
-from ortsverein.web import load, refuse
+from ortsverein.web import back_to, load
 
 from . import bp, moderation
 from .access import get_post, get_thread, moderated_orgs
@@ -83,12 +83,11 @@ def _thread_form(thread_id: int, form, invalid: str, action, done: str):
     if not form.validate_on_submit():
         flash(invalid, "error")
         return redirect(target)
+    back_to(target)
     try:
         action(thread)
-    except Forbidden:
+    except Forbidden:  # not a moderator here: the page does not exist for them
         abort(404)
-    except DomainError as err:
-        return refuse(err, target)
     flash(done, "success")
     return redirect(target)
 
@@ -104,12 +103,11 @@ def hide(post_id: int):
             "error",
         )
         return redirect(post_url(post))
+    back_to(post_url(post))
     try:
         moderation.hide_post(db.session, current_user, post.id, form.reason.data)
     except Forbidden:
         abort(404)
-    except DomainError as err:
-        return refuse(err, post_url(post))
     flash(_("Der Beitrag ist ausgeblendet."), "success")
     if request.form.get("from_queue"):
         return redirect(url_for("discussions.queue"))

@@ -19,7 +19,7 @@ from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import subtree_clause
 from ortsverein.realtime import MAX_ID
 from ortsverein.shared_pages import render_shared
-from ortsverein.web import form_errors, load, refuse
+from ortsverein.web import back_to, form_errors, load
 
 from . import bp, post_actions, reading, services
 from .access import can_moderate, get_forum, get_post, get_thread, moderated_orgs
@@ -63,6 +63,7 @@ def create_thread(forum_id: int):
         return redirect(url_for("discussions.forum", forum_id=forum.id))
     form = ThreadForm()
     if form.validate_on_submit():
+        back_to(url_for("discussions.forum", forum_id=forum.id))
         try:
             thread = services.create_thread(
                 db.session, current_user, forum.id, form.title.data, form.body.data
@@ -70,8 +71,6 @@ def create_thread(forum_id: int):
         except ValidationFailed as err:
             db.session.rollback()
             form_errors(form, err)
-        except DomainError as err:
-            return refuse(err, url_for("discussions.forum", forum_id=forum.id))
         else:
             flash(_("Dein Thema ist eröffnet."), "success")
             return redirect(url_for("discussions.thread", thread_id=thread.id))
@@ -90,12 +89,9 @@ def thread(thread_id: int):
                 post = services.create_post(
                     db.session, current_user, thread_id, form.body.data
                 )
-            except ValidationFailed as err:
+            except DomainError as err:  # the page shows it, the text stays in the box
                 db.session.rollback()
                 form_errors(form, err)
-            except DomainError as err:
-                db.session.rollback()
-                flash(err.message, "error")
             else:
                 return redirect(post_url(post))
         opened = load(open_thread, thread_id)
@@ -196,11 +192,9 @@ def edit_post(post_id: int):
     post = load(get_post, post_id)
     if post.author_id != current_user.id:
         abort(404)
-    if request.method == "GET":
-        try:  # hidden, deleted, locked or archived: say so before any typing
-            post_actions.check_editable(current_user, post)
-        except DomainError as err:
-            return refuse(err, post_url(post))
+    back_to(post_url(post))
+    if request.method == "GET":  # hidden, deleted, locked or archived: say so
+        post_actions.check_editable(current_user, post)  # before any typing
     form_class = OpeningPostForm if post.number == 1 else PostForm
     form = (
         form_class(body=post.body, title=post.thread.title)
@@ -233,10 +227,8 @@ def _post_action(post_id: int, action, success: str):
     post = load(get_post, post_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        action(db.session, current_user, post.id)
-    except DomainError as err:
-        return refuse(err, post_url(post))
+    back_to(post_url(post))
+    action(db.session, current_user, post.id)
     if success:
         flash(success, "success")
     return redirect(post_url(post))
@@ -262,6 +254,7 @@ def report(post_id: int):
     post = load(get_post, post_id)
     form = ReasonForm()
     if form.validate_on_submit():
+        back_to(post_url(post))  # their own post, or one gone meanwhile
         try:
             post_actions.report_post(
                 db.session, current_user, post.id, form.reason.data
@@ -269,8 +262,6 @@ def report(post_id: int):
         except ValidationFailed as err:
             db.session.rollback()
             form_errors(form, err)
-        except DomainError as err:  # their own post, or one gone meanwhile
-            return refuse(err, post_url(post))
         else:
             flash(_("Danke. Die Moderation sieht sich den Beitrag an."), "success")
             return redirect(post_url(post))

@@ -19,6 +19,7 @@ from ortsverein.pagination import Page, parse_page_args
 
 from . import agenda, attendance, services, speakers
 from .access import require_chair, status
+from .actions import ACTIONS, Action
 from .api_common import api_doc, bp, load_meeting, state_json
 from .api_schemas import (
     CurrentItemSchema,
@@ -141,41 +142,19 @@ def meetings():
       parameters: [$ID]
       responses: {200: $STATE, 404: $NF}
     """)
-def meetingstate_json(meeting_id: int):
+def meeting_state(meeting_id: int):
     return state_json(load_meeting(meeting_id))
 
 
-def _check_in(session, member, meeting) -> None:
-    if attendance.check_in(session, member, meeting):
-        attendance_changed(meeting)
+def _action_route(action: Action) -> None:
+    """POST /meetings/ID/<api_path>: the room's action (actions.py) over the API."""
 
-
-def _check_out(session, member, meeting) -> None:
-    if attendance.check_out(session, member, meeting):
-        attendance_changed(meeting)
-
-
-ACTIONS = [  # path, service(session, member, meeting), summary, what 409 means
-    ("start", services.start, "Open the meeting (chair)", "running or over"),
-    ("end", services.end, "Close the meeting (chair)", "not running, or a vote runs"),
-    ("check-in", _check_in, "Check in online (members)", "not running, or a guest"),
-    ("check-out", _check_out, "End your online attendance", "never (idempotent)"),
-    (
-        "speakers/next",
-        speakers.call_next,
-        "Call the next speaker (chair)",
-        "nobody waits or speaks",
-    ),
-    ("speakers/finish", speakers.finish, "End the speech (chair)", "nobody speaks"),
-]
-
-
-def _action(path: str, service, summary: str, conflict: str) -> None:
     def view(meeting_id: int):
         meeting = load_meeting(meeting_id)
-        service(db.session, g.api_member, meeting)
+        action.run(db.session, g.api_member, meeting, {})
         return state_json(meeting)
 
+    path, summary, conflict = action.api_path, action.api_summary, action.api_conflict
     view.__name__ = "meeting_" + path.replace("-", "_").replace("/", "_")
     view = api_doc(f"""{summary}.
     ---
@@ -192,8 +171,9 @@ def _action(path: str, service, summary: str, conflict: str) -> None:
     )
 
 
-for _args in ACTIONS:
-    _action(*_args)
+for _action in ACTIONS.values():
+    if _action.api_path:
+        _action_route(_action)
 
 
 @bp.route("/meetings/<int:meeting_id>/speakers", methods=["POST", "DELETE"])
@@ -316,4 +296,3 @@ def room_check_out(meeting_id: int, member_id: int):
     attendance.room_check_out(db.session, g.api_member, meeting, member_id)
     attendance_changed(meeting)
     return jsonify(_attendance_json(meeting))
-

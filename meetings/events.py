@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from models import Meeting, Member
 from ortsverein import presence
 from ortsverein.db import db, write_intent
-from ortsverein.errors_domain import DomainError, NotFound
-from ortsverein.i18n import _l
-from ortsverein.realtime import MAX_ID, socket_member, socketio
+from ortsverein.errors_domain import DomainError
+from ortsverein.realtime import socket_member, socketio
 
-from . import agenda, attendance, services, speakers
+from . import attendance
 from .access import RUNNING, can_attend, get_meeting, status
+from .actions import perform
 from .live import attendance_changed
 from .room_state import member_state
 
@@ -63,68 +63,6 @@ def _left_for_good(app, member_id: int, meeting_id: int) -> None:
             attendance_changed(meeting)
 
 
-DONE = {
-    "start": _l("Die Sitzung ist eröffnet."),
-    "end": _l("Die Sitzung ist geschlossen."),
-    "check_in": _l("Du bist als anwesend eingetragen."),
-    "check_out": _l("Du bist als abwesend eingetragen."),
-    "raise_hand": _l("Du stehst auf der Redeliste."),
-    "withdraw": _l("Deine Wortmeldung ist zurückgezogen."),
-    "next_speaker": _l("Das Wort ist erteilt."),
-    "finish_speaker": _l("Der Redebeitrag ist beendet."),
-    "next_item": _l("Der nächste Punkt ist aufgerufen."),
-    "set_item": _l("Der Punkt ist aufgerufen."),
-}
-
-
-def _expected(data: dict, key: str) -> int | None:
-    """What the chair saw when clicking (0: nothing): a second click, or a second
-    chair, then finds the state moved on and changes nothing."""
-    value = data.get(key)
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value > MAX_ID:
-        return None
-    return value
-
-
-def perform(member: Member, meeting, action: str, data: dict) -> dict:
-    """One action of a member or the chair, for the socket event and the forms."""
-    session = db.session
-    if action == "check_in":
-        if attendance.check_in(session, member, meeting):
-            attendance_changed(meeting)
-    elif action == "check_out":
-        if attendance.check_out(session, member, meeting):
-            attendance_changed(meeting)
-    elif action == "raise_hand":
-        speakers.raise_hand(session, member, meeting)
-    elif action == "withdraw":
-        speakers.withdraw(session, member, meeting)
-    elif action == "next_speaker":
-        speakers.call_next(
-            session, member, meeting, expected=_expected(data, "speaker_request_id")
-        )
-    elif action == "finish_speaker":
-        speakers.finish(session, member, meeting)
-    elif action == "next_item":
-        agenda.next_item(
-            session, member, meeting, expected=_expected(data, "from_item_id")
-        )
-    elif action == "set_item":
-        item_id = data.get("item_id")
-        if not isinstance(item_id, int) or not 0 < item_id <= MAX_ID:
-            raise NotFound()
-        agenda.set_current_item(session, member, meeting, item_id)
-    elif action == "start":
-        services.start(session, member, meeting)
-    elif action == "end":
-        services.end(session, member, meeting)
-    else:
-        return {"ok": False, "error": "unknown_action"}
-    return {"ok": True, "message": str(DONE[action])}
-
-
 def _on_meeting(data=None):
     """`emit("meeting", {"meeting_id": ID, "action": ..., "item_id": ...})`, acked
     with {"ok": true} or {"ok": false, "error": CODE, "message": ...}. Only for
@@ -142,7 +80,7 @@ def _on_meeting(data=None):
         with write_intent():
             db.session.rollback()
             meeting = get_meeting(db.session, member, meeting_id)
-            return perform(member, meeting, action, data)
+            return perform(db.session, member, meeting, action, data)
     except DomainError as err:
         db.session.rollback()
         return {"ok": False, "error": err.code, "message": err.message}

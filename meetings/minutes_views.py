@@ -11,8 +11,8 @@ from ortsverein import audit
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db, write_intent
-from ortsverein.errors_domain import DomainError, NotFound
 from ortsverein.i18n import _
+from ortsverein.web import back_to, load
 
 from . import bp, invitations, minutes
 from .access import ENDED, can_export, can_organise, get_meeting, status
@@ -25,10 +25,7 @@ MINUTES = {
 
 
 def _meeting(meeting_id: int) -> Meeting:
-    try:
-        return get_meeting(db.session, current_user, meeting_id)
-    except NotFound:
-        abort(404)
+    return load(get_meeting, meeting_id)
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
@@ -84,11 +81,7 @@ def invite(meeting_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     target = url_for("meetings.detail", meeting_id=meeting.id)
-    try:
-        count = invitations.send_invitations(db.session, current_user, meeting)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message or _("Das ging nicht."), "error")
-        return redirect(target)
+    back_to(target)
+    count = invitations.send_invitations(db.session, current_user, meeting)
     flash(_("Die Einladung ist an %(n)d Mitglieder verschickt.", n=count), "success")
     return redirect(target)

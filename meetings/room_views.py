@@ -11,20 +11,24 @@ from flask_login import current_user
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import DomainError, NotFound
+from ortsverein.errors_domain import DomainError
 from ortsverein.i18n import _
 from ortsverein.realtime import MAX_ID
+from ortsverein.web import back_to
 from polls import services as polls
 
 from . import agenda, attendance, bp, services, speakers, votes
 from .access import is_chair
-from .events import DONE, perform
+from .actions import ACTIONS, FORM_ACTIONS, perform
 from .forms import ItemForm, RoomMemberForm, VoteForm
 from .views import load_meeting
 
 
 def _back(meeting_id: int, anchor: str = ""):
-    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + anchor)
+    """The room page at `anchor`; also where a refused action returns to."""
+    target = url_for("meetings.detail", meeting_id=meeting_id) + anchor
+    back_to(target)
+    return redirect(target)
 
 
 def _run(meeting_id: int, action, success: str | None, anchor: str = ""):
@@ -33,33 +37,25 @@ def _run(meeting_id: int, action, success: str | None, anchor: str = ""):
     if not ConfirmForm().validate_on_submit():
         flash(_("Die Sitzung ist abgelaufen. Bitte versuche es noch einmal."), "error")
         return _back(meeting.id, anchor)
-    try:
-        action(meeting)
-    except NotFound:
-        abort(404)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _back(meeting.id, anchor)
+    back = _back(meeting.id, anchor)
+    action(meeting)
     if success:
         flash(success, "success")
-    return _back(meeting.id, anchor)
+    return back
 
 
 @bp.route(
-    "/<int:meeting_id>/actions/<any(start, end, check_in, check_out, raise_hand, "
-    "withdraw, next_speaker, finish_speaker, next_item):action>",
+    f"/<int:meeting_id>/actions/<any({', '.join(FORM_ACTIONS)}):action>",
     methods=["POST"],
 )
 @member_required
 def act(meeting_id: int, action: str):
+    """One of the room's actions (actions.py) as a plain form."""
     return _run(
         meeting_id,
-        lambda m: perform(current_user, m, action, request.form.to_dict()),
-        str(DONE[action]),
-        "#speakers"
-        if "speaker" in action or action in ("raise_hand", "withdraw")
-        else "",
+        lambda m: perform(db.session, current_user, m, action, request.form.to_dict()),
+        str(ACTIONS[action].done),
+        ACTIONS[action].anchor,
     )
 
 
@@ -81,18 +77,12 @@ def add_item(meeting_id: int):
     if not form.validate_on_submit():
         flash(_("Bitte gib dem Punkt einen Titel (höchstens 200 Zeichen)."), "error")
         return _back(meeting.id, "#agenda")
-    try:
-        agenda.add_item(
-            db.session, current_user, meeting, form.title.data, form.body.data or ""
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _back(meeting.id, "#agenda")
+    back = _back(meeting.id, "#agenda")
+    agenda.add_item(
+        db.session, current_user, meeting, form.title.data, form.body.data or ""
+    )
     flash(_("Der Punkt ist auf der Tagesordnung."), "success")
-    return _back(meeting.id, "#agenda")
+    return back
 
 
 @bp.route("/<int:meeting_id>/cancel", methods=["POST"])
@@ -248,7 +238,7 @@ def edit_item(meeting_id: int, item_id: int):
                 form.title.data,
                 form.body.data or "",
             )
-        except DomainError as err:
+        except DomainError as err:  # stay on the form: the typed text is kept
             db.session.rollback()
             flash(err.message, "error")
         else:

@@ -12,12 +12,12 @@ from models import RoleName, utcnow
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import DomainError, NotFound, ValidationFailed
+from ortsverein.errors_domain import DomainError, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.local_time import to_local, to_utc
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import orgs_with_role
-from ortsverein.web import form_errors
+from ortsverein.web import form_errors, load
 
 from . import agenda, attendance, bp, services
 from .access import can_export, can_organise, get_meeting, status
@@ -26,10 +26,8 @@ from .room_state import member_state
 
 
 def load_meeting(meeting_id: int):
-    try:
-        return get_meeting(db.session, current_user, meeting_id)
-    except NotFound:
-        abort(404)
+    """The meeting, if the member may see it (else a 404)."""
+    return load(get_meeting, meeting_id)
 
 
 @bp.route("/")
@@ -99,8 +97,8 @@ def _save(form: MeetingForm, org_id, action):
             if field is not None:
                 field.errors = [*field.errors, message]
         flash(err.message, "error")
-    except DomainError as err:  # say, the meeting was opened meanwhile
-        db.session.rollback()
+    except DomainError as err:  # say, the meeting was opened meanwhile: the
+        db.session.rollback()  # form stays, with everything typed kept
         flash(err.message, "error")
     return None
 
@@ -224,13 +222,9 @@ def _discuss(meeting, form: ContributionForm):
         return None
     try:
         forum_services.create_post(db.session, current_user, thread_id, form.body.data)
-    except ValidationFailed as err:
+    except DomainError as err:  # the page shows it, with the text kept in the box
         db.session.rollback()
         form_errors(form, err)
-        return None
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
         return None
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#discussion")
 

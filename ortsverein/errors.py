@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .db import db
+from .errors_domain import DomainError, NotFound
 from .i18n import _
+from .web import back_url
 
 TITLES = {
     400: lambda: _("Ungültige Anfrage"),
@@ -75,8 +78,21 @@ def handle_csrf(err: CSRFError):
     )
 
 
+def handle_domain(err: DomainError):
+    """A service refused what a page asked (the API's blueprints answer in JSON
+    themselves): nothing the request wrote is kept, an object the member may not
+    see is a 404, anything else is shown as a message on the page the member
+    came from (or the one the view named with web.back_to)."""
+    db.session.rollback()
+    if isinstance(err, NotFound):
+        return _page(404)
+    flash(err.message or _("Das ging nicht."), "error")
+    return redirect(back_url())
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(DomainError, handle_domain)
     # Also serves unhandled exceptions: Flask logs them, rolls nothing back itself
     # (the session is closed, so rolled back, at teardown) and asks for the 500 page.
     app.register_error_handler(HTTPException, handle_http)

@@ -3,12 +3,13 @@ turning a service's domain error into a flash on the page."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect
+from urllib.parse import urlsplit
+
+from flask import abort, flash, g, request, url_for
 from flask_login import current_user
 
 from .db import db
-from .errors_domain import DomainError, NotFound, ValidationFailed
-from .i18n import _
+from .errors_domain import NotFound, ValidationFailed
 
 
 def load(getter, *args):
@@ -31,8 +32,18 @@ def form_errors(form, err: ValidationFailed) -> None:
         flash(err.message, "error")
 
 
-def refuse(err: DomainError, target: str):
-    """Undo the request's writes, show the service's reason, and go back."""
-    db.session.rollback()
-    flash(err.message or _("Das ging nicht."), "error")
-    return redirect(target)
+def back_to(target: str) -> None:
+    """Where this request's form sends the member back to when a service refuses
+    it (errors.handle_domain shows the reason there)."""
+    g.back_to = target
+
+
+def back_url() -> str:
+    """The page to go back to: the one the view named, else the page the form was
+    on when that is one of ours, else the start page."""
+    if g.get("back_to"):
+        return g.back_to
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path.startswith("/"):
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return url_for("main.index")

@@ -12,11 +12,12 @@ from models import RoleName
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import DomainError, NotFound, ValidationFailed
+from ortsverein.errors_domain import NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.local_time import to_local, to_utc
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import orgs_with_role
+from ortsverein.web import back_to, load
 
 from . import bp, casting, recurring, services, visibility
 from . import presets as rule_presets
@@ -29,10 +30,7 @@ LIST_STATES = ("open", "upcoming", "closed", "")
 
 def load_poll(poll_id: int):
     """The poll if the member may see it (404 otherwise), with due transitions done."""
-    try:
-        poll = visibility.get_poll(db.session, current_user, poll_id)
-    except NotFound:
-        abort(404)
+    poll = load(visibility.get_poll, poll_id)
     ensure_current(db.session, poll)
     return poll
 
@@ -180,15 +178,11 @@ def edit(poll_id: int):
             to_local(poll.opens_at),
             to_local(poll.closes_at),
         )
-    try:
-        saved = _save(
-            form,
-            lambda data: services.update_draft(db.session, current_user, poll, data),
-        )
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("polls.detail", poll_id=poll.id))
+    back_to(url_for("polls.detail", poll_id=poll.id))  # say, it was scheduled meanwhile
+    saved = _save(
+        form,
+        lambda data: services.update_draft(db.session, current_user, poll, data),
+    )
     if saved is not None:
         flash(_("Der Entwurf ist gespeichert."), "success")
         return redirect(url_for("polls.detail", poll_id=poll.id))
@@ -199,14 +193,8 @@ def edit(poll_id: int):
 
 def _organiser_action(poll_id: int, action, success: str):
     poll = load_poll(poll_id)
-    try:
-        result = action(poll)
-    except NotFound:
-        abort(404)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("polls.detail", poll_id=poll.id))
+    back_to(url_for("polls.detail", poll_id=poll.id))
+    result = action(poll)
     flash(success, "success")
     return redirect(url_for("polls.detail", poll_id=getattr(result, "id", poll.id)))
 

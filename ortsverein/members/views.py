@@ -24,11 +24,12 @@ from ..auth import services as auth_services
 from ..auth.decorators import role_required
 from ..auth.forms import ConfirmForm
 from ..db import db
-from ..errors_domain import DomainError, NotFound
+from ..errors_domain import NotFound
 from ..extensions import limiter
 from ..i18n import _
 from ..pagination import paginate, parse_page_args
 from ..permissions import has_role, subtree_clause
+from ..web import back_to
 from . import services
 from .forms import PolicyForm, RoleForm
 
@@ -122,17 +123,13 @@ def detail(member_id: int):
 
 
 def _run(action, success: str, member_id: int):
-    """Run a service; domain errors become a flash, unknown ids a 404."""
-    try:
-        action()
-    except NotFound:
-        abort(404)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash(success, "success")
-    return redirect(url_for("members.detail", member_id=member_id))
+    """Run a service and go back to the member's page (a refusal is shown there by
+    errors.handle_domain; an unknown id is a 404)."""
+    target = url_for("members.detail", member_id=member_id)
+    back_to(target)
+    action()
+    flash(success, "success")
+    return redirect(target)
 
 
 @bp.route("/<int:member_id>/roles", methods=["POST"])
