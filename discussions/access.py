@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from models import Forum, Member, Organisation, Post, RoleName, Thread
-from ortsverein.errors_domain import NotFound
+from ortsverein.errors import NotFound
 from ortsverein.permissions import (
     can_see_org,
     has_role,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ortsverein.errors_domain import Conflict
+from ortsverein.errors import Conflict
 
 
 class ThreadLocked(Conflict):

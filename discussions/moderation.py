@@ -18,7 +18,7 @@ from models import (
     utcnow,
 )
 from ortsverein import audit, presence
-from ortsverein.errors_domain import Forbidden, NotFound, ValidationFailed
+from ortsverein.errors import Forbidden, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import subtree_clause

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import Forbidden, NotFound
+from ortsverein.errors import Forbidden, NotFound
 from ortsverein.i18n import _, _l
 from ortsverein.pagination import parse_page_args
 from ortsverein.web import back_to, load

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Post, PostReport, PostRevision, Reaction, utcnow
 from ortsverein import audit
-from ortsverein.errors_domain import Forbidden
+from ortsverein.errors import Forbidden
 from ortsverein.i18n import _
 from ortsverein.markdown import render
 from ortsverein.notifications import deliver, notify

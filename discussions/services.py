@@ -22,7 +22,7 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.errors_domain import Forbidden, ValidationFailed
+from ortsverein.errors import Forbidden, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
 from ortsverein.notifications import deliver, notify

@@ -20,7 +20,7 @@ from models import (
     ThreadRead,
     ThreadSubscription,
 )
-from ortsverein.errors_domain import NotFound
+from ortsverein.errors import NotFound
 from ortsverein.i18n import _
 from ortsverein.pagination import Page
 from ortsverein.permissions import can_see_org

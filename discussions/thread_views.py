@@ -13,7 +13,7 @@ from models import Forum, Organisation, Post
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import DomainError, ValidationFailed
+from ortsverein.errors import DomainError, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import subtree_clause

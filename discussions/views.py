@@ -11,7 +11,7 @@ from models import Forum, Organisation, Thread
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import ValidationFailed
+from ortsverein.errors import ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import visible_org_clause

@@ -3,11 +3,10 @@ for a meeting a member may not see."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import Meeting, MeetingChair, Member, Organisation, RoleName
-from ortsverein.errors_domain import NotFound
+from models import Meeting, Member, Organisation, RoleName
+from ortsverein.errors import NotFound
 from ortsverein.permissions import can_see_org, has_role, in_subtree
 
 SCHEDULED, RUNNING, ENDED, CANCELLED = "scheduled", "running", "ended", "cancelled"
@@ -63,14 +62,6 @@ def can_attend(member: Member, meeting: Meeting) -> bool:
 def require_chair(member: Member, meeting: Meeting) -> None:
     if not is_chair(member, meeting):
         raise NotFound()
-
-
-def chair_ids(session: Session, meeting_id: int) -> set[int]:
-    return set(
-        session.scalars(
-            select(MeetingChair.member_id).where(MeetingChair.meeting_id == meeting_id)
-        )
-    )
 
 
 def can_join_meeting(session: Session, member: Member, meeting_id: int) -> bool:

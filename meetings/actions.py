@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from models import Meeting, Member
-from ortsverein.errors_domain import NotFound
+from ortsverein.errors import NotFound
 from ortsverein.i18n import _l
 from ortsverein.realtime import MAX_ID
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from models import AgendaItem, Meeting, Member, SpeakerRequest, utcnow
 from ortsverein import audit
-from ortsverein.errors_domain import Conflict, NotFound, ValidationFailed
+from ortsverein.errors import Conflict, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
 

@@ -7,7 +7,7 @@ from sqlalchemy import distinct, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import Attendance, Meeting, Member, Organisation, utcnow
-from ortsverein.errors_domain import Conflict, NotFound
+from ortsverein.errors import Conflict, NotFound
 from ortsverein.i18n import _
 
 from .access import RUNNING, can_attend, require_chair, status

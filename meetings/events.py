@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import Meeting, Member
 from ortsverein import presence
 from ortsverein.db import db, write_intent
-from ortsverein.errors_domain import DomainError
+from ortsverein.errors import DomainError
 from ortsverein.realtime import socket_member, socketio
 
 from . import attendance

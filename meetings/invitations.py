@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models import Meeting, Member, Organisation, utcnow
 from ortsverein import audit, mail
-from ortsverein.errors_domain import Conflict, NotFound
+from ortsverein.errors import Conflict, NotFound
 from ortsverein.i18n import _
 from ortsverein.notifications import notify, push
 

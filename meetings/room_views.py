@@ -11,7 +11,7 @@ from flask_login import current_user
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import DomainError
+from ortsverein.errors import DomainError
 from ortsverein.i18n import _
 from ortsverein.realtime import MAX_ID
 from ortsverein.web import back_to

@@ -22,7 +22,7 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.errors_domain import Conflict, NotFound, ValidationFailed
+from ortsverein.errors import Conflict, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
 from ortsverein.pagination import Page, paginate

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from models import Meeting, Member, SpeakerRequest, utcnow
-from ortsverein.errors_domain import Conflict, NotFound
+from ortsverein.errors import Conflict, NotFound
 from ortsverein.i18n import _
 
 from .access import RUNNING, require_chair, status

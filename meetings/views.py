@@ -12,7 +12,7 @@ from models import RoleName, utcnow
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors_domain import DomainError, ValidationFailed
+from ortsverein.errors import DomainError, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.local_time import to_local, to_utc
 from ortsverein.pagination import parse_page_args

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models import Meeting, Member, Poll
-from ortsverein.errors_domain import Conflict, NotFound
+from ortsverein.errors import Conflict, NotFound
 from ortsverein.i18n import _
 from polls import services as polls
 

@@ -159,9 +159,9 @@ def register_realtime(app: Flask) -> None:
 
 
 def register_errors(app: Flask) -> None:
-    from . import errors
+    from . import error_pages
 
-    errors.init_app(app)
+    error_pages.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -100,7 +100,7 @@ def create_admin(email, org_slug, password, first_name, last_name, number):
     """Create an admin account with a password (or give an existing member the role)."""
     from .auth.passwords import hash_password
     from .auth.services import check_new_password, member_by_email, normalise_email
-    from .errors_domain import ValidationFailed
+    from .errors import ValidationFailed
 
     session = db.session
     with write_intent():

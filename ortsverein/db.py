@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .cooperative import gevent_patched
+from .greenlets import gevent_patched
 
 # On SQLite a transaction that reads and then writes can fail with "database is locked"
 # when another writer committed in between; a request that means to write takes the

@@ -47,10 +47,6 @@ def register_room(
         _leave_hooks[kind] = on_leave
 
 
-def room_check(kind: str) -> RoomCheck | None:
-    return _room_checks.get(kind)
-
-
 def member_room(member_id: int) -> str:
     return f"member:{member_id}"
 

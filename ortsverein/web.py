@@ -9,7 +9,7 @@ from flask import abort, flash, g, request, url_for
 from flask_login import current_user
 
 from .db import db
-from .errors_domain import NotFound, ValidationFailed
+from .errors import NotFound, ValidationFailed
 
 
 def load(getter, *args):
@@ -34,7 +34,7 @@ def form_errors(form, err: ValidationFailed) -> None:
 
 def back_to(target: str) -> None:
     """Where this request's form sends the member back to when a service refuses
-    it (errors.handle_domain shows the reason there)."""
+    it (error_pages.handle_domain shows the reason there)."""
     g.back_to = target
 
 

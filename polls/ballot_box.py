@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import BallotRecord, Poll, Receipt
-from ortsverein.cooperative import pause
+from ortsverein.greenlets import pause
 from ortsverein.i18n import _
 
 from .casting import receipt_hash

@@ -18,7 +18,7 @@ from models import (
     PollOption,
     Repeat,
 )
-from ortsverein.errors_domain import NotFound, ValidationFailed
+from ortsverein.errors import NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ortsverein.errors_domain import Conflict, DomainError, Forbidden
+from ortsverein.errors import Conflict, DomainError, Forbidden
 
 
 class AlreadyVoted(Conflict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models import Member
-from ortsverein.errors_domain import NotFound
+from ortsverein.errors import NotFound
 
 from . import visibility
 

@@ -25,7 +25,7 @@ from ortsverein import audit
 from ortsverein.api import ApiError, token_required
 from ortsverein.auth.decorators import member_required
 from ortsverein.db import db
-from ortsverein.errors_domain import NotFound
+from ortsverein.errors import NotFound
 from ortsverein.i18n import _
 from ortsverein.local_time import BERLIN
 from ortsverein.permissions import has_role, orgs_with_role, subtree_clause

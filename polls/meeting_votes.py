@@ -23,7 +23,7 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.errors_domain import Conflict, ValidationFailed
+from ortsverein.errors import Conflict, ValidationFailed
 from ortsverein.i18n import _
 
 from .casting import BERLIN, lock_open_poll, turnout

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from models import Member, Poll, utcnow
-from ortsverein.errors_domain import NotFound
+from ortsverein.errors import NotFound
 from ortsverein.i18n import _
 from ortsverein.permissions import can_see_org
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models import Majority, Member, Organisation, RoleName, RulePreset
 from ortsverein import audit
-from ortsverein.errors_domain import NotFound, ValidationFailed
+from ortsverein.errors import NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.permissions import has_role, in_subtree
 

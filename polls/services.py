@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Poll, PollKind, utcnow
 from ortsverein import audit
-from ortsverein.errors_domain import ValidationFailed
+from ortsverein.errors import ValidationFailed
 from ortsverein.i18n import _
 
 from .definitions import PollInput as PollInput

@@ -15,7 +15,7 @@ from models import (
     RoleName,
     utcnow,
 )
-from ortsverein.errors_domain import NotFound
+from ortsverein.errors import NotFound
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import (
     can_see_org,

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..db import db
-from ..errors_domain import DomainError
+from ..errors import DomainError
 from .errors import HTTP_CODES, ApiError, api_error
 
 

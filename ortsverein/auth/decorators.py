@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from models import RoleName
@@ -52,7 +52,3 @@ def role_required(role: str):
         return wrapper
 
     return decorator
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/")

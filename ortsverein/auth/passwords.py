@@ -1,6 +1,6 @@
 """argon2id password hashes, with cost from the configuration. Hashing takes tens
 of milliseconds of CPU (releasing the GIL): under gevent it runs on a real thread
-(`cooperative.in_thread`) so that a wave of logins does not freeze every socket."""
+(`greenlets.in_thread`) so that a wave of logins does not freeze every socket."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import current_app
 
 from models import Member
 
-from ..cooperative import in_thread
+from ..greenlets import in_thread
 
 MIN_PASSWORD_LENGTH = 10
 

@@ -13,7 +13,7 @@ from models import ApiToken, utcnow
 
 from .. import audit
 from ..db import db
-from ..errors_domain import ValidationFailed
+from ..errors import ValidationFailed
 from ..i18n import _
 from ..permissions import staff_requires_2fa
 from . import services

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import LinkPurpose, Member, utcnow
 
 from .. import audit, mail
-from ..errors_domain import ValidationFailed
+from ..errors import ValidationFailed
 from ..i18n import _
 from ..realtime import disconnect_member
 from .passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
@@ -190,7 +190,3 @@ def end_all_sessions(session: Session, member: Member) -> None:
     member.session_version += 1
     session.commit()
     disconnect_member(member.id)
-
-
-def count_members(session: Session) -> int:
-    return session.scalar(select(func.count(Member.id))) or 0

@@ -73,10 +73,6 @@ def member_for_token(session: Session, token: str) -> Member | None:
     return member
 
 
-def api_token_for(session: Session, token: str) -> ApiToken | None:
-    return session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-
-
 class LinkError(Exception):
     """An activation or reset link that cannot be used; `reason` says why."""
 

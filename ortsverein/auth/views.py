@@ -17,7 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from models import LinkPurpose, Member, utcnow
 
 from ..db import db
-from ..errors_domain import ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import limiter
 from ..i18n import _
 from ..security import safe_next

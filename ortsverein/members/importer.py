@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from models import Member, Organisation, Role, utcnow
 
 from .. import audit
-from ..cooperative import pause
+from ..greenlets import pause
 from ..i18n import _
 from ..permissions import can_manage_office, in_subtree
 

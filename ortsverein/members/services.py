@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from models import ApiToken, Member, Organisation, Role, RoleName, utcnow
 
 from .. import audit
-from ..errors_domain import Forbidden, NotFound
+from ..errors import Forbidden, NotFound
 from ..i18n import _
 from ..pagination import Page, paginate
 from ..permissions import (

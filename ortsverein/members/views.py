@@ -24,7 +24,7 @@ from ..auth import services as auth_services
 from ..auth.decorators import role_required
 from ..auth.forms import ConfirmForm
 from ..db import db
-from ..errors_domain import NotFound
+from ..errors import NotFound
 from ..extensions import limiter
 from ..i18n import _
 from ..pagination import paginate, parse_page_args
@@ -124,7 +124,7 @@ def detail(member_id: int):
 
 def _run(action, success: str, member_id: int):
     """Run a service and go back to the member's page (a refusal is shown there by
-    errors.handle_domain; an unknown id is a 404)."""
+    error_pages.handle_domain; an unknown id is a 404)."""
     target = url_for("members.detail", member_id=member_id)
     back_to(target)
     action()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from meetings import invitations, services
 from models import AuditEntry, Meeting, Notification, utcnow
-from ortsverein.errors_domain import Conflict
+from ortsverein.errors import Conflict
 from tests.factories import _through_service, fresh
 
 

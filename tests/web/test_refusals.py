@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import Member
 from ortsverein.db import db
-from ortsverein.errors_domain import Conflict, NotFound
+from ortsverein.errors import Conflict, NotFound
 from ortsverein.web import back_to
 
 
