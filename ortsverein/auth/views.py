@@ -21,7 +21,7 @@ from ..errors_domain import ValidationFailed
 from ..extensions import limiter
 from ..i18n import _
 from ..security import safe_next
-from . import services
+from . import login_sessions, services
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm, TotpForm
 from .tokens import LinkError, find_link
 from .totp import verify_once
@@ -42,6 +42,7 @@ def start_session(member) -> None:
     if lang:
         session["lang"] = lang
     login_user(member)
+    session[login_sessions.SESSION_KEY] = login_sessions.begin(db.session, member)
     session.permanent = True
     member.last_login_at = utcnow()
     db.session.commit()
@@ -114,6 +115,11 @@ def two_factor():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End the login session on the server too: a copy of the cookie is refused."""
+    secret = session.get(login_sessions.SESSION_KEY)
+    if isinstance(secret, str):
+        login_sessions.end(db.session, secret)
+        db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
