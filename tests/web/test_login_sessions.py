@@ -78,7 +78,9 @@ def test_a_password_reset_ends_every_login(world, app, client, auth, session):
     other = app.test_client()
     Auth(other).login(world.member)
     with app.app_context():
-        secret = issue_link(session, world.member, LinkPurpose.RESET, timedelta(hours=1))
+        secret = issue_link(
+            session, world.member, LinkPurpose.RESET, timedelta(hours=1)
+        )
         session.commit()
     response = auth.post(
         f"/reset/{secret}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
