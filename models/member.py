@@ -44,7 +44,8 @@ class Member(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped to revoke every login session of the member at once.
     session_version: Mapped[int] = mapped_column(default=1)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted (ortsverein.auth.totp.seal); values from before 0.5.0 were plain.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     # The time step of the last accepted code, so a code cannot be used twice.
     totp_last_step: Mapped[int | None] = mapped_column()

@@ -29,7 +29,7 @@ from .forms import (
 )
 from .passwords import check_password
 from .tokens import create_api_token
-from .totp import verify_once
+from .totp import seal, verify_once
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -184,7 +184,7 @@ def two_factor():
     totp = pyotp.TOTP(secret)
     if form.validate_on_submit():
         if verify_once(current_user, form.code.data, secret):
-            current_user.totp_secret = secret
+            current_user.totp_secret = seal(secret)
             current_user.totp_enabled = True
             current_user.session_version += 1
             login_sessions.end_all(db.session, current_user.id)
