@@ -32,7 +32,10 @@ ENVIRONMENT = {
     "MAIL_PASSWORD": (str, "SMTP password."),
     "MAIL_USE_TLS": (bool, "Use STARTTLS for SMTP."),
     "MAIL_SENDER": (str, "From address of outgoing mail."),
-    "LOGIN_RATE_LIMIT": (str, "Login and token attempts allowed per address."),
+    "LOGIN_RATE_LIMIT": (
+        str,
+        "Login, two-factor, reset and token attempts per address and per account.",
+    ),
     "INVITATION_DAYS": (int, "Days an activation link stays valid."),
     "RESET_HOURS": (int, "Hours a password-reset link stays valid."),
     "SESSION_DAYS": (int, "Days a login session lasts after its last use."),

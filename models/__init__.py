@@ -14,7 +14,15 @@ from .forum import (
     ThreadSubscription,
 )
 from .meeting import AgendaItem, Attendance, Meeting, MeetingChair, SpeakerRequest
-from .member import ApiToken, LinkPurpose, Member, OneTimeLink, Role, RoleName
+from .member import (
+    ApiToken,
+    LinkPurpose,
+    LoginSession,
+    Member,
+    OneTimeLink,
+    Role,
+    RoleName,
+)
 from .notification import Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
@@ -65,6 +73,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "LinkPurpose",
+    "LoginSession",
     "Member",
     "OneTimeLink",
     "OrgLevel",

@@ -1,4 +1,5 @@
-"""Members, their roles on organisations, API tokens and emailed one-time links."""
+"""Members, their roles on organisations, login sessions, API tokens and emailed
+one-time links."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ class Member(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped to revoke every login session of the member at once.
     session_version: Mapped[int] = mapped_column(default=1)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted (ortsverein.auth.totp.seal); values from before 0.5.0 were plain.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     # The time step of the last accepted code, so a code cannot be used twice.
     totp_last_step: Mapped[int | None] = mapped_column()
@@ -123,6 +125,23 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     member: Mapped[Member] = relationship(back_populates="api_tokens")
+
+
+class LoginSession(Base):
+    """One login on one device. The session cookie carries a random secret whose
+    SHA-256 is the key here; a cookie whose login session has ended (logout,
+    password change or reset) is refused, even while its signature is valid."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Updated at most once an hour, not with every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LinkPurpose(enum.StrEnum):

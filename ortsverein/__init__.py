@@ -41,7 +41,8 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
     # Ids in URLs are 32-bit (PostgreSQL integer): a larger number is simply not found.
     app.url_map.converters["int"] = BoundedInt
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The database, mail files, uploads and poll keys: for the app's user only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     if app.config["PROXY_FIX"]:
         n = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

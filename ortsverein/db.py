@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextvars
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,9 +26,25 @@ _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+def _create_private_sqlite_file(url: str) -> None:
+    """Create a missing SQLite file readable by its owner only (0600): SQLite would
+    create it by the umask, often readable by everyone, and gives its WAL and
+    shared-memory files the mode of the database file."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.parent.is_dir():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine with the settings the app relies on for each database kind."""
     if url.startswith("sqlite"):
+        _create_private_sqlite_file(url)
         if ":memory:" not in url and url != "sqlite://" and "poolclass" not in kwargs:
             # `serve` runs up to 200 threads; SQLite connections are cheap, and one
             # kept per busy thread spares reopening (a cold cache, the schema read

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -41,9 +42,15 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: in a
+# Location header they would split it (werkzeug refuses, a 500) or be read apart.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site relative paths are followed after login, never another host."""
-    if not target:
+    """Only same-site relative paths without control characters are followed after
+    login, never another host; anything else means the default."""
+    if not target or _CONTROL.search(target):
         return default
     parts = urlsplit(target)
     if (

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from sqlalchemy import select
 
 from models import ApiToken, Member, utcnow
 
 from .. import audit
 from ..auth import services as auth_services
+from ..auth.limits import LOGIN_SCOPE, json_account, login_limit, per_account
 from ..auth.tokens import create_api_token, digest
 from ..auth.totp import verify_once
 from ..db import db, write_intent
@@ -40,7 +41,8 @@ def member_json(member: Member) -> dict:
 
 
 @bp.route("/auth/token", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@limiter.limit(login_limit)
+@per_account(json_account, LOGIN_SCOPE)
 def create_token():
     """Log in and get an API token.
     ---

@@ -16,7 +16,7 @@ from ..db import db
 from ..errors import ValidationFailed
 from ..i18n import _
 from ..permissions import staff_requires_2fa
-from . import services
+from . import login_sessions, services
 from .decorators import member_required
 from .forms import (
     ChangePasswordForm,
@@ -29,7 +29,7 @@ from .forms import (
 )
 from .passwords import check_password
 from .tokens import create_api_token
-from .totp import verify_once
+from .totp import seal, verify_once
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -67,6 +67,12 @@ def _render(**forms):
     )
 
 
+def _keep_this_device(login: str) -> None:
+    """After every login of the member ended, this device goes on under a new one."""
+    login_user(current_user._get_current_object())
+    session[login_sessions.SESSION_KEY] = login
+
+
 @bp.route("/")
 @member_required
 def index():
@@ -79,7 +85,7 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(
+            login = services.change_password(
                 db.session, current_user, form.current.data, form.password.data
             )
         except ValidationFailed as err:
@@ -87,7 +93,7 @@ def password():
             form.password.errors = [*form.password.errors, err.message]
         else:
             # keep this device; the others are logged out
-            login_user(current_user._get_current_object())
+            _keep_this_device(login)
             flash(
                 _("Dein Passwort ist geändert. Andere Geräte sind abgemeldet."),
                 "success",
@@ -146,8 +152,7 @@ def revoke_token(token_id: int):
 def logout_everywhere():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.end_all_sessions(db.session, current_user)
-    login_user(current_user._get_current_object())
+    _keep_this_device(services.end_all_sessions(db.session, current_user))
     flash(_("Alle anderen Sitzungen sind beendet."), "success")
     return redirect(url_for("profile.index"))
 
@@ -179,9 +184,11 @@ def two_factor():
     totp = pyotp.TOTP(secret)
     if form.validate_on_submit():
         if verify_once(current_user, form.code.data, secret):
-            current_user.totp_secret = secret
+            current_user.totp_secret = seal(secret)
             current_user.totp_enabled = True
             current_user.session_version += 1
+            login_sessions.end_all(db.session, current_user.id)
+            login = login_sessions.begin(db.session, current_user)
             audit.record(
                 db.session,
                 current_user,
@@ -191,7 +198,7 @@ def two_factor():
             )
             db.session.commit()
             session.pop(PENDING_SECRET, None)
-            login_user(current_user._get_current_object())
+            _keep_this_device(login)
             flash(_("Die Anmeldung mit zweitem Faktor ist eingerichtet."), "success")
             return redirect(url_for("profile.index"))
         form.code.errors = [

@@ -15,6 +15,7 @@ from .. import audit, mail
 from ..errors import ValidationFailed
 from ..i18n import _
 from ..realtime import disconnect_member
+from . import login_sessions
 from .passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 from .tokens import find_link, issue_link
 
@@ -164,6 +165,7 @@ def reset_password(session: Session, secret: str, password: str) -> Member:
     link.used_at = utcnow()
     member.password_hash = hash_password(password)
     member.session_version += 1
+    login_sessions.end_all(session, member.id)
     audit.record(
         session,
         member,
@@ -176,17 +178,26 @@ def reset_password(session: Session, secret: str, password: str) -> Member:
     return member
 
 
-def change_password(session: Session, member: Member, current: str, new: str) -> None:
+def change_password(session: Session, member: Member, current: str, new: str) -> str:
+    """A new password ends every login session of the member; this device gets a
+    new one, whose secret is returned for its cookie."""
     if not check_password(member, current):
         raise ValidationFailed(_("Das aktuelle Passwort stimmt nicht."))
     check_new_password(new, member)
     member.password_hash = hash_password(new)
     member.session_version += 1
+    login_sessions.end_all(session, member.id)
+    secret = login_sessions.begin(session, member)
     session.commit()
+    return secret
 
 
-def end_all_sessions(session: Session, member: Member) -> None:
-    """Log the member out everywhere: cookies of every device and open sockets."""
+def end_all_sessions(session: Session, member: Member) -> str:
+    """Log the member out everywhere: cookies of every device and open sockets;
+    this device gets a new login session, whose secret is returned."""
     member.session_version += 1
+    login_sessions.end_all(session, member.id)
+    secret = login_sessions.begin(session, member)
     session.commit()
     disconnect_member(member.id)
+    return secret

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,18 +20,20 @@ from ..errors import ValidationFailed
 from ..extensions import limiter
 from ..i18n import _
 from ..security import safe_next
-from . import services
+from . import login_sessions, services
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm, TotpForm
+from .limits import (
+    LOGIN_SCOPE,
+    PENDING_2FA,
+    form_account,
+    login_limit,
+    pending_totp_account,
+    per_account,
+)
 from .tokens import LinkError, find_link
 from .totp import verify_once
 
 bp = Blueprint("auth", __name__)
-
-PENDING_2FA = "pending_2fa_member"
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def start_session(member) -> None:
@@ -42,6 +43,7 @@ def start_session(member) -> None:
     if lang:
         session["lang"] = lang
     login_user(member)
+    session[login_sessions.SESSION_KEY] = login_sessions.begin(db.session, member)
     session.permanent = True
     member.last_login_at = utcnow()
     db.session.commit()
@@ -62,14 +64,9 @@ LINK_MESSAGES = {
 }
 
 
-def _account_key() -> str:
-    """Also count attempts per account, not only per address."""
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(login_limit, methods=["POST"])
+@per_account(form_account, LOGIN_SCOPE)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -94,7 +91,8 @@ def login():
 
 
 @bp.route("/login/2fa", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@per_account(pending_totp_account)
 def two_factor():
     pending = session.get(PENDING_2FA)
     if not pending:
@@ -114,6 +112,11 @@ def two_factor():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End the login session on the server too: a copy of the cookie is refused."""
+    secret = session.get(login_sessions.SESSION_KEY)
+    if isinstance(secret, str):
+        login_sessions.end(db.session, secret)
+        db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -124,7 +127,7 @@ def logout():
 
 
 @bp.route("/activate/<secret>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def activate(secret: str):
     try:
         link = find_link(db.session, secret, LinkPurpose.ACTIVATE)
@@ -159,7 +162,8 @@ def activate(secret: str):
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@per_account(form_account)
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -176,7 +180,7 @@ def reset_request():
 
 
 @bp.route("/reset/<secret>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def reset(secret: str):
     try:
         link = find_link(db.session, secret, LinkPurpose.RESET)

@@ -1,10 +1,11 @@
 """The board's CSV import of members: upload and preview (nothing written), then
 confirm (checked again and written in one transaction). Uploads are personal data
-and do not stay on disk."""
+and do not stay on disk: a preview expires after an hour and is then removed."""
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from pathlib import Path
@@ -31,11 +32,20 @@ from . import importer, services
 from .forms import ImportConfirmForm, ImportForm
 from .views import bp
 
+PREVIEW_SECONDS = 3600  # how long a preview can be confirmed
+
 
 def _upload_dir() -> Path:
     folder = Path(current_app.config["INSTANCE_PATH"]) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Written readable by the app's user only, whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
 
 
 def _import_form() -> ImportForm:
@@ -52,12 +62,17 @@ def _discard_upload(upload_id: str) -> None:
         (folder / f"{upload_id}{suffix}").unlink(missing_ok=True)
 
 
-def _purge_old_uploads(max_age: int = 3600) -> None:
-    """Membership lists are personal data: abandoned previews do not stay on disk."""
+def _purge_old_uploads(max_age: int = PREVIEW_SECONDS) -> None:
+    """Membership lists are personal data: abandoned previews do not stay on disk.
+    Run whenever the import pages are used, so an expired one is gone before it
+    could be confirmed."""
     limit = time.time() - max_age
     for path in _upload_dir().iterdir():
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except FileNotFoundError:  # removed by another request meanwhile
+            continue
 
 
 def _preview(data: bytes, scope: Organisation, upload_id: str, invite: bool):
@@ -83,6 +98,7 @@ def _preview(data: bytes, scope: Organisation, upload_id: str, invite: bool):
 @role_required("board")
 def import_members():
     """Step 1: upload; every row is checked and previewed, nothing is written yet."""
+    _purge_old_uploads()
     form = _import_form()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
@@ -91,15 +107,11 @@ def import_members():
         current_user, db.session.get(Organisation, form.org.data)
     )
     data = form.file.data.read()
-    _purge_old_uploads()
     upload_id = secrets.token_urlsafe(16)
     folder = _upload_dir()
-    (folder / f"{upload_id}.csv").write_bytes(data)
-    (folder / f"{upload_id}.json").write_text(
-        json.dumps(
-            {"actor": current_user.id, "org": scope.id, "name": form.file.data.filename}
-        )
-    )
+    _write_private(folder / f"{upload_id}.csv", data)
+    meta = {"actor": current_user.id, "org": scope.id, "name": form.file.data.filename}
+    _write_private(folder / f"{upload_id}.json", json.dumps(meta).encode())
     return _preview(data, scope, upload_id, form.invite.data)
 
 
@@ -114,6 +126,7 @@ def import_confirm():
         or not upload_id.replace("-", "").replace("_", "").isalnum()
     ):
         abort(400)
+    _purge_old_uploads()
     folder = _upload_dir()
     meta_path, data_path = folder / f"{upload_id}.json", folder / f"{upload_id}.csv"
     if not meta_path.exists():

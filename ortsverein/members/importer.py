@@ -3,12 +3,8 @@ rows are good. Re-importing updates members by membership number."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -18,28 +14,11 @@ from .. import audit
 from ..greenlets import pause
 from ..i18n import _
 from ..permissions import can_manage_office, in_subtree
+from .csv_rows import ImportFileError, check_row, read_rows
 
-FIELDS = ("membership_number", "first_name", "last_name", "email", "branch")
-HEADER_ALIASES = {
-    "membership_number": {
-        "membership_number",
-        "mitgliedsnummer",
-        "nummer",
-        "number",
-        "mitgliedsnr",
-        "membership number",
-    },
-    "first_name": {"first_name", "vorname", "first name"},
-    "last_name": {"last_name", "nachname", "last name"},
-    "email": {"email", "e-mail", "e_mail", "mail", "e-mail-adresse"},
-    "branch": {"branch", "branch_slug", "ortsverein", "gliederung", "slug"},
-}
-NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+__all__ = ["ImportFileError", "ImportPlan", "RowError", "apply_import", "plan_import"]
+
 CHUNK = 900  # ids per IN (...) query; below SQLite's parameter limit
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (encoding, header)."""
 
 
 @dataclass(frozen=True)
@@ -64,99 +43,6 @@ class ImportPlan:
         return len(self.creates) + len(self.updates) + self.unchanged + len(self.errors)
 
 
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("Die Datei ist nicht UTF-8-kodiert. Speichere sie als „CSV UTF-8“.")
-        ) from None
-
-
-def _header_map(header: list[str]) -> dict[str, int]:
-    positions = {}
-    for index, name in enumerate(header):
-        key = name.strip().lower()
-        for fieldname, aliases in HEADER_ALIASES.items():
-            if key in aliases and fieldname not in positions:
-                positions[fieldname] = index
-    missing = [f for f in FIELDS if f not in positions]
-    if missing:
-        raise ImportFileError(
-            _(
-                "Der Kopfzeile fehlen die Spalten: %(cols)s. Erwartet werden "
-                "Mitgliedsnummer, Vorname, Nachname, E-Mail und Gliederung (Kürzel).",
-                cols=", ".join(missing),
-            )
-        )
-    return positions
-
-
-def read_rows(data: bytes | str):
-    """Yield (line number, {field: value}) from a CSV with ',' or ';' as delimiter."""
-    text = _decode(data)
-    if not text.strip():
-        raise ImportFileError(_("Die Datei ist leer."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except csv.Error as err:
-        raise ImportFileError(
-            _("Die Datei ist kein lesbares CSV: %(e)s", e=err)
-        ) from None
-    positions = _header_map(header)
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            values = {
-                f: (row[positions[f]].strip() if positions[f] < len(row) else "")
-                for f in FIELDS
-            }
-            yield reader.line_num, values
-    except csv.Error as err:
-        raise ImportFileError(
-            _(
-                "Zeile %(line)d ist kein gültiges CSV: %(e)s",
-                line=reader.line_num,
-                e=err,
-            )
-        ) from None
-
-
-def _check_row(values: dict) -> str | None:
-    if any(ch < " " or ch == "\x7f" for value in values.values() for ch in value):
-        return _("Die Zeile enthält Steuerzeichen.")
-    for fieldname, label in (
-        ("membership_number", _("Mitgliedsnummer")),
-        ("first_name", _("Vorname")),
-        ("last_name", _("Nachname")),
-        ("email", _("E-Mail")),
-        ("branch", _("Gliederung")),
-    ):
-        if not values[fieldname]:
-            return _("%(field)s fehlt.", field=label)
-    if not NUMBER_RE.match(values["membership_number"]):
-        return _(
-            "Die Mitgliedsnummer „%(n)s“ ist ungültig (nur Buchstaben, Ziffern und "
-            "Bindestrich, höchstens 40 Zeichen).",
-            n=values["membership_number"][:50],
-        )
-    if len(values["first_name"]) > 100 or len(values["last_name"]) > 100:
-        return _("Der Name ist länger als 100 Zeichen.")
-    try:
-        values["email"] = validate_email(
-            values["email"], check_deliverability=False
-        ).normalized.lower()
-    except EmailNotValidError:
-        return _("„%(e)s“ ist keine gültige E-Mail-Adresse.", e=values["email"][:100])
-    return None
-
-
 def _existing(session: Session, column, keys: list[str]) -> dict[str, tuple]:
     found = {}
     for start in range(0, len(keys), CHUNK):
@@ -179,6 +65,24 @@ def _existing(session: Session, column, keys: list[str]) -> dict[str, tuple]:
                 else row.email
             ] = row
     return found
+
+
+def _not_here(scope: Organisation) -> str:
+    """The one reason a board member in the browser gets for a row that touches a
+    member outside their authority (an address or number held in another branch, an
+    office above them): it must not tell whether someone is a party member elsewhere
+    (GDPR Art. 9), and it sends the row to a board whose area covers both."""
+    if scope.parent is None:
+        return _(
+            "Diese Zeile kann hier nicht übernommen werden. Bitte gib sie an die "
+            "Administration weiter; sie kann die Zeile prüfen und importieren."
+        )
+    return _(
+        "Diese Zeile kann hier nicht übernommen werden. Bitte gib sie an den "
+        "Vorstand von %(org)s oder einer Gliederung darüber weiter; dort kann sie "
+        "geprüft und importiert werden.",
+        org=scope.parent.name,
+    )
 
 
 def _may_update(session: Session, actor: Member, member_id: int) -> bool:
@@ -211,7 +115,7 @@ def plan_import(
     }
     for line, values in read_rows(data):
         pause(line)  # a file of 100,000 rows must not freeze every socket (gevent)
-        reason = _check_row(values)
+        reason = check_row(values)
         if reason is None and values["branch"] not in orgs:
             reason = _(
                 "Die Gliederung „%(slug)s“ gibt es in %(scope)s nicht.",
@@ -248,13 +152,13 @@ def plan_import(
             and holder.membership_number != values["membership_number"]
         ):
             holder_branch = session.get(Organisation, holder.home_branch_id)
-            if in_subtree(holder_branch, scope):
+            if actor is None or in_subtree(holder_branch, scope):
                 reason = _(
                     "Die E-Mail-Adresse gehört schon dem Mitglied %(n)s.",
                     n=holder.membership_number,
                 )
-            else:  # say nothing about who holds it elsewhere in the party
-                reason = _("Die E-Mail-Adresse ist bereits vergeben.")
+            else:
+                reason = _not_here(scope)
             plan.errors.append(RowError(line, reason))
             continue
         record = {
@@ -278,16 +182,17 @@ def plan_import(
         if not in_subtree(current_branch, scope) or (
             actor is not None and not _may_update(session, actor, current.id)
         ):
-            plan.errors.append(
-                RowError(
-                    line,
-                    _(
-                        "Die Mitgliedsnummer %(n)s ist bereits vergeben und liegt "
-                        "außerhalb deines Bereichs.",
-                        n=values["membership_number"],
-                    ),
+            reason = (
+                _not_here(scope)
+                if actor is not None
+                else _(
+                    "Die Mitgliedsnummer %(n)s gehört einem Mitglied außerhalb von "
+                    "%(scope)s.",
+                    n=values["membership_number"],
+                    scope=scope.name,
                 )
             )
+            plan.errors.append(RowError(line, reason))
             continue
         if actor is not None and current.activated and current.email != values["email"]:
             plan.errors.append(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from models import ApiToken, Member, Organisation, Role, RoleName, utcnow
 
 from .. import audit
+from ..auth import login_sessions
 from ..errors import Forbidden, NotFound
 from ..i18n import _
 from ..pagination import Page, paginate
@@ -155,6 +156,7 @@ def set_active(session: Session, actor: Member, member_id: int, active: bool) ->
         return target
     target.active = active
     target.session_version += 1
+    login_sessions.end_all(session, target.id)
     if not active:
         now = utcnow()
         for token in session.scalars(

@@ -115,7 +115,7 @@ def test_board_cannot_move_members_of_another_branch(world, auth, session):
     )
     auth.login(world.board)
     page = _upload(auth, world, text).get_data(as_text=True)
-    assert "außerhalb deines Bereichs" in page
+    assert "kann hier nicht übernommen werden" in page
     fresh(session)
     assert world.sued_member.home_branch_id == world.sued.id
 

@@ -1,0 +1,127 @@
+"""Reading a membership list: CSV dialect and headers, and the checks of a single
+row that need no database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..i18n import _
+
+FIELDS = ("membership_number", "first_name", "last_name", "email", "branch")
+HEADER_ALIASES = {
+    "membership_number": {
+        "membership_number",
+        "mitgliedsnummer",
+        "nummer",
+        "number",
+        "mitgliedsnr",
+        "membership number",
+    },
+    "first_name": {"first_name", "vorname", "first name"},
+    "last_name": {"last_name", "nachname", "last name"},
+    "email": {"email", "e-mail", "e_mail", "mail", "e-mail-adresse"},
+    "branch": {"branch", "branch_slug", "ortsverein", "gliederung", "slug"},
+}
+NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (encoding, header)."""
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("Die Datei ist nicht UTF-8-kodiert. Speichere sie als „CSV UTF-8“.")
+        ) from None
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    positions = {}
+    for index, name in enumerate(header):
+        key = name.strip().lower()
+        for fieldname, aliases in HEADER_ALIASES.items():
+            if key in aliases and fieldname not in positions:
+                positions[fieldname] = index
+    missing = [f for f in FIELDS if f not in positions]
+    if missing:
+        raise ImportFileError(
+            _(
+                "Der Kopfzeile fehlen die Spalten: %(cols)s. Erwartet werden "
+                "Mitgliedsnummer, Vorname, Nachname, E-Mail und Gliederung (Kürzel).",
+                cols=", ".join(missing),
+            )
+        )
+    return positions
+
+
+def read_rows(data: bytes | str):
+    """Yield (line number, {field: value}) from a CSV with ',' or ';' as delimiter."""
+    text = _decode(data)
+    if not text.strip():
+        raise ImportFileError(_("Die Datei ist leer."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except csv.Error as err:
+        raise ImportFileError(
+            _("Die Datei ist kein lesbares CSV: %(e)s", e=err)
+        ) from None
+    positions = _header_map(header)
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            values = {
+                f: (row[positions[f]].strip() if positions[f] < len(row) else "")
+                for f in FIELDS
+            }
+            yield reader.line_num, values
+    except csv.Error as err:
+        raise ImportFileError(
+            _(
+                "Zeile %(line)d ist kein gültiges CSV: %(e)s",
+                line=reader.line_num,
+                e=err,
+            )
+        ) from None
+
+
+def check_row(values: dict) -> str | None:
+    """A row needs every field, no control characters, a valid number and address."""
+    if any(ch < " " or ch == "\x7f" for value in values.values() for ch in value):
+        return _("Die Zeile enthält Steuerzeichen.")
+    for fieldname, label in (
+        ("membership_number", _("Mitgliedsnummer")),
+        ("first_name", _("Vorname")),
+        ("last_name", _("Nachname")),
+        ("email", _("E-Mail")),
+        ("branch", _("Gliederung")),
+    ):
+        if not values[fieldname]:
+            return _("%(field)s fehlt.", field=label)
+    if not NUMBER_RE.match(values["membership_number"]):
+        return _(
+            "Die Mitgliedsnummer „%(n)s“ ist ungültig (nur Buchstaben, Ziffern und "
+            "Bindestrich, höchstens 40 Zeichen).",
+            n=values["membership_number"][:50],
+        )
+    if len(values["first_name"]) > 100 or len(values["last_name"]) > 100:
+        return _("Der Name ist länger als 100 Zeichen.")
+    try:
+        values["email"] = validate_email(
+            values["email"], check_deliverability=False
+        ).normalized.lower()
+    except EmailNotValidError:
+        return _("„%(e)s“ ist keine gültige E-Mail-Adresse.", e=values["email"][:100])
+    return None
