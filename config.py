@@ -46,6 +46,10 @@ ENVIRONMENT = {
         float,
         "Seconds a member who left the meeting room (to vote, say) stays present.",
     ),
+    "CACHES": (
+        bool,
+        "off runs without the per-process caches: the same pages, only slower.",
+    ),
 }
 
 
@@ -78,6 +82,7 @@ class Base:
     SOCKETIO_ASYNC_MODE = "threading"
     SECURE_COOKIES = True
     MEETING_LEAVE_GRACE = 120.0
+    CACHES = True  # read once per process: ortsverein/caches.py
     FEATURES = FEATURES
 
     # Fixed settings (not from the environment).
@@ -167,6 +172,13 @@ def async_mode_from_environment() -> str:
     imported: gevent has to patch the standard library first."""
     chosen = CONFIGS.get(os.environ.get("ORTSVEREIN_CONFIG", "development"), Base)
     return _read("SOCKETIO_ASYNC_MODE", str, chosen.SOCKETIO_ASYNC_MODE)
+
+
+def caches_from_environment() -> bool:
+    """Whether the per-process caches are on: one switch for the whole process,
+    read when ortsverein/caches.py is first imported."""
+    chosen = CONFIGS.get(os.environ.get("ORTSVEREIN_CONFIG", "development"), Base)
+    return _read("CACHES", bool, chosen.CACHES)
 
 
 def get_config(name: str | None = None) -> dict:

@@ -12,7 +12,6 @@ fills with its own CSRF token, so the remembered HTML holds no secret.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from functools import lru_cache
 from types import SimpleNamespace
 
 from flask import current_app, request
@@ -20,6 +19,7 @@ from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from ortsverein.caches import Cache
 from ortsverein.i18n import _
 from ortsverein.urls import id_url
 
@@ -67,37 +67,34 @@ def _links(thread_id: int) -> SimpleNamespace:
     )
 
 
-def _renderer(app):
-    """The app's remembering renderer of one post (made once per app)."""
+# Key: the post's row (body, counts and author included), language, time zone, script
+# root, thread and the reader's relation flags; value: the post's HTML with a CSRF
+# slot. Safe: the macro reads nothing else (templates/discussions/_post.html), so an
+# edit, a hidden post or a new agreement is a new key; the HTML holds no token.
+POSTS = Cache("post_html", POSTS_KEPT, per_app=True)
+# What rendering a post needs, per language (labels, the compiled macro) and per
+# script root and thread (links): cheap keys, the same for every post of a page.
+MACROS = Cache("post_html.macros", 16, per_app=True)
+LABELS = Cache("post_html.labels", 16, per_app=True)
+LINKS = Cache("post_html.links", 256, per_app=True)
+
+
+def _kept(cache: Cache, key, make, app):
+    """cache.get_or_make(), but not in debug mode: edited templates show at once."""
+    return make() if app.debug else cache.get_or_make(key, make, app=app)
+
+
+def _macro(app):
+    return app.jinja_env.get_template("discussions/_post.html").module.post_article
+
+
+def _render(app, post: PostRow, locale, script_root, thread_id, flags) -> Markup:
+    """One post's article, through the macro of templates/discussions/_post.html."""
     # per language: templates are compiled once per language (template_texts)
-    macros = lru_cache(maxsize=16)(
-        lambda locale: (
-            app.jinja_env.get_template("discussions/_post.html").module.post_article
-        )
-    )
-    labels = lru_cache(maxsize=16)(lambda locale: _labels())
-    links = lru_cache(maxsize=256)(lambda script_root, thread_id: _links(thread_id))
-
-    @lru_cache(maxsize=POSTS_KEPT)
-    def render(
-        post: PostRow,
-        locale: str,
-        timezone: str,
-        script_root: str,
-        thread_id: int,
-        flags: tuple[bool, ...],
-    ) -> Markup:
-        # locale, timezone and script_root are in the key: they change the labels,
-        # the dates and the links that the macro and these helpers produce.
-        return macros(locale)(
-            post,
-            labels(locale),
-            links(script_root, thread_id),
-            CSRF_SLOT,
-            *flags,
-        )
-
-    return render
+    macro = _kept(MACROS, locale, lambda: _macro(app), app)
+    labels = _kept(LABELS, locale, _labels, app)
+    links = _kept(LINKS, (script_root, thread_id), lambda: _links(thread_id), app)
+    return macro(post, labels, links, CSRF_SLOT, *flags)
 
 
 def posts_html(
@@ -112,31 +109,30 @@ def posts_html(
     last_read: int,
 ) -> Markup:
     """The articles of a page of posts, with the page's CSRF token in their forms."""
-    renderers = current_app.extensions.setdefault("ortsverein_post_html", {})
-    render = renderers.get("render")
-    if render is None or current_app.debug:  # debug: edited templates show at once
-        render = renderers["render"] = _renderer(current_app)
+    app = current_app._get_current_object()
     locale, timezone = str(get_locale()), str(get_timezone())
     root = request.script_root
     unread_number = last_read + 1 if last_read > 0 else None
-    html = Markup("").join(
-        render(
-            post,
-            locale,
-            timezone,
-            root,
-            thread_id,
-            (
-                archived,
-                moderator,
-                writable,
-                post.author_id == me,
-                post.id in agreed,
-                post.number == unread_number,
-            ),
+    parts = []
+    for post in posts:
+        flags = (
+            archived,
+            moderator,
+            writable,
+            post.author_id == me,
+            post.id in agreed,
+            post.number == unread_number,
         )
-        for post in posts
-    )
+        # locale, timezone and script_root are in the key: they change the labels,
+        # the dates and the links that the macro and these helpers produce.
+        key = (post, locale, timezone, root, thread_id, flags)
+        html = None if app.debug else POSTS.get(key, app=app)
+        if html is None:
+            html = _render(app, post, locale, root, thread_id, flags)
+            if not app.debug:
+                POSTS.put(key, html, app=app)
+        parts.append(html)
+    html = Markup("").join(parts)
     token = Markup('<input name="csrf_token" type="hidden" value="%s">') % (
         generate_csrf()
     )

@@ -10,6 +10,8 @@ from flask import Flask, Response, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from .caches import Cache
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -68,6 +70,11 @@ def safe_next(target: str | None, default: str = "/") -> str:
 SESSION_REFRESH_SECONDS = 3600
 SESSIONS_KEPT = 4096  # per process; a cookie and its few values each
 _PLAIN = (str, int, float, bool, type(None))
+# Key: the whole signed cookie; value: its values and signing time. Safe: only a
+# cookie whose signature was checked is kept, so no one gets a session they could
+# not have sent; its age is checked on every request as if it had been decoded; and
+# each request gets a copy of the values. Per app (its secret key).
+SESSIONS = Cache("sessions", SESSIONS_KEPT, per_app=True)
 
 
 class HourlySessionInterface(SecureCookieSessionInterface):
@@ -81,9 +88,6 @@ class HourlySessionInterface(SecureCookieSessionInterface):
     checked on every request, and only sessions of plain values are remembered (a
     request gets its own copy, which it may change freely)."""
 
-    def __init__(self):
-        self._opened: dict[str, tuple[dict, float]] = {}
-
     def open_session(self, app: Flask, request):
         if not app.secret_key:  # as get_signing_serializer() decides
             return None
@@ -91,7 +95,7 @@ class HourlySessionInterface(SecureCookieSessionInterface):
         if not cookie:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        kept = self._opened.get(cookie)
+        kept = SESSIONS.get(cookie, app=app)
         if kept is not None and 0 <= time.time() - kept[1] <= max_age:
             return self.session_class(kept[0])
         serializer = self.get_signing_serializer(app)
@@ -102,9 +106,7 @@ class HourlySessionInterface(SecureCookieSessionInterface):
         except BadSignature:  # expired ones too
             return self.session_class()
         if all(isinstance(value, _PLAIN) for value in data.values()):
-            if len(self._opened) >= SESSIONS_KEPT:
-                self._opened.clear()
-            self._opened[cookie] = (data, signed.timestamp())
+            SESSIONS.put(cookie, (data, signed.timestamp()), app=app)
         return self.session_class(data)
 
     def should_set_cookie(self, app: Flask, session) -> bool:
@@ -119,6 +121,10 @@ class HourlySessionInterface(SecureCookieSessionInterface):
 
 
 CSRF_TOKENS_KEPT = 4096  # per process; a session's secret and its signed token
+# Key: a session's CSRF secret; value: that secret signed. Safe: the secret is the
+# session's own (only a request carrying it finds the token), tokens have no time
+# limit here, and a token is only what Flask-WTF would sign again. Per app (its key).
+CSRF_TOKENS = Cache("csrf_tokens", CSRF_TOKENS_KEPT, per_app=True)
 
 
 def _signed_csrf_tokens(app: Flask) -> None:
@@ -132,24 +138,23 @@ def _signed_csrf_tokens(app: Flask) -> None:
     if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:  # Flask-WTF's default
         return  # a token's age matters: sign each one afresh
     field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    signed: dict[str, str] = {}
 
     @app.before_request
     def _reuse_signed_csrf_token():
         if request.endpoint == "static":
             return  # reading the session would add "Vary: Cookie" to a static file
-        token = signed.get(session.get(field, ""))
+        secret = session.get(field)
+        token = CSRF_TOKENS.get(secret, app=app) if secret else None
         if token is not None:
             setattr(g, field, token)
+            g.ortsverein_csrf_reused = token
 
     @app.after_request
     def _keep_signed_csrf_token(response: Response) -> Response:
         token = g.get(field)
         secret = session.get(field) if token else None
-        if secret and secret not in signed:
-            if len(signed) >= CSRF_TOKENS_KEPT:
-                signed.clear()
-            signed[secret] = token
+        if secret and g.get("ortsverein_csrf_reused") != token:
+            CSRF_TOKENS.put(secret, token, app=app)
         return response
 
 

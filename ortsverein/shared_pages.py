@@ -20,12 +20,12 @@ What keeps this safe:
 - Flashed messages, debug mode and anything but GET render the ordinary way.
 - The page's own address (`language_next`, which the language form sends back)
   is filled in like a slot, so no query string makes a page of its own; the
-  pages used most recently are kept, PAGES_KEPT of them.
+  pages used most recently are kept, PAGES_KEPT of them (the `shared_pages` cache
+  of ortsverein/caches.py; with caches off every page renders in full).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,7 +38,13 @@ from flask_wtf.csrf import csrf_meta_tag, generate_csrf
 from markupsafe import Markup, escape
 from wtforms import Form
 
+from .caches import Cache
+
 PAGES_KEPT = 512  # per process; a thread page's frame is about 9 KiB
+# Key: template, language, time zone, script root, signed in or not, the slots'
+# names and every other context value (value_key); value: the page as text between
+# slots. Safe for the reasons in this module's docstring. Per app (its templates).
+PAGES = Cache("shared_pages", PAGES_KEPT, per_app=True)
 _CSRF = "csrf"
 _MARK = "\x00slot:{}\x00"  # no page text can hold NUL (clean_text strips it)
 
@@ -127,10 +133,6 @@ class _Member(_Refused):
         self.is_anonymous = not authenticated
 
 
-def _store() -> OrderedDict:
-    return current_app.extensions.setdefault("ortsverein_shared_pages", OrderedDict())
-
-
 def render_shared(template_name: str, *, slots: dict[str, Markup], **context) -> str:
     """render_template(template_name, **context, **slots), shared as described
     above. Slots are filled in as they are: pass Markup."""
@@ -157,24 +159,13 @@ def render_shared(template_name: str, *, slots: dict[str, Markup], **context) ->
         )
     except (NotAValue, TypeError):  # TypeError: dict keys that do not sort
         return render_template(template_name, **context, **slots)
-    pages = _store()
-    parts = pages.get(key)
+    parts = PAGES.get(key, app=app)
     if parts is None:
         try:
             parts = _render_parts(app, template_name, full, filled, key[4])
         except NotAValue:
             return render_template(template_name, **context, **slots)
-        pages[key] = parts
-        while len(pages) > PAGES_KEPT:
-            try:
-                pages.popitem(last=False)  # the page used longest ago
-            except KeyError:  # another thread emptied it meanwhile
-                break
-    else:
-        try:
-            pages.move_to_end(key)
-        except KeyError:  # another thread dropped it meanwhile: it is rendered
-            pass
+        PAGES.put(key, parts, app=app)
     values = {**filled, _CSRF: generate_csrf()}
     return "".join(values[part] if i % 2 else part for i, part in enumerate(parts))
 

@@ -36,6 +36,14 @@ from jinja2.lexer import (
 )
 from markupsafe import Markup
 
+from .caches import Cache
+
+# Key: the loader, the template's name and the language; value: the compiled template.
+# Safe: a template compiles to the same code for one language every time (the fixed
+# texts are that language's), auto_reload still checks the file, and it is per app,
+# as Jinja's own cache is per environment. 400: Jinja's default cache_size.
+TEMPLATES = Cache("templates", 400, per_app=True)
+
 # The translations of the language a template is being compiled for, if any.
 _compiling: ContextVar = ContextVar("ortsverein_template_translations", default=None)
 
@@ -49,7 +57,9 @@ def _language() -> str | None:
 
 
 class LocalisedEnvironment(Environment):
-    """Flask's environment, keeping one compiled template per name and language."""
+    """Flask's environment, keeping one compiled template per name and language
+    (in the `templates` cache; Jinja's own cache keeps only those compiled outside
+    an app context)."""
 
     def _load_template(self, name, globals):  # noqa: A002 (Jinja's signature)
         language = _language()
@@ -58,7 +68,8 @@ class LocalisedEnvironment(Environment):
         if self.loader is None:
             raise TypeError("no loader for this environment specified")
         key = (weakref.ref(self.loader), name, language)
-        template = self.cache.get(key) if self.cache is not None else None
+        kept = self.cache is not None  # cache_size=0 switches Jinja's caching off
+        template = TEMPLATES.get(key, app=self.app) if kept else None
         if template is not None and (not self.auto_reload or template.is_up_to_date):
             if globals:
                 template.globals.update(globals)
@@ -68,8 +79,8 @@ class LocalisedEnvironment(Environment):
             template = self.loader.load(self, name, self.make_globals(globals))
         finally:
             _compiling.reset(token)
-        if self.cache is not None:
-            self.cache[key] = template
+        if kept:
+            TEMPLATES.put(key, template, app=self.app)
         return template
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 
 from babel import dates
 from flask import Flask, current_app, has_request_context, request, url_for
@@ -14,10 +13,16 @@ from sqlalchemy import select
 from models import RoleName
 
 from .auth.forms import LANGUAGE_CHOICES
+from .caches import Cache
 from .permissions import orgs_with_role
 from .urls import id_url
 
 NAV_STATEMENTS_KEPT = 4096
+# Key: member id, home branch path, sorted (role, organisation path) pairs; value: the
+# SELECT of the badge counts. Safe: the counts' functions read nothing else of the
+# member (register_nav_count's rule) and the clock only as a bind parameter, so the
+# statement holds no data, and a changed office is a new key.
+NAV_STATEMENTS = Cache("nav_statements", NAV_STATEMENTS_KEPT, per_app=True)
 
 
 def register_nav_count(app: Flask, name: str, count) -> None:
@@ -26,18 +31,6 @@ def register_nav_count(app: Flask, name: str, count) -> None:
     member's id, home branch and offices (read the clock through a bind parameter).
     All of them are read in one round trip per page."""
     app.extensions.setdefault("ortsverein_nav_counts", {})[name] = count
-
-
-def _kept(store: str, key, build, limit: int):
-    """The app's remembered value for `key` in `store`, built on first use; a full
-    store starts afresh (what it holds is cheap to build again, and bounded)."""
-    kept = current_app.extensions.setdefault(store, {})
-    value = kept.get(key)
-    if value is None:
-        if len(kept) >= limit:
-            kept.clear()
-        value = kept[key] = build()
-    return value
 
 
 def _nav_statement(member):
@@ -51,8 +44,7 @@ def _nav_statement(member):
         member.home_branch.path,
         tuple(sorted((r.role.value, r.organisation.path) for r in member.roles)),
     )
-    return _kept(
-        "ortsverein_nav_statements",
+    return NAV_STATEMENTS.get_or_make(
         key,
         lambda: select(
             *(
@@ -60,7 +52,6 @@ def _nav_statement(member):
                 for name, count in counts.items()
             )
         ),
-        NAV_STATEMENTS_KEPT,
     )
 
 
@@ -92,9 +83,10 @@ def _context():
     }
 
 
-@lru_cache(maxsize=8192)
-def _format_datetime(value, fmt: str, locale, tzinfo) -> str:
-    return dates.format_datetime(value, fmt, tzinfo=tzinfo, locale=locale)
+# Key: the datetime, the format, the locale and the time zone; value: the text.
+# Safe: Babel's output depends on nothing else (equal instants in two zones are one
+# key, and both print as the same local time). Per process: no app's state in it.
+DATES = Cache("dates", 8192)
 
 
 def format_datetime(value, fmt: str = "medium") -> str:
@@ -103,10 +95,18 @@ def format_datetime(value, fmt: str = "medium") -> str:
     of a post; the same posts are shown again and again."""
     if not value:
         return "–"
-    return _format_datetime(value, fmt, get_locale(), get_timezone())
+    locale, tzinfo = get_locale(), get_timezone()
+    return DATES.get_or_make(
+        (value, fmt, locale, tzinfo),
+        lambda: dates.format_datetime(value, fmt, tzinfo=tzinfo, locale=locale),
+    )
 
 
 URLS_KEPT = 20_000
+# Key: script root, endpoint, sorted arguments; value: the relative URL. Safe: per
+# app (its url_map), only while no URL-default callback could change a link, and
+# never for absolute URLs or anchors (see _remembered_url_for).
+URLS = Cache("urls", URLS_KEPT, per_app=True)
 
 
 def _remembered_url_for(endpoint: str, **values) -> str:
@@ -124,9 +124,7 @@ def _remembered_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
     key = (request.script_root, endpoint, tuple(sorted(values.items())))
     try:
-        return _kept(
-            "ortsverein_urls", key, lambda: url_for(endpoint, **values), URLS_KEPT
-        )
+        return URLS.get_or_make(key, lambda: url_for(endpoint, **values), app=app)
     except TypeError:  # an unhashable argument
         return url_for(endpoint, **values)
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from models import Member, Poll, utcnow
+from ortsverein.caches import Cache
 from ortsverein.errors import NotFound
 from ortsverein.i18n import _
 from ortsverein.permissions import can_see_org
@@ -29,8 +29,10 @@ from .rules import PollDefinition
 from .state import OPEN, definition_for, reminder_at
 from .visibility import get_poll
 
-_STORE = "ortsverein_open_polls"
-_LIMIT = 1000  # open polls at one time; a full store starts afresh
+# Key: the poll's id; value: its OpenPoll facts. Safe: an open poll's facts do not
+# change (see above), they are trusted only until review_at, and whether it is still
+# open is checked by the writing transaction. Per app (its database).
+OPEN_POLLS = Cache("open_polls", 1000, per_app=True)  # open polls at one time
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,7 @@ class OpenPoll:
 def for_ballot(session: Session, member: Member, poll_id: int) -> OpenPoll:
     """The open poll a member may see, for casting into: NotFound where they may not
     see it (as loading it would say), PollNotOpen where it is not open."""
-    kept = current_app.extensions.setdefault(_STORE, {})
-    facts = kept.get(poll_id)
+    facts = OPEN_POLLS.get(poll_id)
     now = utcnow()
     if facts is not None and now < facts.review_at:
         if not can_see_org(member, facts.organisation):
@@ -77,9 +78,8 @@ def for_ballot(session: Session, member: Member, poll_id: int) -> OpenPoll:
         return facts
     poll = get_poll(session, member, poll_id)
     if ensure_current(session, poll, now) != OPEN:
-        kept.pop(poll_id, None)
+        OPEN_POLLS.pop(poll_id)
         raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
-    if len(kept) >= _LIMIT:
-        kept.clear()
-    facts = kept[poll_id] = OpenPoll.of(poll)
+    facts = OpenPoll.of(poll)
+    OPEN_POLLS.put(poll_id, facts)
     return facts

@@ -11,8 +11,8 @@ from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup
 
 from discussions.forms import PostForm
-from ortsverein import create_app
-from ortsverein.shared_pages import NotAValue, render_shared, value_key
+from ortsverein import caches, create_app
+from ortsverein.shared_pages import PAGES, NotAValue, render_shared, value_key
 
 
 @dataclass(frozen=True)
@@ -99,4 +99,37 @@ def test_slots_and_token_are_filled_in_per_request(app):
         second = render_shared("slots.html", slots={"body": Markup("<u>2</u>")}, a=1)
         assert second == f"<p>1</p><u>2</u><i>{generate_csrf()}</i>"
         assert generate_csrf() != token
-    assert len(app.extensions["ortsverein_shared_pages"]) == 1  # one rendering
+    assert PAGES.size(app=app) == (1 if caches.enabled() else 0)  # one rendering
+
+
+def _shared_templates() -> set[str]:
+    """Templates rendered by render_shared("…") anywhere in the code."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for package in ("ortsverein", "discussions", "polls"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            found |= set(re.findall(r'render_shared\(\s*"([^"]+)"', text))
+    return found
+
+
+def test_every_template_a_shared_page_binds_states_the_rule(app):
+    """The page and whatever it extends, imports or includes say, in a comment,
+    what a shared page may not read."""
+    from jinja2 import meta
+
+    env = app.jinja_env
+    todo, seen = list(_shared_templates()), set()
+    assert "discussions/thread.html" in todo
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = env.loader.get_source(env, name)[0]
+        assert "Shared page (ortsverein/shared_pages.py)" in source, name
+        todo += [n for n in meta.find_referenced_templates(env.parse(source)) if n]
+    assert {"base.html", "_macros/forms.html", "discussions/_unsent.html"} <= seen
