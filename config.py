@@ -22,6 +22,11 @@ ENVIRONMENT = {
     ),
     "REDIS_URL": (str, "Redis for the Socket.IO message queue and rate-limit storage."),
     "INSTANCE_PATH": (str, "Folder for the SQLite file, mail files and uploads."),
+    "BALLOT_KEY_DIR": (
+        str,
+        "Folder of secret polls' private keys (default instance/ballot-keys); "
+        "shared by every app process, never in backups.",
+    ),
     "BASE_URL": (str, "Public address used in emailed links."),
     "MAIL_SERVER": (
         str,
@@ -67,6 +72,7 @@ class Base:
     DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'ortsverein.db'}"
     INSTANCE_PATH = str(ROOT / "instance")
     REDIS_URL: str | None = None
+    BALLOT_KEY_DIR: str | None = None  # None: INSTANCE_PATH/ballot-keys
     BASE_URL = "http://127.0.0.1:5000"
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

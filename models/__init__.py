@@ -36,6 +36,7 @@ from .poll import (
     PollKind,
     PollOption,
     Receipt,
+    SealedBallot,
     Repeat,
     RulePreset,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "PollKind",
     "PollOption",
     "Receipt",
+    "SealedBallot",
     "Repeat",
     "RulePreset",
     "AuditEntry",

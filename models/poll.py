@@ -6,7 +6,17 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -109,6 +119,13 @@ class Poll(Base):
     )
     # Ballots the chair entered from a vote in the room (counted with the others).
     paper_ballots: Mapped[int | None] = mapped_column(Integer)
+    # A secret poll's ballots are sealed to this X25519 public key while it is open;
+    # the private key lives in the key folder (polls/ballot_keys.py), never here.
+    ballot_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # When the poll was found without its private key (the board is told; no result)
+    key_missing_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the traces of casting order were verifiably removed after sealing
+    scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -171,6 +188,21 @@ class BallotRecord(Base):
         ForeignKey("polls.id", ondelete="CASCADE"), index=True
     )
     choices: Mapped[str] = mapped_column(Text)  # canonical JSON list of option ids
+
+
+class SealedBallot(Base):
+    """A ballot of an open secret poll, sealed to the poll's public key: a random
+    key and a ciphertext only its private key opens. Sealing opens them all, writes
+    the plaintext box under new keys in random order and deletes these rows."""
+
+    __tablename__ = "sealed_ballots"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), index=True
+    )
+    box: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Receipt(Base):

@@ -41,6 +41,8 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
     # Ids in URLs are 32-bit (PostgreSQL integer): a larger number is simply not found.
     app.url_map.converters["int"] = BoundedInt
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if not app.config.get("BALLOT_KEY_DIR"):
+        app.config["BALLOT_KEY_DIR"] = str(Path(app.instance_path) / "ballot-keys")
     # The database, mail files, uploads and poll keys: for the app's user only.
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     if app.config["PROXY_FIX"]:

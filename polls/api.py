@@ -22,7 +22,7 @@ from . import casting, open_polls, services, visibility
 from .api_schemas import BallotSchema, PollCreateSchema
 from .errors import PollNotClosed
 from .lifecycle import ensure_current
-from .records import stored_result
+from .records import require_counted, stored_result
 from .state import CLOSED, status
 
 bp = make_blueprint("polls_api", __name__)
@@ -201,12 +201,14 @@ def results(poll_id: int):
       parameters: [{in: path, name: poll_id, required: true, schema: {type: integer}}]
       responses:
         200: {description: The result}
-        409: {description: poll_not_closed, content: {application/json:
-              {schema: Error}}}
+        409: {description: "poll_not_closed, or poll_not_counted (its time is up
+              but it is not sealed: counting, or its key is missing)",
+              content: {application/json: {schema: Error}}}
     """
     poll = _poll(poll_id)
     if status(poll) != CLOSED:
         raise PollNotClosed("results are published when the poll has closed")
+    require_counted(poll)
     body = stored_result(poll)
     body.update(
         poll_id=poll.id,

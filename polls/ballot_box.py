@@ -20,6 +20,7 @@ from .casting import receipt_hash
 from .checksums import sorted_column
 from .errors import PollNotClosed
 from .lifecycle import ensure_current
+from .records import require_counted
 from .state import CLOSED
 
 CHUNK = 5000  # rows per database fetch and per piece of the streamed JSON
@@ -30,6 +31,7 @@ def _require_closed(session: Session, poll: Poll) -> None:
         raise PollNotClosed(
             _("Die Urne wird erst nach dem Ende der Abstimmung veröffentlicht.")
         )
+    require_counted(poll)
 
 
 def _count(session: Session, model, poll: Poll) -> int:

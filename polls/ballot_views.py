@@ -12,13 +12,14 @@ from ortsverein.auth.decorators import member_required
 from ortsverein.db import db, reads_first
 from ortsverein.i18n import _
 from ortsverein.permissions import has_role
+from ortsverein.web import back_to
 
 from . import ballot_box as published
 from . import bp, casting
 from .charts import bar_chart
-from .errors import AlreadyVoted, InvalidChoices, NotEligible, PollNotOpen
+from .errors import InvalidChoices
 from .forms import ReceiptForm, VoteForm
-from .records import stored_result
+from .records import not_counted_yet, stored_result
 from .services import option_label
 from .state import CLOSED, OPEN, status
 from .views import load_poll
@@ -136,19 +137,17 @@ def vote(poll_id: int):
         # poll's page says why they cannot vote.
         return redirect(url_for("polls.detail", poll_id=poll.id))
     selected: list = []
+    # Voted meanwhile, closed, not eligible, its key gone: said on the poll's page.
+    back_to(url_for("polls.detail", poll_id=poll.id))
     if request.method == "POST":
         try:
             selected = choices_from_form(poll, request.form)
             if form.validate_on_submit():
                 code = casting.cast(db.session, poll, current_user, selected)
                 return render_template("polls/receipt.html", poll=poll, code=code)
-        except InvalidChoices as err:
+        except InvalidChoices as err:  # the ballot stays filled in
             db.session.rollback()
             flash(err.message, "error")
-        except (AlreadyVoted, PollNotOpen, NotEligible) as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return redirect(url_for("polls.detail", poll_id=poll.id))
     ranks = {
         int(k.split("-")[1]): v[:3]
         for k, v in request.form.items()
@@ -167,6 +166,9 @@ def results(poll_id: int):
         flash(_("Ergebnisse gibt es erst nach dem Ende der Abstimmung."), "info")
         return redirect(url_for("polls.detail", poll_id=poll.id))
     result = stored_result(poll)
+    if result is None:  # its time is up, but it is not sealed yet (or has no key)
+        flash(not_counted_yet(poll), "info")
+        return redirect(url_for("polls.detail", poll_id=poll.id))
     labels = {o.id: option_label(poll, o.label) for o in poll.options}
     rows = [(o, result["counts"].get(str(o.id), 0)) for o in poll.options]
     chart = bar_chart(_("Stimmen je Option"), [(labels[o.id], n) for o, n in rows])

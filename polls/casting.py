@@ -23,6 +23,7 @@ from models import (
     Participation,
     Poll,
     Receipt,
+    SealedBallot,
     utcnow,
 )
 from ortsverein.db import holds_write_lock, reading_after_commit, write_intent
@@ -30,9 +31,11 @@ from ortsverein.i18n import _
 from ortsverein.presence import shared_redis
 from ortsverein.realtime import publish
 
+from . import ballot_keys
 from .checksums import canonical
 from .errors import (
     AlreadyVoted,
+    BallotKeyMissing,
     InvalidChoices,
     NotEligible,
     PollNotOpen,
@@ -115,7 +118,8 @@ _PARTICIPATE = insert(Participation.__table__).from_select(
     ),
 )
 _INSERTS = {
-    model: insert(model.__table__) for model in (BallotRecord, Receipt, NamedVote)
+    model: insert(model.__table__)
+    for model in (BallotRecord, SealedBallot, Receipt, NamedVote)
 }
 
 
@@ -127,6 +131,25 @@ def lock_open_poll(session: Session, poll: Poll | OpenPoll) -> None:
     if state.closed_at is not None or utcnow() >= state.closes_at:
         session.rollback()
         raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+
+
+def ballot_row(poll_id: int, public_key: bytes | None, ballot_id: str, line: str):
+    """The row a ballot is stored as: sealed to the poll's public key while a secret
+    poll is open (no copy of the database can read it), plain otherwise (named
+    polls, and secret polls opened before ballots were sealed). A sealed ballot is
+    refused while the private key is missing: it could never be counted."""
+    if public_key is None:
+        return BallotRecord, {"id": ballot_id, "poll_id": poll_id, "choices": line}
+    if not ballot_keys.has_key(poll_id):
+        raise BallotKeyMissing(
+            _(
+                "Diese Abstimmung nimmt gerade keine Stimmen an: ihr Schlüssel fehlt, "
+                "wie der Vorstand auf ihrer Seite sieht. Deine Stimme wurde nicht "
+                "gespeichert."
+            )
+        )
+    box = ballot_keys.seal(public_key, line)
+    return SealedBallot, {"id": ballot_id, "poll_id": poll_id, "box": box}
 
 
 def cast(session: Session, poll: Poll, member: Member, choices: list) -> str:
@@ -148,10 +171,7 @@ def cast_into(session: Session, poll: OpenPoll, member: Member, choices: list) -
     code = new_receipt_code()
     ballot_id = uuid.uuid4().hex
     rows = [
-        (
-            BallotRecord,
-            {"id": ballot_id, "poll_id": poll.id, "choices": canonical(ballot)},
-        ),
+        ballot_row(poll.id, poll.public_key, ballot_id, canonical(ballot)),
         (Receipt, {"hash": receipt_hash(code), "poll_id": poll.id}),
     ]
     if not poll.secret:

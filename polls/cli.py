@@ -15,13 +15,15 @@ from ortsverein.db import db
 
 from .lifecycle import due_polls, ensure_current
 from .records import recount, sealing_records
+from .scrub import finish_sealing
 from .state import CLOSED, status
 
 
 @click.command("tick")
 @with_appcontext
 def tick():
-    """Open and close polls whose time has come (idempotent; run from cron)."""
+    """Open and close polls whose time has come, and finish sealings: destroy the
+    keys of sealed polls and scrub until done (idempotent; run from cron)."""
     done = 0
     for poll in due_polls(db.session):
         before = (poll.opened_at, poll.closed_at, poll.reminded_at)
@@ -30,6 +32,8 @@ def tick():
             done += 1
             click.echo(f"poll {poll.id}: {status(poll)}")
     click.echo(f"{done} poll(s) updated")
+    if not finish_sealing(db.session):
+        click.echo("traces of casting order not yet scrubbed; the next tick retries")
 
 
 @click.command("verify-poll")
@@ -42,6 +46,11 @@ def verify_poll(poll_id: int):
         raise click.ClickException(f"no poll {poll_id}")
     if ensure_current(db.session, poll) != CLOSED:
         raise click.ClickException(f"poll {poll_id} is not closed")
+    if poll.closed_at is None:
+        raise click.ClickException(
+            f"poll {poll_id} is not sealed yet"
+            + (" (its private key is missing)" if poll.key_missing_at else "")
+        )
     try:
         digest, receipts_digest, result = recount(db.session, poll)
     except (ValueError, TypeError, KeyError) as err:

@@ -28,3 +28,15 @@ class NotEligible(Forbidden):
 class InvalidChoices(DomainError):
     code = "invalid_ballot"
     status = 422
+
+
+class BallotKeyMissing(Conflict):
+    """A secret poll's private key is gone: a ballot now could never be counted."""
+
+    code = "ballot_key_missing"
+
+
+class PollNotCounted(Conflict):
+    """Its time is up but it is not sealed: counting, or its key is missing."""
+
+    code = "poll_not_counted"

@@ -29,11 +29,12 @@ from ortsverein.errors import NotFound
 from ortsverein.i18n import _
 from ortsverein.local_time import BERLIN
 from ortsverein.permissions import has_role, orgs_with_role, subtree_clause
+from ortsverein.web import back_to
 
 from . import bp, documents, exports
 from .api import bp as api_bp
 from .lifecycle import ensure_current
-from .records import stored_result
+from .records import require_counted, stored_result
 from .state import CLOSED, status
 from .visibility import get_poll
 
@@ -125,6 +126,8 @@ def export(poll_id: int, fmt: str):
     if status(poll) != CLOSED:
         flash(_("Exporte gibt es erst nach dem Ende der Abstimmung."), "info")
         return redirect(url_for("polls.detail", poll_id=poll.id))
+    back_to(url_for("polls.detail", poll_id=poll.id))
+    require_counted(poll)
     return render_export(current_user, poll, fmt)
 
 
@@ -143,13 +146,14 @@ def api_export(poll_id: int, fmt: str):
       responses:
         200: {description: The record as a file}
         404: {description: "Unknown poll, not visible, or not on its board"}
-        409: {description: poll_not_closed}
+        409: {description: "poll_not_closed, or poll_not_counted"}
     """
     if fmt not in FORMATS:
         raise ApiError(404, "not_found", "unknown export format")
     poll = board_poll(g.api_member, poll_id)  # its 404 is JSON under /api/
     if status(poll) != CLOSED:
         raise ApiError(409, "poll_not_closed", "exports exist once the poll has closed")
+    require_counted(poll)
     return render_export(g.api_member, poll, fmt)
 
 

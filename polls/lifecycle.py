@@ -20,8 +20,9 @@ from models import (
 from ortsverein import audit
 from ortsverein.notifications import deliver, notify
 
+from . import ballot_keys
 from .checksums import electorate_digest
-from .sealing import seal_and_tally
+from .sealing import can_seal, seal_and_tally
 from .state import (
     CLOSED,
     OPEN,
@@ -42,7 +43,9 @@ def ensure_current(session: Session, poll: Poll, now: datetime | None = None) ->
         in_own_transaction(session, poll, _announce)
     if state == OPEN and poll.reminded_at is None and reminder_due(poll, now):
         in_own_transaction(session, poll, _remind)
-    if state == CLOSED and poll.closed_at is None:
+    if state == OPEN and poll.key_missing_at is None:
+        can_seal(session, poll)  # a key lost mid-poll is recorded, for the board
+    if state == CLOSED and poll.closed_at is None and can_seal(session, poll):
         in_own_transaction(session, poll, seal_and_tally)
     return state
 
@@ -98,10 +101,14 @@ def _freeze_electorate(session: Session, poll: Poll):
         )
     )
     size, digest = electorate_digest(session, poll.id)
+    # A secret poll's ballots are sealed from the first one on: its key pair now.
+    public_key = ballot_keys.create(poll.id) if poll.secret else None
     session.execute(
         update(Poll)
         .where(Poll.id == poll.id)
-        .values(electorate_size=size, electorate_hash=digest)
+        .values(
+            electorate_size=size, electorate_hash=digest, ballot_public_key=public_key
+        )
     )
     audit.record(
         session,

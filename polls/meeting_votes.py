@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from models import (
-    BallotRecord,
     ElectorateEntry,
     Member,
     PaperVoter,
@@ -26,7 +25,8 @@ from ortsverein import audit
 from ortsverein.errors import Conflict, ValidationFailed
 from ortsverein.i18n import _
 
-from .casting import BERLIN, lock_open_poll, turnout
+from . import ballot_keys
+from .casting import BERLIN, ballot_row, lock_open_poll, turnout
 from .checksums import canonical, electorate_digest
 from .definitions import PollInput, apply_definition, validate
 from .errors import PollNotOpen
@@ -79,6 +79,8 @@ def start_meeting_vote(
         [{"poll_id": poll.id, "member_id": m} for m in sorted(set(present_ids))],
     )
     poll.electorate_size, poll.electorate_hash = electorate_digest(session, poll.id)
+    if poll.secret:  # its ballots are sealed from the first one on
+        poll.ballot_public_key = ballot_keys.create(poll.id)
     audit.record(
         session,
         chair,
@@ -195,13 +197,13 @@ def record_paper_votes(
     session.execute(
         insert(PaperVoter), [{"poll_id": poll.id, "member_id": m} for m in members]
     )
-    session.execute(
-        insert(BallotRecord),
-        [
-            {"id": uuid.uuid4().hex, "poll_id": poll.id, "choices": canonical(r)}
-            for r in rows
-        ],
-    )
+    # Sealed as online ballots are: while the vote is open, a copy of the
+    # database holds no count, not even of the room.
+    for row in rows:
+        model, values = ballot_row(
+            poll.id, poll.ballot_public_key, uuid.uuid4().hex, canonical(row)
+        )
+        session.execute(insert(model), values)
     session.execute(
         update(Poll).where(Poll.id == poll.id).values(paper_ballots=len(rows))
     )
@@ -259,7 +261,7 @@ def vote_summary(session: Session, poll: Poll, member: Member | None = None) -> 
             session.get(ElectorateEntry, (poll.id, member.id)) is not None
         )
         summary["voted"] = session.get(Participation, (poll.id, member.id)) is not None
-    if state == CLOSED:
+    if state == CLOSED and poll.closed_at is not None:  # sealed, counted
         result = stored_result(poll) or {}
         for option in summary["options"]:
             option["count"] = result.get("counts", {}).get(str(option["id"]), 0)

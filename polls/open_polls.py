@@ -48,6 +48,7 @@ class OpenPoll:
     id: int
     organisation: OrgRef
     secret: bool
+    public_key: bytes | None  # a secret poll's ballots are sealed to it
     electorate_size: int
     definition: PollDefinition
     review_at: datetime  # from then on, load the poll again
@@ -59,6 +60,7 @@ class OpenPoll:
             id=poll.id,
             organisation=OrgRef(poll.organisation.id, poll.organisation.path),
             secret=poll.secret,
+            public_key=poll.ballot_public_key,
             electorate_size=poll.electorate_size or 0,
             definition=definition_for(poll),
             review_at=poll.closes_at

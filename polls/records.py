@@ -10,14 +10,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, Poll
+from ortsverein.i18n import _
 
 from .checksums import ballot_lines, digest_of_counted, receipts_digest
+from .errors import PollNotCounted
 from .state import definition_for
 from .tally import TallyResult, tally
 
 
 def stored_result(poll: Poll) -> dict | None:
+    """The result stored at sealing; None before (also while a closed poll waits
+    for its missing key)."""
     return json.loads(poll.result_json) if poll.result_json else None
+
+
+def not_counted_yet(poll: Poll) -> str:
+    """Why a poll whose time is up has no result yet, for every reader."""
+    if poll.key_missing_at is not None:
+        return _(
+            "Diese Abstimmung kann nicht ausgezählt werden: ihr Schlüssel fehlt. "
+            "Es gibt kein Ergebnis, solange er nicht wiederhergestellt ist."
+        )
+    return _("Die Abstimmung ist beendet und wird gerade ausgezählt.")
+
+
+def require_counted(poll: Poll) -> None:
+    """Results, the published box and exports exist only once a poll is sealed."""
+    if poll.closed_at is None:
+        raise PollNotCounted(not_counted_yet(poll))
 
 
 def recount(session: Session, poll: Poll) -> tuple[str, str, TallyResult]:

@@ -1,29 +1,45 @@
-"""Sealing a poll's ballot box at closing: the ballots and receipts of a secret
-poll rewritten in random order, digests over the sorted lists, the tally stored
-with them; then the traces of the old order scrubbed. Run once, by whoever claims
-the close first (see lifecycle.ensure_current)."""
+"""Sealing a poll's ballot box at closing: a secret poll's sealed ballots opened
+with its private key, and its ballots, receipts and participations rewritten in
+random order (ballots under new keys); digests over the sorted lists and the tally
+stored with them. Then (scrub.py) the key is destroyed and the traces of the old
+order removed. Run once, by whoever claims the close first (lifecycle.py); never
+without the key: a poll whose key is missing stays unsealed and says so."""
 
 from __future__ import annotations
 
 import json
 import random
+import uuid
 
+from flask import current_app
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from models import BallotRecord, Poll, Receipt, Repeat
+from models import (
+    BallotRecord,
+    Participation,
+    Poll,
+    Receipt,
+    Repeat,
+    SealedBallot,
+    utcnow,
+)
 from ortsverein import audit
-from ortsverein.db import SQLITE_BUSY_TIMEOUT_MS as SQLITE_BUSY_MS
+from ortsverein.db import write_intent
 
+from . import ballot_keys
 from .checksums import digest_of
 from .recurring import schedule_repetition
+from .scrub import finish_sealing
 from .state import claim, definition_for, org_room
 from .tally import tally
 
 SEAL_CHUNK = 50_000  # rows per statement when a sealed box is written back
 
 
-def _insert_in_order(session: Session, table, poll_id: int, **columns: list) -> None:
+def _insert_in_order(
+    session: Session, table, poll_id: int, types: dict | None = None, **columns: list
+) -> None:
     """Write a poll's rows back in exactly the given (shuffled) order. PostgreSQL
     gets them as arrays through unnest, one statement per chunk (psycopg's
     executemany sends row after row: sealing 400,000 ballots took 23 s instead of
@@ -33,7 +49,8 @@ def _insert_in_order(session: Session, table, poll_id: int, **columns: list) -> 
     count = len(columns[names[0]])
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
-        arrays = ", ".join(f"CAST(:{n} AS text[])" for n in names)
+        types = types or {}
+        arrays = ", ".join(f"CAST(:{n} AS {types.get(n, 'text')}[])" for n in names)
         cols = ", ".join(names)
         stmt = text(
             f"INSERT INTO {table.name} ({cols}, poll_id) "  # noqa: S608  (model names)
@@ -52,36 +69,107 @@ def _insert_in_order(session: Session, table, poll_id: int, **columns: list) -> 
             )
 
 
+def can_seal(session: Session, poll: Poll) -> bool:
+    """Whether the poll's ballots can be opened now. A poll whose private key is
+    missing is never sealed without it (that would drop every sealed ballot): its
+    time is up, but it stays unsealed, without a result, and says so."""
+    if poll.ballot_public_key is None:
+        return True
+    try:
+        if ballot_keys.private_key(poll.id, poll.ballot_public_key) is not None:
+            return True
+    except ballot_keys.KeyUnusable as err:  # a stray file: no better than none
+        current_app.logger.error("poll %s cannot be sealed: %s", poll.id, err)
+    if poll.key_missing_at is None:
+        mark_key_missing(session, poll)
+    return False
+
+
+def mark_key_missing(session: Session, poll: Poll) -> None:
+    """Record once that the poll's private key is gone (the board sees it on the
+    poll's page), in a transaction of its own."""
+    session.rollback()
+    with write_intent():
+        done = session.execute(
+            update(Poll)
+            .where(Poll.id == poll.id, Poll.key_missing_at.is_(None))
+            .values(key_missing_at=utcnow())
+        ).rowcount
+        if done:
+            audit.record(
+                session,
+                None,
+                "poll.key_missing",
+                organisation=poll.organisation,
+                target=poll,
+            )
+        session.commit()
+    session.refresh(poll)
+
+
+def _opened_box(session: Session, poll: Poll) -> list[str]:
+    """Every ballot of the poll as its canonical line: the plain ones (named polls,
+    polls opened before sealing at rest) and the sealed ones opened with the key."""
+    lines = list(
+        session.scalars(
+            select(BallotRecord.choices).where(BallotRecord.poll_id == poll.id)
+        )
+    )
+    if poll.ballot_public_key is not None:
+        key = ballot_keys.private_key(poll.id, poll.ballot_public_key)
+        if key is None:  # gone since can_seal looked: roll the claim back
+            raise ballot_keys.KeyUnusable(f"the key of poll {poll.id} went missing")
+        boxes = session.scalars(
+            select(SealedBallot.box).where(SealedBallot.poll_id == poll.id)
+        )
+        lines.extend(ballot_keys.open_sealed(key, box) for box in boxes)
+    return lines
+
+
+def _rewrite_shuffled(session: Session, poll: Poll, lines: list[str], receipts):
+    """Rewrite a secret poll's box, receipts and participations in random order
+    under new ballot keys, in this transaction: no later copy of the database
+    links a ballot to a participation by physical order, transaction id or key."""
+    rnd = random.SystemRandom()
+    shuffled, hashes = list(lines), list(receipts)
+    rnd.shuffle(shuffled)
+    rnd.shuffle(hashes)
+    voters = session.execute(
+        select(Participation.member_id, Participation.voted_on).where(
+            Participation.poll_id == poll.id
+        )
+    ).all()
+    voters = list(voters)
+    rnd.shuffle(voters)
+    for model in (BallotRecord, SealedBallot, Receipt, Participation):
+        session.execute(delete(model).where(model.poll_id == poll.id))
+    _insert_in_order(
+        session,
+        BallotRecord.__table__,
+        poll.id,
+        id=[uuid.uuid4().hex for _line in shuffled],
+        choices=shuffled,
+    )
+    _insert_in_order(session, Receipt.__table__, poll.id, hash=hashes)
+    _insert_in_order(
+        session,
+        Participation.__table__,
+        poll.id,
+        types={"member_id": "integer", "voted_on": "date"},
+        member_id=[v.member_id for v in voters],
+        voted_on=[v.voted_on for v in voters],
+    )
+
+
 def seal_and_tally(session: Session, poll: Poll):
     if not claim(session, poll, Poll.closed_at):
         return []
-    ballots = session.execute(
-        select(BallotRecord.id, BallotRecord.choices).where(
-            BallotRecord.poll_id == poll.id
-        )
-    ).all()
+    lines = _opened_box(session, poll)
     receipts = session.scalars(
         select(Receipt.hash).where(Receipt.poll_id == poll.id)
     ).all()
     if poll.secret:
-        # Rewrite in random order in this transaction: no later copy of the database
-        # links a ballot to a participation by physical order or transaction id.
-        rnd = random.SystemRandom()
-        shuffled = list(ballots)
-        hashes = list(receipts)
-        rnd.shuffle(shuffled)
-        rnd.shuffle(hashes)
-        session.execute(delete(BallotRecord).where(BallotRecord.poll_id == poll.id))
-        session.execute(delete(Receipt).where(Receipt.poll_id == poll.id))
-        _insert_in_order(
-            session,
-            BallotRecord.__table__,
-            poll.id,
-            id=[b.id for b in shuffled],
-            choices=[b.choices for b in shuffled],
-        )
-        _insert_in_order(session, Receipt.__table__, poll.id, hash=hashes)
-    lines = [b.choices for b in ballots]
+        _rewrite_shuffled(session, poll, lines, receipts)
     digest = digest_of(lines)
     receipts_digest = digest_of(list(receipts))
     result = tally(definition_for(poll, digest), [json.loads(c) for c in sorted(lines)])
@@ -108,43 +196,10 @@ def seal_and_tally(session: Session, poll: Poll):
     if poll.repeat != Repeat.NONE:
         schedule_repetition(session, poll)
     return [
-        lambda: scrub_after_sealing(session),
+        lambda: finish_sealing(session),
         (
             "poll_closed",
             {"poll_id": poll.id, "title": poll.title},
             org_room(poll.organisation_id),
         ),
     ]
-
-
-def scrub_after_sealing(session: Session) -> None:
-    """Remove what the rewrite left behind: on PostgreSQL the dead tuples of the
-    original ballot rows (they keep the casting transaction's xmin until vacuumed),
-    on SQLite the old page images in the WAL (deleted content itself is zeroed by
-    secure_delete). Run after the sealing commit; best effort, and logged."""
-    engine = session.get_bind()
-    try:
-        if engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(
-                isolation_level="AUTOCOMMIT"
-            ) as conn:
-                # Never queue behind a long transaction and block every vote.
-                conn.exec_driver_sql("SET lock_timeout = '2s'")
-                conn.exec_driver_sql("VACUUM FULL ballots, receipts")
-        else:
-            # A raw connection: no transaction (and so no write lock) is begun.
-            # Wait briefly for readers; a busy checkpoint is retried by SQLite's own
-            # checkpoints, which overwrite the old frames.
-            raw = engine.raw_connection()
-            try:
-                cursor = raw.cursor()
-                cursor.execute("PRAGMA busy_timeout = 200")
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
-                cursor.close()
-            finally:
-                raw.close()
-    except Exception as err:  # noqa: BLE001  (the seal itself has committed)
-        from flask import current_app
-
-        current_app.logger.error("scrubbing after sealing failed: %s", err)

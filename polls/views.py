@@ -19,10 +19,11 @@ from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import orgs_with_role
 from ortsverein.web import back_to, load
 
-from . import bp, casting, recurring, services, visibility
+from . import ballot_keys, bp, casting, recurring, services, visibility
 from . import presets as rule_presets
 from .forms import ExtendForm, PollForm, PresetForm, majority_choices
 from .lifecycle import ensure_current
+from .records import not_counted_yet
 from .state import status
 
 LIST_STATES = ("open", "upcoming", "closed", "")
@@ -70,6 +71,10 @@ def detail(poll_id: int):
         eligible=opened and casting.is_eligible(db.session, poll, current_user),
         ballots_cast=casting.turnout(db.session, poll) if opened else None,
         organiser=visibility.can_organise(current_user, poll.organisation),
+        key_lost=poll.closed_at is None
+        and poll.key_missing_at is not None
+        and not ballot_keys.has_key(poll.id),
+        not_counted=not_counted_yet(poll) if poll.closed_at is None else "",
         confirm_form=ConfirmForm(),
         extend_form=ExtendForm(closes_at=to_local(poll.closes_at)),
     )

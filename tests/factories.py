@@ -217,3 +217,42 @@ def make_meeting(session: Session, org: Organisation, organiser: Member, **kw):
 def meeting_action(session: Session, function, *args):
     """A meeting service (start, check_in, ...) called as a request would."""
     return _through_service(session, function, *args)
+
+
+def stored_ballots(session: Session, poll_id: int) -> int:
+    """How many ballots a poll holds, sealed (an open secret poll) or plain."""
+    from sqlalchemy import func, select
+
+    from models import BallotRecord, SealedBallot
+
+    return sum(
+        session.scalar(
+            select(func.count()).select_from(model).where(model.poll_id == poll_id)
+        )
+        or 0
+        for model in (BallotRecord, SealedBallot)
+    )
+
+
+def ballot_lines(app, session: Session, poll) -> list[str]:
+    """A poll's ballots as canonical lines, sorted: the plain ones, and the sealed
+    ones opened with the poll's private key (what only sealing may do; a test
+    reads what casting stored)."""
+    from sqlalchemy import select
+
+    from models import BallotRecord, SealedBallot
+    from polls import ballot_keys
+
+    lines = list(
+        session.scalars(
+            select(BallotRecord.choices).where(BallotRecord.poll_id == poll.id)
+        )
+    )
+    boxes = list(
+        session.scalars(select(SealedBallot.box).where(SealedBallot.poll_id == poll.id))
+    )
+    if boxes:
+        with app.app_context():
+            key = ballot_keys.private_key(poll.id, poll.ballot_public_key)
+        lines += [ballot_keys.open_sealed(key, box) for box in boxes]
+    return sorted(lines)

@@ -7,8 +7,15 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from models import BallotRecord, Poll
-from tests.factories import PASSWORD, close_now, fresh, make_poll
+from models import Poll
+from tests.factories import (
+    PASSWORD,
+    ballot_lines,
+    close_now,
+    fresh,
+    make_poll,
+    stored_ballots,
+)
 
 
 def _token(client, member):
@@ -42,7 +49,7 @@ def test_member_votes_sees_receipt_and_already_voted(world, session, auth, clien
     )
     assert "Du hast bereits abgestimmt" in again.get_data(as_text=True)
     fresh(session)
-    assert session.scalar(select(func.count()).select_from(BallotRecord)) == 1
+    assert stored_ballots(session, poll.id) == 1
     close_now(session, poll)
     checked = auth.post(f"/polls/{poll.id}/ballot-box", {"code": receipt.group(1)})
     assert "Deine Stimme liegt in der Urne" in checked.get_data(as_text=True)
@@ -102,7 +109,7 @@ def test_yes_no_options_and_rules_read_in_the_members_language(
     assert "Zwei-Drittel-Mehrheit" in presets and "two_thirds</li>" not in presets
 
 
-def test_ranked_ballot_from_the_form(world, session, auth, client):
+def test_ranked_ballot_from_the_form(app, world, session, auth, client):
     poll = make_poll(
         session, world.nord, world.organiser, kind="ranked", options=("A", "B", "C")
     )
@@ -116,7 +123,7 @@ def test_ranked_ballot_from_the_form(world, session, auth, client):
         f"/polls/{poll.id}/vote", {f"rank-{c}": "1", f"rank-{a}": "2", "confirm": "y"}
     )
     fresh(session)
-    assert session.scalar(select(BallotRecord.choices)) == f"[{c},{a}]"
+    assert ballot_lines(app, session, poll) == [f"[{c},{a}]"]
 
 
 def test_organiser_creates_schedules_and_extends(world, session, auth, client):
@@ -267,7 +274,7 @@ def test_the_all_tab_lists_every_state_and_drafts_wait_under_planned(
     ],
 )
 def test_a_ballot_is_blank_only_when_the_member_says_so(
-    world, session, auth, kind, options
+    app, world, session, auth, kind, options
 ):
     """A ballot is final: a form sent with nothing chosen is refused with a message,
     and a blank ballot needs the explicit "blank" choice (not for yes/no/abstain,
@@ -284,7 +291,7 @@ def test_a_ballot_is_blank_only_when_the_member_says_so(
         "Du hast keine Option gewählt" in text
     )
     fresh(session)
-    assert session.scalar(select(func.count()).select_from(BallotRecord)) == 0
+    assert stored_ballots(session, poll.id) == 0
     blank = {"choice": "blank"} if kind == "single_choice" else {"blank": "blank"}
     if kind == "yes_no_abstain":
         assert "Leere Stimme" not in text
@@ -300,7 +307,7 @@ def test_a_ballot_is_blank_only_when_the_member_says_so(
         as_text=True
     )
     fresh(session)
-    assert session.scalar(select(BallotRecord.choices)) == "[]"
+    assert ballot_lines(app, session, poll) == ["[]"]
 
 
 def test_a_member_outside_the_electorate_is_not_invited_to_vote(
@@ -432,7 +439,7 @@ def test_api_ballot_after_the_poll_closed_early_is_refused(world, session, clien
     assert late.status_code == 409
     assert late.get_json()["error"]["code"] == "poll_not_open"
     fresh(session)
-    assert session.scalar(select(func.count()).select_from(BallotRecord)) == 1
+    assert stored_ballots(session, poll.id) == 1
     results = client.get(f"/api/v1/polls/{poll.id}/results", headers=second)
     assert results.status_code == 200 and results.get_json()["ballots"] == 1
 
