@@ -36,9 +36,9 @@ from .poll import (
     PollKind,
     PollOption,
     Receipt,
-    SealedBallot,
     Repeat,
     RulePreset,
+    SealedBallot,
 )
 
 __all__ = [
