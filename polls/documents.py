@@ -13,6 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
 from models import Poll
+from ortsverein.spreadsheets import xlsx_row
 
 from .exports import (
     FONTS,
@@ -24,45 +25,51 @@ from .exports import (
 )
 
 
+def _append(sheet, values) -> None:
+    """A row whose text stays text (a label starting with = is no formula)."""
+    sheet.append(xlsx_row(sheet, values))
+
+
 def xlsx(session: Session, poll: Poll, rec: dict) -> bytes:
     """A result sheet and a ballot-box sheet (write-only: rows stream to the file)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Ergebnis")
-    sheet.append([rec["poll"]["title"]])
-    sheet.append(["Gliederung", rec["poll"]["organisation"]["name"]])
-    sheet.append(["Zeitraum", f"{local(poll.opens_at)} – {local(poll.closes_at)}"])
-    sheet.append(["Stimmberechtigte", rec["result"]["electorate"]])
-    sheet.append(["Abgegebene Stimmen", rec["result"]["ballots"]])
-    sheet.append(["Beteiligung (%)", rec["result"]["turnout_percent"]])
-    sheet.append(
+    _append(sheet, [rec["poll"]["title"]])
+    _append(sheet, ["Gliederung", rec["poll"]["organisation"]["name"]])
+    _append(sheet, ["Zeitraum", f"{local(poll.opens_at)} – {local(poll.closes_at)}"])
+    _append(sheet, ["Stimmberechtigte", rec["result"]["electorate"]])
+    _append(sheet, ["Abgegebene Stimmen", rec["result"]["ballots"]])
+    _append(sheet, ["Beteiligung (%)", rec["result"]["turnout_percent"]])
+    _append(
+        sheet,
         [
             "Quorum (%)",
             float(rec["poll"]["quorum_percent"]),
             "erreicht" if rec["result"]["quorum_met"] else "nicht erreicht",
-        ]
+        ],
     )
-    sheet.append(["Regel", rule_line(rec)])
-    sheet.append(["Ergebnis", rec["outcome_words"]])
-    sheet.append(["Prüfsumme der Urne", rec["ballot_box_digest"]])
-    sheet.append(["Prüfsumme der Quittungen", rec["receipts_digest"]])
-    sheet.append(["Nachzählung stimmt", "ja" if rec["verified"] else "NEIN"])
-    sheet.append([])
-    sheet.append(["Option", "Stimmen", "Anteil (%)"])
+    _append(sheet, ["Regel", rule_line(rec)])
+    _append(sheet, ["Ergebnis", rec["outcome_words"]])
+    _append(sheet, ["Prüfsumme der Urne", rec["ballot_box_digest"]])
+    _append(sheet, ["Prüfsumme der Quittungen", rec["receipts_digest"]])
+    _append(sheet, ["Nachzählung stimmt", "ja" if rec["verified"] else "NEIN"])
+    _append(sheet, [])
+    _append(sheet, ["Option", "Stimmen", "Anteil (%)"])
     for label, count, share in option_rows(rec):
-        sheet.append([label, count, float(share)])
+        _append(sheet, [label, count, float(share)])
     if rec["result"]["ranking"]:
-        sheet.append([])
-        sheet.append(["Rang", "Option(en)"])
+        _append(sheet, [])
+        _append(sheet, ["Rang", "Option(en)"])
         for place, tier in enumerate(rec["result"]["ranking"], 1):
-            sheet.append([place, " = ".join(rec["labels"][str(o)] for o in tier)])
+            _append(sheet, [place, " = ".join(rec["labels"][str(o)] for o in tier)])
     box = book.create_sheet("Urne")
-    box.append(["Stimmzettel", "Auswahl (Options-Nummern)"])  # the rows: see below
+    _append(box, ["Stimmzettel", "Auswahl (Options-Nummern)"])  # the rows: see below
     votes = named_votes(session, poll)
     if votes:
         named = book.create_sheet("Namentlich")
-        named.append(["Mitgliedsnummer", "Name", "Stimme"])
+        _append(named, ["Mitgliedsnummer", "Name", "Stimme"])
         for row in votes:
-            named.append(list(row))
+            _append(named, list(row))
     laid_out = io.BytesIO()
     book.save(laid_out)
     return with_rows(

@@ -29,6 +29,7 @@ from ortsverein.errors import NotFound
 from ortsverein.i18n import _
 from ortsverein.local_time import BERLIN
 from ortsverein.permissions import has_role, orgs_with_role, subtree_clause
+from ortsverein.spreadsheets import csv_row, xlsx_row
 from ortsverein.web import back_to
 
 from . import bp, documents, exports
@@ -257,13 +258,13 @@ def report_file(rows, fmt: str, start: date, end: date) -> Response:
         out.write("\ufeff")
         writer = csv.writer(out, delimiter=";")
         writer.writerow(header)
-        writer.writerows(data)
+        writer.writerows(csv_row(row) for row in data)
         return _download(out.getvalue(), FORMATS["csv"], f"{name}.csv")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Abstimmungen")
     sheet.append(header)
     for row in data:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return _download(out.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")

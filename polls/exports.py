@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models import BallotRecord, Member, NamedVote, Poll, Receipt, utcnow
+from ortsverein.spreadsheets import csv_cell, csv_row
 
 from .checksums import ballot_lines, bytewise, sorted_column
 from .records import recount, sealing_records, stored_result
@@ -168,7 +169,9 @@ def result_csv(rec: dict, delimiter: str = ";") -> str:
     writer.writerow(["Option", "Stimmen", "Anteil (%)"])
     for label, count, share in option_rows(rec):
         writer.writerow(
-            [label, count, share.replace(".", ",") if delimiter == ";" else share]
+            csv_row(
+                [label, count, share.replace(".", ",") if delimiter == ";" else share]
+            )
         )
     r = rec["result"]
     writer.writerow([])
@@ -183,7 +186,7 @@ def result_csv(rec: dict, delimiter: str = ";") -> str:
         ("Prüfsumme der Quittungen", rec["receipts_digest"]),
         ("Nachzählung stimmt", "ja" if rec["verified"] else "NEIN"),
     ]:
-        writer.writerow([key, value])
+        writer.writerow(csv_row([key, value]))
     return out.getvalue()
 
 
@@ -227,7 +230,8 @@ def ballots_csv(session: Session, poll: Poll, delimiter: str = ";") -> Iterator[
                 rows = []
                 for ballot_id, choices in chunk:
                     if choices != last:  # sorted: equal ballots come together
-                        last, words = choices, choice_words(labels, choices)
+                        last = choices
+                        words = csv_cell(choice_words(labels, choices))
                     rows.append((ballot_id, choices, words))
                 writer.writerows(rows)
                 yield buffer.getvalue()
