@@ -30,13 +30,15 @@ from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import members_who_can_see_clause
 
 from . import live, mentions, search
+from .access import can_join_thread as can_join_thread
 from .access import can_moderate, get_forum, get_thread, insert_ignore
 from .access import visible_forums_query as visible_forums_query
 from .errors import ForumArchived, ThreadLocked
 from .live import post_payload as post_payload
 
 # Later features (meetings, motions) use discussions through this module only: the
-# use cases below, and the two re-exports above for listing forums and live posts.
+# use cases below, and the re-exports above for listing forums, checking that a
+# member may read a thread, and live posts.
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25

@@ -23,6 +23,19 @@ def present_ids(session: Session, meeting_id: int) -> list[int]:
     )
 
 
+def in_room_ids(session: Session, meeting_id: int) -> set[int]:
+    """Members the chair recorded as sitting in the room, and not gone since."""
+    return set(
+        session.scalars(
+            select(Attendance.member_id).where(
+                Attendance.meeting_id == meeting_id,
+                Attendance.left_at.is_(None),
+                Attendance.in_room.is_(True),
+            )
+        )
+    )
+
+
 def present_count(session: Session, meeting_id: int) -> int:
     return (
         session.scalar(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from discussions.services import post_payload
+from discussions.services import can_join_thread, post_payload
 from models import AgendaItem, Meeting, Member, Post
 from ortsverein.db import read_intent
 from ortsverein.realtime import publish
@@ -63,7 +63,9 @@ def member_state(session: Session, meeting: Meeting, member: Member) -> dict:
         ),
     }
     thread_id = state["item"]["thread_id"] if state["item"] else None
-    state["posts"] = recent_posts(session, thread_id) if thread_id else []
+    # The item's thread may have been moved where this member cannot read it.
+    readable = thread_id and can_join_thread(session, member, thread_id)
+    state["posts"] = recent_posts(session, thread_id) if readable else []
     return state
 
 

@@ -3,16 +3,17 @@ item for the members present, closes it, and enters paper ballots from the room.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Meeting, Member, Poll
-from ortsverein.errors import Conflict, NotFound
+from ortsverein.errors import Conflict, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from polls import services as polls
 
 from .access import RUNNING, require_chair, status
 from .agenda import current_item
-from .attendance import present_ids
+from .attendance import in_room_ids, present_ids
 from .live import publish_meeting
 
 
@@ -108,8 +109,22 @@ def paper_votes(
     counts: dict[int, int],
     blank: int,
 ) -> int:
+    """Record the paper ballots of the room: only members recorded as sitting in the
+    room can have voted on paper (one attending online votes online)."""
     require_chair(chair, meeting)
     poll = meeting_vote(session, meeting, poll_id)
+    online = set(member_ids) - in_room_ids(session, meeting.id)
+    if online:
+        names = [
+            m.name for m in session.scalars(select(Member).where(Member.id.in_(online)))
+        ]
+        raise ValidationFailed(
+            _(
+                "Nur wer im Saal eingetragen ist, stimmt auf Papier ab; nicht im "
+                "Saal: %(names)s.",
+                names=", ".join(sorted(names)) or "?",
+            )
+        )
     n = polls.record_paper_votes(session, chair, poll, member_ids, counts, blank)
     publish_meeting(session, meeting, "vote_updated")
     return n

@@ -213,9 +213,11 @@ def record_paper_votes(
         "poll.paper_votes",
         organisation=poll.organisation,
         target=poll,
-        # The total only: counts per option beside the names of the paper voters
-        # would keep how they voted (and, while open, be an intermediate result).
+        # Who was ticked and the total only: counts per option beside the names of
+        # the paper voters would keep how they voted (and, while open, be an
+        # intermediate result).
         paper_ballots=len(rows),
+        paper_voters=members,
     )
     try:
         session.commit()

@@ -248,7 +248,7 @@ def test_live_vote_for_those_present_with_paper_ballots(client, session, world, 
     vote = {"title": "Lastenrad kaufen?", "kind": "yes_no_abstain", "secret": True}
     orga.code("POST", f"{url}/votes", 422, "validation_error", json=vote)  # nobody
     member("POST", f"{url}/check-in")
-    paper("POST", f"{url}/check-in")
+    orga("POST", f"{url}/room-attendance", json={"member_id": voter.id})  # in the room
     member.code("POST", f"{url}/votes", 404, "not_found", json=vote)
     orga.code(
         "POST", f"{url}/votes", 422, "validation_error", json={**vote, "kind": "los"}
@@ -301,11 +301,11 @@ def test_live_vote_for_those_present_with_paper_ballots(client, session, world, 
         "validation_error",
         json={"member_ids": [absent.id], "counts": {str(yes): 1}},
     )
-    orga.code(  # someone who voted online already
+    orga.code(  # someone who attends (and votes) online, not in the room
         "POST",
         paper_url,
-        409,
-        "conflict",
+        422,
+        "validation_error",
         json={"member_ids": [voter.id, world.member.id], "counts": {str(yes): 2}},
     )
     member.code(

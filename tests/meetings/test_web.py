@@ -155,8 +155,14 @@ def test_live_vote_for_those_present_with_paper_ballots(auth, client, session, w
         {"member_id": str(absent.id), f"count_{yes.id}": "1"},
     )
     page = client.get(url).get_data(as_text=True)
-    assert "Nicht stimmberechtigt (bei Beginn der Abstimmung" in page
-    assert f"nicht anwesend): {absent.name}." in page
+    assert f"stimmt auf Papier ab; nicht im Saal: {absent.name}." in page
+    # One who attends online votes online: the chair cannot tick them on paper.
+    auth.post(
+        f"{url}/votes/{poll.id}/paper",
+        {"member_id": str(world.member.id), f"count_{yes.id}": "1"},
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert f"nicht im Saal: {world.member.name}." in page
     auth.post(
         f"{url}/votes/{poll.id}/paper",
         {"member_id": str(in_room.id), f"count_{no.id}": "1"},
@@ -167,7 +173,8 @@ def test_live_vote_for_those_present_with_paper_ballots(auth, client, session, w
     (details,) = session.scalars(
         select(AuditEntry.details).where(AuditEntry.action == "poll.paper_votes")
     ).all()
-    assert json.loads(details) == {"paper_ballots": 1}  # no counts beside names
+    # who was ticked, and no counts beside their names
+    assert json.loads(details) == {"paper_ballots": 1, "paper_voters": [in_room.id]}
 
     with client.application.test_request_context():
         fresh(session)
