@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from models import Forum, Post, Thread
 from ortsverein.api import load_json, make_blueprint, paginated, token_required
+from ortsverein.api.schemas import page_schema
 from ortsverein.db import db
 from ortsverein.pagination import Page, paginate, parse_page_args
 
@@ -78,6 +79,7 @@ SCHEMAS = [
     ThreadSchema,
     PostSchema,
     SearchHitSchema,
+    *(page_schema(s) for s in (ForumSchema, ThreadSchema, PostSchema, SearchHitSchema)),
     ThreadCreateSchema,
     PostCreateSchema,
 ]
@@ -141,8 +143,8 @@ def list_forums():
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200:
-          description: "{items: [Forum], next: URL or null}"
+        200: {description: a page, content: {application/json:
+              {schema: ForumPage}}}
     """
     page, per_page = parse_page_args(request.args, 50)
     result = paginate(db.session, visible_forums_query(g.api_member), page, per_page)
@@ -167,7 +169,8 @@ def threads(forum_id: int):
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200: {description: "{items: [Thread], next: URL or null}"}
+        200: {description: a page, content: {application/json:
+              {schema: ThreadPage}}}
         404: {description: unknown or not visible}
     post:
       summary: Open a thread with its first post
@@ -220,7 +223,8 @@ def posts(thread_id: int):
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200: {description: "{items: [Post], next: URL or null}"}
+        200: {description: a page, content: {application/json:
+              {schema: PostPage}}}
         404: {description: unknown or not visible}
     post:
       summary: Reply in a thread
@@ -281,7 +285,8 @@ def search_posts():
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200: {description: "{items: [SearchHit], next: URL or null}"}
+        200: {description: a page, content: {application/json:
+              {schema: SearchHitPage}}}
     """
     q = request.args.get("q", "")
     page, per_page = parse_page_args(request.args, 20)

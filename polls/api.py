@@ -80,8 +80,8 @@ def list_polls():
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200:
-          description: "{items: [Poll], next: URL or null}"
+        200: {description: a page, content: {application/json:
+              {schema: PollPage}}}
     """
     page, per_page = parse_page_args(request.args, 20)
     state = request.args.get("state", "")

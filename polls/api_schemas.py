@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ortsverein.api.schemas import no_nul, sane_year
+from ortsverein.api.schemas import no_nul, page_schema, sane_year
 
 from .rules import KINDS, MAJORITIES
 
@@ -90,6 +90,7 @@ class BallotBoxSchema(Schema):
 SCHEMAS = [
     OptionSchema,
     PollSchema,
+    page_schema(PollSchema),
     PollCreateSchema,
     BallotSchema,
     ReceiptSchema,
