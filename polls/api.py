@@ -200,7 +200,8 @@ def results(poll_id: int):
       tags: [polls]
       parameters: [{in: path, name: poll_id, required: true, schema: {type: integer}}]
       responses:
-        200: {description: The result}
+        200: {description: The result, content: {application/json:
+              {schema: PollResult}}}
         409: {description: poll_not_closed, content: {application/json:
               {schema: Error}}}
     """
