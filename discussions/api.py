@@ -3,86 +3,20 @@
 from __future__ import annotations
 
 from flask import g, jsonify, request, url_for
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from models import Forum, Post, Thread
 from ortsverein.api import load_json, make_blueprint, paginated, token_required
-from ortsverein.api.schemas import page_schema
 from ortsverein.db import db
 from ortsverein.pagination import Page, paginate, parse_page_args
 
 from . import search, services
 from .access import get_forum, get_thread, visible_forums_query
+from .api_schemas import PostCreateSchema, ThreadCreateSchema
 from .live import author_name, post_html
 
 bp = make_blueprint("discussions_api", __name__)
-
-
-class ForumSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    description = fields.String()
-    archived = fields.Boolean()
-    organisation = fields.Dict()
-    thread_count = fields.Integer()
-    post_count = fields.Integer()
-
-
-class ThreadSchema(Schema):
-    id = fields.Integer()
-    forum_id = fields.Integer()
-    title = fields.String()
-    author = fields.String()
-    pinned = fields.Boolean()
-    locked = fields.Boolean()
-    post_count = fields.Integer()
-    created_at = fields.DateTime()
-    last_post_at = fields.DateTime()
-
-
-class PostSchema(Schema):
-    id = fields.Integer()
-    thread_id = fields.Integer()
-    number = fields.Integer()
-    author = fields.String()
-    html = fields.String(metadata={"description": "sanitised HTML, rendered at save"})
-    created_at = fields.DateTime()
-    edited_at = fields.DateTime(allow_none=True)
-    state = fields.String(metadata={"enum": ["visible", "deleted", "hidden"]})
-    agree_count = fields.Integer()
-
-
-class SearchHitSchema(Schema):
-    post_id = fields.Integer()
-    thread_id = fields.Integer()
-    thread_title = fields.String()
-    forum = fields.String()
-    excerpt = fields.String(metadata={"description": "HTML; matches in <mark>"})
-
-
-TEXT = [validate.Length(min=1, max=services.MAX_BODY)]
-
-
-class ThreadCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    body = fields.String(required=True, validate=TEXT)
-
-
-class PostCreateSchema(Schema):
-    body = fields.String(required=True, validate=TEXT)
-
-
-SCHEMAS = [
-    ForumSchema,
-    ThreadSchema,
-    PostSchema,
-    SearchHitSchema,
-    *(page_schema(s) for s in (ForumSchema, ThreadSchema, PostSchema, SearchHitSchema)),
-    ThreadCreateSchema,
-    PostCreateSchema,
-]
 
 
 def forum_json(forum: Forum) -> dict:

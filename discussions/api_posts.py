@@ -4,7 +4,6 @@ report) and which threads and forums they follow; on the services of the pages."
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from marshmallow import Schema, fields, validate
 
 from models import PostReport
 from ortsverein.api import load_json, token_required
@@ -12,45 +11,8 @@ from ortsverein.db import db
 
 from . import post_actions, reading
 from .access import get_forum, get_thread
-from .api import TEXT, bp, post_json
-
-
-class PostEditSchema(Schema):
-    body = fields.String(required=True, validate=TEXT)
-    title = fields.String(
-        validate=validate.Length(min=1, max=200),
-        metadata={"description": "the thread's new title; opening posts only"},
-    )
-
-
-class AgreementSchema(Schema):
-    post_id = fields.Integer()
-    agreed = fields.Boolean(metadata={"description": "whether you agree now"})
-    agree_count = fields.Integer()
-
-
-class ReportCreateSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
-class ReportSchema(Schema):
-    id = fields.Integer()
-    post_id = fields.Integer()
-    reason = fields.String()
-    created_at = fields.DateTime()
-
-
-class SubscriptionSchema(Schema):
-    subscribed = fields.Boolean()
-
-
-SCHEMAS = [
-    PostEditSchema,
-    AgreementSchema,
-    ReportCreateSchema,
-    ReportSchema,
-    SubscriptionSchema,
-]
+from .api import bp, post_json
+from .api_schemas import PostEditSchema, ReportCreateSchema
 
 
 @bp.route("/posts/<int:post_id>", methods=["PATCH", "DELETE"])
