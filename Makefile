@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install translations extract-messages lint bench clean
+.PHONY: run test contract install translations extract-messages lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The API against its own OpenAPI document: a fresh demo instance, then schemathesis
+# (tests/contract/run_schemathesis.sh); any failure fails the target.
+contract: install
+	BIN=$(BIN) tests/contract/run_schemathesis.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,6 +16,8 @@ def init_app(app: Flask) -> None:
 
     from . import (  # noqa: F401  (routes)
         api,
+        api_posts,
+        api_schemas,
         cli,
         events,
         moderation_views,
@@ -26,7 +28,7 @@ def init_app(app: Flask) -> None:
     from .access import can_join_forum, can_join_thread
 
     app.register_blueprint(bp)
-    register_blueprint(app, api.bp, api.SCHEMAS)
+    register_blueprint(app, api.bp, api_schemas.SCHEMAS)
     reading.init_app(app)
     register_room("thread", can_join_thread, on_join=events.on_join_thread)
     register_room("forum", can_join_forum)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import g, jsonify, request, url_for
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -14,73 +13,10 @@ from ortsverein.pagination import Page, paginate, parse_page_args
 
 from . import search, services
 from .access import get_forum, get_thread, visible_forums_query
+from .api_schemas import PostCreateSchema, ThreadCreateSchema
 from .live import author_name, post_html
 
 bp = make_blueprint("discussions_api", __name__)
-
-
-class ForumSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    description = fields.String()
-    archived = fields.Boolean()
-    organisation = fields.Dict()
-    thread_count = fields.Integer()
-    post_count = fields.Integer()
-
-
-class ThreadSchema(Schema):
-    id = fields.Integer()
-    forum_id = fields.Integer()
-    title = fields.String()
-    author = fields.String()
-    pinned = fields.Boolean()
-    locked = fields.Boolean()
-    post_count = fields.Integer()
-    created_at = fields.DateTime()
-    last_post_at = fields.DateTime()
-
-
-class PostSchema(Schema):
-    id = fields.Integer()
-    thread_id = fields.Integer()
-    number = fields.Integer()
-    author = fields.String()
-    html = fields.String(metadata={"description": "sanitised HTML, rendered at save"})
-    created_at = fields.DateTime()
-    edited_at = fields.DateTime(allow_none=True)
-    state = fields.String(metadata={"enum": ["visible", "deleted", "hidden"]})
-    agree_count = fields.Integer()
-
-
-class SearchHitSchema(Schema):
-    post_id = fields.Integer()
-    thread_id = fields.Integer()
-    thread_title = fields.String()
-    forum = fields.String()
-    excerpt = fields.String(metadata={"description": "HTML; matches in <mark>"})
-
-
-TEXT = [validate.Length(min=1, max=services.MAX_BODY)]
-
-
-class ThreadCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    body = fields.String(required=True, validate=TEXT)
-
-
-class PostCreateSchema(Schema):
-    body = fields.String(required=True, validate=TEXT)
-
-
-SCHEMAS = [
-    ForumSchema,
-    ThreadSchema,
-    PostSchema,
-    SearchHitSchema,
-    ThreadCreateSchema,
-    PostCreateSchema,
-]
 
 
 def forum_json(forum: Forum) -> dict:
@@ -141,8 +77,8 @@ def list_forums():
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200:
-          description: "{items: [Forum], next: URL or null}"
+        200: {description: a page, content: {application/json:
+              {schema: ForumPage}}}
     """
     page, per_page = parse_page_args(request.args, 50)
     result = paginate(db.session, visible_forums_query(g.api_member), page, per_page)
@@ -167,7 +103,8 @@ def threads(forum_id: int):
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200: {description: "{items: [Thread], next: URL or null}"}
+        200: {description: a page, content: {application/json:
+              {schema: ThreadPage}}}
         404: {description: unknown or not visible}
     post:
       summary: Open a thread with its first post
@@ -220,7 +157,8 @@ def posts(thread_id: int):
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200: {description: "{items: [Post], next: URL or null}"}
+        200: {description: a page, content: {application/json:
+              {schema: PostPage}}}
         404: {description: unknown or not visible}
     post:
       summary: Reply in a thread
@@ -281,7 +219,8 @@ def search_posts():
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200: {description: "{items: [SearchHit], next: URL or null}"}
+        200: {description: a page, content: {application/json:
+              {schema: SearchHitPage}}}
     """
     q = request.args.get("q", "")
     page, per_page = parse_page_args(request.args, 20)

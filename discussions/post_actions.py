@@ -107,6 +107,14 @@ def delete_post(session: Session, member: Member, post_id: int) -> Post:
 
 def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
     """One "Zustimmung" per member and post; a second click takes it back."""
+    return set_agreement(session, member, post_id, None)
+
+
+def set_agreement(
+    session: Session, member: Member, post_id: int, agree: bool | None
+) -> Post:
+    """Agree with a visible post of an open forum, never with one's own; `agree`
+    None toggles, True and False set it (again: nothing changes)."""
     post = get_post(session, member, post_id)
     if not post.visible:
         raise PostGone(_("Dieser Beitrag ist nicht mehr sichtbar."))
@@ -114,12 +122,14 @@ def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
         raise ForumArchived(_("Dieses Forum ist archiviert."))
     if post.author_id == member.id:
         raise Forbidden(_("Eigenen Beiträgen kannst du nicht zustimmen."))
-    removed = session.execute(
-        delete(Reaction).where(
-            Reaction.post_id == post.id, Reaction.member_id == member.id
-        )
-    ).rowcount
-    if not removed:
+    removed = 0
+    if agree is not True:
+        removed = session.execute(
+            delete(Reaction).where(
+                Reaction.post_id == post.id, Reaction.member_id == member.id
+            )
+        ).rowcount
+    if agree is True or (agree is None and not removed):
         insert_ignore(session, Reaction, post_id=post.id, member_id=member.id)
     post.agree_count = session.scalar(
         select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
@@ -135,6 +145,18 @@ def toggle_agreement(session: Session, member: Member, post_id: int) -> Post:
         f"thread:{post.thread_id}",
     )
     return post
+
+
+def agrees(session: Session, member: Member, post: Post) -> bool:
+    """Whether the member agrees with the post."""
+    return (
+        session.scalar(
+            select(Reaction.post_id).where(
+                Reaction.post_id == post.id, Reaction.member_id == member.id
+            )
+        )
+        is not None
+    )
 
 
 def report_post(

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from . import (  # noqa: F401  (routes)
         api,
         api_common,
+        api_documents,
         api_schemas,
         api_votes,
         events,
@@ -32,7 +33,9 @@ def init_app(app: Flask) -> None:
 
     live.meeting_changed.connect(room_state.publish_state)
     app.register_blueprint(bp)
-    register_blueprint(app, api_common.bp, api_schemas.SCHEMAS)
+    register_blueprint(
+        app, api_common.bp, [*api_schemas.SCHEMAS, *api_documents.SCHEMAS]
+    )
     register_room(
         "meeting",
         can_join_meeting,

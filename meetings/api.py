@@ -81,7 +81,8 @@ def meetings():
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200: {description: "{items: [Meeting], next: URL or null}"}
+        200: {description: a page, content: {application/json:
+              {schema: MeetingPage}}}
         422: {description: validation_error}
     post:
       summary: Schedule a meeting with its agenda (organisers of org_id)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from ortsverein.api.schemas import no_nul, sane_year
+from ortsverein.api.schemas import no_nul, page_schema, sane_year
 
 ID = validate.Range(1, 2**31 - 1)
 CENT = Decimal("0.01")
@@ -163,6 +163,7 @@ class PaperVotesSchema(Schema):
 SCHEMAS = [
     AgendaItemSchema,
     MeetingSchema,
+    page_schema(MeetingSchema),
     VoteSummarySchema,
     MeetingStateSchema,
     ItemAddSchema,

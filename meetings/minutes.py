@@ -14,8 +14,11 @@ from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from models import Meeting, Member, utcnow
+from ortsverein.errors import Conflict, NotFound
+from ortsverein.i18n import _
 from polls import services as polls
 
+from .access import ENDED, can_export, status
 from .attendance import attendance_list
 from .speakers import speakers_by_item
 
@@ -111,6 +114,22 @@ def _item(item, requests, base: str) -> dict:
         else None,
         "speakers": [_speech(r) for r in requests],
     }
+
+
+class MinutesNotReady(Conflict):
+    code = "meeting_not_ended"
+
+
+def for_board(session: Session, member: Member, meeting: Meeting) -> dict:
+    """The minutes are the board's, once the meeting has ended: anyone else gets
+    NotFound, the board before the end MinutesNotReady."""
+    if not can_export(member, meeting):
+        raise NotFound()
+    if status(meeting) != ENDED:
+        raise MinutesNotReady(
+            _("Das Protokoll gibt es erst, wenn die Sitzung beendet ist.")
+        )
+    return record(session, meeting, member)
 
 
 def record(session: Session, meeting: Meeting, exporter: Member) -> dict:

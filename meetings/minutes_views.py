@@ -15,7 +15,7 @@ from ortsverein.i18n import _
 from ortsverein.web import back_to, load
 
 from . import bp, invitations, minutes
-from .access import ENDED, can_export, can_organise, get_meeting, status
+from .access import can_organise, get_meeting
 
 MINUTES = {
     "md": ("text/markdown; charset=utf-8", minutes.as_markdown),
@@ -39,12 +39,11 @@ def _download(body, mimetype: str, filename: str) -> Response:
 def minutes_download(meeting_id: int, fmt: str):
     """The minutes of an ended meeting, for its board; every download is audited."""
     meeting = _meeting(meeting_id)
-    if not can_export(current_user, meeting):
-        abort(404)
-    if status(meeting) != ENDED:
-        flash(_("Das Protokoll gibt es erst, wenn die Sitzung beendet ist."), "info")
+    try:
+        rec = minutes.for_board(db.session, current_user, meeting)
+    except minutes.MinutesNotReady as err:
+        flash(err.message, "info")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    rec = minutes.record(db.session, meeting, current_user)
     mimetype, render = MINUTES[fmt]
     body = render(rec)
     # A GET reads in a plain transaction; the audit entry is written in one of its

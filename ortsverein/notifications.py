@@ -26,6 +26,7 @@ from . import mail
 from .auth.decorators import member_required
 from .auth.forms import ConfirmForm
 from .db import db, reading_after_commit
+from .errors import NotFound
 from .i18n import _
 from .pagination import paginate, parse_page_args
 from .realtime import MAX_ID, member_room, publish
@@ -152,6 +153,39 @@ def _deliver(
         mail.send_in_background(messages)
 
 
+def mark_one_read(
+    session: Session, member: Member, notification_id: int
+) -> Notification:
+    """A member marks one of their own notifications read (once: the first time
+    stays); anybody else's is NotFound."""
+    notification = (
+        session.get(Notification, notification_id)
+        if 0 < notification_id <= MAX_ID
+        else None
+    )
+    if notification is None or notification.member_id != member.id:
+        raise NotFound()
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        session.commit()
+    return notification
+
+
+def mark_all_read(session: Session, member: Member, upto: int | None = None) -> int:
+    """Every unread notification of the member, up to `upto` (the newest one the
+    member was shown: one that arrived since was never seen). Returns how many."""
+    mine = update(Notification).where(
+        Notification.member_id == member.id, Notification.read_at.is_(None)
+    )
+    if upto is not None:
+        mine = mine.where(Notification.id <= upto)
+    result = session.execute(
+        mine.values(read_at=utcnow()), execution_options={"preserve_rowcount": True}
+    )
+    session.commit()
+    return max(result.rowcount, 0)
+
+
 def _unread(member: Member):
     return select(func.count(Notification.id)).where(
         Notification.member_id == member.id, Notification.read_at.is_(None)
@@ -187,12 +221,7 @@ def index():
 @member_required
 def open_one(notification_id: int):
     """Follow a notification: it counts as read from now on, as in any mature app."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.member_id != current_user.id:
-        abort(404)
-    if notification.read_at is None:
-        notification.read_at = utcnow()
-        db.session.commit()
+    notification = mark_one_read(db.session, current_user, notification_id)
     return redirect(safe_next(notification.url))
 
 
@@ -201,15 +230,11 @@ def open_one(notification_id: int):
 def mark_read():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    mine = update(Notification).where(
-        Notification.member_id == current_user.id, Notification.read_at.is_(None)
-    )
     # Up to the newest the page showed: one that arrived since was never seen.
     upto = request.form.get("upto", type=int)
-    if upto is not None and 0 <= upto <= MAX_ID:
-        mine = mine.where(Notification.id <= upto)
-    db.session.execute(mine.values(read_at=utcnow()))
-    db.session.commit()
+    if upto is not None and not 0 <= upto <= MAX_ID:
+        upto = None
+    mark_all_read(db.session, current_user, upto)
     flash(_("Alle Benachrichtigungen sind als gelesen markiert."), "success")
     return redirect(url_for("notifications.index"))
 

@@ -80,8 +80,8 @@ def list_polls():
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer, maximum: 100}}
       responses:
-        200:
-          description: "{items: [Poll], next: URL or null}"
+        200: {description: a page, content: {application/json:
+              {schema: PollPage}}}
     """
     page, per_page = parse_page_args(request.args, 20)
     state = request.args.get("state", "")
@@ -176,7 +176,8 @@ def cast_ballot(poll_id: int):
       requestBody: {required: true, content: {application/json: {schema: Ballot}}}
       responses:
         201: {description: Counted, content: {application/json: {schema: Receipt}}}
-        409: {description: "already_voted or poll_not_open",
+        409: {description: "already_voted, poll_not_open, or ballot_key_missing
+              (the poll's key is gone: a ballot now could never be counted)",
               content: {application/json: {schema: Error}}}
         403: {description: not_eligible, content: {application/json: {schema: Error}}}
         422: {description: "invalid_ballot: the message names the rule",
@@ -200,7 +201,8 @@ def results(poll_id: int):
       tags: [polls]
       parameters: [{in: path, name: poll_id, required: true, schema: {type: integer}}]
       responses:
-        200: {description: The result}
+        200: {description: The result, content: {application/json:
+              {schema: PollResult}}}
         409: {description: "poll_not_closed, or poll_not_counted (its time is up
               but it is not sealed: counting, or its key is missing)",
               content: {application/json: {schema: Error}}}
@@ -233,8 +235,8 @@ def ballot_box(poll_id: int):
       parameters: [{in: path, name: poll_id, required: true, schema: {type: integer}}]
       responses:
         200: {description: The box, content: {application/json: {schema: BallotBox}}}
-        409: {description: poll_not_closed, content: {application/json:
-              {schema: Error}}}
+        409: {description: "poll_not_closed, or poll_not_counted", content:
+              {application/json: {schema: Error}}}
     """
     pieces = published.ballot_box_json(db.session, _poll(poll_id))
     return Response(stream_with_context(pieces), mimetype="application/json")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
-from ortsverein.api.schemas import no_nul, sane_year
+from ortsverein.api.schemas import no_nul, page_schema, sane_year
 
 from .rules import KINDS, MAJORITIES
 
@@ -80,6 +80,54 @@ class ReceiptSchema(Schema):
     receipt = fields.String()
 
 
+def _by_option(description: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), metadata={"description": description})
+
+
+class PollResultSchema(Schema):
+    """The stored tally of a closed poll and the rule it was counted by."""
+
+    class Meta:
+        unknown = INCLUDE  # a record stored by an older version may carry more
+
+    poll_id = fields.Integer()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    ballots = fields.Integer()
+    valid = fields.Integer()
+    blank = fields.Integer()
+    electorate = fields.Integer()
+    turnout_percent = fields.Float()
+    quorum_met = fields.Boolean()
+    counts = _by_option("{option id: ballots}")
+    outcome = fields.String(
+        metadata={
+            "enum": [
+                "accepted",
+                "rejected",
+                "decided",
+                "no_majority",
+                "no_quorum",
+                "counted",
+                "empty",
+            ]
+        }
+    )
+    winners = fields.List(fields.Integer())
+    ranking = fields.List(
+        fields.List(fields.Integer()), metadata={"description": "tiers, best first"}
+    )
+    order = fields.List(fields.Integer())
+    lot_used = fields.Boolean()
+    pairwise = _by_option("ranked polls: {option id: {option id: voters}}")
+    strongest_paths = _by_option("ranked polls: {option id: {option id: strength}}")
+    rule_name = fields.String()
+    statute_reference = fields.String()
+    majority = fields.String(metadata={"enum": list(MAJORITIES)})
+    quorum_percent = fields.String()
+    digest = fields.String(allow_none=True)
+    receipts_digest = fields.String(allow_none=True)
+
+
 class BallotBoxSchema(Schema):
     ballots = fields.List(fields.List(fields.Integer()))
     receipts = fields.List(fields.String())
@@ -90,8 +138,10 @@ class BallotBoxSchema(Schema):
 SCHEMAS = [
     OptionSchema,
     PollSchema,
+    page_schema(PollSchema),
     PollCreateSchema,
     BallotSchema,
     ReceiptSchema,
+    PollResultSchema,
     BallotBoxSchema,
 ]

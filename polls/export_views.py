@@ -145,7 +145,14 @@ def api_export(poll_id: int, fmt: str):
         - {in: path, name: fmt, required: true,
            schema: {type: string, enum: [csv, json, xlsx, pdf]}}
       responses:
-        200: {description: The record as a file}
+        200:
+          description: The record as a file, in the format asked for
+          content:
+            text/csv: {schema: {type: string}}
+            application/json: {schema: {type: object}}
+            application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
+              {schema: {type: string, format: binary}}
+            application/pdf: {schema: {type: string, format: binary}}
         404: {description: "Unknown poll, not visible, or not on its board"}
         409: {description: "poll_not_closed, or poll_not_counted"}
     """

@@ -133,10 +133,10 @@ def http_error_as_json(err: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    from . import openapi, views  # noqa: F401  (registers the routes)
+    from . import me, openapi, views  # noqa: F401  (registers the routes)
 
     # Bearer tokens are not sent by browsers on their own, so CSRF does not apply.
-    register_blueprint(app, bp)
+    register_blueprint(app, bp, me.SCHEMAS)
 
 
 __all__ = [

@@ -9,6 +9,38 @@ from flask import current_app, jsonify
 
 from . import bp
 
+ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+# The errors every operation of a kind can answer, whatever its docstring says; a
+# docstring names them only to say more (which conflict, which rule).
+COMMON_ERRORS = {
+    "any": (
+        400,
+        "invalid_json: the body is not a JSON object; bad_request: a query value "
+        "holds NUL",
+    ),
+    "token": (401, "unauthenticated or invalid_token: no valid bearer token"),
+    "fields": (422, "validation_error: error.fields names each invalid field"),
+    "path": (404, "not_found: unknown, or not visible to you"),
+}
+
+
+def _complete(operation: dict, path: str) -> None:
+    """Add the common error responses, each with the Error schema."""
+    responses = operation.setdefault("responses", {})
+    kinds = ["any"]
+    if operation.get("security") != []:
+        kinds.append("token")
+    if "requestBody" in operation:
+        kinds.append("fields")
+    if "{" in path:
+        kinds.append("path")
+    for kind in kinds:
+        status, description = COMMON_ERRORS[kind]
+        responses.setdefault(str(status), {"description": description})
+    for status, response in responses.items():
+        if int(status) >= 400 and "content" not in response:
+            response["content"] = ERROR
+
 
 def build_spec(app) -> dict:
     spec = APISpec(
@@ -18,8 +50,9 @@ def build_spec(app) -> dict:
         plugins=[FlaskPlugin(), MarshmallowPlugin()],
         info={
             "description": "The JSON API of Ortsverein. Errors are "
-            '{"error": {"code", "message"}}; lists are '
-            '{"items", "next"}.'
+            '{"error": {"code", "message", "fields"}} (fields only for '
+            "validation errors); lists are "
+            '{"items", "next"}. An object you may not see answers 404.'
         },
         servers=[{"url": "/"}],
     )
@@ -47,6 +80,10 @@ def build_spec(app) -> dict:
             spec.path(view=view, app=app)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method in ("get", "put", "post", "patch", "delete"):
+                _complete(operation, path)
     return document
 
 

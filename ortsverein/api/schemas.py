@@ -16,12 +16,45 @@ def sane_year(value) -> None:
 
 
 class ErrorBodySchema(Schema):
-    code = fields.String(required=True, metadata={"example": "not_found"})
+    code = fields.String(
+        required=True,
+        metadata={
+            "example": "not_found",
+            "description": "stable snake_case code; the message may change",
+        },
+    )
     message = fields.String(required=True)
+    field_messages = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        data_key="fields",
+        metadata={
+            "description": "validation errors only: a message for each invalid "
+            "field (nested fields as items.0.title)",
+            "example": {"title": "Missing data for required field."},
+        },
+    )
 
 
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
+
+
+def page_schema(item: type[Schema]) -> type[Schema]:
+    """The shape of every list, {"items": [...], "next": URL or null}, for one kind
+    of object; named after it (ForumPage) in the OpenAPI document."""
+    name = item.__name__.removesuffix("Schema") + "PageSchema"
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "next": fields.String(
+                required=True,
+                allow_none=True,
+                metadata={"description": "the next page's URL; null on the last"},
+            ),
+        },
+        name=name,
+    )
 
 
 class TokenRequestSchema(Schema):

@@ -66,8 +66,20 @@ def create_token():
           content:
             application/json:
               schema: ErrorSchema
+        403:
+          description: "two_factor_setup_required: the office requires a second
+            factor; set it up on the profile page first"
+          content:
+            application/json:
+              schema: ErrorSchema
         422:
           description: Invalid fields
+          content:
+            application/json:
+              schema: ErrorSchema
+        429:
+          description: "rate_limited: too many attempts from this address or for
+            this account (LOGIN_RATE_LIMIT)"
           content:
             application/json:
               schema: ErrorSchema

@@ -108,9 +108,12 @@ def notification_settings():
     form = NotificationSettingsForm()
     if not form.validate_on_submit():
         abort(400)
-    current_user.notify_by_email = form.notify_by_email.data
-    current_user.digest_by_email = form.digest_by_email.data
-    db.session.commit()
+    services.update_settings(
+        db.session,
+        current_user,
+        notify_by_email=form.notify_by_email.data,
+        digest_by_email=form.digest_by_email.data,
+    )
     flash(_("Deine Einstellung ist gespeichert."), "success")
     return redirect(url_for("profile.index"))
 
@@ -166,8 +169,7 @@ def language():
     if form.validate_on_submit():
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
-            current_user.locale = form.lang.data
-            db.session.commit()
+            services.update_settings(db.session, current_user, locale=form.lang.data)
     return redirect(safe_next(form.next.data, url_for("main.index")))
 
 

@@ -201,3 +201,28 @@ def end_all_sessions(session: Session, member: Member) -> str:
     session.commit()
     disconnect_member(member.id)
     return secret
+
+
+def update_settings(
+    session: Session,
+    member: Member,
+    *,
+    notify_by_email: bool | None = None,
+    digest_by_email: bool | None = None,
+    locale: str | None = None,
+) -> Member:
+    """The member's own settings (what is None stays): notifications by email, the
+    daily digest, and the interface language, one the app offers."""
+    if locale is not None and locale not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed(
+            _("Diese Sprache gibt es nicht."),
+            fields={"language": _("Diese Sprache gibt es nicht.")},
+        )
+    if notify_by_email is not None:
+        member.notify_by_email = notify_by_email
+    if digest_by_email is not None:
+        member.digest_by_email = digest_by_email
+    if locale is not None:
+        member.locale = locale
+    session.commit()
+    return member

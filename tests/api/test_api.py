@@ -234,3 +234,30 @@ def test_json_nested_deeper_than_the_parser_goes_is_invalid(client):
     )
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_json"
+
+
+def test_every_operation_documents_its_errors_with_the_error_schema(client):
+    """What a client and the contract run rely on: each error status an operation
+    can answer is documented, with the one error body."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    error = {"$ref": "#/components/schemas/Error"}
+    body = doc["components"]["schemas"]["ErrorBody"]
+    assert set(body["properties"]) == {"code", "message", "fields"}
+    assert body["properties"]["fields"]["additionalProperties"] == {"type": "string"}
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            where = f"{method.upper()} {path}"
+            assert "400" in responses, where
+            if operation.get("security") != []:
+                assert "401" in responses, where
+            if "requestBody" in operation:
+                assert "422" in responses, where
+            if "{" in path:
+                assert "404" in responses, where
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == error, (where, status)
+    token = doc["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    assert {"403", "429"} <= set(token)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from meetings import invitations, services
 from models import AuditEntry, Meeting, Notification, utcnow
 from ortsverein.errors import Conflict
-from tests.factories import _through_service, fresh
+from tests.factories import PASSWORD, _through_service, fresh
 
 
 @pytest.fixture
@@ -262,3 +262,23 @@ def test_changes_before_the_invitation_send_nothing(app, meeting, world, session
     assert not _mails(app)
     fresh(session)
     assert session.get(Meeting, meeting.id).calendar_sequence == 0
+
+
+def _api_headers(client, member) -> dict:
+    response = client.post(
+        "/api/v1/auth/token", json={"email": member.email, "password": PASSWORD}
+    )
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def test_calendar_over_the_api(meeting, world, client):
+    url = f"/api/v1/meetings/{meeting.id}/calendar.ics"
+    response = client.get(url, headers=_api_headers(client, world.member))
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    (event,) = Calendar.from_ical(response.data).walk("VEVENT")
+    assert str(event["SUMMARY"]) == meeting.title
+    hidden = client.get(url, headers=_api_headers(client, world.sued_member))
+    assert hidden.status_code == 404
+    assert hidden.get_json()["error"]["code"] == "not_found"
+    assert client.get(url).status_code == 401

@@ -15,7 +15,7 @@ from meetings import agenda, attendance, minutes, services, speakers, votes
 from models import AuditEntry, utcnow
 from polls import casting
 from polls import services as polls
-from tests.factories import _through_service, fresh
+from tests.factories import PASSWORD, _through_service, fresh
 
 
 def _meeting(session, world, forums):
@@ -208,3 +208,44 @@ def test_max_present_counts_members_not_stretches():
         S(member_id=3, joined_at=t + 11 * m, left_at=None),
     ]
     assert minutes.max_present(stretches) == 2
+
+
+def _api_headers(client, member) -> dict:
+    response = client.post(
+        "/api/v1/auth/token", json={"email": member.email, "password": PASSWORD}
+    )
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def test_board_gets_the_minutes_over_the_api(ended, world, client, session):
+    headers = _api_headers(client, world.board)
+    response = client.get(f"/api/v1/meetings/{ended.id}/minutes", headers=headers)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    rec = response.get_json()
+    assert rec["meeting"]["id"] == ended.id
+    assert [i["title"] for i in rec["items"]] == ["Lastenrad", "Verschiedenes"]
+    assert rec["decisions"][0]["title"] == "Lastenrad anschaffen?"
+    assert rec["exported_by"] == {"id": world.board.id, "name": world.board.name}
+    fresh(session)
+    (entry,) = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "meeting.minutes_exported")
+    ).all()
+    assert entry.actor_id == world.board.id
+    session.commit()
+
+
+@pytest.mark.parametrize("who", ["member", "organiser", "sued_board"])
+def test_api_minutes_are_not_there_for_others(ended, world, client, who):
+    headers = _api_headers(client, getattr(world, who))
+    response = client.get(f"/api/v1/meetings/{ended.id}/minutes", headers=headers)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+    unauthenticated = client.get(f"/api/v1/meetings/{ended.id}/minutes")
+    assert unauthenticated.status_code == 401
+
+
+def test_api_minutes_wait_for_the_end(running, world, client):
+    headers = _api_headers(client, world.board)
+    response = client.get(f"/api/v1/meetings/{running.id}/minutes", headers=headers)
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "meeting_not_ended"
