@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from models import Member
 
 from . import presence
+from .app_object import app_object
 from .db import db
 
 socketio = SocketIO()
@@ -99,9 +100,7 @@ def publish_presence(room: str) -> None:
         if room in _presence_pending:
             return
         _presence_pending.add(room)
-    socketio.start_background_task(
-        _send_presence, current_app._get_current_object(), room
-    )
+    socketio.start_background_task(_send_presence, app_object(), room)
 
 
 def _send_presence(app: Flask, room: str) -> None:
