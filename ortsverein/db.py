@@ -111,6 +111,14 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def engine_of(session: Session) -> Engine:
+    """The engine behind a session, for reads on connections of their own."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        raise RuntimeError("the session is bound to a connection, not an engine")
+    return bind
+
+
 def rowcount(result: Result[Any]) -> int:
     """The rows an INSERT, UPDATE or DELETE matched (Session.execute is typed to
     return a Result; for those statements it returns a CursorResult)."""

@@ -18,7 +18,7 @@ from . import bp, casting
 from .charts import bar_chart
 from .errors import AlreadyVoted, InvalidChoices, NotEligible, PollNotOpen
 from .forms import ReceiptForm, VoteForm
-from .records import stored_result
+from .records import sealed_result
 from .services import option_label
 from .state import CLOSED, OPEN, status
 from .views import load_poll
@@ -166,7 +166,7 @@ def results(poll_id: int):
     if status(poll) != CLOSED:
         flash(_("Ergebnisse gibt es erst nach dem Ende der Abstimmung."), "info")
         return redirect(url_for("polls.detail", poll_id=poll.id))
-    result = stored_result(poll)
+    result = sealed_result(poll)
     labels = {o.id: option_label(poll, o.label) for o in poll.options}
     rows = [(o, result["counts"].get(str(o.id), 0)) for o in poll.options]
     chart = bar_chart(_("Stimmen je Option"), [(labels[o.id], n) for o, n in rows])

@@ -5,19 +5,30 @@ exports)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, Poll
+from ortsverein.i18n import _
 
 from .checksums import ballot_lines, digest_of_counted, receipts_digest
+from .errors import PollNotClosed
 from .state import definition_for
 from .tally import TallyResult, tally
 
 
-def stored_result(poll: Poll) -> dict | None:
+def stored_result(poll: Poll) -> dict[str, Any] | None:
     return json.loads(poll.result_json) if poll.result_json else None
+
+
+def sealed_result(poll: Poll) -> dict[str, Any]:
+    """A result exists only once the poll is sealed; before that it is a refusal."""
+    result = stored_result(poll)
+    if result is None:
+        raise PollNotClosed(_("Ergebnisse gibt es erst nach dem Ende der Abstimmung."))
+    return result
 
 
 def recount(session: Session, poll: Poll) -> tuple[str, str, TallyResult]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models import BallotRecord, Poll, Receipt, Repeat
 from ortsverein import audit
 from ortsverein.db import SQLITE_BUSY_TIMEOUT_MS as SQLITE_BUSY_MS
+from ortsverein.db import engine_of
 
 from .checksums import digest_of
 from .recurring import schedule_repetition
@@ -122,7 +123,7 @@ def scrub_after_sealing(session: Session) -> None:
     original ballot rows (they keep the casting transaction's xmin until vacuumed),
     on SQLite the old page images in the WAL (deleted content itself is zeroed by
     secure_delete). Run after the sealing commit; best effort, and logged."""
-    engine = session.get_bind()
+    engine = engine_of(session)
     try:
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(
