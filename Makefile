@@ -36,6 +36,8 @@ contract: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # For developers: refresh the message catalogue after changing interface text.
 extract-messages: $(STAMP)

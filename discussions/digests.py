@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Notification, utcnow
 from ortsverein import mail
-from ortsverein.db import write_intent
+from ortsverein.db import rowcount, write_intent
 from ortsverein.i18n import _
 from ortsverein.notifications import digest_kinds, text_for
 
@@ -86,14 +86,16 @@ def _claim(session: Session, member_id: int, seen, now) -> bool:
     False when another run changed it meanwhile."""
     last = Member.last_digest_at
     with write_intent():
-        claimed = session.execute(
-            update(Member)
-            .where(
-                Member.id == member_id,
-                last.is_(None) if seen is None else last == seen,
+        claimed = rowcount(
+            session.execute(
+                update(Member)
+                .where(
+                    Member.id == member_id,
+                    last.is_(None) if seen is None else last == seen,
+                )
+                .values(last_digest_at=now),
+                execution_options={"preserve_rowcount": True},
             )
-            .values(last_digest_at=now),
-            execution_options={"preserve_rowcount": True},
-        ).rowcount
+        )
         session.commit()
     return claimed == 1

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, request
+from flask import Flask
 from flask_socketio import rooms
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from models import Member, Post
-from ortsverein.realtime import MAX_ID, socket_member, socketio
+from ortsverein.realtime import MAX_ID, socket_member, socket_sid, socketio
 
 from .live import post_payload
 
@@ -67,7 +67,7 @@ def _on_typing(data=None):
     if room not in rooms():
         return {"ok": False, "error": "not_joined"}  # joined means permission checked
     now = time.monotonic()
-    key = (request.sid, room)
+    key = (socket_sid(), room)
     if now - _last_typing.get(key, 0.0) < TYPING_INTERVAL:
         return {"ok": True, "throttled": True}
     _last_typing[key] = now
@@ -77,7 +77,7 @@ def _on_typing(data=None):
         "typing",
         {"room": room, "members": [member.name]},
         to=room,
-        skip_sid=request.sid,
+        skip_sid=socket_sid(),
     )
     return {"ok": True}
 

@@ -69,7 +69,7 @@ def rename(thread_id: int):
         form,
         _("Bitte gib einen Titel mit höchstens 200 Zeichen an."),
         lambda thread: moderation.rename_thread(
-            db.session, current_user, thread.id, form.title.data
+            db.session, current_user, thread.id, form.title.data or ""
         ),
         _("Der Titel ist geändert."),
     )
@@ -105,7 +105,7 @@ def hide(post_id: int):
         return redirect(post_url(post))
     back_to(post_url(post))
     try:
-        moderation.hide_post(db.session, current_user, post.id, form.reason.data)
+        moderation.hide_post(db.session, current_user, post.id, form.reason.data or "")
     except Forbidden:
         abort(404)
     flash(_("Der Beitrag ist ausgeblendet."), "success")

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from models import Member, Post, PostReport, PostRevision, Reaction, utcnow
 from ortsverein import audit
+from ortsverein.db import rowcount
 from ortsverein.errors import Forbidden
 from ortsverein.i18n import _
 from ortsverein.markdown import render
-from ortsverein.notifications import deliver, notify
+from ortsverein.notifications import Pending, deliver, notify
 from ortsverein.realtime import publish
 
 from . import live, mentions, search
@@ -49,14 +50,16 @@ def edit_post(
     if title is not None and post.number == 1:
         title = clean_text(title, "title", maximum=200, errors=errors)
     raise_errors(errors)
-    retitled = post.number == 1 and title not in (None, post.thread.title)
+    new_title = (
+        title if post.number == 1 and title not in (None, post.thread.title) else None
+    )
     if body == post.body:
-        if retitled:
-            retitle(session, post.thread, title)
+        if new_title is not None:
+            retitle(session, post.thread, new_title)
             session.commit()
         return post
-    if retitled:
-        post.thread.title = title  # indexed with the new body below
+    if new_title is not None:
+        post.thread.title = new_title  # indexed with the new body below
     org = post.thread.forum.organisation
     before = set(mentions.resolve(session, post.body, org, member.id))
     session.add(
@@ -74,7 +77,7 @@ def edit_post(
     added = [
         m for m in mentions.resolve(session, body, org, member.id) if m not in before
     ]
-    pending = []
+    pending: list[Pending] = []
     if added:
         who = select(Member.id).where(Member.id.in_(added))
         url = url_for("discussions.post", post_id=post.id)
@@ -124,16 +127,18 @@ def set_agreement(
         raise Forbidden(_("Eigenen Beiträgen kannst du nicht zustimmen."))
     removed = 0
     if agree is not True:
-        removed = session.execute(
-            delete(Reaction).where(
-                Reaction.post_id == post.id, Reaction.member_id == member.id
+        removed = rowcount(
+            session.execute(
+                delete(Reaction).where(
+                    Reaction.post_id == post.id, Reaction.member_id == member.id
+                )
             )
-        ).rowcount
+        )
     if agree is True or (agree is None and not removed):
         insert_ignore(session, Reaction, post_id=post.id, member_id=member.id)
-    post.agree_count = session.scalar(
+    post.agree_count = session.scalars(
         select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
-    )
+    ).one()
     session.commit()
     publish(
         "post_reaction",

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from types import SimpleNamespace
 
-from flask import current_app, request
+from flask import request
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from ortsverein.app_object import app_object
 from ortsverein.caches import Cache
 from ortsverein.i18n import _
 from ortsverein.urls import id_url
@@ -109,7 +110,7 @@ def posts_html(
     last_read: int,
 ) -> Markup:
     """The articles of a page of posts, with the page's CSRF token in their forms."""
-    app = current_app._get_current_object()
+    app = app_object()
     locale, timezone = str(get_locale()), str(get_timezone())
     root = request.script_root
     unread_number = last_read + 1 if last_read > 0 else None

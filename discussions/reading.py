@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import ForumSubscription, ThreadRead, ThreadSubscription
+from ortsverein.app_object import app_object
 from ortsverein.db import write_intent
 
 from .access import insert_ignore
@@ -100,7 +101,7 @@ class ReadMarkWriter:
 
 
 def writer(app: Flask | None = None) -> ReadMarkWriter:
-    app = app or current_app._get_current_object()
+    app = app or app_object()
     return app.extensions["ortsverein_read_marks"]
 
 

@@ -33,7 +33,7 @@ THREADS = [
 
 def seed_forums(session: Session, orgs: dict) -> None:
     def member(email: str) -> Member:
-        return session.scalar(select(Member).where(Member.email == email))
+        return session.scalars(select(Member).where(Member.email == email)).one()
 
     orga, mina, admin = (
         member("orga@example.org"),

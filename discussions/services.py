@@ -25,7 +25,7 @@ from ortsverein import audit
 from ortsverein.errors import Forbidden, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
-from ortsverein.notifications import deliver, notify
+from ortsverein.notifications import Pending, deliver, notify
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import members_who_can_see_clause
 
@@ -56,7 +56,9 @@ def page_of(number: int) -> int:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def clean_text(value: str | None, field: str, *, maximum: int, errors: dict) -> str:
+def clean_text(
+    value: str | None, field: str, *, maximum: int, errors: dict[str, str]
+) -> str:
     value = _CONTROL.sub("", value or "").strip()
     if not value:
         errors[field] = _("Bitte ausfüllen.")
@@ -76,7 +78,7 @@ def retitle(session: Session, thread: Thread, title: str) -> None:
         search.index_post(session, first.id, title, first.body)
 
 
-def raise_errors(errors: dict) -> None:
+def raise_errors(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationFailed(
             _("Bitte korrigiere die markierten Angaben."), fields=errors
@@ -194,7 +196,7 @@ def _add_post(session: Session, author: Member, thread: Thread, body: str) -> Po
 
 def _notify_post(
     session: Session, author: Member, thread: Thread, post: Post, *, new_thread: bool
-) -> list:
+) -> list[Pending]:
     """Mentions, replies to thread subscribers, new threads to forum subscribers; in
     the caller's transaction. Returns what to deliver after the commit."""
     org = thread.forum.organisation
@@ -237,7 +239,7 @@ def create_thread(
 
 def add_thread(
     session: Session, author: Member, forum_id: int, title: str, body: str
-) -> tuple[Thread, list]:
+) -> tuple[Thread, list[Pending]]:
     """The writes of create_thread in the caller's transaction (a meeting opens its
     agenda items' threads with the meeting); the caller commits, then calls
     after_thread_commit with what this returned."""
@@ -260,7 +262,9 @@ def add_thread(
     return thread, _notify_post(session, author, thread, post, new_thread=True)
 
 
-def after_thread_commit(session: Session, thread: Thread, pending: list) -> None:
+def after_thread_commit(
+    session: Session, thread: Thread, pending: list[Pending]
+) -> None:
     live.publish_thread_created(thread)
     for args in pending:
         deliver(session, *args)

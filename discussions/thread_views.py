@@ -66,7 +66,11 @@ def create_thread(forum_id: int):
         back_to(url_for("discussions.forum", forum_id=forum.id))
         try:
             thread = services.create_thread(
-                db.session, current_user, forum.id, form.title.data, form.body.data
+                db.session,
+                current_user,
+                forum.id,
+                form.title.data or "",
+                form.body.data or "",
             )
         except ValidationFailed as err:
             db.session.rollback()
@@ -87,7 +91,7 @@ def thread(thread_id: int):
         if form.validate_on_submit():
             try:
                 post = services.create_post(
-                    db.session, current_user, thread_id, form.body.data
+                    db.session, current_user, thread_id, form.body.data or ""
                 )
             except DomainError as err:  # the page shows it, the text stays in the box
                 db.session.rollback()
@@ -206,7 +210,7 @@ def edit_post(post_id: int):
         title = form.title.data if post.number == 1 and form.title.raw_data else None
         try:
             post_actions.edit_post(
-                db.session, current_user, post.id, form.body.data, title
+                db.session, current_user, post.id, form.body.data or "", title
             )
         except ValidationFailed as err:
             db.session.rollback()
@@ -257,7 +261,7 @@ def report(post_id: int):
         back_to(post_url(post))  # their own post, or one gone meanwhile
         try:
             post_actions.report_post(
-                db.session, current_user, post.id, form.reason.data
+                db.session, current_user, post.id, form.reason.data or ""
             )
         except ValidationFailed as err:
             db.session.rollback()

@@ -7,6 +7,7 @@ from sqlalchemy import distinct, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import Attendance, Meeting, Member, Organisation, utcnow
+from ortsverein.db import rowcount
 from ortsverein.errors import Conflict, NotFound
 from ortsverein.i18n import _
 
@@ -116,7 +117,7 @@ def _close(session: Session, meeting_id: int, member_id: int, in_room: bool) -> 
         )
         .values(left_at=utcnow())
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 def room_check_in(
@@ -204,4 +205,4 @@ def after_restart(session: Session) -> int:
         .values(left_at=utcnow())
     )
     session.commit()
-    return result.rowcount or 0
+    return rowcount(result) or 0

@@ -4,12 +4,13 @@ ends online attendance; `meeting` carries the members' and the chair's actions."
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_socketio import rooms
 from sqlalchemy.orm import Session
 
 from models import Meeting, Member
 from ortsverein import presence
+from ortsverein.app_object import app_object
 from ortsverein.db import db, write_intent
 from ortsverein.errors import DomainError
 from ortsverein.realtime import socket_member, socketio
@@ -41,7 +42,7 @@ def on_leave_meeting(session: Session, member_id: int, meeting_id: int) -> None:
     """The member's last connection to the room is gone. Online presence ends
     unless they are back within the grace time: voting on the ballot page, a
     reload or a short drop of the link does not make them absent."""
-    app = current_app._get_current_object()
+    app = app_object()
     socketio.start_background_task(_left_for_good, app, member_id, meeting_id)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,7 +14,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import SelectChoice
+
+# WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -77,7 +81,7 @@ class MeetingForm(FlaskForm):
     )
     speaking_minutes = DecimalField(
         _l("Redezeit in Minuten"),
-        default=3,
+        default=Decimal(3),
         places=1,
         validators=[InputRequired(), NumberRange(0.5, 60)],
     )
@@ -114,7 +118,7 @@ class VoteForm(FlaskForm):
     majority = SelectField(_l("Mehrheit"))
     quorum_percent = DecimalField(
         _l("Quorum in Prozent der Anwesenden"),
-        default=0,
+        default=Decimal(0),
         places=2,
         validators=[Optional(), NumberRange(0, 100)],
     )

@@ -8,10 +8,10 @@ from __future__ import annotations
 import threading
 
 from blinker import Namespace
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from models import Meeting
+from ortsverein.app_object import app_object
 from ortsverein.db import db
 from ortsverein.realtime import publish, socketio
 
@@ -44,7 +44,7 @@ def attendance_changed(meeting: Meeting) -> None:
         if meeting.id in _pending:
             return
         _pending.add(meeting.id)
-    app = current_app._get_current_object()
+    app = app_object()
     socketio.start_background_task(_send_attendance, app, meeting.id, meeting.quorum)
 
 

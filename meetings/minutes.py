@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -209,7 +210,7 @@ def _decision_lines(d: dict) -> list[str]:
     ]
 
 
-def blocks(rec: dict) -> list[tuple[str, object]]:
+def blocks(rec: dict) -> list[tuple[str, Any]]:  # content's type goes by style
     """The minutes as a list of (style, content), rendered as Markdown or PDF:
     h1/h2/h3 headings, field (label, value), table (rows), p, li, vote (lines)."""
     m, a = rec["meeting"], rec["attendance"]

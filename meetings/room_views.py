@@ -79,7 +79,7 @@ def add_item(meeting_id: int):
         return _back(meeting.id, "#agenda")
     back = _back(meeting.id, "#agenda")
     agenda.add_item(
-        db.session, current_user, meeting, form.title.data, form.body.data or ""
+        db.session, current_user, meeting, form.title.data or "", form.body.data or ""
     )
     flash(_("Der Punkt ist auf der Tagesordnung."), "success")
     return back
@@ -235,7 +235,7 @@ def edit_item(meeting_id: int, item_id: int):
                 current_user,
                 meeting,
                 item.id,
-                form.title.data,
+                form.title.data or "",
                 form.body.data or "",
             )
         except DomainError as err:  # stay on the form: the typed text is kept

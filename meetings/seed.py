@@ -15,7 +15,9 @@ from . import services
 
 
 def seed_meetings(session: Session, orgs: dict) -> None:
-    orga = session.scalar(select(Member).where(Member.email == "orga@example.org"))
+    orga = session.scalars(
+        select(Member).where(Member.email == "orga@example.org")
+    ).one()
     forum = session.scalar(
         select(Forum).where(Forum.organisation_id == orgs["nord"].id).limit(1)
     )

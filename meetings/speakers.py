@@ -57,7 +57,7 @@ def state(session: Session, meeting: Meeting) -> dict:
         "item_id": item.id,
         "speaking_seconds": meeting.speaking_seconds,
         "current": None
-        if now is None
+        if now is None or now.called_at is None  # _current picks a called request
         else {
             "request_id": now.id,
             "member": {"id": now.member_id, "name": now.member.name},

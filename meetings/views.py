@@ -221,7 +221,9 @@ def _discuss(meeting, form: ContributionForm):
     if not form.validate_on_submit():
         return None
     try:
-        forum_services.create_post(db.session, current_user, thread_id, form.body.data)
+        forum_services.create_post(
+            db.session, current_user, thread_id, form.body.data or ""
+        )
     except DomainError as err:  # the page shows it, with the text kept in the box
         db.session.rollback()
         form_errors(form, err)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import SchemaItem
 
 from .base import Base, UTCDateTime, utcnow
 from .member import Member
@@ -26,7 +27,13 @@ from .organisation import Organisation
 SEARCH_OBJECTS = ("posts_fts", "post_search")
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
+def include_object(
+    obj: SchemaItem,
+    name: str | None,
+    type_: str,
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
     """Alembic filter: leave the search tables (and FTS5's shadow tables) alone."""
     if type_ == "table" and name and name.startswith(SEARCH_OBJECTS):
         return False

@@ -180,7 +180,7 @@ def _get_id(self: Member) -> str:
     return f"{self.id}:{self.session_version}"
 
 
-Member.get_id = _get_id  # type: ignore[attr-defined]
-Member.is_authenticated = property(lambda self: True)  # type: ignore[attr-defined]
-Member.is_anonymous = property(lambda self: False)  # type: ignore[attr-defined]
-Member.is_active = property(lambda self: self.active)  # type: ignore[attr-defined]
+Member.get_id = _get_id
+Member.is_authenticated = property(lambda self: True)
+Member.is_anonymous = property(lambda self: False)
+Member.is_active = property(lambda self: self.active)

@@ -24,7 +24,7 @@ from .member import Member
 from .organisation import Organisation
 
 
-def _enum(cls):
+def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(
         cls,
         native_enum=False,

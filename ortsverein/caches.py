@@ -23,9 +23,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
 from config import caches_from_environment
+
+from .app_object import app_object
 
 _EXTENSION = "ortsverein_caches"  # app.extensions[_EXTENSION][name] -> store
 _MISSING = object()
@@ -85,7 +87,7 @@ class Cache:
         if not self.per_app:
             return self._process
         if app is None:
-            app = current_app._get_current_object()
+            app = app_object()
         stores = app.extensions.get(_EXTENSION)
         if stores is None:
             stores = app.extensions.setdefault(_EXTENSION, {})

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from models import Member, Organisation, Role, RoleName
 
 from . import audit
+from .app_object import app_object
 from .db import db, write_intent
 
 
@@ -235,7 +236,7 @@ def serve(host: str, port: int, threads: int):
     async mode is gevent (production's)."""
     from gunicorn.app.base import BaseApplication
 
-    flask_app = current_app._get_current_object()
+    flask_app = app_object()
     # Features tidy up what a previous run of this one process left behind.
     with write_intent():
         for hook in flask_app.config.get("SERVE_HOOKS", []):

@@ -8,10 +8,11 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event, make_url
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from .greenlets import gevent_patched
@@ -108,6 +109,20 @@ def make_engine(url: str, **kwargs) -> Engine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
+
+
+def engine_of(session: Session) -> Engine:
+    """The engine behind a session, for reads on connections of their own."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        raise RuntimeError("the session is bound to a connection, not an engine")
+    return bind
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an INSERT, UPDATE or DELETE matched (Session.execute is typed to
+    return a Result; for those statements it returns a CursorResult)."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 @contextmanager

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import current_app, has_request_context
 
+from .app_object import app_object
+
 
 def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
     msg = EmailMessage()
@@ -51,7 +53,7 @@ def send_in_background(messages: list[EmailMessage]) -> None:
     whether a mail was sent at all). Tests set MAIL_SYNC to send at once. Outside a
     request (a command such as `tick` from cron, a background task) mail is sent at
     once too: the process may end before a background thread has sent anything."""
-    app = current_app._get_current_object()
+    app = app_object()
     if app.config.get("MAIL_SYNC") or not has_request_context():
         send(messages)
         return

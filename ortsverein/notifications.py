@@ -4,6 +4,7 @@ live to `member:<id>` for small fan-outs, and by email to members who opted in."
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -25,13 +26,17 @@ from models import Member, Notification, utcnow
 from . import mail
 from .auth.decorators import member_required
 from .auth.forms import ConfirmForm
-from .db import db, reading_after_commit
+from .db import db, reading_after_commit, rowcount
 from .errors import NotFound
 from .i18n import _
 from .pagination import paginate, parse_page_args
 from .realtime import MAX_ID, member_room, publish
 from .security import safe_next
 from .templating import register_nav_count
+
+# What a use case notified in its transaction, for deliver() after the commit: the
+# members' select, kind, subject, url and how many notify() wrote.
+Pending = tuple[Select[Any], str, str, str, int]
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -82,7 +87,7 @@ def notify(session: Session, members: Select, kind: str, subject: str, url: str)
         # back as -1 otherwise, and every member of a national vote got a push).
         execution_options={"preserve_rowcount": True},
     )
-    return max(result.rowcount, 0)
+    return max(rowcount(result), 0)
 
 
 def push(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from typing import cast
 
 from flask import Flask, current_app, request
 from flask import session as flask_session
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from models import Member
 
 from . import presence
+from .app_object import app_object
 from .db import db
 
 socketio = SocketIO()
@@ -32,6 +34,12 @@ _join_hooks: dict[str, JoinHook] = {}
 _leave_hooks: dict[str, LeaveHook] = {}
 # Room kinds whose presence is counted and published as `presence` events.
 PRESENCE_KINDS = {"thread", "meeting"}
+
+
+def socket_sid() -> str:
+    """The Socket.IO session id of the event being handled."""
+    # Flask-SocketIO sets it on the request; Flask's Request type does not know it.
+    return cast(str, request.sid)  # type: ignore[attr-defined]
 
 
 def register_room(
@@ -99,9 +107,7 @@ def publish_presence(room: str) -> None:
         if room in _presence_pending:
             return
         _presence_pending.add(room)
-    socketio.start_background_task(
-        _send_presence, current_app._get_current_object(), room
-    )
+    socketio.start_background_task(_send_presence, app_object(), room)
 
 
 def _send_presence(app: Flask, room: str) -> None:
@@ -134,11 +140,11 @@ def _on_connect(auth=None):
     if member is None or not member.active:
         return False  # refuses the connection
     join_room(member_room(member.id))
-    presence.enter(member_room(member.id), request.sid, member.id)
+    presence.enter(member_room(member.id), socket_sid(), member.id)
     # Announcements to an organisation reach every member of its subtree.
     for org_id in member.home_branch.ancestor_ids():
         join_room(f"org:{org_id}")
-    current_app.logger.debug("socket %s connected", request.sid)
+    current_app.logger.debug("socket %s connected", socket_sid())
     return True
 
 
@@ -175,7 +181,7 @@ def _on_join(data=None):
     if hook is not None:
         ack.update(hook(db.session, member, object_id, data) or {})
     if kind in PRESENCE_KINDS:
-        presence.enter(room, request.sid, member.id)
+        presence.enter(room, socket_sid(), member.id)
         publish_presence(room)
     return ack
 
@@ -187,7 +193,7 @@ def _on_leave(data=None):
     room = f"{parsed[0]}:{parsed[1]}"
     leave_room(room)
     if parsed[0] in PRESENCE_KINDS:
-        _left(room, request.sid)
+        _left(room, socket_sid())
     return {"ok": True}
 
 
@@ -211,9 +217,9 @@ def _on_disconnect(reason=None):
     for room in list(rooms()):  # the server drops rooms while we iterate
         kind = room.partition(":")[0]
         if kind == "member":
-            presence.leave(room, request.sid)
+            presence.leave(room, socket_sid())
         elif kind in PRESENCE_KINDS:
-            _left(room, request.sid)
+            _left(room, socket_sid())
 
 
 def init_app(app: Flask) -> None:

@@ -31,13 +31,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from flask import current_app, render_template, request, session
+from flask import render_template, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import csrf_meta_tag, generate_csrf
 from markupsafe import Markup, escape
 from wtforms import Form
 
+from .app_object import app_object
 from .caches import Cache
 
 PAGES_KEPT = 512  # per process; a thread page's frame is about 9 KiB
@@ -136,7 +137,7 @@ class _Member(_Refused):
 def render_shared(template_name: str, *, slots: dict[str, Markup], **context) -> str:
     """render_template(template_name, **context, **slots), shared as described
     above. Slots are filled in as they are: pass Markup."""
-    app = current_app._get_current_object()
+    app = app_object()
     if app.debug or request.method != "GET" or session.get("_flashes"):
         return render_template(template_name, **context, **slots)
     full = dict(context)

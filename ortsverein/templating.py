@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models import RoleName
 
+from .app_object import app_object
 from .auth.forms import LANGUAGE_CHOICES
 from .caches import Cache
 from .permissions import orgs_with_role
@@ -115,7 +116,7 @@ def _remembered_url_for(endpoint: str, **values) -> str:
     and werkzeug takes tens of microseconds over each. Absolute URLs, anchors, mail
     rendered outside a request and apps with URL-default callbacks (none here) take
     the ordinary way."""
-    app = current_app._get_current_object()
+    app = app_object()
     if (
         not has_request_context()  # mail rendered by a command
         or app.url_default_functions

@@ -22,7 +22,7 @@ from . import casting, open_polls, services, visibility
 from .api_schemas import BallotSchema, PollCreateSchema
 from .errors import PollNotClosed
 from .lifecycle import ensure_current
-from .records import require_counted, stored_result
+from .records import sealed_result
 from .state import CLOSED, status
 
 bp = make_blueprint("polls_api", __name__)
@@ -210,8 +210,7 @@ def results(poll_id: int):
     poll = _poll(poll_id)
     if status(poll) != CLOSED:
         raise PollNotClosed("results are published when the poll has closed")
-    require_counted(poll)
-    body = stored_result(poll)
+    body = sealed_result(poll)
     body.update(
         poll_id=poll.id,
         rule_name=poll.rule_name,

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import BallotRecord, Poll, Receipt
+from ortsverein.db import engine_of
 from ortsverein.greenlets import pause
 from ortsverein.i18n import _
 
@@ -34,10 +35,10 @@ def _require_closed(session: Session, poll: Poll) -> None:
     require_counted(poll)
 
 
-def _count(session: Session, model, poll: Poll) -> int:
-    return session.scalar(
+def _count(session: Session, model: type[BallotRecord | Receipt], poll: Poll) -> int:
+    return session.scalars(
         select(func.count()).select_from(model).where(model.poll_id == poll.id)
-    )
+    ).one()
 
 
 def ballot_box(session: Session, poll: Poll) -> dict:
@@ -78,7 +79,7 @@ def ballot_box_json(session: Session, poll: Poll) -> Iterator[str]:
     the CSV exports are: the response outlives the request's session."""
     _require_closed(session, poll)
     digests = {"digest": poll.ballot_digest, "receipts_digest": poll.receipts_digest}
-    engine, poll_id = session.get_bind(), poll.id
+    engine, poll_id = engine_of(session), poll.id
 
     def pieces() -> Iterator[str]:
         with engine.connect() as connection:

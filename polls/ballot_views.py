@@ -196,7 +196,7 @@ def ballot_box(poll_id: int):
     form = ReceiptForm()
     checked = None
     if form.validate_on_submit():
-        checked = published.receipt_counted(db.session, poll, form.code.data)
+        checked = published.receipt_counted(db.session, poll, form.code.data or "")
     box = published.ballot_box_page(db.session, poll, BOX_PAGE)
     labels = {o.id: option_label(poll, o.label) for o in poll.options}
     return render_template(

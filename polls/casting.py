@@ -26,7 +26,12 @@ from models import (
     SealedBallot,
     utcnow,
 )
-from ortsverein.db import holds_write_lock, reading_after_commit, write_intent
+from ortsverein.db import (
+    holds_write_lock,
+    reading_after_commit,
+    rowcount,
+    write_intent,
+)
 from ortsverein.i18n import _
 from ortsverein.presence import shared_redis
 from ortsverein.realtime import publish
@@ -196,16 +201,18 @@ def cast_into(session: Session, poll: OpenPoll, member: Member, choices: list) -
             lock_open_poll(session, poll)
         try:
             now = utcnow()
-            added = session.execute(
-                _PARTICIPATE,
-                {
-                    "poll_id": poll.id,
-                    "member_id": member.id,
-                    "voted_on": now.astimezone(BERLIN).date(),
-                    "now": now,
-                },
-                execution_options={"preserve_rowcount": True},
-            ).rowcount
+            added = rowcount(
+                session.execute(
+                    _PARTICIPATE,
+                    {
+                        "poll_id": poll.id,
+                        "member_id": member.id,
+                        "voted_on": now.astimezone(BERLIN).date(),
+                        "now": now,
+                    },
+                    execution_options={"preserve_rowcount": True},
+                )
+            )
             if added != 1:
                 lock_open_poll(session, poll)  # closed meanwhile: says so
                 session.rollback()

@@ -16,10 +16,11 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models import BallotRecord, Member, NamedVote, Poll, Receipt, utcnow
+from ortsverein.db import engine_of
 from ortsverein.spreadsheets import csv_cell, csv_row
 
 from .checksums import ballot_lines, bytewise, sorted_column
-from .records import recount, sealing_records, stored_result
+from .records import recount, sealed_result, sealing_records
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -70,7 +71,7 @@ def local(moment: datetime) -> str:
 
 def record(session: Session, poll: Poll, exporter: Member) -> dict:
     """Everything about a closed poll except the ballots themselves."""
-    result = stored_result(poll)
+    result = sealed_result(poll)
     labels = {str(o.id): o.label for o in poll.options}
     return {
         "poll": {
@@ -216,7 +217,7 @@ def ballots_csv(session: Session, poll: Poll, delimiter: str = ";") -> Iterator[
     chunks on a connection of its own (the response outlives the request's session),
     so a box of 400,000 ballots never sits in memory."""
     labels = {o.id: o.label for o in poll.options}
-    engine, poll_id = session.get_bind(), poll.id
+    engine, poll_id = engine_of(session), poll.id
 
     def stream() -> Iterator[str]:
         buffer = io.StringIO()
@@ -246,7 +247,7 @@ def ballots_csv(session: Session, poll: Poll, delimiter: str = ";") -> Iterator[
 def receipts_csv(session: Session, poll: Poll) -> Iterator[str]:
     """The receipt hashes alone, in the receipts digest's order; never beside the
     ballots. Streamed like the ballot box."""
-    engine, poll_id = session.get_bind(), poll.id
+    engine, poll_id = engine_of(session), poll.id
 
     def stream() -> Iterator[str]:
         yield "Quittung (SHA-256)\r\n"

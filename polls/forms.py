@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,7 +14,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import SelectChoice
+
+# WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -88,7 +92,7 @@ class PollForm(FlaskForm):
     )
     quorum_percent = DecimalField(
         _l("Quorum in Prozent der Stimmberechtigten"),
-        default=0,
+        default=Decimal(0),
         places=2,
         validators=[Optional(), finite, NumberRange(0, 100)],
     )
@@ -159,7 +163,7 @@ class PresetForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     quorum_percent = DecimalField(
         _l("Quorum in Prozent"),
-        default=0,
+        default=Decimal(0),
         places=2,
         validators=[InputRequired(), finite, NumberRange(0, 100)],
     )

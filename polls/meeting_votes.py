@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -245,7 +246,7 @@ def vote_summary(session: Session, poll: Poll, member: Member | None = None) -> 
     """What a meeting shows of a live vote: while open only turnout; once closed the
     result, rule and outcome in words (the same words as the poll's records)."""
     state = ensure_current(session, poll)
-    summary = {
+    summary: dict[str, Any] = {
         "poll_id": poll.id,
         "title": poll.title,
         "kind": poll.kind.value,

@@ -5,6 +5,7 @@ exports)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from .state import definition_for
 from .tally import TallyResult, tally
 
 
-def stored_result(poll: Poll) -> dict | None:
+def stored_result(poll: Poll) -> dict[str, Any] | None:
     """The result stored at sealing; None before (also while a closed poll waits
     for its missing key)."""
     return json.loads(poll.result_json) if poll.result_json else None
@@ -38,6 +39,16 @@ def require_counted(poll: Poll) -> None:
     """Results, the published box and exports exist only once a poll is sealed."""
     if poll.closed_at is None:
         raise PollNotCounted(not_counted_yet(poll))
+
+
+def sealed_result(poll: Poll) -> dict[str, Any]:
+    """The result of a sealed poll; PollNotCounted while its time is up but it is
+    not sealed (being counted, or its key is missing)."""
+    require_counted(poll)
+    result = stored_result(poll)
+    if result is None:
+        raise PollNotCounted(not_counted_yet(poll))
+    return result
 
 
 def recount(session: Session, poll: Poll) -> tuple[str, str, TallyResult]:

@@ -38,7 +38,7 @@ class PollDefinition:
     max_choices: int = 1
     tie_seed: str = ""  # the ballot-box digest
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown poll kind {self.kind!r}")
         if self.majority not in MAJORITIES:
@@ -50,7 +50,7 @@ class PollDefinition:
 class InvalidBallot(ValueError):
     """A ballot that breaks a rule; `rule` is a stable code, the message says which."""
 
-    def __init__(self, rule: str, message: str, **values):
+    def __init__(self, rule: str, message: str, **values: object) -> None:
         super().__init__(message)
         self.rule = rule
         self.values = values

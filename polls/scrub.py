@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import Poll, utcnow
 from ortsverein.db import SQLITE_BUSY_TIMEOUT_MS as SQLITE_BUSY_MS
-from ortsverein.db import write_intent
+from ortsverein.db import engine_of, write_intent
 
 from . import ballot_keys
 
@@ -43,7 +43,7 @@ def destroy_keys_of_sealed_polls(session: Session) -> list[int]:
 
 def _scrub(session: Session) -> bool:
     """One attempt; True when the database verifiably holds no old versions."""
-    engine = session.get_bind()
+    engine = engine_of(session)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             # Never queue behind a long transaction and block every vote: a lock

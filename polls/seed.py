@@ -17,7 +17,9 @@ from .lifecycle import ensure_current
 
 def seed_polls(session: Session, orgs: dict) -> None:
     nord = orgs["nord"]
-    orga = session.scalar(select(Member).where(Member.email == "orga@example.org"))
+    orga = session.scalars(
+        select(Member).where(Member.email == "orga@example.org")
+    ).one()
     preset = RulePreset(
         organisation=orgs["bund"],
         name="Mitgliederentscheid: einfache Mehrheit, 20 % Beteiligung",

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from models import Poll, utcnow
-from ortsverein.db import reading_after_commit, write_intent
+from ortsverein.db import reading_after_commit, rowcount, write_intent
 from ortsverein.realtime import publish
 
 from .rules import PollDefinition
@@ -92,4 +92,4 @@ def claim(session: Session, poll: Poll, column) -> bool:
     result = session.execute(
         update(Poll).where(Poll.id == poll.id, column.is_(None)).values({column: now})
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1

@@ -18,6 +18,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from .rules import (
     PollDefinition,
@@ -28,6 +29,7 @@ from .rules import (
 )
 
 Ballot = Sequence[int]
+Matrix = dict[int, dict[int, int]]  # d[X][Y] or p[X][Y], by option id
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ class TallyResult:
     pairwise: dict[int, dict[int, int]] = field(default_factory=dict)
     strongest_paths: dict[int, dict[int, int]] = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
-        def keyed(m):
+    def as_dict(self) -> dict[str, object]:
+        def keyed(m: dict[int, int] | Matrix) -> dict[str, object]:
             return {
                 str(k): (
                     {str(a): b for a, b in v.items()} if isinstance(v, dict) else v
@@ -129,7 +131,9 @@ def schulze(option_ids: Sequence[int], ballots: Sequence[Ballot]) -> list[list[i
     return _schulze(option_ids, ballots)[0]
 
 
-def _schulze(option_ids, ballots):
+def _schulze(
+    option_ids: Sequence[int], ballots: Sequence[Ballot]
+) -> tuple[list[list[int]], Matrix, Matrix]:
     options = list(option_ids)
     d = pairwise_preferences(options, ballots)
     p = strongest_paths(options, d)
@@ -148,7 +152,7 @@ def _schulze(option_ids, ballots):
     return tiers, d, p
 
 
-def _tiers_by_count(option_ids, counts) -> list[list[int]]:
+def _tiers_by_count(option_ids: list[int], counts: Counter[int]) -> list[list[int]]:
     tiers: list[list[int]] = []
     for o in sorted(option_ids, key=lambda o: (-counts[o], option_ids.index(o))):
         if tiers and counts[tiers[-1][0]] == counts[o]:
@@ -158,8 +162,9 @@ def _tiers_by_count(option_ids, counts) -> list[list[int]]:
     return tiers
 
 
-def _break_ties(tiers, seed) -> tuple[tuple[int, ...], bool]:
-    order, lot = [], False
+def _break_ties(tiers: list[list[int]], seed: str) -> tuple[tuple[int, ...], bool]:
+    order: list[int] = []
+    lot = False
     for tier in tiers:
         if len(tier) > 1:
             lot = True
@@ -167,6 +172,19 @@ def _break_ties(tiers, seed) -> tuple[tuple[int, ...], bool]:
         else:
             order.extend(tier)
     return tuple(order), lot
+
+
+class _Common(TypedDict):
+    """The fields of a TallyResult that every kind of poll fills the same way."""
+
+    kind: str
+    ballots: int
+    valid: int
+    blank: int
+    electorate: int
+    turnout_percent: float
+    quorum_met: bool
+    counts: dict[int, int]
 
 
 def tally(definition: PollDefinition, ballots: Sequence[Ballot]) -> TallyResult:
@@ -182,7 +200,7 @@ def tally(definition: PollDefinition, ballots: Sequence[Ballot]) -> TallyResult:
                 counts[ballot[0]] += 1  # first preferences, for information
         else:
             counts.update(ballot)
-    base = dict(
+    base = _Common(
         kind=definition.kind,
         ballots=cast,
         valid=valid,

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields import SelectChoice
+
+# WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 
 from models import RoleName
 from ortsverein.auth.decorators import member_required
@@ -261,7 +263,7 @@ def presets():
                 db.session,
                 current_user,
                 form.org.data,
-                form.name.data,
+                form.name.data or "",
                 form.quorum_percent.data,
                 form.majority.data,
                 form.statute_reference.data or "",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.fields import SelectChoice
+
+# WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 from ..i18n import _l

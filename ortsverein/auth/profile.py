@@ -86,7 +86,10 @@ def password():
     if form.validate_on_submit():
         try:
             login = services.change_password(
-                db.session, current_user, form.current.data, form.password.data
+                db.session,
+                current_user,
+                form.current.data or "",
+                form.password.data or "",
             )
         except ValidationFailed as err:
             db.session.rollback()
@@ -124,11 +127,11 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _render(token_form=form), 422
-    token = create_api_token(db.session, current_user, form.name.data.strip())
+    token = create_api_token(db.session, current_user, (form.name.data or "").strip())
     audit.record(db.session, current_user, "api_token.created", name=form.name.data)
     db.session.commit()
     return render_template(
-        "profile/token_created.html", token=token, name=form.name.data.strip()
+        "profile/token_created.html", token=token, name=(form.name.data or "").strip()
     )
 
 
@@ -185,7 +188,7 @@ def two_factor():
     form = TotpForm()
     totp = pyotp.TOTP(secret)
     if form.validate_on_submit():
-        if verify_once(current_user, form.code.data, secret):
+        if verify_once(current_user, form.code.data or "", secret):
             current_user.totp_secret = seal(secret)
             current_user.totp_enabled = True
             current_user.session_version += 1
@@ -233,7 +236,9 @@ def disable_two_factor():
             "error",
         )
         return redirect(url_for("profile.index"))
-    if form.validate_on_submit() and check_password(current_user, form.password.data):
+    if form.validate_on_submit() and check_password(
+        current_user, form.password.data or ""
+    ):
         current_user.totp_enabled = False
         current_user.totp_secret = None
         audit.record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale
@@ -53,10 +54,11 @@ def check_new_password(password: str, member: Member) -> None:
 
 
 def _link_url(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    base: str = current_app.config["BASE_URL"]
+    return base.rstrip("/") + path
 
 
-def invitation_message(member: Member, secret: str):
+def invitation_message(member: Member, secret: str) -> EmailMessage:
     with force_locale(member.locale or "de"):
         body = _(
             "Hallo %(name)s,\n\n"

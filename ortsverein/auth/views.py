@@ -72,7 +72,9 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        member = services.authenticate(db.session, form.email.data, form.password.data)
+        member = services.authenticate(
+            db.session, form.email.data or "", form.password.data or ""
+        )
         if member is None:
             db.session.commit()  # a rehash on success is the only write; nothing here
             flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
@@ -103,7 +105,7 @@ def two_factor():
         return redirect(url_for("auth.login"))
     form = TotpForm()
     if form.validate_on_submit():
-        if verify_once(member, form.code.data):
+        if verify_once(member, form.code.data or ""):
             start_session(member)  # commits the spent time step too
             return redirect(pending["next"])
         flash(_("Der Code stimmt nicht. Prüfe die Uhrzeit deines Geräts."), "error")
@@ -136,7 +138,7 @@ def activate(secret: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            member = services.activate(db.session, secret, form.password.data)
+            member = services.activate(db.session, secret, form.password.data or "")
         except ValidationFailed as err:
             db.session.rollback()
             form.password.errors = [*form.password.errors, err.message]
@@ -167,7 +169,7 @@ def activate(secret: str):
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_reset(db.session, form.email.data)
+        services.request_reset(db.session, form.email.data or "")
         flash(
             _(
                 "Wenn die Adresse zu einem Zugang gehört, haben wir einen Link zum "
@@ -189,7 +191,7 @@ def reset(secret: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(db.session, secret, form.password.data)
+            services.reset_password(db.session, secret, form.password.data or "")
         except ValidationFailed as err:
             db.session.rollback()
             form.password.errors = [*form.password.errors, err.message]

@@ -20,7 +20,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from wtforms.fields import SelectChoice
+
+# WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 
 from models import Organisation
 

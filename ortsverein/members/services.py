@@ -77,9 +77,9 @@ def role_choices(
 ) -> list[tuple[Organisation, list[RoleName]]]:
     """Where the actor may grant roles to target: the target's home branch and its
     ancestors inside the actor's board subtree; admin only by admins."""
-    choices = []
-    branch = target.home_branch
-    chain = []
+    choices: list[tuple[Organisation, list[RoleName]]] = []
+    branch: Organisation | None = target.home_branch
+    chain: list[Organisation] = []
     while branch is not None:
         chain.append(branch)
         branch = branch.parent

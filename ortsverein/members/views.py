@@ -15,7 +15,9 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields import SelectChoice
+
+# WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 
 from models import AuditEntry, Member, Organisation, RoleName
 
