@@ -4,9 +4,14 @@
     `make run` starts it) on SQLite and on PostgreSQL, ballots/second, next to a raw
     SQLAlchemy loop doing the same three inserts per transaction in the same database
     in the same run. Target: 50 % or more of the raw rate.
-(2) A national member vote: freezing an electorate of 400,000 members, then tallying
-    400,000 ballots for yes/no/abstain and for a ranked poll of 6 options.
-    Targets: snapshot under 5 s, each tally under 3 s.
+    Casting into a secret poll (ballots sealed to its public key) next to casting
+    into the same kind of poll with plain ballots, same server, same run. Target:
+    sealed at 90 % or more of plain.
+(2) A national member vote: freezing an electorate of 400,000 members, sealing a box
+    of 400,000 sealed ballots (open, shuffle, write, scrub), then tallying 400,000
+    ballots for yes/no/abstain and for a ranked poll of 6 options.
+    Targets: snapshot under 5 s, sealing under 60 s on PostgreSQL, each tally under
+    3 s.
 Usage: python bench/polls.py [--voters N] [--national N] [--only sqlite|postgresql]
 """
 
@@ -26,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, select, update  # noqa: E402
 
 from bench.forum import (  # noqa: E402
     cpu_seconds,
@@ -37,18 +42,21 @@ from bench.forum import (  # noqa: E402
 from bench.import_members import machine  # noqa: E402
 from models import (  # noqa: E402
     BallotRecord,
+    ElectorateEntry,
     Member,
     Organisation,
     OrgLevel,
     Participation,
     Poll,
     Receipt,
+    SealedBallot,
     utcnow,
 )
 from ortsverein import create_app  # noqa: E402
 from ortsverein.auth.tokens import create_api_token  # noqa: E402
 from ortsverein.db import db, write_intent  # noqa: E402
 from ortsverein.migrate import upgrade  # noqa: E402
+from polls import ballot_keys  # noqa: E402
 from polls.casting import receipt_hash  # noqa: E402
 from polls.checksums import canonical  # noqa: E402
 from polls.lifecycle import _freeze_electorate, ensure_current  # noqa: E402
@@ -136,6 +144,16 @@ def http_casting(
         poll = _poll(session, branch, creator)
         ensure_current(session, poll)
         poll_id, yes = poll.id, poll.options[0].id
+        # The same poll with plain ballots (as polls opened before sealing at rest)
+        plain = _poll(session, branch, creator)
+        ensure_current(session, plain)
+        plain.ballot_public_key = None
+        session.commit()
+        plain_id, plain_yes = plain.id, plain.options[0].id
+        warm = _poll(session, branch, creator)  # warms the server up, not measured
+        ensure_current(session, warm)
+        warm_id, warm_yes = warm.id, warm.options[0].id
+        key_dir = app.config["BALLOT_KEY_DIR"]
         # Baseline: the same three inserts per transaction, a raw loop, one client.
         raw_poll = _poll(session, branch, creator)
         n_raw = min(voters, 2000)
@@ -174,16 +192,25 @@ def http_casting(
     # README's production set-up of several single-worker processes, the clients
     # spread over them as a balancer would.
     ports = [free_port() for _ in range(processes)]
+    # Every process of an instance reads the one key folder.
     servers = [
-        start_app(url, port, 16, tmp / f"{kind}-server-{port}") for port in ports
+        start_app(
+            url,
+            port,
+            16,
+            tmp / f"{kind}-server-{port}",
+            ORTSVEREIN_BALLOT_KEY_DIR=key_dir,
+        )
+        for port in ports
     ]
-    try:
-        for port in ports:
-            wait_for_port(port, 30)
+
+    def storm(target_poll: int, options: int, voters=None) -> tuple:
         targets = [
-            f"http://127.0.0.1:{port}/api/v1/polls/{poll_id}/ballots" for port in ports
+            f"http://127.0.0.1:{port}/api/v1/polls/{target_poll}/ballots"
+            for port in ports
         ]
-        shares = [(i, tokens[i::clients]) for i in range(clients)]
+        voting = tokens if voters is None else tokens[:voters]
+        shares = [(i, voting[i::clients]) for i in range(clients)]
         codes: list[int] = []
 
         def client(numbered):
@@ -192,7 +219,7 @@ def http_casting(
                 for token in share:
                     r = http.post(
                         targets[i % processes],
-                        json={"choices": [yes]},
+                        json={"choices": [options]},
                         timeout=60,
                         headers={"Authorization": f"Bearer {token}"},
                     )
@@ -205,12 +232,20 @@ def http_casting(
             list(pool.map(client, shares))
         elapsed = time.perf_counter() - t0
         server_cpu = sum(cpu_seconds(server.pid) for server in servers) - cpu0
-        own_cpu = time.process_time() - own0
+        return codes, elapsed, server_cpu, time.process_time() - own0
+
+    try:
+        for port in ports:
+            wait_for_port(port, 30)
+        storm(warm_id, warm_yes, voters=min(300, len(tokens)))
+        plain_codes, plain_elapsed, _cpu, _own = storm(plain_id, plain_yes)
+        codes, elapsed, server_cpu, own_cpu = storm(poll_id, yes)
     finally:
         for server in servers:
             stop(server)
     ok = codes.count(201)
     http_rate = ok / elapsed
+    plain_rate = plain_codes.count(201) / plain_elapsed
     print(
         f"{kind:10} HTTP casting, {clients} clients, {processes} x gunicorn "
         f"({production_async_mode()}, production configuration): {ok} ballots in "
@@ -220,6 +255,11 @@ def http_casting(
         f"{kind:10}   server CPU {1000 * server_cpu / max(ok, 1):.2f} ms/ballot "
         f"({100 * server_cpu / elapsed:.0f} % of a core, all processes); the "
         f"{clients} clients (this process) {100 * own_cpu / elapsed:.0f} % of a core"
+    )
+    print(
+        f"{kind:10}   the same with plain ballots (no sealing): {plain_rate:7.0f} "
+        f"ballots/s; sealed/plain = {100 * http_rate / plain_rate:.0f} % "
+        f"(target >= 90 %)"
     )
     print(
         f"{kind:10} raw SQLAlchemy loop, same inserts:        {raw_rate:7.0f} "
@@ -250,12 +290,68 @@ def national(kind: str, url: str, n: int, tmp: Path) -> None:
         ensure_current(session, poll)
         announced = time.perf_counter() - t0
         assert session.get(Poll, poll.id).announced_at is not None
+        _fill_sealed_box(session, poll)
+        session.execute(
+            update(Poll)
+            .where(Poll.id == poll.id)
+            .values(closes_at=utcnow() - timedelta(seconds=1))
+        )
+        session.commit()
+        t0 = time.perf_counter()
+        ensure_current(session, poll)  # opens, shuffles, writes, counts, scrubs
+        sealing = time.perf_counter() - t0
+        sealed = session.get(Poll, poll.id)
+        assert sealed.closed_at is not None and sealed.scrubbed_at is not None
+        assert not ballot_keys.key_path(poll.id).exists()
     app.extensions["ortsverein_db"][0].dispose()
     print(
         f"{kind:10} electorate snapshot of {n} members: {snapshot:5.2f} s "
         f"(target < 5 s); then the opening's notification to each: "
         f"{announced:5.2f} s"
     )
+    print(
+        f"{kind:10} sealing a box of {n} sealed ballots (open, shuffle, write, "
+        f"count, destroy the key, scrub): {sealing:5.2f} s (target < 60 s on "
+        f"PostgreSQL)"
+    )
+
+
+def _fill_sealed_box(session, poll) -> None:
+    """Every member of the electorate has voted: participations, receipts and
+    ballots sealed to the poll's key, written in bulk (not measured)."""
+    members = session.scalars(
+        select(ElectorateEntry.member_id).where(ElectorateEntry.poll_id == poll.id)
+    ).all()
+    options = [o.id for o in poll.options]
+    rnd = random.Random(2)
+    today = date.today()
+    for start in range(0, len(members), 20_000):
+        chunk = members[start : start + 20_000]
+        session.execute(
+            insert(Participation),
+            [{"poll_id": poll.id, "member_id": m, "voted_on": today} for m in chunk],
+        )
+        session.execute(
+            insert(SealedBallot),
+            [
+                {
+                    "id": uuid.uuid4().hex,
+                    "poll_id": poll.id,
+                    "box": ballot_keys.seal(
+                        poll.ballot_public_key, canonical([rnd.choice(options)])
+                    ),
+                }
+                for _m in chunk
+            ],
+        )
+        session.execute(
+            insert(Receipt),
+            [
+                {"hash": receipt_hash(uuid.uuid4().hex), "poll_id": poll.id}
+                for _m in chunk
+            ],
+        )
+        session.commit()
 
 
 def tallies(n: int) -> None:
