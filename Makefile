@@ -26,8 +26,11 @@ run: install
 	$(BIN)/ortsverein seed-demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/ortsverein serve
 
+# On every core (pytest-xdist), with the coverage of the packages printed at the end;
+# PYTEST_ARGS adds to or overrides these (-n 0 runs in one process).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --cov=models --cov=ortsverein --cov=discussions \
+	  --cov=polls --cov=meetings --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # The API against its own OpenAPI document: a fresh demo instance, then schemathesis
 # (tests/contract/run_schemathesis.sh); any failure fails the target.
