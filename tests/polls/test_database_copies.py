@@ -36,15 +36,18 @@ def _rows(connection, sql: str, **params) -> list:
 
 def _assert_nothing_readable(rows_of, poll, secret: bytes) -> None:
     """In the copy: no plain ballot of the poll, five sealed ones, none of which
-    contains the key or a readable choice."""
+    contains the key or a choice as its canonical line."""
     assert rows_of("SELECT choices FROM ballots WHERE poll_id = :p", p=poll.id) == []
     boxes = [
         bytes(r[0])
         for r in rows_of("SELECT box FROM sealed_ballots WHERE poll_id = :p", p=poll.id)
     ]
     assert len(boxes) == 5
+    lines = [f"[{o.id}]".encode() for o in poll.options]
     for box in boxes:
-        assert secret not in box and b"[" not in box[:2]
+        # a sealed box: 48 bytes of ephemeral key and tag around the ciphertext
+        assert len(box) == 48 + len(lines[0])
+        assert secret not in box and not any(line in box for line in lines)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
