@@ -88,6 +88,8 @@ def can_seal(session: Session, poll: Poll) -> bool:
 def mark_key_missing(session: Session, poll: Poll) -> None:
     """Record once that the poll's private key is gone (the board sees it on the
     poll's page), in a transaction of its own."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("poll transitions must run before the caller writes")
     session.rollback()
     with write_intent():
         done = session.execute(
