@@ -3,7 +3,7 @@ report) and which threads and forums they follow; on the services of the pages."
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
 
 from models import PostReport
 from ortsverein.api import load_json, token_required
@@ -117,7 +117,7 @@ def report(post_id: int):
     return jsonify(body), 201
 
 
-def _subscription(on: bool, **target) -> tuple:
+def _subscription(on: bool, **target: int) -> Response:
     reading.set_subscription(db.session, g.api_member.id, on, **target)
     db.session.commit()
     return jsonify({"subscribed": on})

@@ -6,10 +6,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import column, func, literal_column, select, table, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import Forum, Member, Organisation, Post, Thread
 from ortsverein.pagination import Page
@@ -105,8 +115,8 @@ def search(
             )
             .where(document.op("@@")(query))
             .where(post_search.c.post_id.in_(visible))
-        )
-        excerpt = func.ts_headline(
+        ).subquery("matches")
+        excerpt: ColumnElement[Any] | None = func.ts_headline(
             "german",
             Post.body,
             query,
@@ -117,7 +127,7 @@ def search(
         terms = fts5_query(q)
         if not terms:
             return Page([], page, per_page, 0)
-        fts = literal_column("posts_fts")
+        fts: ColumnClause[Any] = literal_column("posts_fts")
         matches = (
             select(
                 posts_fts.c.rowid.label("post_id"),
@@ -127,11 +137,16 @@ def search(
             .select_from(posts_fts)
             .where(fts.op("MATCH")(terms))
             .where(posts_fts.c.rowid.in_(visible))
-        )
+        ).subquery("matches")
         excerpt = None
-    matches = matches.subquery("matches")
     total = session.scalar(select(func.count()).select_from(matches)) or 0
-    columns = [Post.id, Post.number, Thread.id, Thread.title, Forum.name]
+    columns: list[ColumnElement[Any] | InstrumentedAttribute[Any]] = [
+        Post.id,
+        Post.number,
+        Thread.id,
+        Thread.title,
+        Forum.name,
+    ]
     columns.append(excerpt if excerpt is not None else matches.c.excerpt)
     rows = session.execute(
         select(*columns)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import BindParameter, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -112,8 +112,8 @@ class OpenThread:
     subscribed: bool
 
 
-_member = bindparam("member_id")
-_thread = bindparam("thread_id")
+_member: BindParameter[int] = bindparam("member_id")
+_thread: BindParameter[int] = bindparam("thread_id")
 # Built once: the thread, its forum and organisation and the member's relation to
 # it in one round trip of plain columns.
 _OPEN = (

@@ -114,7 +114,13 @@ def thread(thread_id: int):
         # A quote link to a post this thread does not show (gone, hidden, another
         # thread's) opens the reply box empty rather than refusing the thread.
         quoted = db.session.get(Post, quote_id)
-        if quoted is not None and quoted.thread_id == thread.id and quoted.visible:
+        # A quote puts the page on the last one, where the reply box always is.
+        if (
+            form is not None
+            and quoted is not None
+            and quoted.thread_id == thread.id
+            and quoted.visible
+        ):
             form.body.data = quote_text(quoted)
     last_read = opened.last_read
     if result.items and result.items[-1].number > last_read:
@@ -140,7 +146,7 @@ def thread(thread_id: int):
         "discussions/thread.html",
         slots={"posts": posts},
         thread=thread,
-        page=replace(result, items=()),  # the posts are the slot
+        page=replace(result, items=[]),  # the posts are the slot
         time_zone=str(get_timezone()),  # for the times of posts that arrive live
         last_page=last_page,
         unread_link=0 < last_read < thread.post_count,

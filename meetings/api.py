@@ -147,7 +147,7 @@ def meeting_state(meeting_id: int):
     return state_json(load_meeting(meeting_id))
 
 
-def _action_route(action: Action) -> None:
+def _action_route(action: Action, path: str) -> None:
     """POST /meetings/ID/<api_path>: the room's action (actions.py) over the API."""
 
     def view(meeting_id: int):
@@ -155,7 +155,7 @@ def _action_route(action: Action) -> None:
         action.run(db.session, g.api_member, meeting, {})
         return state_json(meeting)
 
-    path, summary, conflict = action.api_path, action.api_summary, action.api_conflict
+    summary, conflict = action.api_summary, action.api_conflict
     view.__name__ = "meeting_" + path.replace("-", "_").replace("/", "_")
     view = api_doc(f"""{summary}.
     ---
@@ -174,7 +174,7 @@ def _action_route(action: Action) -> None:
 
 for _action in ACTIONS.values():
     if _action.api_path:
-        _action_route(_action)
+        _action_route(_action, _action.api_path)
 
 
 @bp.route("/meetings/<int:meeting_id>/speakers", methods=["POST", "DELETE"])

@@ -3,7 +3,9 @@ document, validated with marshmallow)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from marshmallow import Schema, fields, validate
 
@@ -15,7 +17,10 @@ STATUSES = ["scheduled", "running", "ended", "cancelled"]
 
 
 def _text(max_length: int, required: bool = False) -> fields.String:
-    rules = [validate.Length(min=int(required), max=max_length), no_nul]
+    rules: list[Callable[[Any], Any]] = [
+        validate.Length(min=int(required), max=max_length),
+        no_nul,
+    ]
     if required:
         return fields.String(required=True, validate=rules)
     return fields.String(load_default="", validate=rules)

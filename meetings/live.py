@@ -49,7 +49,8 @@ def attendance_changed(meeting: Meeting) -> None:
 
 
 def _send_attendance(app, meeting_id: int, quorum: int) -> None:
-    socketio.sleep(ATTENDANCE_DELAY)
+    # The stubs say int; it passes seconds on to time/eventlet/gevent sleep.
+    socketio.sleep(ATTENDANCE_DELAY)  # type: ignore[arg-type]
     with _pending_lock:
         _pending.discard(meeting_id)
     with app.app_context():

@@ -64,8 +64,11 @@ def member_state(session: Session, meeting: Meeting, member: Member) -> dict:
     }
     thread_id = state["item"]["thread_id"] if state["item"] else None
     # The item's thread may have been moved where this member cannot read it.
-    readable = thread_id and can_join_thread(session, member, thread_id)
-    state["posts"] = recent_posts(session, thread_id) if readable else []
+    state["posts"] = (
+        recent_posts(session, thread_id)
+        if thread_id and can_join_thread(session, member, thread_id)
+        else []
+    )
     return state
 
 

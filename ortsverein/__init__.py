@@ -47,7 +47,10 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     if app.config["PROXY_FIX"]:
         n = app.config["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        # Flask's documented way to add WSGI middleware; its stubs type a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n
+        )
     register_extensions(app)
     register_core(app)
     register_features(app)
@@ -133,9 +136,12 @@ def register_core(app: Flask) -> None:
         values = [v for source in sources for _key, v in source.items(multi=True)]
         if any("\x00" in value for value in values):
             abort(400)
-        writer = takes_write_lock_first(
-            request.method, app.view_functions.get(request.endpoint)
+        view = (
+            app.view_functions.get(request.endpoint)
+            if request.endpoint is not None  # no route matched: no view
+            else None
         )
+        writer = takes_write_lock_first(request.method, view)
         if writer:
             # The whole body (a JSON one too; forms were just parsed) is read before
             # the first statement takes SQLite's write lock: a client that sends its

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Flask
+from flask.sansio.app import App
 
 from config import caches_from_environment
 
@@ -39,7 +39,8 @@ _enabled = caches_from_environment()
 class _Store(OrderedDict):
     """One store of a cache, equal only to itself: a WeakSet can hold it."""
 
-    __hash__ = object.__hash__
+    # typeshed declares dict.__hash__ as None, with no way to restore it in a subclass.
+    __hash__ = object.__hash__  # type: ignore[assignment]
 
     def __eq__(self, other):
         return self is other
@@ -83,7 +84,7 @@ class Cache:
         scope = "per app" if self.per_app else "per process"
         return f"<Cache {self.name} {scope} maxsize={self.maxsize}>"
 
-    def _store(self, app: Flask | None) -> _Store:
+    def _store(self, app: App | None) -> _Store:
         if not self.per_app:
             return self._process
         if app is None:
@@ -98,7 +99,7 @@ class Cache:
                 self._stores.add(store)
         return store
 
-    def get(self, key: Hashable, default: Any = None, *, app: Flask | None = None):
+    def get(self, key: Hashable, default: Any = None, *, app: App | None = None):
         """The value kept for `key`, or `default` (always, with caches off)."""
         if not _enabled:
             with self._lock:
@@ -114,7 +115,7 @@ class Cache:
             self.hits += 1
             return value
 
-    def put(self, key: Hashable, value: Any, *, app: Flask | None = None) -> None:
+    def put(self, key: Hashable, value: Any, *, app: App | None = None) -> None:
         """Keep `value` under `key`, dropping the entry used longest ago if full."""
         if not _enabled:
             return
@@ -126,7 +127,7 @@ class Cache:
                 store.popitem(last=False)
 
     def get_or_make(
-        self, key: Hashable, make: Callable[[], Any], *, app: Flask | None = None
+        self, key: Hashable, make: Callable[[], Any], *, app: App | None = None
     ):
         """The value kept for `key`, else `make()`, kept. `make` runs unlocked: two
         threads may both make a value, and the later one is kept."""
@@ -136,7 +137,7 @@ class Cache:
             self.put(key, value, app=app)
         return value
 
-    def pop(self, key: Hashable, *, app: Flask | None = None) -> None:
+    def pop(self, key: Hashable, *, app: App | None = None) -> None:
         """Forget `key`, if it is kept."""
         if not _enabled:
             return
@@ -144,11 +145,11 @@ class Cache:
         with self._lock:
             store.pop(key, None)
 
-    def size(self, *, app: Flask | None = None) -> int:
+    def size(self, *, app: App | None = None) -> int:
         """Entries kept for this process, or for the app (default: the current)."""
         return len(self._store(app))
 
-    def clear(self, *, app: Flask | None = None) -> None:
+    def clear(self, *, app: App | None = None) -> None:
         """Forget every entry of this process's store, or of the app's."""
         store = self._store(app)
         with self._lock:

@@ -17,7 +17,7 @@ def select_locale() -> str:
     if not has_request_context():  # the CLI, mail sent from a command
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -44,7 +44,8 @@ def _page_translations():
 
 def init_app(app: Flask) -> None:
     """Templates translate through _page_translations() (after Babel's init_app)."""
-    app.jinja_env.install_gettext_callables(
+    # Added by the jinja2.ext.i18n extension at runtime; not in Jinja's stubs.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _page_translations().ugettext(s),
         ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
         newstyle=True,

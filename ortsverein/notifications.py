@@ -188,7 +188,7 @@ def mark_all_read(session: Session, member: Member, upto: int | None = None) -> 
         mine.values(read_at=utcnow()), execution_options={"preserve_rowcount": True}
     )
     session.commit()
-    return max(result.rowcount, 0)
+    return max(rowcount(result), 0)
 
 
 def _unread(member: Member):

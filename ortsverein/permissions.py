@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,18 @@ GRANTS: dict[RoleName, frozenset[RoleName]] = {
 STAFF_ROLES = frozenset({RoleName.ORGANISER, RoleName.BOARD, RoleName.ADMIN})
 
 
-def in_subtree(org: Organisation, root: Organisation) -> bool:
+class OrgPlace(Protocol):
+    """What can_see_org() reads of an organisation: an Organisation, or a page's
+    lighter record of one (discussions.thread_page.OrgRef)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+def in_subtree(org: OrgPlace, root: Organisation) -> bool:
     """True when org is root or below it."""
     return org.path.startswith(root.path)
 
@@ -51,7 +64,7 @@ def subtree_clause(orgs: list[Organisation]) -> ColumnElement[bool]:
     return or_(*[Organisation.path.startswith(o.path, autoescape=True) for o in orgs])
 
 
-def can_see_org(member: Member, org: Organisation) -> bool:
+def can_see_org(member: Member, org: OrgPlace) -> bool:
     """Members see their home branch and its ancestors, and every subtree they hold a
     role on (an Unterbezirk organiser sees the branches below)."""
     if not member.active:

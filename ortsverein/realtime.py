@@ -83,7 +83,8 @@ def disconnect_member(member_id: int, event: str = "session_ended") -> None:
     client to stay away; `access_changed` that it may reconnect and join again,
     which re-runs every room's permission check."""
     room = member_room(member_id)
-    server = socketio.server
+    # Set by init_app(); missing from the Flask-SocketIO stubs.
+    server = socketio.server  # type: ignore[attr-defined]
     if server is None:
         return
     socketio.emit(event, {}, to=room)
@@ -111,7 +112,8 @@ def publish_presence(room: str) -> None:
 
 
 def _send_presence(app: Flask, room: str) -> None:
-    socketio.sleep(PRESENCE_DELAY)
+    # The stubs say int; it passes seconds on to time/eventlet/gevent sleep.
+    socketio.sleep(PRESENCE_DELAY)  # type: ignore[arg-type]
     with _presence_lock:
         _presence_pending.discard(room)
     with app.app_context():
@@ -205,7 +207,12 @@ def _left(room: str, sid: str) -> None:
     member_id = presence.entries(room).get(sid) if hook is not None else None
     presence.leave(room, sid)
     publish_presence(room)
-    if member_id is not None and member_id not in presence.member_ids(room):
+    # member_id is only looked up when there is a hook
+    if (
+        hook is not None
+        and member_id is not None
+        and member_id not in presence.member_ids(room)
+    ):
         try:
             hook(db.session, member_id, int(object_id))
         except Exception:  # noqa: BLE001  (a failed hook must not stop the cleanup)
@@ -229,7 +236,8 @@ def init_app(app: Flask) -> None:
     # left behind: Flask-SocketIO keeps its options across init_app calls.
     url = app.config.get("REDIS_URL") or None
     kwargs["message_queue"] = url
-    socketio.server_options.pop("client_manager", None)
+    # Flask-SocketIO keeps it on the instance; missing from its stubs.
+    socketio.server_options.pop("client_manager", None)  # type: ignore[attr-defined]
     if url:
         import socketio as socketio_package
 

@@ -99,6 +99,8 @@ class HourlySessionInterface(SecureCookieSessionInterface):
         if kept is not None and 0 <= time.time() - kept[1] <= max_age:
             return self.session_class(kept[0])
         serializer = self.get_signing_serializer(app)
+        if serializer is None:  # no secret key, returned for above already
+            return None
         try:
             data, signed = serializer.loads(
                 cookie, max_age=max_age, return_timestamp=True

@@ -30,6 +30,7 @@ from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any, cast
 
 from flask import render_template, request, session
 from flask_babel import get_locale, get_timezone
@@ -82,7 +83,8 @@ def value_key(value):
     if isinstance(value, dict):
         return (dict, tuple(sorted((k, value_key(v)) for k, v in value.items())))
     if is_dataclass(value) and not isinstance(value, type):
-        if not value.__dataclass_params__.frozen:
+        # Every dataclass instance has it; typeshed's DataclassInstance omits it.
+        if not cast(Any, value).__dataclass_params__.frozen:
             raise NotAValue(type(value).__name__)
         return (
             type(value),

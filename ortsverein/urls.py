@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import url_for
 
 # Ids the app's int converter accepts (ortsverein.BoundedInt), unlikely in real URLs.
@@ -14,7 +16,8 @@ def id_url(endpoint: str, key: str, **values) -> str:
     microseconds, which adds up to milliseconds over a page of twenty posts with
     several links each. The rule is built once with a marker id, replaced by %d."""
     for marker in _MARKERS:
-        url = url_for(endpoint, **values, **{key: marker})
+        by_key: dict[str, Any] = {key: marker}
+        url = url_for(endpoint, **values, **by_key)
         if url.count(str(marker)) == 1:
             return url.replace("%", "%%").replace(str(marker), "%d")
     raise ValueError(f"no unambiguous marker for {endpoint} {values}")

@@ -9,7 +9,7 @@ from flask import abort, flash, g, request, url_for
 from flask_login import current_user
 
 from .db import db
-from .errors import NotFound, ValidationFailed
+from .errors import DomainError, NotFound
 
 
 def load(getter, *args):
@@ -20,7 +20,7 @@ def load(getter, *args):
         abort(404)
 
 
-def form_errors(form, err: ValidationFailed) -> None:
+def form_errors(form, err: DomainError) -> None:
     """Put a service's field errors on the form, so the page shows them in place."""
     for name, message in err.context.get("fields", {}).items():
         field = getattr(form, name, None)

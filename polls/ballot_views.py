@@ -103,7 +103,7 @@ def _choices(poll, form) -> list:
         return [int(raw)] if ID_RE.fullmatch(raw) else []
     if kind == "multiple_choice":
         return [int(v) for v in form.getlist("choices") if ID_RE.fullmatch(v)]
-    ranks = {}
+    ranks: dict[int, list[int]] = {}
     for option in poll.options:
         raw = form.get(f"rank-{option.id}", "")
         if ID_RE.fullmatch(raw):

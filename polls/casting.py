@@ -8,10 +8,11 @@ import hashlib
 import secrets
 import threading
 import time
+import typing
 import uuid
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, exists, func, insert, select
+from sqlalchemy import Table, bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -103,7 +104,9 @@ _POLL_STATE = (
 # The participation only for a member of the frozen electorate, and no "has voted?"
 # look-up first: its primary key refuses a second ballot in the same transaction that
 # would write it.
-_PARTICIPATE = insert(Participation.__table__).from_select(
+# A declarative model's __table__ is a Table; SQLAlchemy types it as a FromClause.
+# (typing.cast: this module's cast() casts a ballot.)
+_PARTICIPATE = insert(typing.cast(Table, Participation.__table__)).from_select(
     ["poll_id", "member_id", "voted_on"],
     select(
         bindparam("poll_id", type_=Participation.poll_id.type),
@@ -123,7 +126,7 @@ _PARTICIPATE = insert(Participation.__table__).from_select(
     ),
 )
 _INSERTS = {
-    model: insert(model.__table__)
+    model: insert(typing.cast(Table, model.__table__))
     for model in (BallotRecord, SealedBallot, Receipt, NamedVote)
 }
 

@@ -202,9 +202,9 @@ def report():
     for poll in polls:
         ensure_current(db.session, poll)
         result = stored_result(poll) or {}
-        rows.append(
-            (poll, result, exports.OUTCOME_WORDS.get(result.get("outcome"), ""))
-        )
+        outcome = result.get("outcome")  # none for a poll not counted
+        words = exports.OUTCOME_WORDS.get(outcome, "") if outcome is not None else ""
+        rows.append((poll, result, words))
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         audit.record(
@@ -272,6 +272,6 @@ def report_file(rows, fmt: str, start: date, end: date) -> Response:
     sheet.append(header)
     for row in data:
         sheet.append(xlsx_row(sheet, row))
-    out = io.BytesIO()
-    book.save(out)
-    return _download(out.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")
+    binary = io.BytesIO()
+    book.save(binary)
+    return _download(binary.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")

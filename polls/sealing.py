@@ -25,7 +25,7 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.db import write_intent
+from ortsverein.db import rowcount, write_intent
 
 from . import ballot_keys
 from .checksums import digest_of
@@ -92,11 +92,13 @@ def mark_key_missing(session: Session, poll: Poll) -> None:
         raise RuntimeError("poll transitions must run before the caller writes")
     session.rollback()
     with write_intent():
-        done = session.execute(
-            update(Poll)
-            .where(Poll.id == poll.id, Poll.key_missing_at.is_(None))
-            .values(key_missing_at=utcnow())
-        ).rowcount
+        done = rowcount(
+            session.execute(
+                update(Poll)
+                .where(Poll.id == poll.id, Poll.key_missing_at.is_(None))
+                .values(key_missing_at=utcnow())
+            )
+        )
         if done:
             audit.record(
                 session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -264,7 +265,8 @@ def presets():
                 current_user,
                 form.org.data,
                 form.name.data or "",
-                form.quorum_percent.data,
+                # InputRequired: a validated form holds a number
+                cast(Decimal, form.quorum_percent.data),
                 form.majority.data,
                 form.statute_reference.data or "",
             )

@@ -3,7 +3,7 @@ them by state, whether the member voted, and the navigation's open-polls count."
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import (
@@ -66,7 +66,7 @@ def _visible_polls(member: Member, state: str = "", *columns):
         .where(visible_org_clause(member), Poll.meeting_id.is_(None))
     )
     organiser_paths = [o.path for o in organiser_orgs(member)]
-    drafts_ok = Poll.scheduled.is_(True)
+    drafts_ok: ColumnElement[bool] = Poll.scheduled.is_(True)
     for path in organiser_paths:
         drafts_ok = drafts_ok | Organisation.path.startswith(path, autoescape=True)
     stmt = stmt.where(drafts_ok)

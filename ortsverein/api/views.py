@@ -130,9 +130,10 @@ def revoke_token():
               schema: ErrorSchema
     """
     token = request.headers["Authorization"].partition(" ")[2].strip()
-    row = db.session.scalar(
+    # The token authenticated this request, so its row exists.
+    row = db.session.scalars(
         select(ApiToken).where(ApiToken.token_hash == digest(token))
-    )
+    ).one()
     row.revoked_at = utcnow()
     audit.record(db.session, g.api_member, "api_token.revoked", target=row, via="api")
     db.session.commit()

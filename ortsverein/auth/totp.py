@@ -86,6 +86,8 @@ def seal_legacy_secrets(session: Session, secret_key: str) -> int:
         )
     ).all()
     for member in members:
+        if member.totp_secret is None:  # excluded by the query
+            continue
         member.totp_secret = seal(member.totp_secret, secret_key)
     session.commit()
     return len(members)

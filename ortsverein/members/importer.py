@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, insert, select, text, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import Member, Organisation, Role, utcnow
 
@@ -43,8 +43,15 @@ class ImportPlan:
         return len(self.creates) + len(self.updates) + self.unchanged + len(self.errors)
 
 
-def _existing(session: Session, column, keys: list[str]) -> dict[str, tuple]:
-    found = {}
+# What _existing() reads of a member: number, id, email, first and last name, home
+# branch id, and whether the account is activated.
+_Existing = Row[str, int, str, str, str, int, bool]
+
+
+def _existing(
+    session: Session, column: InstrumentedAttribute[str], keys: list[str]
+) -> dict[str, _Existing]:
+    found: dict[str, _Existing] = {}
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
         rows = session.execute(
@@ -151,7 +158,7 @@ def plan_import(
             holder is not None
             and holder.membership_number != values["membership_number"]
         ):
-            holder_branch = session.get(Organisation, holder.home_branch_id)
+            holder_branch = session.get_one(Organisation, holder.home_branch_id)
             if actor is None or in_subtree(holder_branch, scope):
                 reason = _(
                     "Die E-Mail-Adresse gehört schon dem Mitglied %(n)s.",
@@ -178,7 +185,7 @@ def plan_import(
             )
             plan.creates.append(record)
             continue
-        current_branch = session.get(Organisation, current.home_branch_id)
+        current_branch = session.get_one(Organisation, current.home_branch_id)
         if not in_subtree(current_branch, scope) or (
             actor is not None and not _may_update(session, actor, current.id)
         ):
