@@ -14,6 +14,8 @@ from flask import current_app
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from ortsverein.greenlets import map_in_threads
+
 KEY_BYTES = 32
 
 
@@ -106,6 +108,22 @@ def destroy(poll_id: int) -> bool:
 def seal(public_key: bytes, plaintext: str) -> bytes:
     """A ballot's canonical text sealed to the poll's public key."""
     return SealedBox(PublicKey(public_key)).encrypt(plaintext.encode())
+
+
+# Boxes per thread when a sealing opens a large box: opening one costs some 40 µs
+# in libsodium, which releases the GIL, so two cores open 400,000 in half the time.
+OPEN_CHUNK = 20_000
+
+
+def open_all(private: PrivateKey, boxes: list[bytes]) -> list[str]:
+    """Every sealed ballot's canonical text, in order, on all cores."""
+    chunks = [boxes[i : i + OPEN_CHUNK] for i in range(0, len(boxes), OPEN_CHUNK)]
+    opened = map_in_threads(
+        lambda chunk: [open_sealed(private, box) for box in chunk],
+        chunks,
+        os.cpu_count() or 1,
+    )
+    return [line for chunk in opened for line in chunk]
 
 
 def open_sealed(private: PrivateKey, box: bytes) -> str:
