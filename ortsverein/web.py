@@ -44,6 +44,8 @@ def back_url() -> str:
     if g.get("back_to"):
         return g.back_to
     came_from = urlsplit(request.referrer or "")
-    if came_from.netloc == request.host and came_from.path.startswith("/"):
-        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    path = came_from.path
+    # One of our pages: same host, and a path (never "//host", another site)
+    if came_from.netloc == request.host and path.startswith("/") and path[1:2] != "/":
+        return path + (f"?{came_from.query}" if came_from.query else "")
     return url_for("main.index")

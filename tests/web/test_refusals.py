@@ -56,9 +56,14 @@ def test_a_refusal_goes_back_to_our_page_with_the_reason_and_keeps_no_write(
     assert "Das geht gerade nicht." in page
 
 
-def test_a_refusal_never_follows_a_foreign_referrer(refusing_app, auth, world):
+@pytest.mark.parametrize(
+    "referrer", ["https://evil.example/x", "http://localhost//evil.example/x"]
+)
+def test_a_refusal_never_follows_a_foreign_referrer(
+    refusing_app, auth, world, referrer
+):
     auth.login(world.member)
-    response = auth.post("/_t/refuse", headers={"Referer": "https://evil.example/x"})
+    response = auth.post("/_t/refuse", headers={"Referer": referrer})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
