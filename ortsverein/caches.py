@@ -121,10 +121,13 @@ class Cache:
             return
         store = self._store(app)
         with self._lock:
+            # Make room first: never more than maxsize entries, even for a moment
+            # (another store of the same cache may be read without this lock).
+            if key not in store:
+                while len(store) >= self.maxsize:
+                    store.popitem(last=False)
             store[key] = value
             store.move_to_end(key)
-            while len(store) > self.maxsize:
-                store.popitem(last=False)
 
     def get_or_make(
         self, key: Hashable, make: Callable[[], Any], *, app: App | None = None
@@ -147,7 +150,9 @@ class Cache:
 
     def size(self, *, app: App | None = None) -> int:
         """Entries kept for this process, or for the app (default: the current)."""
-        return len(self._store(app))
+        store = self._store(app)
+        with self._lock:
+            return len(store)
 
     def clear(self, *, app: App | None = None) -> None:
         """Forget every entry of this process's store, or of the app's."""
