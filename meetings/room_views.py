@@ -34,10 +34,10 @@ def _back(meeting_id: int, anchor: str = ""):
 def _run(meeting_id: int, action, success: str | None, anchor: str = ""):
     """Check the CSRF token, run the action, flash the outcome, go back."""
     meeting = load_meeting(meeting_id)
+    back = _back(meeting.id, anchor)
     if not ConfirmForm().validate_on_submit():
         flash(_("Die Sitzung ist abgelaufen. Bitte versuche es noch einmal."), "error")
-        return _back(meeting.id, anchor)
-    back = _back(meeting.id, anchor)
+        return back
     action(meeting)
     if success:
         flash(success, "success")
@@ -74,10 +74,10 @@ def open_item(meeting_id: int, item_id: int):
 def add_item(meeting_id: int):
     form = ItemForm(prefix="item")
     meeting = load_meeting(meeting_id)
+    back = _back(meeting.id, "#agenda")
     if not form.validate_on_submit():
         flash(_("Bitte gib dem Punkt einen Titel (höchstens 200 Zeichen)."), "error")
-        return _back(meeting.id, "#agenda")
-    back = _back(meeting.id, "#agenda")
+        return back
     agenda.add_item(
         db.session, current_user, meeting, form.title.data or "", form.body.data or ""
     )

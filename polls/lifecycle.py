@@ -22,7 +22,7 @@ from ortsverein.notifications import deliver, notify
 
 from . import ballot_keys
 from .checksums import electorate_digest
-from .sealing import can_seal, seal_and_tally
+from .sealing import can_seal, note_key_lost_while_open, seal_and_tally
 from .state import (
     CLOSED,
     OPEN,
@@ -43,8 +43,8 @@ def ensure_current(session: Session, poll: Poll, now: datetime | None = None) ->
         in_own_transaction(session, poll, _announce)
     if state == OPEN and poll.reminded_at is None and reminder_due(poll, now):
         in_own_transaction(session, poll, _remind)
-    if state == OPEN and poll.key_missing_at is None:
-        can_seal(session, poll)  # a key lost mid-poll is recorded, for the board
+    if state == OPEN:
+        note_key_lost_while_open(session, poll)
     if state == CLOSED and poll.closed_at is None and can_seal(session, poll):
         in_own_transaction(session, poll, seal_and_tally)
     return state

@@ -25,13 +25,13 @@ from models import (
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.db import rowcount, write_intent
+from ortsverein.db import rowcount
 
 from . import ballot_keys
 from .checksums import digest_of
 from .recurring import schedule_repetition
 from .scrub import finish_sealing
-from .state import claim, definition_for, org_room
+from .state import claim, definition_for, in_own_transaction, org_room
 from .tally import tally
 
 SEAL_CHUNK = 50_000  # rows per statement when a sealed box is written back
@@ -81,34 +81,41 @@ def can_seal(session: Session, poll: Poll) -> bool:
     except ballot_keys.KeyUnusable as err:  # a stray file: no better than none
         current_app.logger.error("poll %s cannot be sealed: %s", poll.id, err)
     if poll.key_missing_at is None:
-        mark_key_missing(session, poll)
+        in_own_transaction(session, poll, _record_key_missing)
     return False
 
 
-def mark_key_missing(session: Session, poll: Poll) -> None:
+def note_key_lost_while_open(session: Session, poll: Poll) -> None:
+    """A key lost mid-poll is recorded at once, for the board. Only whether the
+    file is there (a stat): this runs on every page of an open poll, and sealing
+    checks the key itself."""
+    if (
+        poll.ballot_public_key is not None
+        and poll.key_missing_at is None
+        and not ballot_keys.has_key(poll.id)
+    ):
+        in_own_transaction(session, poll, _record_key_missing)
+
+
+def _record_key_missing(session: Session, poll: Poll) -> list:
     """Record once that the poll's private key is gone (the board sees it on the
-    poll's page), in a transaction of its own."""
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("poll transitions must run before the caller writes")
-    session.rollback()
-    with write_intent():
-        done = rowcount(
-            session.execute(
-                update(Poll)
-                .where(Poll.id == poll.id, Poll.key_missing_at.is_(None))
-                .values(key_missing_at=utcnow())
-            )
+    poll's page)."""
+    done = rowcount(
+        session.execute(
+            update(Poll)
+            .where(Poll.id == poll.id, Poll.key_missing_at.is_(None))
+            .values(key_missing_at=utcnow())
         )
-        if done:
-            audit.record(
-                session,
-                None,
-                "poll.key_missing",
-                organisation=poll.organisation,
-                target=poll,
-            )
-        session.commit()
-    session.refresh(poll)
+    )
+    if done:
+        audit.record(
+            session,
+            None,
+            "poll.key_missing",
+            organisation=poll.organisation,
+            target=poll,
+        )
+    return []
 
 
 def _opened_box(session: Session, poll: Poll) -> list[str]:
