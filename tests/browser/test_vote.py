@@ -47,4 +47,5 @@ def test_vote_receipt_and_check_after_closing(world, session, live_server, page)
     page.get_by_role("link", name="Veröffentlichte Urne ansehen").click()
     page.get_by_label("Quittungscode").fill(code.lower())
     page.get_by_role("button", name="Prüfen").click()
-    assert page.get_by_text("Deine Stimme liegt in der Urne").count()
+    # the click only starts the form's navigation: wait for the answer page
+    page.get_by_text("Deine Stimme liegt in der Urne").wait_for(timeout=15_000)
