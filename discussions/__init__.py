@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     """Register views, API routes, socket rooms and events, commands and seed data."""
     from ortsverein.api import register_blueprint
     from ortsverein.i18n import _
+    from ortsverein.main import register_panel
     from ortsverein.notifications import register_kind
     from ortsverein.realtime import register_room
 
@@ -42,6 +43,4 @@ def init_app(app: Flask) -> None:
     from .seed import seed_forums
 
     app.config.setdefault("SEED_HOOKS", []).append(seed_forums)
-    app.extensions.setdefault("ortsverein_panels", []).append(
-        ("discussions/_panel.html", views.panel)
-    )
+    register_panel(app, "discussions/_panel.html", views.panel)

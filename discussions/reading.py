@@ -12,9 +12,18 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import ForumSubscription, ThreadRead, ThreadSubscription
+from models import (
+    Forum,
+    ForumSubscription,
+    Member,
+    Organisation,
+    Thread,
+    ThreadRead,
+    ThreadSubscription,
+)
 from ortsverein.app_object import app_object
 from ortsverein.db import write_intent
+from ortsverein.permissions import visible_org_clause
 
 from .access import insert_ignore
 
@@ -134,6 +143,30 @@ def last_read(session: Session, member_id: int, thread_ids: list[int]) -> dict:
     for thread_id in thread_ids:
         marks[thread_id] = pending.seen(member_id, thread_id, marks.get(thread_id))
     return marks
+
+
+def unread_followed(
+    session: Session, member: Member, limit: int = 5
+) -> list[tuple[Thread, int]]:
+    """The threads the member follows that have posts they have not read, newest
+    activity first, each with how many posts are unread (home page). Only threads
+    the member may still see: following does not outlast losing access."""
+    threads = list(
+        session.scalars(
+            select(Thread)
+            .join(ThreadSubscription, ThreadSubscription.thread_id == Thread.id)
+            .join(Forum, Thread.forum_id == Forum.id)
+            .join(Organisation, Forum.organisation_id == Organisation.id)
+            .where(
+                ThreadSubscription.member_id == member.id, visible_org_clause(member)
+            )
+            .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+            .limit(50)
+        )
+    )
+    marks = last_read(session, member.id, [t.id for t in threads])
+    unread = [(t, t.post_count - (marks.get(t.id) or 0)) for t in threads]
+    return [(t, n) for t, n in unread if n > 0][:limit]
 
 
 def _subscription(thread_id: int | None, forum_id: int | None):

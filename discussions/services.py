@@ -35,6 +35,7 @@ from .access import can_moderate, get_forum, get_thread, insert_ignore
 from .access import visible_forums_query as visible_forums_query
 from .errors import ForumArchived, ThreadLocked
 from .live import post_payload as post_payload
+from .reading import unread_followed as unread_followed
 
 # Later features (meetings, motions) use discussions through this module only: the
 # use cases below, and the re-exports above for listing forums, checking that a

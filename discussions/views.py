@@ -145,7 +145,8 @@ def search_page():
 
 
 def panel(session, member) -> dict:
-    """Home page panel: the newest threads in forums the member can see."""
+    """Home page panel: unread posts in the threads the member follows (under
+    "Jetzt dran"), then the newest threads in forums the member can see."""
     threads = session.scalars(
         select(Thread)
         .join(Forum, Thread.forum_id == Forum.id)
@@ -154,4 +155,5 @@ def panel(session, member) -> dict:
         .order_by(Thread.last_post_at.desc())
         .limit(5)
     ).all()
-    return {"threads": threads}
+    unread = services.unread_followed(session, member)
+    return {"order": 30, "unread": unread, "threads": threads}

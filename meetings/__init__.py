@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     """Register pages, API routes, the socket room and events, and the home panel."""
     from ortsverein.api import register_blueprint
     from ortsverein.i18n import _
+    from ortsverein.main import register_panel
     from ortsverein.notifications import register_kind
     from ortsverein.realtime import register_room
 
@@ -53,6 +54,4 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("SERVE_HOOKS", []).append(after_restart)
     app.config.setdefault("SEED_HOOKS", []).append(seed_meetings)
-    app.extensions.setdefault("ortsverein_panels", []).append(
-        ("meetings/_panel.html", views.panel)
-    )
+    register_panel(app, "meetings/_panel.html", views.panel)

@@ -187,3 +187,14 @@ def cancel(session: Session, member: Member, meeting: Meeting) -> Meeting:
     if resent is not None:
         resent()
     return meeting
+
+
+def home_meetings(
+    session: Session, member: Member, upcoming: int = 3
+) -> tuple[list[Meeting], list[Meeting]]:
+    """The meetings the member may attend for the home page: those running now (to
+    join first) and the next `upcoming` planned ones."""
+    page = list_meetings(session, member, per_page=upcoming + 10)
+    running = [m for m in page.items if status(m) == RUNNING]
+    planned = [m for m in page.items if status(m) != RUNNING][:upcoming]
+    return running, planned

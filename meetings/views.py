@@ -240,5 +240,5 @@ def discuss(meeting_id: int):
 
 def panel(session, member) -> dict:
     """Home page panel: the next meetings the member may attend."""
-    page = services.list_meetings(session, member, per_page=3)
-    return {"meetings": page.items, "status": status}
+    running, planned = services.home_meetings(session, member)
+    return {"order": 10, "running": running, "planned": planned}

@@ -13,15 +13,27 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
+    """Home as "Jetzt dran": what the member should do now first (a running meeting
+    to join, polls awaiting their vote, unread posts in followed threads), then the
+    rest. Each feature contributes a panel (see register_panel); the page shows
+    every panel's "now" part, then every panel's other part, both by `order`."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    # Feature packages contribute panels (open polls, new posts, meetings): a
-    # template and a function(session, member) returning what it shows.
+    member = current_user._get_current_object()
     panels = [
-        (template, build(db.session, current_user._get_current_object()))
+        (template, build(db.session, member))
         for template, build in current_app.extensions.get("ortsverein_panels", [])
     ]
+    panels.sort(key=lambda panel: panel[1].get("order", 50))
     return render_template("main/index.html", panels=panels)
+
+
+def register_panel(app, template: str, build) -> None:
+    """A feature's part of the home page: `template` is included twice, with
+    `part` set to "now" (what to do now; render nothing when there is nothing) and
+    to "rest", and `panel` set to `build(session, member)`, a dict whose "order"
+    (default 50) places it among the others."""
+    app.extensions.setdefault("ortsverein_panels", []).append((template, build))
 
 
 @bp.route("/healthz")

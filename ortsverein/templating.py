@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from babel import dates
 from flask import Flask, current_app, has_request_context, request, url_for
-from flask_babel import format_decimal, format_time, get_locale, get_timezone
+from flask_babel import (
+    format_decimal,
+    format_time,
+    format_timedelta,
+    get_locale,
+    get_timezone,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from models import RoleName
+from models.base import utcnow
 
 from .app_object import app_object
 from .auth.forms import LANGUAGE_CHOICES
 from .caches import Cache
+from .i18n import _
 from .permissions import orgs_with_role
 from .urls import id_url
 
@@ -130,6 +138,38 @@ def _remembered_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
 
 
+def relative_time(value: datetime | None) -> str:
+    """ "vor 5 Minuten" / "in 2 Stunden" in the member's language (ui.relative_time):
+    the distance from now, rounded the way Babel rounds (0.85 of a unit and up)."""
+    if not value:
+        return "–"
+    if value.tzinfo is None:  # stored naive means UTC (models.base.UTCDateTime)
+        value = value.replace(tzinfo=UTC)
+    delta = value - utcnow()
+    if abs(delta.total_seconds()) < 60:
+        return _("gerade eben")
+    return format_timedelta(delta, granularity="minute", add_direction=True)
+
+
+def iso_datetime(value: datetime | None) -> str:
+    """The machine-readable instant of a <time datetime=...>, in UTC."""
+    if not value:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def initials(name: str) -> str:
+    """ "Mina Nordmann" -> "MN"; one word -> its first two letters."""
+    words = [w for w in str(name).replace("-", " ").split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    if len(words) == 1:
+        return words[0][:2].upper()
+    return (words[0][0] + words[-1][0]).upper()
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.globals["url_for"] = _remembered_url_for
@@ -139,6 +179,9 @@ def init_app(app: Flask) -> None:
         format_time(datetime.fromisoformat(value), "short") if value else "–"
     )
     app.jinja_env.globals["id_url"] = id_url
+    app.jinja_env.filters["relative_time"] = relative_time
+    app.jinja_env.filters["iso_datetime"] = iso_datetime
+    app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["percent"] = lambda value: format_decimal(value or 0)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -10,6 +10,7 @@ bp = Blueprint("polls", __name__, url_prefix="/polls")
 def init_app(app: Flask) -> None:
     """Register views, API routes, socket rooms and commands."""
     from ortsverein.api import register_blueprint
+    from ortsverein.main import register_panel
     from ortsverein.realtime import register_room
     from ortsverein.templating import register_nav_count
 
@@ -48,6 +49,4 @@ def init_app(app: Flask) -> None:
     from .seed import seed_polls
 
     app.config.setdefault("SEED_HOOKS", []).append(seed_polls)
-    app.extensions.setdefault("ortsverein_panels", []).append(
-        ("polls/_panel.html", views.panel)
-    )
+    register_panel(app, "polls/_panel.html", views.panel)

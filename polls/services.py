@@ -7,6 +7,7 @@ the chair's form; nothing else of polls is imported outside it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from .meeting_votes import record_paper_votes as record_paper_votes
 from .meeting_votes import start_meeting_vote as start_meeting_vote
 from .meeting_votes import vote_summary as vote_summary
 from .state import DRAFT, OPEN, status
+from .visibility import eligible_ids, open_closing_first, voted_ids
 from .visibility import require_organiser as require_organiser
 
 
@@ -111,3 +113,31 @@ def extend(session: Session, member: Member, poll: Poll, closes_at: datetime) ->
     )
     session.commit()
     return poll
+
+
+@dataclass(frozen=True)
+class OpenPollForMember:
+    """An open poll as the home page lists it: may the member vote, have they?"""
+
+    poll: Poll
+    eligible: bool
+    voted: bool
+
+    @property
+    def awaiting(self) -> bool:
+        return self.eligible and not self.voted
+
+
+def open_polls_for(
+    session: Session, member: Member, limit: int = 20
+) -> list[OpenPollForMember]:
+    """The open polls the member may see, soonest closing first, each with whether
+    the member is in its electorate and has voted (the home page's "Jetzt dran")."""
+    polls = open_closing_first(session, member, limit)
+    voted = voted_ids(session, member, polls)
+    eligible = eligible_ids(session, member, polls)
+    # Until the electorate is frozen (opened_at), every member who sees it may vote.
+    return [
+        OpenPollForMember(p, p.opened_at is None or p.id in eligible, p.id in voted)
+        for p in polls
+    ]

@@ -296,5 +296,11 @@ def badge():
 
 
 def panel(session, member) -> dict:
-    """The home page panel: how many polls are open for the member."""
-    return {"open_polls": visibility.open_poll_count(session, member)}
+    """The home page panel: the open polls, those awaiting the member's vote apart
+    (shown under "Jetzt dran", soonest closing first)."""
+    polls = services.open_polls_for(session, member)
+    return {
+        "order": 20,
+        "awaiting": [p for p in polls if p.awaiting],
+        "others": [p for p in polls if not p.awaiting],
+    }

@@ -97,6 +97,12 @@ def list_polls(
     return paginate(session, stmt, page, per_page)
 
 
+def open_closing_first(session: Session, member: Member, limit: int) -> list[Poll]:
+    """The open polls the member may see, the one closing soonest first."""
+    stmt = _visible_polls(member, "open").order_by(Poll.closes_at, Poll.id)
+    return list(session.scalars(stmt.limit(limit)))
+
+
 def voted_ids(session: Session, member: Member, polls: list[Poll]) -> set[int]:
     """Of these polls, the ids of those the member voted in."""
     return _ids_with_member(session, Participation, member, polls)

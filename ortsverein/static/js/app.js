@@ -24,4 +24,66 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // ui.checksum's copy buttons carry the value itself.
+  for (const button of document.querySelectorAll("[data-copy-text]")) {
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(button.dataset.copyText);
+        const label = button.querySelector("span");
+        if (label) label.textContent = button.dataset.copied || "✓";  // aria-live
+      } catch (err) {
+        // no clipboard (insecure context): open the full value to select it
+        const details = button.parentElement.querySelector("details");
+        if (details) details.open = true;
+      }
+    });
+  }
+  refreshRelativeTimes();
+  window.setInterval(refreshRelativeTimes, 60_000);
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
 });
+
+// On a phone a table scrolls inside itself (app.css); keyboard users reach its hidden
+// part when the table takes focus (browsers without focusable scrollers).
+function focusableScrollers() {
+  for (const table of document.querySelectorAll("main table")) {
+    const scrolls = table.scrollWidth > table.clientWidth + 1
+      && getComputedStyle(table).overflowX === "auto";
+    if (scrolls && !table.hasAttribute("tabindex")) {
+      table.tabIndex = 0;
+      table.dataset.scrollFocus = "1";
+    } else if (!scrolls && table.dataset.scrollFocus) {
+      table.removeAttribute("tabindex");
+      delete table.dataset.scrollFocus;
+    }
+  }
+}
+
+// ui.relative_time: a cached page says "vor 5 Minuten" as of when it was drawn;
+// bring the words up to date in the page's language.
+const TIME_UNITS = [
+  ["year", 365 * 86400], ["month", 30 * 86400], ["week", 7 * 86400],
+  ["day", 86400], ["hour", 3600], ["minute", 60],
+];
+function refreshRelativeTimes() {
+  const times = document.querySelectorAll("time.reltime[datetime]");
+  if (!times.length || typeof Intl.RelativeTimeFormat !== "function") return;
+  const format = new Intl.RelativeTimeFormat(document.documentElement.lang || "de",
+    { numeric: "auto" });
+  const now = Date.now();
+  for (const el of times) {
+    const seconds = (Date.parse(el.getAttribute("datetime")) - now) / 1000;
+    if (Number.isNaN(seconds)) continue;
+    // Babel's rounding: the largest unit of which there are 0.85 or more.
+    let text = null;
+    for (const [unit, size] of TIME_UNITS) {
+      if (Math.abs(seconds) >= 0.85 * size) {
+        text = format.format(Math.round(seconds / size), unit);
+        break;
+      }
+    }
+    el.textContent = text || format.format(0, "second");  // "jetzt" / "now"
+  }
+}

@@ -7,16 +7,19 @@
   }
   const socket = io({ transports: ["websocket", "polling"] });
   window.ortsvereinSocket = socket;  // feature scripts (forum.js) share the link
-  const badge = document.querySelector("[data-open-polls]");
+  // The header shows each count twice (the wide navigation and the menu).
+  const badges = document.querySelectorAll("[data-open-polls]");
 
   async function refreshBadge() {
-    if (!badge) return;
+    if (!badges.length) return;
     try {
-      const response = await fetch(badge.dataset.openPolls, { credentials: "same-origin" });
+      const response = await fetch(badges[0].dataset.openPolls, { credentials: "same-origin" });
       if (!response.ok) return;
       const data = await response.json();
-      badge.querySelector("[data-count]").textContent = data.open_polls;
-      badge.hidden = data.open_polls === 0;
+      for (const badge of badges) {
+        badge.querySelector("[data-count]").textContent = data.open_polls;
+        badge.hidden = data.open_polls === 0;
+      }
     } catch (err) {
       // a poor link: the next page load shows the right number
     }
@@ -44,12 +47,13 @@
       }
     }
   });
-  const unread = document.querySelector("[data-unread-notifications]");
+  const unread = document.querySelectorAll("[data-unread-notifications]");
   socket.on("notification", () => {
-    if (!unread) return;
-    const count = unread.querySelector("[data-count]");
-    count.textContent = String(Number(count.textContent || "0") + 1);
-    unread.hidden = false;
+    for (const badge of unread) {
+      const count = badge.querySelector("[data-count]");
+      count.textContent = String(Number(count.textContent || "0") + 1);
+      badge.hidden = false;
+    }
   });
   socket.on("session_ended", () => socket.disconnect());
   // Access changed (a role was removed): reconnect, so every room is checked again.
