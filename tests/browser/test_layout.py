@@ -4,6 +4,8 @@ scrolling, a header under a quarter of the first screen, and no axe-core violati
 of WCAG 2.2 A/AA (with `target-size`). Screenshots are not compared with stored
 ones (a pixel budget would break on every font update of the CI image).
 
+The phone is also checked in the dark colour scheme (German only).
+
 The demo data is seeded once for the module and crawled once per member, screen
 and language; each page/check pair is then its own test, so a page whose content
 is still being redone can be marked xfail(strict=True) for exactly the check it
@@ -37,6 +39,14 @@ SCREENS = {
         "device_scale_factor": 1,
     },
     "laptop": {"viewport": {"width": 1280, "height": 800}},
+    # The dark scheme has colours of its own: contrast is checked again (German only).
+    "phone-dark": {
+        "viewport": {"width": 390, "height": 844},
+        "has_touch": True,
+        "is_mobile": True,
+        "device_scale_factor": 1,
+        "color_scheme": "dark",
+    },
 }
 LANGUAGES = ("de", "en")
 MEMBERS = {
@@ -150,20 +160,25 @@ def _links(page) -> list[str]:
     )
 
 
-def _crawl(browser, base: str, who: str, screen: str, lang: str) -> dict[str, Visit]:
-    context = browser.new_context(locale="de-DE", **SCREENS[screen])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+def _login(page, base: str, who: str, lang: str) -> None:
+    """Log in on the German login page, then choose the language in the footer
+    (kept on the member's profile, so every crawl chooses it again)."""
     page.goto(base + "/login")
     page.get_by_label("E-Mail-Adresse").fill(MEMBERS[who])
     page.get_by_label("Passwort").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(base + "/")
-    # The language choice in the footer (kept on the member's profile).
     name = "English" if lang == "en" else "Deutsch"
     page.get_by_role("button", name=name).click()
     page.wait_for_url(base + "/")
     assert page.locator("html").get_attribute("lang") == lang
+
+
+def _crawl(browser, base: str, who: str, screen: str, lang: str) -> dict[str, Visit]:
+    context = browser.new_context(locale="de-DE", **SCREENS[screen])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    _login(page, base, who, lang)
     found = {"home": "/"}
     visits = {"home": _measure(page, "/")}
     links = {"home": _links(page)}
@@ -197,7 +212,7 @@ def crawls(browser, demo_site):
 
 def _cases():
     for screen in SCREENS:
-        for lang in LANGUAGES:
+        for lang in LANGUAGES if screen != "phone-dark" else ("de",):
             for page in PAGES:
                 for check in CHECKS:
                     reason = KNOWN.get((page, check, screen)) or KNOWN.get(
@@ -252,11 +267,7 @@ def test_menu_opens_without_javascript(browser, demo_site):
         locale="de-DE", java_script_enabled=False, **SCREENS["phone"]
     )
     page = context.new_page()
-    page.goto(demo_site + "/login")
-    page.get_by_label("E-Mail-Adresse").fill(MEMBERS["member"])
-    page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(demo_site + "/")
+    _login(page, demo_site, "member", "de")
     profile = page.get_by_role("link", name="Profil")
     assert not profile.is_visible()  # folded away on a phone
     page.get_by_text("Menü", exact=True).click()
@@ -267,4 +278,25 @@ def test_menu_opens_without_javascript(browser, demo_site):
     brand = page.locator(".brand").bounding_box()
     menu = page.locator(".menu > summary").bounding_box()
     assert brand and menu and abs(brand["y"] - menu["y"]) < brand["height"]
+    context.close()
+
+
+def test_results_print_without_navigation_or_forms(browser, demo_site):
+    """On paper a result shows its content only: no header, menu, footer or buttons."""
+    context = browser.new_context(locale="de-DE", **SCREENS["laptop"])
+    page = context.new_page()
+    _login(page, demo_site, "member", "de")
+    page.goto(demo_site + "/polls/?state=closed")
+    page.locator("main a[href^='/polls/']").filter(
+        has_text="Kommunalwahl"
+    ).first.click()
+    page.locator("main a[href$='/results']").first.click()
+    assert page.locator(".site-header").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".site-footer").is_visible()
+    assert page.locator("main form").count() == 0 or not any(
+        f.is_visible() for f in page.locator("main form").all()
+    )
+    assert page.locator("main h1").is_visible()
     context.close()
