@@ -89,6 +89,9 @@ def _context():
         # CSRF token: two WTForms objects per page cost more than the markup.
         "language_choices": LANGUAGE_CHOICES,
         "language_next": request.full_path.rstrip("?") if request else "/",
+        # The page's view, for the navigation's aria-current: one per template,
+        # so it does not split a shared page's key.
+        "nav_endpoint": (request.endpoint or "") if request else "",
     }
 
 

@@ -86,3 +86,18 @@ def test_other_branch_meeting_is_not_offered(world, session, auth, client):
     page = client.get("/").get_data(as_text=True)
     assert "Nur Nord" not in page
     assert f"/meetings/{meeting.id}" not in page
+
+
+def test_navigation_marks_the_current_section(world, session, auth, client):
+    auth.login(world.board)
+
+    def current(path):
+        page = client.get(path).get_data(as_text=True)
+        header = page[page.index("<header") : page.index("</header>")]
+        return re.findall(r'<a href="([^"]+)" aria-current="page">', header)
+
+    polls = current("/polls/")
+    # in the wide navigation and in the menu, nothing else
+    assert polls == ["/polls/", "/polls/"]
+    assert current("/members/audit") == ["/members/audit"]
+    assert current("/") == ["/"]
