@@ -87,3 +87,15 @@ function refreshRelativeTimes() {
     el.textContent = text || format.format(0, "second");  // "jetzt" / "now"
   }
 }
+
+// On paper nothing is folded away (results' matrices, protocols' details): open every
+// <details> for printing and close again those that were closed.
+let openedForPrint = [];
+window.addEventListener("beforeprint", () => {
+  openedForPrint = [...document.querySelectorAll("main details:not([open])")];
+  for (const d of openedForPrint) d.open = true;
+});
+window.addEventListener("afterprint", () => {
+  for (const d of openedForPrint) d.open = false;
+  openedForPrint = [];
+});
