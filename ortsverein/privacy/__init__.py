@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_login import current_user, user_logged_in
+from sqlalchemy.orm import Session
 
 from ..db import db
 
@@ -14,6 +15,13 @@ bp = Blueprint("privacy", __name__)
 NOTICE_DUE = "privacy_notice_due"
 # Where a member who has yet to see the notice may go meanwhile.
 _OPEN_ENDPOINTS = {"static", "auth.logout", "privacy.notice", "privacy.imprint"}
+
+
+def end_read(session: Session) -> None:
+    """End a read transaction before writing: on SQLite a reader that turns writer
+    fails when another writer committed since it began (login_sessions.mark_seen)."""
+    if session.in_transaction():
+        session.commit()  # read only; nothing loaded is expired
 
 
 def _flag_notice(_app, user, **_kwargs) -> None:

@@ -26,7 +26,7 @@ from ..db import db, rowcount, write_intent
 from ..errors import Conflict, NotFound
 from ..i18n import _
 from ..permissions import can_manage_member
-from . import collect
+from . import collect, end_read
 
 # A job left pending or running this long was lost (the process ended): rebuild it.
 STALE_AFTER = timedelta(minutes=10)
@@ -126,6 +126,7 @@ def build(session: Session, export_id: int, now: datetime | None = None) -> bool
     """Build one job (claimed first, so two builders never write the same one); the
     member gets an email with the link. False when another builder had it."""
     now = now or utcnow()
+    end_read(session)
     with write_intent():
         claimed = rowcount(
             session.execute(
@@ -152,11 +153,13 @@ def build(session: Session, export_id: int, now: datetime | None = None) -> bool
         _write_private(export_dir(current_app.config["INSTANCE_PATH"]) / name, data)
     except Exception:
         current_app.logger.exception("data export %d failed", export_id)
+        end_read(session)
         with write_intent():
             export.status = ExportStatus.FAILED
             export.finished_at = utcnow()
             session.commit()
         return True
+    end_read(session)
     with write_intent():
         export.status = ExportStatus.READY
         export.file_name = name
@@ -210,6 +213,7 @@ def build_stale(session: Session, now: datetime) -> int:
             )
         )
     )
+    end_read(session)
     with write_intent():
         session.execute(
             update(DataExport)

@@ -27,7 +27,7 @@ from models import (
 
 from .. import audit
 from ..db import rowcount, write_intent
-from . import exports
+from . import end_read, exports
 from .deletion import polls_past_challenge
 
 
@@ -206,6 +206,7 @@ def run(session: Session, now: datetime, *, dry_run: bool = False) -> dict[str, 
             done[kind.name] = kind.count(session, now)
             session.rollback()
             continue
+        end_read(session)
         with write_intent():
             done[kind.name] = kind.apply(session, now)
             session.commit()

@@ -15,7 +15,7 @@ from ..i18n import _
 from ..permissions import orgs_with_role
 from ..security import safe_next
 from ..web import form_errors
-from . import NOTICE_DUE, bp, record, texts
+from . import NOTICE_DUE, bp, end_read, record, texts
 from .forms import LegalTextForm
 
 TITLES = {
@@ -83,6 +83,7 @@ def notice():
     as shown (which version, when) and offers the way on."""
     next_url = None
     if session.get(NOTICE_DUE) and current_user.is_authenticated:
+        end_read(db.session)
         with write_intent():
             texts.acknowledge(db.session, current_user)
         session.pop(NOTICE_DUE, None)
