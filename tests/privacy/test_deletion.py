@@ -215,3 +215,22 @@ def test_verify_notices_a_member_reference_changed_behind_the_trigger(
             session.commit()
     report = audit.verify_chain(session)
     assert not report.ok and report.reason == "member reference changed"
+
+
+def test_a_page_seen_before_the_deletion_shows_it_at_once(
+    auth, client, seeded, session, world, app
+):
+    """The per-process caches of pages and posts key on the rows: nothing stale."""
+    thread = f"/forums/threads/{seeded.thread.id}"
+    name = seeded.member.name
+    auth.login(world.member)
+    assert name in client.get(thread).get_data(as_text=True)
+    auth.logout()
+    auth.login(seeded.member)
+    auth.post(
+        "/profile/delete", {"password": PASSWORD, "confirm": "y", "delete_texts": "y"}
+    )
+    auth.login(world.member)
+    page = client.get(thread).get_data(as_text=True)
+    assert name not in page and "Zweite Fassung" not in page
+    assert "ehemaliges Mitglied" in page

@@ -160,3 +160,12 @@ def test_a_branch_admin_writes_the_branch_section_only(
     response = auth.post(f"/impressum/edit?org={world.nord.id}", {"body": "Nordstr. 5"})
     assert response.status_code == 302
     assert "Nordstr. 5" in client.get("/impressum").get_data(as_text=True)
+
+
+def test_pages_speak_the_readers_language(client):
+    page = client.get("/datenschutz", headers={"Accept-Language": "en"})
+    text = page.get_data(as_text=True)
+    assert "Privacy notice" in text and "What data we keep" in text
+    assert "Legal notice" in client.get(
+        "/impressum", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
