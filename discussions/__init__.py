@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         events,
         moderation_views,
         reading,
+        search,
         thread_views,
         views,
     )
@@ -42,6 +43,8 @@ def init_app(app: Flask) -> None:
     from .seed import seed_forums
 
     app.config.setdefault("SEED_HOOKS", []).append(seed_forums)
+    # Texts removed at a member's request (account deletion) leave the search too.
+    app.config.setdefault("ERASURE_HOOKS", []).append(search.unindex_posts)
     app.extensions.setdefault("ortsverein_panels", []).append(
         ("discussions/_panel.html", views.panel)
     )

@@ -41,8 +41,20 @@ from .poll import (
     RulePreset,
     SealedBallot,
 )
+from .privacy import (
+    DataExport,
+    ExportStatus,
+    LegalKind,
+    LegalText,
+    NoticeAcknowledgement,
+)
 
 __all__ = [
+    "DataExport",
+    "ExportStatus",
+    "LegalKind",
+    "LegalText",
+    "NoticeAcknowledgement",
     "AgendaItem",
     "Attendance",
     "Meeting",

@@ -112,7 +112,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_core(app: Flask) -> None:
-    from . import api, auth, members, notifications, security, templating
+    from . import api, auth, members, notifications, privacy, security, templating
     from .db import set_write_intent, takes_write_lock_first
     from .main import bp as main_bp
 
@@ -122,6 +122,7 @@ def register_core(app: Flask) -> None:
     members.init_app(app)
     notifications.init_app(app)
     api.init_app(app)
+    privacy.init_app(app)
     app.register_blueprint(main_bp)
 
     @app.before_request

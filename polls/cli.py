@@ -16,7 +16,7 @@ from ortsverein.db import db
 
 from . import escrow
 from .lifecycle import due_polls, ensure_current
-from .records import recount, sealing_records
+from .records import participations_removed, recount, sealing_records
 from .scrub import finish_sealing
 from .state import CLOSED, status
 
@@ -84,6 +84,10 @@ def verify_poll(poll_id: int):
         )
         for model in (Participation, BallotRecord, Receipt)
     }
+    # Who took part goes after the challenge period (ortsverein retention).
+    counts["participations"] = (counts["participations"] or 0) + (
+        participations_removed(db.session, poll)
+    )
     if len(set(counts.values())) != 1:
         problems.append(f"participations, ballots and receipts differ: {counts}")
     if digest != poll.ballot_digest:
