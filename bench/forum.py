@@ -646,8 +646,10 @@ def hammer(
     duration: float,
     server_pid: int,
     run: Run | None = None,
+    until: threading.Event | None = None,
 ) -> None:
-    """`clients` threads, one keep-alive connection each, cycling through paths."""
+    """`clients` threads, one keep-alive connection each, cycling through paths,
+    for `duration` seconds or until `until` is set."""
     headers = {"Cookie": cookie} if cookie else {}
     results: list[tuple[list[float], int, int]] = []
     barrier = threading.Barrier(clients + 1)
@@ -661,7 +663,7 @@ def hammer(
         barrier.wait()
         while True:
             t0 = time.perf_counter()
-            if t0 >= stop_at[0]:
+            if t0 >= stop_at[0] or (until is not None and until.is_set()):
                 break
             path = paths[i % len(paths)]
             i += 1
