@@ -229,12 +229,21 @@ def audit_verify():
     "in a thread or a meeting) holds one. Connections: this plus 100 (gevent: at "
     "least 2,000).",
 )
+@click.option(
+    "--fair-turns/--no-fair-turns",
+    default=True,
+    show_default=True,
+    help="gevent: after each answer a connection waits its turn before its next "
+    "request is read (ortsverein/serving.py). Off only to measure the difference.",
+)
 @with_appcontext
-def serve(host: str, port: int, threads: int):
+def serve(host: str, port: int, threads: int, fair_turns: bool):
     """Serve the app with Socket.IO in one process on gunicorn, the same server as
     in production: the threaded worker, or the gevent worker where the Socket.IO
     async mode is gevent (production's)."""
     from gunicorn.app.base import BaseApplication
+
+    from .serving import worker_settings
 
     flask_app = app_object()
     # Features tidy up what a previous run of this one process left behind.
@@ -259,21 +268,16 @@ def serve(host: str, port: int, threads: int):
             err=True,
         )
 
+    settings = worker_settings(
+        gevent, threads=threads, connections=connections, fair=fair_turns
+    )
+
     class OneProcess(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", 1)  # Socket.IO needs sticky sessions: one process
-            if gevent:
-                # One greenlet per connection (the package patched the standard
-                # library when it was imported); `threads` does not apply. Work
-                # that holds the loop (sealing a national vote on first access)
-                # must not get the worker killed as hung after gunicorn's 30 s.
-                self.cfg.set("worker_class", "gevent")
-                self.cfg.set("timeout", 120)
-            else:
-                self.cfg.set("worker_class", "gthread")
-                self.cfg.set("threads", threads)
-            self.cfg.set("worker_connections", connections)
+            for name, value in settings.items():
+                self.cfg.set(name, value)
             self.cfg.set("accesslog", "-")
 
         def load(self):
