@@ -91,6 +91,40 @@ def seed_demo(if_empty: bool):
         click.echo(f"  {email:50} {what}")
 
 
+@click.command("import-orgs")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+@with_appcontext
+def import_orgs(file: Path, dry_run: bool):
+    """Import the organisation tree (CSV slug;name;level;parent); nothing is
+    written if any row is bad."""
+    from .orgs.tree_import import ImportFileError, apply_tree, plan_tree
+
+    with write_intent():
+        try:
+            plan = plan_tree(db.session, file.read_bytes())
+        except ImportFileError as err:
+            raise click.ClickException(str(err)) from None
+        for error in plan.errors:
+            click.echo(f"line {error.line}: {error.reason}", err=True)
+        if plan.errors:
+            click.echo(
+                f"{len(plan.errors)} bad rows: nothing imported; correct them and "
+                "run again",
+                err=True,
+            )
+            sys.exit(1)
+        click.echo(
+            f"{len(plan.rows)} rows: {len(plan.creates)} new, {len(plan.updates)} "
+            f"updated, {plan.unchanged} unchanged"
+        )
+        if dry_run:
+            click.echo("dry run: nothing written")
+            return
+        apply_tree(db.session, plan, source=f"cli:{file.name}")
+    click.echo("imported")
+
+
 @click.command("create-admin")
 @click.argument("email")
 @click.option(
@@ -309,6 +343,7 @@ def init_app(app: Flask) -> None:
     for command in (
         db_group,
         seed_demo,
+        import_orgs,
         create_admin,
         import_members,
         audit_group,
