@@ -133,33 +133,38 @@ def import_orgs(file: Path, dry_run: bool):
     default=None,
     help="Organisation to administer (default: the root of the tree).",
 )
-@click.password_option(help="Asked for when not given.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password once from standard input (without it, standard input "
+    "that is not a terminal gives the password and its confirmation, one a line).",
+)
+@click.option("--password", default=None, hidden=True)
 @click.option("--first-name", default="Admin")
 @click.option("--last-name", default="Ortsverein")
 @click.option("--number", default=None, help="Membership number (default: ADMIN-<n>).")
 @with_appcontext
-def create_admin(email, org_slug, password, first_name, last_name, number):
-    """Create an admin account with a password (or give an existing member the role)."""
+def create_admin(
+    email, org_slug, password_stdin, password, first_name, last_name, number
+):
+    """Create an admin account with a password (or give an existing member the role).
+    The password is asked for on a terminal and read from standard input otherwise."""
     from .auth.passwords import hash_password
     from .auth.services import check_new_password, member_by_email, normalise_email
     from .errors import ValidationFailed
 
     session = db.session
+    if _admin_org(session, org_slug) is None:
+        raise click.ClickException(
+            "no such organisation; create the tree first (seed-demo or import-orgs)"
+        )
+    session.rollback()  # no transaction stays open while a person types
+    if password is None:
+        password = _read_password(password_stdin)
     with write_intent():
-        if org_slug:
-            org = session.scalar(
-                select(Organisation).where(Organisation.slug == org_slug)
-            )
-        else:
-            org = session.scalar(
-                select(Organisation)
-                .where(Organisation.parent_id.is_(None))
-                .order_by(Organisation.id)
-            )
+        org = _admin_org(session, org_slug)
         if org is None:
-            raise click.ClickException(
-                "no such organisation; create the tree first (seed-demo or import-orgs)"
-            )
+            raise click.ClickException("the organisation was removed meanwhile")
         member = member_by_email(session, email)
         if member is None:
             count = session.scalar(select(func.count(Member.id))) or 0
@@ -187,6 +192,36 @@ def create_admin(email, org_slug, password, first_name, last_name, number):
         )
         session.commit()
     click.echo(f"{member.email} is admin of {org.name}")
+
+
+def _admin_org(session, org_slug: str | None) -> Organisation | None:
+    """The organisation by slug, or the root of the tree."""
+    if org_slug:
+        return session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+    return session.scalar(
+        select(Organisation)
+        .where(Organisation.parent_id.is_(None))
+        .order_by(Organisation.id)
+    )
+
+
+def _read_password(once: bool) -> str:
+    """The new password: prompted twice on a terminal; from a script, one line of
+    standard input (--password-stdin) or two that must agree."""
+    stdin = sys.stdin
+    if not once and stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    first = stdin.readline().rstrip("\r\n")
+    if not first:
+        raise click.ClickException("no password on standard input")
+    if once:
+        return first
+    second = stdin.readline().rstrip("\r\n")
+    if second != first:
+        raise click.ClickException(
+            "the two passwords on standard input differ (or use --password-stdin)"
+        )
+    return first
 
 
 @click.command("import-members")
