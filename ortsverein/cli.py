@@ -200,7 +200,7 @@ def _admin_org(session, org_slug: str | None) -> Organisation | None:
         return session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     return session.scalar(
         select(Organisation)
-        .where(Organisation.parent_id.is_(None))
+        .where(Organisation.parent_id.is_(None), Organisation.dissolved_at.is_(None))
         .order_by(Organisation.id)
     )
 

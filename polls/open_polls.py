@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from models import Member, Poll, utcnow
 from ortsverein.caches import Cache
-from ortsverein.errors import NotFound
 from ortsverein.i18n import _
 from ortsverein.permissions import can_see_org
 
@@ -74,9 +73,14 @@ def for_ballot(session: Session, member: Member, poll_id: int) -> OpenPoll:
     see it (as loading it would say), PollNotOpen where it is not open."""
     facts = OPEN_POLLS.get(poll_id)
     now = utcnow()
-    if facts is not None and now < facts.review_at:
-        if not can_see_org(member, facts.organisation):
-            raise NotFound()
+    # A refusal is never taken from here: the poll may have moved with a merged or
+    # moved branch since its facts were kept (its electorate, checked by the
+    # writing transaction, stays as frozen at opening). Such a member loads it.
+    if (
+        facts is not None
+        and now < facts.review_at
+        and can_see_org(member, facts.organisation)
+    ):
         return facts
     poll = get_poll(session, member, poll_id)
     if ensure_current(session, poll, now) != OPEN:

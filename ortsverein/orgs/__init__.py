@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from ..api import register_blueprint
+    from . import api, views
+
+    app.register_blueprint(views.bp)
+    register_blueprint(app, api.bp, api.SCHEMAS)

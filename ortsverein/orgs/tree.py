@@ -23,7 +23,9 @@ def recompute_paths(session: Session) -> int:
     an import changed parents); returns how many changed. Reads the whole tree, a
     few thousand rows at most."""
     rows = session.execute(
-        select(Organisation.id, Organisation.parent_id, Organisation.path)
+        select(Organisation.id, Organisation.parent_id, Organisation.path).where(
+            Organisation.dissolved_at.is_(None)
+        )
     ).all()
     parent = {row.id: row.parent_id for row in rows}
     paths: dict[int, str] = {}

@@ -148,7 +148,12 @@ def plan_tree(session: Session, data: bytes | str) -> TreePlan:
         lines[values["slug"]] = line
         plan.rows[values["slug"]] = values
 
-    stored = {o.slug: o for o in session.scalars(select(Organisation))}
+    stored = {
+        o.slug: o
+        for o in session.scalars(
+            select(Organisation).where(Organisation.dissolved_at.is_(None))
+        )
+    }
     # The tree after the import: slug -> (parent slug or "", level).
     parent_of = {
         slug: (o.parent.slug if o.parent is not None else "")
@@ -237,7 +242,12 @@ def apply_tree(session: Session, plan: TreePlan, source: str) -> None:
     """Write a checked plan in one transaction, audit-logged."""
     if not plan.ok:
         raise ValueError("an import with bad rows must not be applied")
-    by_slug = {o.slug: o for o in session.scalars(select(Organisation))}
+    by_slug = {
+        o.slug: o
+        for o in session.scalars(
+            select(Organisation).where(Organisation.dissolved_at.is_(None))
+        )
+    }
     for slug in plan.creates:
         values = plan.rows[slug]
         org = Organisation(

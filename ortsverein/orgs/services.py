@@ -1,0 +1,334 @@
+"""The admins' management of the organisation tree: create, rename, move, merge and
+dissolve branches. Only an admin of a branch (or above it) may touch it; a branch
+outside the actor's authority is NotFound. Each write is one audited transaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from models import (
+    Forum,
+    Meeting,
+    Member,
+    Organisation,
+    OrgLevel,
+    Poll,
+    Role,
+    RoleName,
+    RulePreset,
+    utcnow,
+)
+
+from .. import audit
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..i18n import _
+from ..permissions import has_role, orgs_with_role, subtree_clause
+from .tree import level_fits
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+
+
+def live() -> ColumnElement[bool]:
+    """SQL condition: an organisation still in the tree."""
+    return Organisation.dissolved_at.is_(None)
+
+
+def admin_orgs(session: Session, actor: Member) -> list[Organisation]:
+    """The live organisations the actor administers, in tree order."""
+    roots = orgs_with_role(actor, RoleName.ADMIN)
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(subtree_clause(roots), live())
+            .order_by(Organisation.path)
+        )
+    )
+
+
+def get_admin_org(session: Session, actor: Member, org_id: int | None) -> Organisation:
+    """An organisation the actor administers; anything else is NotFound."""
+    org = session.get(Organisation, org_id) if org_id else None
+    if (
+        org is None
+        or org.dissolved_at is not None
+        or not has_role(actor, org, RoleName.ADMIN)
+    ):
+        raise NotFound(_("Diese Gliederung gibt es nicht."))
+    return org
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 200 or any(ch < " " for ch in name):
+        raise ValidationFailed(
+            _("Der Name fehlt oder ist zu lang."),
+            fields={"name": _("Der Name fehlt oder ist zu lang.")},
+        )
+    return name
+
+
+def _check_place(org_level: OrgLevel, parent: Organisation) -> None:
+    if not level_fits(org_level, parent):
+        raise ValidationFailed(
+            _(
+                "Eine Gliederung der Ebene „%(l)s“ kann nicht unter „%(p)s“ liegen.",
+                l=org_level.value,
+                p=parent.name,
+            ),
+            fields={"parent_id": _("Die Ebene passt nicht unter diese Gliederung.")},
+        )
+
+
+def create_org(
+    session: Session,
+    actor: Member,
+    parent_id: int,
+    *,
+    name: str,
+    slug: str,
+    level: str,
+) -> Organisation:
+    """A new branch below one the actor administers, at a level below its parent."""
+    parent = get_admin_org(session, actor, parent_id)
+    name = _check_name(name)
+    slug = (slug or "").strip().lower()
+    if not SLUG_RE.match(slug):
+        raise ValidationFailed(
+            _("Das Kürzel ist ungültig."),
+            fields={"slug": _("Kleinbuchstaben, Ziffern, - und _, bis 100 Zeichen.")},
+        )
+    try:
+        org_level = OrgLevel(level)
+    except ValueError:
+        raise ValidationFailed(
+            _("Die Ebene ist unbekannt."), fields={"level": _("Unbekannte Ebene.")}
+        ) from None
+    _check_place(org_level, parent)
+    if session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+        raise ValidationFailed(
+            _("Das Kürzel ist schon vergeben."),
+            fields={"slug": _("Das Kürzel ist schon vergeben.")},
+        )
+    org = Organisation(name=name, slug=slug, level=org_level, parent=parent, path="/")
+    session.add(org)
+    session.flush()
+    org.path = f"{parent.path}{org.id}/"
+    audit.record(session, actor, "org.created", organisation=org, target=org, slug=slug)
+    session.commit()
+    return org
+
+
+def rename_org(session: Session, actor: Member, org_id: int, name: str) -> Organisation:
+    """A new name; the slug (used by imports) stays."""
+    org = get_admin_org(session, actor, org_id)
+    name = _check_name(name)
+    old = org.name
+    org.name = name
+    audit.record(
+        session, actor, "org.renamed", organisation=org, target=org, old=old, new=name
+    )
+    session.commit()
+    return org
+
+
+def _reroot(session: Session, org: Organisation, new_prefix: str) -> None:
+    """Give org and its whole subtree the path below new_prefix in one statement."""
+    old = org.path
+    new = f"{new_prefix}{org.id}/"
+    session.execute(
+        update(Organisation)
+        .where(Organisation.path.startswith(old, autoescape=True))
+        .values(path=new + func.substr(Organisation.path, len(old) + 1)),
+        execution_options={"synchronize_session": False},
+    )
+    session.expire_all()
+
+
+def move_org(
+    session: Session, actor: Member, org_id: int, parent_id: int
+) -> Organisation:
+    """Hang a branch, with its subtree, below another one the actor administers;
+    never below itself or its own subtree, never the root."""
+    org = get_admin_org(session, actor, org_id)
+    parent = get_admin_org(session, actor, parent_id)
+    if org.parent_id is None:
+        raise Conflict(_("Die Wurzel des Baums kann nicht verschoben werden."))
+    if parent.path.startswith(org.path):
+        raise Conflict(
+            _("Eine Gliederung kann nicht unter sich selbst verschoben werden.")
+        )
+    _check_place(org.level, parent)
+    # The subtree's levels already rank below org's, and org fits its new parent.
+    old_parent = org.parent
+    org.parent = parent
+    session.flush()
+    _reroot(session, org, parent.path)
+    audit.record(
+        session,
+        actor,
+        "org.moved",
+        organisation=org,
+        target=org,
+        old_parent=old_parent.slug if old_parent else None,
+        new_parent=parent.slug,
+    )
+    session.commit()
+    return session.get_one(Organisation, org_id)
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What merging `source` into `target` moves."""
+
+    source: Organisation
+    target: Organisation
+    members: int
+    forums: int
+    polls: int
+    meetings: int
+    branches: int
+    roles: int
+
+
+def _count(session: Session, model, org_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(model)
+            .where(model.organisation_id == org_id)
+        )
+        or 0
+    )
+
+
+def merge_preview(
+    session: Session, actor: Member, source_id: int, target_id: int
+) -> MergePreview:
+    """Check a merge and count what it would move; writes nothing."""
+    source = get_admin_org(session, actor, source_id)
+    target = get_admin_org(session, actor, target_id)
+    if source.id == target.id:
+        raise Conflict(_("Eine Gliederung kann nicht mit sich selbst zusammengehen."))
+    if source.parent_id is None or target.path.startswith(source.path):
+        raise Conflict(
+            _(
+                "„%(s)s“ kann nicht in „%(t)s“ aufgehen: das Ziel liegt in ihrem "
+                "eigenen Teilbaum.",
+                s=source.name,
+                t=target.name,
+            )
+        )
+    children = list(
+        session.scalars(select(Organisation).where(Organisation.parent_id == source.id))
+    )
+    for child in children:
+        _check_place(child.level, target)
+    members = session.scalar(
+        select(func.count(Member.id)).where(Member.home_branch_id == source.id)
+    )
+    return MergePreview(
+        source=source,
+        target=target,
+        members=members or 0,
+        forums=_count(session, Forum, source.id),
+        polls=_count(session, Poll, source.id),
+        meetings=_count(session, Meeting, source.id),
+        branches=len(children),
+        roles=_count(session, Role, source.id),
+    )
+
+
+def _retire(session: Session, org: Organisation) -> None:
+    """Take an emptied branch out of the tree; its row stays for the audit log."""
+    org.dissolved_at = utcnow()
+    org.parent = None
+    org.slug = f"{org.slug[:80]}~{org.id}"  # free the slug for a new branch
+    org.path = f"/0/{org.id}/"
+
+
+def merge_orgs(
+    session: Session, actor: Member, source_id: int, target_id: int
+) -> MergePreview:
+    """Move the source's members, forums, polls, meetings, rule presets, offices and
+    sub-branches to the target, then retire the source; one transaction."""
+    preview = merge_preview(session, actor, source_id, target_id)
+    source, target = preview.source, preview.target
+    sid, tid = source.id, target.id
+    session.execute(
+        update(Member).where(Member.home_branch_id == sid).values(home_branch_id=tid)
+    )
+    for model in (Forum, Poll, Meeting, RulePreset):
+        session.execute(
+            update(model)
+            .where(model.organisation_id == sid)
+            .values(organisation_id=tid)
+        )
+    held = select(Role.member_id, Role.role).where(Role.organisation_id == tid)
+    duplicate = {(m, r) for m, r in session.execute(held)}
+    for role in session.scalars(select(Role).where(Role.organisation_id == sid)):
+        if (role.member_id, role.role) in duplicate:
+            session.delete(role)
+        else:
+            role.organisation_id = tid
+    session.flush()
+    for child in session.scalars(
+        select(Organisation).where(Organisation.parent_id == sid)
+    ):
+        child.parent_id = tid
+        session.flush()
+        _reroot(session, child, target.path)
+    source = session.get_one(Organisation, sid)
+    target = session.get_one(Organisation, tid)
+    audit.record(
+        session,
+        actor,
+        "org.merged",
+        organisation=target,
+        target=source,
+        source=source.slug,
+        members=preview.members,
+        forums=preview.forums,
+        polls=preview.polls,
+        meetings=preview.meetings,
+        branches=preview.branches,
+    )
+    _retire(session, source)
+    session.commit()
+    return preview
+
+
+def dissolve_org(session: Session, actor: Member, org_id: int) -> None:
+    """Dissolve a branch that holds nothing: no members, forums, polls, meetings or
+    sub-branches (merge it first otherwise). Its offices end with it."""
+    org = get_admin_org(session, actor, org_id)
+    if org.parent_id is None:
+        raise Conflict(_("Die Wurzel des Baums kann nicht aufgelöst werden."))
+    holds = {
+        "members": session.scalar(
+            select(func.count(Member.id)).where(Member.home_branch_id == org.id)
+        ),
+        "forums": _count(session, Forum, org.id),
+        "polls": _count(session, Poll, org.id),
+        "meetings": _count(session, Meeting, org.id),
+        "branches": session.scalar(
+            select(func.count(Organisation.id)).where(Organisation.parent_id == org.id)
+        ),
+    }
+    if any(holds.values()):
+        raise Conflict(
+            _(
+                "„%(name)s“ ist nicht leer (Mitglieder, Foren, Abstimmungen, "
+                "Versammlungen oder Untergliederungen). Führe sie zuerst mit einer "
+                "anderen Gliederung zusammen.",
+                name=org.name,
+            )
+        )
+    session.execute(delete(Role).where(Role.organisation_id == org.id))
+    session.execute(delete(RulePreset).where(RulePreset.organisation_id == org.id))
+    audit.record(session, actor, "org.dissolved", organisation=org, target=org)
+    _retire(session, org)
+    session.commit()
