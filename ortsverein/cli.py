@@ -234,8 +234,17 @@ def _read_password(once: bool) -> str:
 )
 @click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
 @click.option("--invite", is_flag=True, help="Email activation links to new members.")
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="The list is the whole register of the organisation: deactivate active "
+    "members it no longer names (after confirmation), reactivate those it names.",
+)
+@click.option("--yes", is_flag=True, help="With --sync: deactivate without asking.")
 @with_appcontext
-def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
+def import_members(
+    file: Path, org_slug: str, dry_run: bool, invite: bool, sync: bool, yes: bool
+):
     """Import a membership list (CSV); nothing is written if any row is bad."""
     from .auth.services import invite_numbers
     from .members.importer import ImportFileError, apply_import, plan_import
@@ -244,25 +253,50 @@ def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
     scope = session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if scope is None:
         raise click.ClickException(f"unknown organisation {org_slug!r}")
-    with write_intent():
-        try:
-            plan = plan_import(session, file.read_bytes(), scope, None)
-        except ImportFileError as err:
-            raise click.ClickException(str(err)) from None
+    try:
+        plan = plan_import(session, file.read_bytes(), scope, None, sync=sync)
+    except ImportFileError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(
+        f"{plan.rows} rows: {len(plan.creates)} new, {len(plan.updates)} "
+        f"updated, {plan.unchanged} unchanged, {len(plan.errors)} bad"
+    )
+    for error in plan.errors:
+        click.echo(f"line {error.line}: {error.reason}", err=True)
+    if plan.errors:
+        click.echo("nothing imported: correct the bad rows and run again", err=True)
+        sys.exit(1)
+    if sync:
         click.echo(
-            f"{plan.rows} rows: {len(plan.creates)} new, {len(plan.updates)} "
-            f"updated, {plan.unchanged} unchanged, {len(plan.errors)} bad"
+            f"{plan.reactivated} deactivated members are in the list again and "
+            f"will be reactivated; {len(plan.missing)} active members are no "
+            "longer in the list:"
         )
-        for error in plan.errors:
-            click.echo(f"line {error.line}: {error.reason}", err=True)
-        if plan.errors:
-            click.echo("nothing imported: correct the bad rows and run again", err=True)
-            sys.exit(1)
-        if dry_run:
-            click.echo("dry run: nothing written")
-            return
+        for gone in plan.missing:
+            click.echo(f"  {gone.membership_number:20} {gone.name}")
+    if dry_run:
+        click.echo("dry run: nothing written")
+        return
+    if (
+        sync
+        and plan.missing
+        and not yes
+        and not click.confirm(f"Deactivate these {len(plan.missing)} members?")
+    ):
+        click.echo("nothing imported")
+        sys.exit(1)
+    confirmed = plan.missing
+    session.rollback()  # nobody waits on a transaction while the operator reads
+    with write_intent():
+        plan = plan_import(session, file.read_bytes(), scope, None, sync=sync)
+        if not plan.ok or plan.missing != confirmed:
+            raise click.ClickException("the register changed meanwhile; run again")
         numbers = apply_import(session, plan, None, scope, source=f"cli:{file.name}")
-    click.echo("imported")
+    click.echo(
+        f"imported; {len(plan.missing)} deactivated, {plan.reactivated} reactivated"
+        if sync
+        else "imported"
+    )
     if invite and numbers:
         sent = invite_numbers(session, numbers, None)
         click.echo(f"{sent} of {len(numbers)} invitations sent")

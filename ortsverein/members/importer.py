@@ -8,15 +8,31 @@ from dataclasses import dataclass, field
 from sqlalchemy import Row, insert, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models import Member, Organisation, Role, utcnow
+from models import (
+    ApiToken,
+    LoginSession,
+    Member,
+    Organisation,
+    Role,
+    RoleName,
+    utcnow,
+)
 
 from .. import audit
 from ..greenlets import pause
 from ..i18n import _
 from ..permissions import can_manage_office, in_subtree
+from ..realtime import disconnect_member
 from .csv_rows import ImportFileError, check_row, read_rows
 
-__all__ = ["ImportFileError", "ImportPlan", "RowError", "apply_import", "plan_import"]
+__all__ = [
+    "ImportFileError",
+    "ImportPlan",
+    "Missing",
+    "RowError",
+    "apply_import",
+    "plan_import",
+]
 
 CHUNK = 900  # ids per IN (...) query; below SQLite's parameter limit
 
@@ -27,12 +43,25 @@ class RowError:
     reason: str
 
 
+@dataclass(frozen=True)
+class Missing:
+    """An active member of the scope whom a synchronised list no longer names."""
+
+    id: int
+    membership_number: str
+    name: str
+
+
 @dataclass
 class ImportPlan:
     creates: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Only with sync: who is to be deactivated, and how many come back.
+    sync: bool = False
+    missing: list[Missing] = field(default_factory=list)
+    reactivated: int = 0
 
     @property
     def ok(self) -> bool:
@@ -44,8 +73,8 @@ class ImportPlan:
 
 
 # What _existing() reads of a member: number, id, email, first and last name, home
-# branch id, and whether the account is activated.
-_Existing = Row[str, int, str, str, str, int, bool]
+# branch id, whether the account is activated, and whether it is active.
+_Existing = Row[str, int, str, str, str, int, bool, bool]
 
 
 def _existing(
@@ -63,6 +92,7 @@ def _existing(
                 Member.last_name,
                 Member.home_branch_id,
                 Member.password_hash.is_not(None).label("activated"),
+                Member.active,
             ).where(column.in_(chunk))
         ).all()
         for row in rows:
@@ -103,14 +133,21 @@ def _may_update(session: Session, actor: Member, member_id: int) -> bool:
 
 
 def plan_import(
-    session: Session, data: bytes | str, scope: Organisation, actor: Member | None
+    session: Session,
+    data: bytes | str,
+    scope: Organisation,
+    actor: Member | None,
+    *,
+    sync: bool = False,
 ) -> ImportPlan:
     """Check every row against the file and the database; write nothing.
+    With sync the list is the whole register of the scope: active members it no
+    longer names are listed to be deactivated, deactivated ones it names return.
     With an actor (a board member in the browser) an import never changes the email
     of an activated account, never touches a member holding an office beyond the
     actor's authority, and names nothing about members outside the actor's area.
     Without one (the operator's command line) only the scope applies."""
-    plan = ImportPlan()
+    plan = ImportPlan(sync=sync)
     rows: list[tuple[int, dict]] = []
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
@@ -213,7 +250,11 @@ def plan_import(
                 )
             )
             continue
-        if (
+        returns = sync and not current.active
+        if returns:
+            record["active"] = True
+            plan.reactivated += 1
+        if not returns and (
             current.first_name,
             current.last_name,
             current.email,
@@ -223,7 +264,34 @@ def plan_import(
         else:
             plan.updates.append({"id": current.id, "updated_at": now, **record})
     plan.errors.sort(key=lambda e: e.line)
+    if sync:
+        plan.missing = _missing(session, scope, actor, set(seen_numbers))
     return plan
+
+
+def _missing(
+    session: Session, scope: Organisation, actor: Member | None, listed: set[str]
+) -> list[Missing]:
+    """Active members of the scope the list does not name. Never admins (the
+    instance's operators are in no party register), and in the browser only those
+    whose every office lies within the actor's authority."""
+    admins = select(Role.member_id).where(Role.role == RoleName.ADMIN)
+    rows = session.execute(
+        select(Member.id, Member.membership_number, Member.first_name, Member.last_name)
+        .join(Organisation, Member.home_branch_id == Organisation.id)
+        .where(
+            Organisation.path.startswith(scope.path, autoescape=True),
+            Member.active.is_(True),
+            Member.id.not_in(admins),
+        )
+        .order_by(Member.last_name, Member.first_name, Member.id)
+    ).all()
+    return [
+        Missing(row.id, row.membership_number, f"{row.first_name} {row.last_name}")
+        for row in rows
+        if row.membership_number not in listed
+        and (actor is None or _may_update(session, actor, row.id))
+    ]
 
 
 def apply_import(
@@ -240,6 +308,25 @@ def apply_import(
         session.execute(insert(Member), plan.creates[start : start + 5000])
     for start in range(0, len(plan.updates), 5000):
         session.execute(update(Member), plan.updates[start : start + 5000])
+    deactivated = [m.id for m in plan.missing] if plan.sync else []
+    for start in range(0, len(deactivated), CHUNK):
+        chunk = deactivated[start : start + CHUNK]
+        # As a board's deactivation does: sessions, tokens and sockets end.
+        session.execute(
+            update(Member)
+            .where(Member.id.in_(chunk))
+            .values(active=False, session_version=Member.session_version + 1)
+        )
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.member_id.in_(chunk), LoginSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.member_id.in_(chunk), ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
     if len(plan.creates) > 1000 and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics after a bulk load: without them the planner keeps
         # seq-scanning the grown table for the next import's look-ups.
@@ -253,6 +340,17 @@ def apply_import(
         created=len(plan.creates),
         updated=len(plan.updates),
         unchanged=plan.unchanged,
+        **(
+            {
+                "sync": True,
+                "reactivated": plan.reactivated,
+                "deactivated": [m.membership_number for m in plan.missing],
+            }
+            if plan.sync
+            else {}
+        ),
     )
     session.commit()
+    for member_id in deactivated:
+        disconnect_member(member_id)
     return [c["membership_number"] for c in plan.creates]
