@@ -321,6 +321,58 @@ def audit_verify():
     sys.exit(1)
 
 
+@click.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(folder: Path):
+    """Back up the database into FOLDER (new or empty): pg_dump's custom format or
+    SQLite's backup API, and a manifest.json. The ballot keys are never included."""
+    from .backup import BackupError, backup
+
+    try:
+        manifest = backup(current_app.config["DATABASE_URL"], folder)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    head = manifest["audit_head"]
+    click.echo(
+        f"{manifest['database']} backup in {folder}: schema "
+        f"{manifest['schema_revision']}, {manifest['audit_entries']} audit entries"
+        + (f", head {head['id']} {head['hash'][:16]}…" if head else "")
+    )
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the data.")
+@with_appcontext
+def restore_command(folder: Path, yes: bool):
+    """Restore a backup made by `ortsverein backup` into the configured database
+    (replacing what is there), check its audit-log head and give the database a
+    new instance id. Then run `ortsverein audit verify`."""
+    from .backup import BackupError, read_manifest, restore
+
+    try:
+        manifest = read_manifest(folder)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    if not yes and not click.confirm(
+        f"Replace the data of the configured database with the backup of "
+        f"{manifest['created_at']}?"
+    ):
+        sys.exit(1)
+    db.session.close()
+    db.engine.dispose()  # no connection of this process holds the old data
+    try:
+        restore(current_app.config["DATABASE_URL"], folder)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(
+        f"restored the backup of {manifest['created_at']} (schema "
+        f"{manifest['schema_revision']}); now run `ortsverein db upgrade` and "
+        "`ortsverein audit verify`"
+    )
+
+
 @click.command("serve")
 @click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
@@ -416,6 +468,8 @@ def init_app(app: Flask) -> None:
         create_admin,
         import_members,
         audit_group,
+        backup_command,
+        restore_command,
         serve,
     ):
         app.cli.add_command(command)
