@@ -198,6 +198,7 @@ def merge_preview(org_id: int):
         200: {description: the preview, content: {application/json:
               {schema: MergePreview}}}
         409: {description: "conflict: the target lies in the source's subtree"}
+        422: {description: "validation_error: no valid `into`"}
     """
     into = request.args.get("into", type=int)
     if not into or into < 1:
