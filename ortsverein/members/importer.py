@@ -9,12 +9,9 @@ from sqlalchemy import Row, insert, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import (
-    ApiToken,
-    LoginSession,
     Member,
     Organisation,
     Role,
-    RoleName,
     utcnow,
 )
 
@@ -24,6 +21,7 @@ from ..i18n import _
 from ..permissions import can_manage_office, in_subtree
 from ..realtime import disconnect_member
 from .csv_rows import ImportFileError, check_row, read_rows
+from .register_sync import Missing, deactivate, missing_members
 
 __all__ = [
     "ImportFileError",
@@ -41,15 +39,6 @@ CHUNK = 900  # ids per IN (...) query; below SQLite's parameter limit
 class RowError:
     line: int
     reason: str
-
-
-@dataclass(frozen=True)
-class Missing:
-    """An active member of the scope whom a synchronised list no longer names."""
-
-    id: int
-    membership_number: str
-    name: str
 
 
 @dataclass
@@ -265,33 +254,15 @@ def plan_import(
             plan.updates.append({"id": current.id, "updated_at": now, **record})
     plan.errors.sort(key=lambda e: e.line)
     if sync:
-        plan.missing = _missing(session, scope, actor, set(seen_numbers))
-    return plan
-
-
-def _missing(
-    session: Session, scope: Organisation, actor: Member | None, listed: set[str]
-) -> list[Missing]:
-    """Active members of the scope the list does not name. Never admins (the
-    instance's operators are in no party register), and in the browser only those
-    whose every office lies within the actor's authority."""
-    admins = select(Role.member_id).where(Role.role == RoleName.ADMIN)
-    rows = session.execute(
-        select(Member.id, Member.membership_number, Member.first_name, Member.last_name)
-        .join(Organisation, Member.home_branch_id == Organisation.id)
-        .where(
-            Organisation.path.startswith(scope.path, autoescape=True),
-            Member.active.is_(True),
-            Member.id.not_in(admins),
+        plan.missing = missing_members(
+            session,
+            scope,
+            set(seen_numbers),
+            None
+            if actor is None
+            else lambda member_id: _may_update(session, actor, member_id),
         )
-        .order_by(Member.last_name, Member.first_name, Member.id)
-    ).all()
-    return [
-        Missing(row.id, row.membership_number, f"{row.first_name} {row.last_name}")
-        for row in rows
-        if row.membership_number not in listed
-        and (actor is None or _may_update(session, actor, row.id))
-    ]
+    return plan
 
 
 def apply_import(
@@ -309,24 +280,7 @@ def apply_import(
     for start in range(0, len(plan.updates), 5000):
         session.execute(update(Member), plan.updates[start : start + 5000])
     deactivated = [m.id for m in plan.missing] if plan.sync else []
-    for start in range(0, len(deactivated), CHUNK):
-        chunk = deactivated[start : start + CHUNK]
-        # As a board's deactivation does: sessions, tokens and sockets end.
-        session.execute(
-            update(Member)
-            .where(Member.id.in_(chunk))
-            .values(active=False, session_version=Member.session_version + 1)
-        )
-        session.execute(
-            update(LoginSession)
-            .where(LoginSession.member_id.in_(chunk), LoginSession.ended_at.is_(None))
-            .values(ended_at=utcnow())
-        )
-        session.execute(
-            update(ApiToken)
-            .where(ApiToken.member_id.in_(chunk), ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+    deactivate(session, deactivated)
     if len(plan.creates) > 1000 and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics after a bulk load: without them the planner keeps
         # seq-scanning the grown table for the next import's look-ups.

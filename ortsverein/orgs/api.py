@@ -10,6 +10,7 @@ from models import Organisation, OrgLevel
 from ..api import load_json, make_blueprint, token_required
 from ..api.errors import ApiError
 from ..db import db, write_intent
+from . import merge as tree_merge
 from . import services
 
 bp = make_blueprint("orgs_api", __name__)
@@ -83,7 +84,7 @@ def org_json(org: Organisation) -> dict:
     }
 
 
-def preview_json(preview: services.MergePreview) -> dict:
+def preview_json(preview: tree_merge.MergePreview) -> dict:
     return {
         "source": org_json(preview.source),
         "target": org_json(preview.target),
@@ -168,7 +169,7 @@ def org(org_id: int):
     """
     if request.method == "DELETE":
         with write_intent():
-            services.dissolve_org(db.session, g.api_member, org_id)
+            tree_merge.dissolve_org(db.session, g.api_member, org_id)
         return "", 204
     if request.method == "PATCH":
         data = load_json(OrganisationUpdateSchema())
@@ -204,7 +205,7 @@ def merge_preview(org_id: int):
     if not into or into < 1:
         raise ApiError(422, "validation_error", "give ?into=ORG_ID")
     return jsonify(
-        preview_json(services.merge_preview(db.session, g.api_member, org_id, into))
+        preview_json(tree_merge.merge_preview(db.session, g.api_member, org_id, into))
     )
 
 
@@ -226,5 +227,5 @@ def merge(org_id: int):
     """
     data = load_json(MergeSchema())
     with write_intent():
-        preview = services.merge_orgs(db.session, g.api_member, org_id, data["into"])
+        preview = tree_merge.merge_orgs(db.session, g.api_member, org_id, data["into"])
     return jsonify(preview_json(preview))

@@ -1,26 +1,20 @@
-"""The admins' management of the organisation tree: create, rename, move, merge and
-dissolve branches. Only an admin of a branch (or above it) may touch it; a branch
-outside the actor's authority is NotFound. Each write is one audited transaction."""
+"""The admins' management of the organisation tree: create, rename and move
+branches (merging and dissolving are in merge.py). Only an admin of a branch (or
+above it) may touch it; a branch outside the actor's authority is NotFound. Each
+write is one audited transaction."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from models import (
-    Forum,
-    Meeting,
     Member,
     Organisation,
     OrgLevel,
-    Poll,
-    Role,
     RoleName,
-    RulePreset,
-    utcnow,
 )
 
 from .. import audit
@@ -71,7 +65,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _check_place(org_level: OrgLevel, parent: Organisation) -> None:
+def check_place(org_level: OrgLevel, parent: Organisation) -> None:
     if not level_fits(org_level, parent):
         raise ValidationFailed(
             _(
@@ -107,7 +101,7 @@ def create_org(
         raise ValidationFailed(
             _("Die Ebene ist unbekannt."), fields={"level": _("Unbekannte Ebene.")}
         ) from None
-    _check_place(org_level, parent)
+    check_place(org_level, parent)
     if session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
         raise ValidationFailed(
             _("Das Kürzel ist schon vergeben."),
@@ -135,7 +129,7 @@ def rename_org(session: Session, actor: Member, org_id: int, name: str) -> Organ
     return org
 
 
-def _reroot(session: Session, org: Organisation, new_prefix: str) -> None:
+def reroot(session: Session, org: Organisation, new_prefix: str) -> None:
     """Give org and its whole subtree the path below new_prefix in one statement."""
     old = org.path
     new = f"{new_prefix}{org.id}/"
@@ -161,12 +155,12 @@ def move_org(
         raise Conflict(
             _("Eine Gliederung kann nicht unter sich selbst verschoben werden.")
         )
-    _check_place(org.level, parent)
+    check_place(org.level, parent)
     # The subtree's levels already rank below org's, and org fits its new parent.
     old_parent = org.parent
     org.parent = parent
     session.flush()
-    _reroot(session, org, parent.path)
+    reroot(session, org, parent.path)
     audit.record(
         session,
         actor,
@@ -178,157 +172,3 @@ def move_org(
     )
     session.commit()
     return session.get_one(Organisation, org_id)
-
-
-@dataclass(frozen=True)
-class MergePreview:
-    """What merging `source` into `target` moves."""
-
-    source: Organisation
-    target: Organisation
-    members: int
-    forums: int
-    polls: int
-    meetings: int
-    branches: int
-    roles: int
-
-
-def _count(session: Session, model, org_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(model)
-            .where(model.organisation_id == org_id)
-        )
-        or 0
-    )
-
-
-def merge_preview(
-    session: Session, actor: Member, source_id: int, target_id: int
-) -> MergePreview:
-    """Check a merge and count what it would move; writes nothing."""
-    source = get_admin_org(session, actor, source_id)
-    target = get_admin_org(session, actor, target_id)
-    if source.id == target.id:
-        raise Conflict(_("Eine Gliederung kann nicht mit sich selbst zusammengehen."))
-    if source.parent_id is None or target.path.startswith(source.path):
-        raise Conflict(
-            _(
-                "„%(s)s“ kann nicht in „%(t)s“ aufgehen: das Ziel liegt in ihrem "
-                "eigenen Teilbaum.",
-                s=source.name,
-                t=target.name,
-            )
-        )
-    children = list(
-        session.scalars(select(Organisation).where(Organisation.parent_id == source.id))
-    )
-    for child in children:
-        _check_place(child.level, target)
-    members = session.scalar(
-        select(func.count(Member.id)).where(Member.home_branch_id == source.id)
-    )
-    return MergePreview(
-        source=source,
-        target=target,
-        members=members or 0,
-        forums=_count(session, Forum, source.id),
-        polls=_count(session, Poll, source.id),
-        meetings=_count(session, Meeting, source.id),
-        branches=len(children),
-        roles=_count(session, Role, source.id),
-    )
-
-
-def _retire(session: Session, org: Organisation) -> None:
-    """Take an emptied branch out of the tree; its row stays for the audit log."""
-    org.dissolved_at = utcnow()
-    org.parent = None
-    org.slug = f"{org.slug[:80]}~{org.id}"  # free the slug for a new branch
-    org.path = f"/0/{org.id}/"
-
-
-def merge_orgs(
-    session: Session, actor: Member, source_id: int, target_id: int
-) -> MergePreview:
-    """Move the source's members, forums, polls, meetings, rule presets, offices and
-    sub-branches to the target, then retire the source; one transaction."""
-    preview = merge_preview(session, actor, source_id, target_id)
-    source, target = preview.source, preview.target
-    sid, tid = source.id, target.id
-    session.execute(
-        update(Member).where(Member.home_branch_id == sid).values(home_branch_id=tid)
-    )
-    for model in (Forum, Poll, Meeting, RulePreset):
-        session.execute(
-            update(model)
-            .where(model.organisation_id == sid)
-            .values(organisation_id=tid)
-        )
-    held = select(Role.member_id, Role.role).where(Role.organisation_id == tid)
-    duplicate = {(m, r) for m, r in session.execute(held)}
-    for role in session.scalars(select(Role).where(Role.organisation_id == sid)):
-        if (role.member_id, role.role) in duplicate:
-            session.delete(role)
-        else:
-            role.organisation_id = tid
-    session.flush()
-    for child in session.scalars(
-        select(Organisation).where(Organisation.parent_id == sid)
-    ):
-        child.parent_id = tid
-        session.flush()
-        _reroot(session, child, target.path)
-    source = session.get_one(Organisation, sid)
-    target = session.get_one(Organisation, tid)
-    audit.record(
-        session,
-        actor,
-        "org.merged",
-        organisation=target,
-        target=source,
-        source=source.slug,
-        members=preview.members,
-        forums=preview.forums,
-        polls=preview.polls,
-        meetings=preview.meetings,
-        branches=preview.branches,
-    )
-    _retire(session, source)
-    session.commit()
-    return preview
-
-
-def dissolve_org(session: Session, actor: Member, org_id: int) -> None:
-    """Dissolve a branch that holds nothing: no members, forums, polls, meetings or
-    sub-branches (merge it first otherwise). Its offices end with it."""
-    org = get_admin_org(session, actor, org_id)
-    if org.parent_id is None:
-        raise Conflict(_("Die Wurzel des Baums kann nicht aufgelöst werden."))
-    holds = {
-        "members": session.scalar(
-            select(func.count(Member.id)).where(Member.home_branch_id == org.id)
-        ),
-        "forums": _count(session, Forum, org.id),
-        "polls": _count(session, Poll, org.id),
-        "meetings": _count(session, Meeting, org.id),
-        "branches": session.scalar(
-            select(func.count(Organisation.id)).where(Organisation.parent_id == org.id)
-        ),
-    }
-    if any(holds.values()):
-        raise Conflict(
-            _(
-                "„%(name)s“ ist nicht leer (Mitglieder, Foren, Abstimmungen, "
-                "Versammlungen oder Untergliederungen). Führe sie zuerst mit einer "
-                "anderen Gliederung zusammen.",
-                name=org.name,
-            )
-        )
-    session.execute(delete(Role).where(Role.organisation_id == org.id))
-    session.execute(delete(RulePreset).where(RulePreset.organisation_id == org.id))
-    audit.record(session, actor, "org.dissolved", organisation=org, target=org)
-    _retire(session, org)
-    session.commit()

@@ -15,6 +15,7 @@ from ..db import db, write_intent
 from ..errors import ValidationFailed
 from ..i18n import _
 from ..web import back_to, form_errors, load
+from . import merge as tree_merge
 from . import services
 from .forms import ConfirmForm, CreateForm, MergeForm, MoveForm, RenameForm
 
@@ -75,9 +76,16 @@ def _forms(org: Organisation):
     rename = RenameForm(prefix="rename", name=org.name)
     move = MoveForm(prefix="move", parent_id=org.parent_id)
     move.parent_id.choices = _choices(orgs, skip=org)
-    merge = MergeForm(prefix="merge")
-    merge.target_id.choices = _choices([o for o in orgs if o.id != org.id], skip=org)
-    return {"rename": rename, "move": move, "merge": merge, "dissolve": ConfirmForm()}
+    merge_form = MergeForm(prefix="merge")
+    merge_form.target_id.choices = _choices(
+        [o for o in orgs if o.id != org.id], skip=org
+    )
+    return {
+        "rename": rename,
+        "move": move,
+        "merge": merge_form,
+        "dissolve": ConfirmForm(),
+    }
 
 
 @bp.route("/<int:org_id>")
@@ -132,7 +140,7 @@ def merge_preview(org_id: int):
     back_to(url_for("orgs.detail", org_id=org_id))
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("orgs.detail", org_id=org_id))
-    preview = services.merge_preview(
+    preview = tree_merge.merge_preview(
         db.session, current_user, org_id, _int(form.target_id.raw_data)
     )
     return render_template("orgs/merge.html", preview=preview, confirm=ConfirmForm())
@@ -146,7 +154,7 @@ def merge(org_id: int, target_id: int):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("orgs.detail", org_id=org_id))
     with write_intent():
-        preview = services.merge_orgs(db.session, current_user, org_id, target_id)
+        preview = tree_merge.merge_orgs(db.session, current_user, org_id, target_id)
     flash(
         _(
             "„%(s)s“ ist in „%(t)s“ aufgegangen.",
@@ -166,6 +174,6 @@ def dissolve(org_id: int):
     if ConfirmForm().validate_on_submit():
         name = org.name
         with write_intent():
-            services.dissolve_org(db.session, current_user, org_id)
+            tree_merge.dissolve_org(db.session, current_user, org_id)
         flash(_("„%(name)s“ wurde aufgelöst.", name=name), "success")
     return redirect(url_for("orgs.index"))
