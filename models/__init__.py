@@ -13,6 +13,7 @@ from .forum import (
     ThreadRead,
     ThreadSubscription,
 )
+from .instance import InstanceIdentity
 from .meeting import AgendaItem, Attendance, Meeting, MeetingChair, SpeakerRequest
 from .member import (
     ApiToken,
@@ -87,6 +88,7 @@ __all__ = [
     "Repeat",
     "RulePreset",
     "AuditEntry",
+    "InstanceIdentity",
     "Base",
     "LinkPurpose",
     "LoginSession",
