@@ -55,6 +55,21 @@ ENVIRONMENT = {
         bool,
         "off runs without the per-process caches: the same pages, only slower.",
     ),
+    # Retention (`ortsverein retention`, the README's processing record).
+    "RETENTION_CHALLENGE_DAYS": (
+        int,
+        "Days after a poll closes that who took part (and paper-voter ticks) is kept.",
+    ),
+    "RETENTION_NOTIFICATION_DAYS": (int, "Days notifications are kept."),
+    "RETENTION_MAIL_DAYS": (int, "Days mail files in instance/mail/ are kept."),
+    "RETENTION_IMPORT_HOURS": (int, "Hours an import preview file is kept."),
+    "RETENTION_TOKEN_DAYS": (int, "Days an unused or revoked API token is kept."),
+    "RETENTION_ATTENDANCE_DAYS": (int, "Days meeting attendance records are kept."),
+    "RETENTION_AUDIT_YEARS": (
+        int,
+        "Years after which audit entries no longer name members (pseudonymised).",
+    ),
+    "EXPORT_DAYS": (int, "Days a member's data export can be downloaded."),
 }
 
 
@@ -89,6 +104,15 @@ class Base:
     SECURE_COOKIES = True
     MEETING_LEAVE_GRACE = 120.0
     CACHES = True  # read once per process: ortsverein/caches.py
+    # What `ortsverein retention` keeps and for how long (README: processing record).
+    RETENTION_CHALLENGE_DAYS = 30  # the usual period to challenge a party vote
+    RETENTION_NOTIFICATION_DAYS = 180
+    RETENTION_MAIL_DAYS = 14
+    RETENTION_IMPORT_HOURS = 24
+    RETENTION_TOKEN_DAYS = 365
+    RETENTION_ATTENDANCE_DAYS = 730  # two years: the minutes' term of record
+    RETENTION_AUDIT_YEARS = 10  # the usual statute period for a party's records
+    EXPORT_DAYS = 7
     FEATURES = FEATURES
 
     # Fixed settings (not from the environment).

@@ -10,6 +10,17 @@ authors' names from the same database and renders them, served by gunicorn with 
 same settings on another port. Target: the thread page at 70 % or more of the
 ceiling's throughput.
 
+Then the saturation run (--saturation, default 8 and 64 connections): the thread
+page with that many keep-alive connections, each sending its next request the
+moment the answer arrives, as wrk does; against `serve`, `serve --no-fair-turns`
+(production's gevent worker as it was before its fair turns, ortsverein/serving.py:
+the baseline) and the ceiling. It prints p50/p90/p99 next to the fair share by
+Little's law (connections / throughput: what every request would wait if all waited
+alike) and the server's CPU per request. Targets at 64 connections: p99 under 1 s
+and under 4x the fair share, p90 under 2x; throughput within 10 % of the baseline's.
+This load generator is Python: a slow one sends the next request later than wrk
+would, which hides part of the unfairness of the baseline (wrk showed more of it).
+
 The load generator is this process (the servers are others): --clients threads, each
 with one keep-alive connection, for --duration seconds per endpoint after --warmup
 seconds, --rounds times interleaved (the median counts; per-round rates in brackets).
@@ -403,13 +414,21 @@ def server_env(url: str, port: int, instance: Path) -> dict:
     }
 
 
-def start_app(url: str, port: int, threads: int, instance: Path, log=None, **extra_env):
-    """`ortsverein serve`; its access log and errors go to `log` (a file) or away,
-    as in bench/polls.py."""
+def start_app(
+    url: str,
+    port: int,
+    threads: int,
+    instance: Path,
+    log=None,
+    options: tuple[str, ...] = (),
+    **extra_env,
+):
+    """`ortsverein serve` (with further `options`); its access log and errors go to
+    `log` (a file) or away, as in bench/polls.py."""
     cli = Path(sys.executable).with_name("ortsverein")
     env = {**server_env(url, port, instance), **extra_env}
     return subprocess.Popen(
-        [str(cli), "serve", "--threads", str(threads)],
+        [str(cli), "serve", "--threads", str(threads), *options],
         env=env,
         cwd=ROOT,
         stdout=log or subprocess.DEVNULL,
@@ -523,16 +542,22 @@ def worker_class() -> str:
 
 def serve_one_process(flask_app, port: int, threads: int) -> None:
     """A baseline app on gunicorn with the settings of `ortsverein serve`
-    (ortsverein/cli.py): its worker class, and gunicorn's default connection limit."""
+    (ortsverein/cli.py, ortsverein/serving.py): its worker class and, under gevent,
+    its fair turns; gunicorn's default connection limit."""
     from gunicorn.app.base import BaseApplication
+
+    from ortsverein.serving import worker_settings
+
+    settings = worker_settings(
+        worker_class() == "gevent", threads=threads, connections=1000
+    )
 
     class OneProcess(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"127.0.0.1:{port}")
             self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", worker_class())
-            if worker_class() == "gthread":
-                self.cfg.set("threads", threads)
+            for name, value in settings.items():
+                self.cfg.set(name, value)
             self.cfg.set("accesslog", "-")
 
         def load(self):
@@ -621,8 +646,10 @@ def hammer(
     duration: float,
     server_pid: int,
     run: Run | None = None,
+    until: threading.Event | None = None,
 ) -> None:
-    """`clients` threads, one keep-alive connection each, cycling through paths."""
+    """`clients` threads, one keep-alive connection each, cycling through paths,
+    for `duration` seconds or until `until` is set."""
     headers = {"Cookie": cookie} if cookie else {}
     results: list[tuple[list[float], int, int]] = []
     barrier = threading.Barrier(clients + 1)
@@ -636,7 +663,7 @@ def hammer(
         barrier.wait()
         while True:
             t0 = time.perf_counter()
-            if t0 >= stop_at[0]:
+            if t0 >= stop_at[0] or (until is not None and until.is_set()):
                 break
             path = paths[i % len(paths)]
             i += 1
@@ -802,6 +829,11 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
                     e.server.pid,
                     e.run,
                 )
+        saturated = (
+            saturation(kind, url, args, tmp, threads, seeded, thread, ceiling)
+            if args.saturation and thread.label not in problems
+            else []
+        )
     finally:
         stop(app_server)
         stop(ceiling_server)
@@ -841,6 +873,135 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
         f"{kind}: thread page / ceiling throughput = {ratio:.0f} % "
         f"(target >= 70 %: {verdict})"
     )
+    print_saturation(kind, args, saturated)
+
+
+# --- saturation: is service fair? ----------------------------------------------------
+
+
+def saturation(
+    kind: str,
+    url: str,
+    args,
+    tmp: Path,
+    threads: int,
+    seeded: Seed,
+    thread: Endpoint,
+    ceiling: Endpoint,
+) -> list[tuple[int, list[Endpoint]]]:
+    """The thread page at saturation: for each count of --saturation, that many
+    keep-alive connections, each sending its next request the moment the answer
+    arrives (as wrk does), against `serve` as it is, the same with its fair turns
+    switched off (`--no-fair-turns`: the baseline of before, gevent only) and the
+    ceiling (which `serve`'s settings give the same turns), interleaved --rounds
+    times. Returns (connections, endpoints) pairs."""
+    gevent = production_async_mode() == "gevent"
+    unfair_server = None
+    if gevent:
+        port = free_port()
+        unfair_server = start_app(
+            url, port, threads, tmp / f"{kind}-unfair", options=("--no-fair-turns",)
+        )
+    try:
+        servers = [(ceiling.label, ceiling.port, ceiling.server, "", ceiling.paths)]
+        servers.append(
+            (
+                "serve (fair turns)",
+                thread.port,
+                thread.server,
+                thread.cookie,
+                thread.paths,
+            )
+        )
+        if unfair_server is not None:
+            wait_for_port(port, 60)
+            cookie = login(f"http://127.0.0.1:{port}", seeded.readers[0])
+            servers.append(
+                (
+                    "serve --no-fair-turns (before)",
+                    port,
+                    unfair_server,
+                    cookie,
+                    thread.paths,
+                )
+            )
+        out = []
+        for connections in args.saturation:
+            endpoints = [Endpoint(*server) for server in servers]
+            for e in endpoints:  # the first requests of as many new connections
+                hammer(
+                    e.port, e.paths, e.cookie, connections, args.warmup, e.server.pid
+                )
+            for _round in range(args.rounds):
+                for e in endpoints:
+                    hammer(
+                        e.port,
+                        e.paths,
+                        e.cookie,
+                        connections,
+                        args.duration,
+                        e.server.pid,
+                        e.run,
+                    )
+            out.append((connections, endpoints))
+        return out
+    finally:
+        if unfair_server is not None:
+            stop(unfair_server)
+
+
+def print_saturation(kind: str, args, saturated) -> None:
+    """The table of saturation(): percentiles next to the fair share, which by
+    Little's law is what every request would wait if all waited alike (connections
+    / throughput). Targets at 64 connections: p99 under 1 s and under 4x the fair
+    share, p90 under 2x."""
+    if not saturated:
+        return
+    print(
+        f"{kind}: saturation, thread page: N keep-alive connections, the next "
+        f"request sent when the answer arrives; {args.duration:g} s x "
+        f"{args.rounds} round(s) each; fair share = N / throughput (Little's law)"
+    )
+    header = (
+        f"  {'server':32} {'N':>4} {'req/s':>7} {'p50 ms':>8} {'p90 ms':>8} "
+        f"{'p99 ms':>8} {'fair ms':>8} {'p90/fair':>8} {'p99/fair':>8} {'errors':>6} "
+        f"{'srv CPU':>7} {'CPU/req':>7} {'gen CPU':>7}"
+    )
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    verdicts = []
+    for connections, endpoints in saturated:
+        for e in endpoints:
+            run = e.run
+            rps = statistics.median(run.rps)
+            fair = connections / rps if rps else float("nan")
+            p50, p90, p99 = (percentile(run.latencies, q) for q in (50, 90, 99))
+            print(
+                f"  {e.label[:32]:32} {connections:4d} {rps:7.1f} {1000 * p50:8.1f} "
+                f"{1000 * p90:8.1f} {1000 * p99:8.1f} {1000 * fair:8.1f} "
+                f"{p90 / fair:8.2f} {p99 / fair:8.2f} {run.errors:6d} "
+                f"{100 * statistics.median(run.server_cpu):6.0f}% "
+                f"{1000 * statistics.median(run.server_cpu) / rps:4.1f} ms "
+                f"{100 * statistics.median(run.client_cpu):6.0f}%"
+            )
+            if connections == 64 and e.label.startswith("serve (fair"):
+                met = p99 < 1.0 and p99 < 4 * fair and p90 < 2 * fair
+                verdicts.append(
+                    f"{kind}: serve at 64 connections: p99 {1000 * p99:.0f} ms, "
+                    f"{p99 / fair:.1f}x and p90 {p90 / fair:.1f}x the fair share "
+                    f"(targets p99 < 1000 ms and < 4x, p90 < 2x: "
+                    f"{'met' if met else 'MISSED'})"
+                )
+        by_label = {e.label: statistics.median(e.run.rps) for e in endpoints}
+        before = by_label.get("serve --no-fair-turns (before)")
+        if before:
+            verdicts.append(
+                f"{kind}: throughput with fair turns / without at {connections} "
+                f"connections = {100 * by_label['serve (fair turns)'] / before:.0f} %"
+            )
+    for line in verdicts:
+        print(line)
+    print(f"{kind}: after the saturation runs: {load()}")
 
 
 def on_database(bench, args, sqlite_name: str) -> None:
@@ -885,6 +1046,13 @@ def main() -> None:
         "--server-threads",
         type=int,
         help="gunicorn threads (default: that of `ortsverein serve`)",
+    )
+    parser.add_argument(
+        "--saturation",
+        type=lambda text: [int(n) for n in text.split(",") if n],
+        default=[8, 64],
+        help="keep-alive connection counts of the saturation run of the thread "
+        "page (default 8,64; an empty string skips it)",
     )
     parser.add_argument("--serve-ceiling", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -21,8 +21,14 @@ processes on their own ports sharing a (throwaway) Redis message queue, the clie
 spread over them, the posts sent to the first.
 This process is the load generator: its CPU share is printed, and near 100 % it
 would be adding its own delay to the latencies.
+With --page-load N (comma-separated), each size runs again while N keep-alive
+connections load the thread page (logged in, 20 posts) as bench/forum.py's
+saturation run does, from a process of their own: the live post under page load.
+The POST then waits its turn among the page requests (ortsverein/serving.py), so its
+own response time (POST ms) is part of every latency.
 Needs aiohttp (pip install aiohttp), which the app itself does not.
 Usage: python bench/live.py [--clients 500,1000] [--posts 10] [--processes N]
+       [--page-load 0,8,64]
 """
 
 from __future__ import annotations
@@ -31,9 +37,12 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,8 +54,11 @@ import requests  # noqa: E402
 
 from bench.forum import (  # noqa: E402
     PASSWORD,
+    Run,
     cpu_seconds,
+    hammer,
     load,
+    login,
     machine,
     on_database,
     percentile,
@@ -171,6 +183,8 @@ class Measured:
     client_cpu: float = 0.0
     dropped: int = 0  # sockets closed by the server or the network before the end
     notes: list[str] = field(default_factory=list)
+    page_load: int = 0  # keep-alive connections loading a thread page meanwhile
+    pages: dict = field(default_factory=dict)  # their req/s, p50, p99 (ms)
 
 
 async def post_and_collect(fleet: Fleet, http, post_url: str, token: str, m, args):
@@ -218,6 +232,58 @@ async def post_and_collect(fleet: Fleet, http, post_url: str, token: str, m, arg
     m.server_cpu = (sum(map(cpu_seconds, servers)) - srv0) / wall
 
 
+def start_page_load(base: str, cookie: str, path: str, connections: int, server_pid):
+    """The saturation load of bench/forum.py in a process of its own (its threads
+    must not slow this one's clients): `connections` keep-alive connections
+    loading the thread page, each sending the next request when the answer
+    arrives, until its stdin closes; it then prints its numbers as JSON."""
+    job = {
+        "port": int(base.rpartition(":")[2]),
+        "path": path,
+        "cookie": cookie,
+        "connections": connections,
+        "server_pid": server_pid,
+    }
+    return subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--page-load-worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ), json.dumps(job)
+
+
+def page_load_worker() -> None:
+    job = json.loads(sys.stdin.readline())
+    until = threading.Event()
+
+    def wait_for_eof():
+        sys.stdin.read()
+        until.set()
+
+    threading.Thread(target=wait_for_eof, daemon=True).start()
+    run = Run("page load")
+    hammer(
+        job["port"],
+        [job["path"]],
+        job["cookie"],
+        job["connections"],
+        3600.0,
+        job["server_pid"],
+        run,
+        until,
+    )
+    print(
+        json.dumps(
+            {
+                "rps": run.rps[0],
+                "p50": 1000 * percentile(run.latencies, 50),
+                "p99": 1000 * percentile(run.latencies, 99),
+                "errors": run.errors,
+            }
+        )
+    )
+
+
 async def one_size(size: int, bases, tokens, thread_id: int, stop_servers, args):
     """Connect `size` clients, post, measure; then stop the servers and let go."""
     import aiohttp
@@ -249,9 +315,31 @@ async def one_size(size: int, bases, tokens, thread_id: int, stop_servers, args)
             gc.collect()
             gc.freeze()
             gc.disable()
-            async with aiohttp.ClientSession() as http:
-                post_url = f"{bases[0]}/api/v1/threads/{thread_id}/posts"
-                await post_and_collect(fleet, http, post_url, tokens[0], m, args)
+            loader = None
+            if args.page_load_now:
+                m.page_load = args.page_load_now
+                loader, job = start_page_load(
+                    bases[0],
+                    args.cookie,
+                    f"/forums/threads/{thread_id}?page=1",
+                    args.page_load_now,
+                    args.server_pids[0],
+                )
+                assert loader.stdin is not None  # noqa: S101  (a pipe, asked for)
+                loader.stdin.write(job + "\n")
+                loader.stdin.flush()
+                await asyncio.sleep(args.page_load_warmup)
+            try:
+                async with aiohttp.ClientSession() as http:
+                    post_url = f"{bases[0]}/api/v1/threads/{thread_id}/posts"
+                    await post_and_collect(fleet, http, post_url, tokens[0], m, args)
+            finally:
+                if loader is not None:
+                    out, _ = await asyncio.get_running_loop().run_in_executor(
+                        None, loader.communicate
+                    )
+                    with contextlib.suppress(ValueError):
+                        m.pages = json.loads(out.strip().splitlines()[-1])
         m.dropped = sum(fleet.dropped.values())
         for err, n in fleet.connect_errors.most_common(3):
             m.notes.append(f"{n} clients could not connect and join: {err}")
@@ -276,7 +364,8 @@ async def one_size(size: int, bases, tokens, thread_id: int, stop_servers, args)
 
 
 HEADER = (
-    f"  {'clients':>7} {'joined':>6} {'in s':>5} {'presence':>8} {'posts':>5} "
+    f"  {'pages':>5} {'clients':>7} {'joined':>6} {'in s':>5} {'presence':>8} "
+    f"{'posts':>5} "
     f"{'delivered':>9} {'missing':>7} {'dropped':>7} {'p50 ms':>7} {'p99 ms':>7} "
     f"{'max ms':>7} {'POST ms':>7} {'spread':>7} {'srv CPU':>7} {'gen CPU':>7}  target"
 )
@@ -284,8 +373,8 @@ HEADER = (
 
 def report(m: Measured) -> None:
     start = (
-        f"  {m.clients:>7} {m.joined:>6} {m.joined_in:5.1f} {m.presence_events:8d} "
-        f"{m.posts:5d} "
+        f"  {m.page_load:>5} {m.clients:>7} {m.joined:>6} {m.joined_in:5.1f} "
+        f"{m.presence_events:8d} {m.posts:5d} "
     )
     if not m.posts:
         print(start + (m.failure or "no clients joined"), flush=True)
@@ -310,8 +399,20 @@ def report(m: Measured) -> None:
         )
         if m.failure:
             m.notes.insert(0, f"then {m.failure}")
+    if m.page_load:
+        pages = m.pages
+        m.notes.insert(
+            0,
+            f"page load meanwhile: {m.page_load} keep-alive connections, "
+            + (
+                f"{pages['rps']:.0f} req/s, p50 {pages['p50']:.0f} ms, p99 "
+                f"{pages['p99']:.0f} ms, {pages['errors']} errors"
+                if pages
+                else "no numbers (the load process failed)"
+            ),
+        )
     for note in m.notes:
-        print(f"  {'':>7} {note}", flush=True)
+        print(f"  {'':>13} {note}", flush=True)
 
 
 def raise_fd_limit(needed: int) -> int:
@@ -355,9 +456,10 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
     use_redis = args.processes > 1 or args.redis
     mode = production_async_mode()
     print(
-        f"{kind}: Socket.IO async mode {mode!r}; {args.processes} x `ortsverein "
-        f"serve` (gunicorn, 1 {worker_class()} worker, --threads {threads}, "
-        f"worker_connections as serve sets them)"
+        f"{kind}: Socket.IO async mode {mode!r}; {args.processes} x `"
+        + " ".join(["ortsverein serve", *args.serve_options.split()])
+        + f"` (gunicorn, 1 {worker_class()} worker, --threads {threads}, "
+        "worker_connections as serve sets them)"
         + (" sharing a Redis message queue" if use_redis else "")
         + f"; {args.members} members' API tokens; WebSocket transport; "
         f"{args.posts} posts per size, sent to process 1; fresh servers per size",
@@ -365,7 +467,8 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
     )
     print(HEADER, flush=True)
     tokens: list[str] = []
-    for size in args.sizes:
+    for size, page_load in [(s, p) for p in args.page_loads for s in args.sizes]:
+        args.page_load_now = page_load
         redis = RedisServer() if use_redis else None
         extra = {}
         if redis is not None:
@@ -390,12 +493,24 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
                     name = f"{args.server_log}.{kind}.{size}.{i + 1}"
                     log = logs.enter_context(open(name, "w"))  # noqa: SIM115
                 instance = tmp / f"{kind}-{size}-{i}"
-                servers.append(start_app(url, port, threads, instance, log, **extra))
+                servers.append(
+                    start_app(
+                        url,
+                        port,
+                        threads,
+                        instance,
+                        log,
+                        options=tuple(args.serve_options.split()),
+                        **extra,
+                    )
+                )
                 bases.append(f"http://127.0.0.1:{port}")
             for base in bases:
                 wait_for_port(int(base.rpartition(":")[2]), 60)
             args.server_pids = [s.pid for s in servers]
             tokens = tokens or get_tokens(bases[0], seeded.readers)
+            if page_load:
+                args.cookie = login(bases[0], seeded.readers[0])
             m = asyncio.run(
                 one_size(size, bases, tokens, thread_id, stop_servers, args)
             )
@@ -410,7 +525,8 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
         f"{args.delivery_timeout:g} s; dropped: sockets ended by the server or the "
         "network; POST ms: the POST's own response time (median); spread: first to "
         "last client of a post (median); CPU: the servers' and this process's CPU "
-        "while posting (100 % = one core)."
+        "while posting (100 % = one core); pages: keep-alive connections loading "
+        "the thread page (logged in) meanwhile, from another process."
     )
 
 
@@ -444,6 +560,25 @@ def main() -> None:
     parser.add_argument("--settle-limit", type=float, default=300.0)
     parser.add_argument("--post-timeout", type=float, default=30.0)
     parser.add_argument("--delivery-timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--page-load",
+        default="0",
+        help="keep-alive connections loading the thread page while posting, "
+        "comma-separated, each a run of every size (default 0; the issue's "
+        "under-load run: 0,8,64)",
+    )
+    parser.add_argument(
+        "--serve-options",
+        default="",
+        help="further options of `ortsverein serve` (--no-fair-turns: the "
+        "baseline before its fair turns)",
+    )
+    parser.add_argument(
+        "--page-load-warmup", type=float, default=2.0, help="s before posting"
+    )
+    parser.add_argument(
+        "--page-load-worker", action="store_true", help=argparse.SUPPRESS
+    )
     parser.add_argument("--database-url", help="an empty database (default: SQLite)")
     parser.add_argument(
         "--postgresql",
@@ -451,7 +586,11 @@ def main() -> None:
         help="start a throwaway PostgreSQL server as the tests do and use it",
     )
     args = parser.parse_args()
+    if args.page_load_worker:
+        page_load_worker()
+        return
     args.sizes = [int(x) for x in args.clients.split(",") if x.strip()]
+    args.page_loads = [int(x) for x in args.page_load.split(",") if x.strip()]
     if not args.sizes or min(args.sizes) < 1 or args.processes < 1:
         parser.error("--clients and --processes must be positive")
     if not 1 <= args.members <= 10:

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         events,
         moderation_views,
         reading,
+        search,
         thread_views,
         views,
     )
@@ -43,4 +44,6 @@ def init_app(app: Flask) -> None:
     from .seed import seed_forums
 
     app.config.setdefault("SEED_HOOKS", []).append(seed_forums)
+    # Texts removed at a member's request (account deletion) leave the search too.
+    app.config.setdefault("ERASURE_HOOKS", []).append(search.unindex_posts)
     register_panel(app, "discussions/_panel.html", views.panel)

@@ -75,6 +75,11 @@ def unindex_post(session: Session, post_id: int) -> None:
     session.execute(text(statement), {"id": post_id})
 
 
+def unindex_posts(session: Session, post_ids: list[int]) -> None:
+    for post_id in post_ids:
+        unindex_post(session, post_id)
+
+
 def fts5_query(q: str) -> str:
     """Words of the query as quoted FTS5 prefix terms, all required; FTS5's own
     syntax is never passed through, so any input is a valid query."""

@@ -13,6 +13,7 @@ from .forum import (
     ThreadRead,
     ThreadSubscription,
 )
+from .instance import InstanceIdentity
 from .meeting import AgendaItem, Attendance, Meeting, MeetingChair, SpeakerRequest
 from .member import (
     ApiToken,
@@ -33,6 +34,7 @@ from .poll import (
     PaperVoter,
     Participation,
     Poll,
+    PollKeyShare,
     PollKind,
     PollOption,
     Receipt,
@@ -40,8 +42,20 @@ from .poll import (
     RulePreset,
     SealedBallot,
 )
+from .privacy import (
+    DataExport,
+    ExportStatus,
+    LegalKind,
+    LegalText,
+    NoticeAcknowledgement,
+)
 
 __all__ = [
+    "DataExport",
+    "ExportStatus",
+    "LegalKind",
+    "LegalText",
+    "NoticeAcknowledgement",
     "AgendaItem",
     "Attendance",
     "Meeting",
@@ -69,10 +83,12 @@ __all__ = [
     "PollKind",
     "PollOption",
     "Receipt",
+    "PollKeyShare",
     "SealedBallot",
     "Repeat",
     "RulePreset",
     "AuditEntry",
+    "InstanceIdentity",
     "Base",
     "LinkPurpose",
     "LoginSession",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -33,5 +33,15 @@ class AuditEntry(Base):
     # never forks.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    # Version 2 (from 0.5.0) hashes a member who acted or was acted on only as a
+    # commitment, sha256(salt ":" id) in *_ref; the id and the salt stay outside
+    # the hashed part, so pseudonymising (both set to NULL) keeps the chain intact
+    # (ortsverein/audit.py, docs/secrecy.md). Version 1 hashed actor_id itself.
+    hash_version: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
+    actor_ref: Mapped[str | None] = mapped_column(String(64))
+    actor_salt: Mapped[str | None] = mapped_column(String(32))
+    target_ref: Mapped[str | None] = mapped_column(String(64))
+    target_salt: Mapped[str | None] = mapped_column(String(32))
 
     actor: Mapped[Member | None] = relationship()

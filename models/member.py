@@ -66,6 +66,9 @@ class Member(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
+    # The account was deleted (GDPR Art. 17): the row stays only as an anonymous
+    # placeholder for what still refers to it (ortsverein/privacy/deletion.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     home_branch: Mapped[Organisation] = relationship()
     roles: Mapped[list[Role]] = relationship(

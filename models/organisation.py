@@ -39,6 +39,9 @@ class Organisation(Base):
     # Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix match.
     path: Mapped[str] = mapped_column(String(1000), index=True)
     require_2fa_for_staff: Mapped[bool] = mapped_column(default=False)
+    # Set when the branch was dissolved or merged into another: it keeps its id for
+    # the audit log's history but leaves the tree (no parent, path "/0/<id>/").
+    dissolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(

@@ -126,6 +126,9 @@ class Poll(Base):
     key_missing_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the traces of casting order were verifiably removed after sealing
     scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Key escrow (optional, binding votes): the private key is also split into
+    # shares for the board, this many of which restore it (polls/escrow.py).
+    escrow_threshold: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -203,6 +206,24 @@ class SealedBallot(Base):
         ForeignKey("polls.id", ondelete="CASCADE"), index=True
     )
     box: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PollKeyShare(Base):
+    """A board member chosen to hold one share of an escrowed poll's private key.
+    The share itself is never in the database: it waits in the key folder until
+    its holder picks it up once, and then exists only where they keep it."""
+
+    __tablename__ = "poll_key_shares"
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship()
 
 
 class Receipt(Base):

@@ -112,7 +112,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_core(app: Flask) -> None:
-    from . import api, auth, members, notifications, security, templating
+    from . import api, auth, members, notifications, orgs, privacy, security, templating
     from .db import set_write_intent, takes_write_lock_first
     from .main import bp as main_bp
 
@@ -120,8 +120,10 @@ def register_core(app: Flask) -> None:
     templating.init_app(app)
     auth.init_app(app)
     members.init_app(app)
+    orgs.init_app(app)
     notifications.init_app(app)
     api.init_app(app)
+    privacy.init_app(app)
     app.register_blueprint(main_bp)
 
     @app.before_request

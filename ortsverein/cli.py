@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import func, select
-
-from models import Member, Organisation, Role, RoleName
 
 from . import audit
 from .app_object import app_object
@@ -91,114 +87,6 @@ def seed_demo(if_empty: bool):
         click.echo(f"  {email:50} {what}")
 
 
-@click.command("create-admin")
-@click.argument("email")
-@click.option(
-    "--org",
-    "org_slug",
-    default=None,
-    help="Organisation to administer (default: the root of the tree).",
-)
-@click.password_option(help="Asked for when not given.")
-@click.option("--first-name", default="Admin")
-@click.option("--last-name", default="Ortsverein")
-@click.option("--number", default=None, help="Membership number (default: ADMIN-<n>).")
-@with_appcontext
-def create_admin(email, org_slug, password, first_name, last_name, number):
-    """Create an admin account with a password (or give an existing member the role)."""
-    from .auth.passwords import hash_password
-    from .auth.services import check_new_password, member_by_email, normalise_email
-    from .errors import ValidationFailed
-
-    session = db.session
-    with write_intent():
-        if org_slug:
-            org = session.scalar(
-                select(Organisation).where(Organisation.slug == org_slug)
-            )
-        else:
-            org = session.scalar(
-                select(Organisation)
-                .where(Organisation.parent_id.is_(None))
-                .order_by(Organisation.id)
-            )
-        if org is None:
-            raise click.ClickException(
-                "no such organisation; create the tree first (seed-demo or import-orgs)"
-            )
-        member = member_by_email(session, email)
-        if member is None:
-            count = session.scalar(select(func.count(Member.id))) or 0
-            member = Member(
-                email=normalise_email(email),
-                first_name=first_name,
-                last_name=last_name,
-                home_branch=org,
-                membership_number=number or f"ADMIN-{count + 1}",
-            )
-            session.add(member)
-        try:
-            check_new_password(password, member)
-        except ValidationFailed as err:
-            raise click.ClickException(err.message) from None
-        member.password_hash = hash_password(password)
-        if not any(
-            r.role == RoleName.ADMIN and r.organisation_id == org.id
-            for r in member.roles
-        ):
-            member.roles.append(Role(organisation=org, role=RoleName.ADMIN))
-        session.flush()
-        audit.record(
-            session, None, "admin.created", organisation=org, target=member, via="cli"
-        )
-        session.commit()
-    click.echo(f"{member.email} is admin of {org.name}")
-
-
-@click.command("import-members")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--org",
-    "org_slug",
-    required=True,
-    help="The organisation whose subtree the list covers.",
-)
-@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
-@click.option("--invite", is_flag=True, help="Email activation links to new members.")
-@with_appcontext
-def import_members(file: Path, org_slug: str, dry_run: bool, invite: bool):
-    """Import a membership list (CSV); nothing is written if any row is bad."""
-    from .auth.services import invite_numbers
-    from .members.importer import ImportFileError, apply_import, plan_import
-
-    session = db.session
-    scope = session.scalar(select(Organisation).where(Organisation.slug == org_slug))
-    if scope is None:
-        raise click.ClickException(f"unknown organisation {org_slug!r}")
-    with write_intent():
-        try:
-            plan = plan_import(session, file.read_bytes(), scope, None)
-        except ImportFileError as err:
-            raise click.ClickException(str(err)) from None
-        click.echo(
-            f"{plan.rows} rows: {len(plan.creates)} new, {len(plan.updates)} "
-            f"updated, {plan.unchanged} unchanged, {len(plan.errors)} bad"
-        )
-        for error in plan.errors:
-            click.echo(f"line {error.line}: {error.reason}", err=True)
-        if plan.errors:
-            click.echo("nothing imported: correct the bad rows and run again", err=True)
-            sys.exit(1)
-        if dry_run:
-            click.echo("dry run: nothing written")
-            return
-        numbers = apply_import(session, plan, None, scope, source=f"cli:{file.name}")
-    click.echo("imported")
-    if invite and numbers:
-        sent = invite_numbers(session, numbers, None)
-        click.echo(f"{sent} of {len(numbers)} invitations sent")
-
-
 @click.group("audit", help="The hash-chained audit log.")
 def audit_group():
     pass
@@ -229,12 +117,21 @@ def audit_verify():
     "in a thread or a meeting) holds one. Connections: this plus 100 (gevent: at "
     "least 2,000).",
 )
+@click.option(
+    "--fair-turns/--no-fair-turns",
+    default=True,
+    show_default=True,
+    help="gevent: after each answer a connection waits its turn before its next "
+    "request is read (ortsverein/serving.py). Off only to measure the difference.",
+)
 @with_appcontext
-def serve(host: str, port: int, threads: int):
+def serve(host: str, port: int, threads: int, fair_turns: bool):
     """Serve the app with Socket.IO in one process on gunicorn, the same server as
     in production: the threaded worker, or the gevent worker where the Socket.IO
     async mode is gevent (production's)."""
     from gunicorn.app.base import BaseApplication
+
+    from .serving import worker_settings
 
     flask_app = app_object()
     # Features tidy up what a previous run of this one process left behind.
@@ -259,21 +156,16 @@ def serve(host: str, port: int, threads: int):
             err=True,
         )
 
+    settings = worker_settings(
+        gevent, threads=threads, connections=connections, fair=fair_turns
+    )
+
     class OneProcess(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", 1)  # Socket.IO needs sticky sessions: one process
-            if gevent:
-                # One greenlet per connection (the package patched the standard
-                # library when it was imported); `threads` does not apply. Work
-                # that holds the loop (sealing a national vote on first access)
-                # must not get the worker killed as hung after gunicorn's 30 s.
-                self.cfg.set("worker_class", "gevent")
-                self.cfg.set("timeout", 120)
-            else:
-                self.cfg.set("worker_class", "gthread")
-                self.cfg.set("threads", threads)
-            self.cfg.set("worker_connections", connections)
+            for name, value in settings.items():
+                self.cfg.set(name, value)
             self.cfg.set("accesslog", "-")
 
         def load(self):
@@ -306,12 +198,17 @@ def allow_open_files(needed: int) -> int:
 
 
 def init_app(app: Flask) -> None:
+    from . import cli_instance
+
     for command in (
         db_group,
         seed_demo,
-        create_admin,
-        import_members,
+        cli_instance.import_orgs,
+        cli_instance.create_admin,
+        cli_instance.import_members,
         audit_group,
+        cli_instance.backup_command,
+        cli_instance.restore_command,
         serve,
     ):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import current_app, has_request_context
 
 from .app_object import app_object
+from .i18n import _
 
 
 def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
@@ -21,11 +22,21 @@ def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMess
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="ortsverein.invalid")
-    msg.set_content(body)
+    msg.set_content(body + legal_footer())
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/", 1)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
+
+
+def legal_footer() -> str:
+    """Every mail names the privacy notice and the Impressum (ortsverein/privacy)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return "\n\n-- \n" + _(
+        "Datenschutz: %(privacy)s · Impressum: %(imprint)s",
+        privacy=f"{base}/datenschutz",
+        imprint=f"{base}/impressum",
+    )
 
 
 def mail_dir() -> Path:

@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     register_room("poll", can_join_poll)
     app.cli.add_command(cli.tick)
     app.cli.add_command(cli.verify_poll)
+    app.cli.add_command(cli.recover_poll_key)
     from .seed import seed_polls
 
     app.config.setdefault("SEED_HOOKS", []).append(seed_polls)

@@ -40,6 +40,7 @@ def poll_json(poll: Poll, member: Member, voted: bool | None = None) -> dict:
         "kind": poll.kind.value,
         "status": state,
         "secret": poll.secret,
+        "escrow_threshold": poll.escrow_threshold,
         "options": [{"id": o.id, "label": o.label} for o in poll.options],
         "voted": voted,
         "eligible": opened and casting.is_eligible(db.session, poll, member),

@@ -21,6 +21,12 @@ class PollSchema(Schema):
     kind = fields.String(metadata={"enum": list(KINDS)})
     status = fields.String(metadata={"enum": ["draft", "scheduled", "open", "closed"]})
     secret = fields.Boolean()
+    escrow_threshold = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Shares of the board that restore the key (null: no escrow)"
+        },
+    )
     options = fields.List(fields.Nested(OptionSchema))
     voted = fields.Boolean()
     eligible = fields.Boolean()
@@ -62,6 +68,15 @@ class PollCreateSchema(Schema):
     max_choices = fields.Integer(load_default=1, validate=validate.Range(1, 100))
     preset_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
     repeat = fields.String(load_default="none")
+    escrow_threshold = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(2, 100),
+        metadata={
+            "description": "Key escrow for a secret poll: how many of the board's "
+            "shares restore its private key if the key folder is lost (null: none)"
+        },
+    )
     schedule = fields.Boolean(
         load_default=True,
         metadata={"description": "Schedule at once (default) or keep as a draft"},

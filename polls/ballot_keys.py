@@ -8,6 +8,7 @@ the database taken while the poll was open can be opened by anyone."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -42,10 +43,18 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def share_path(poll_id: int, member_id: int) -> Path:
+    """Where an escrowed poll's key share waits for its holder (polls/escrow.py)."""
+    return key_dir() / f"poll-{int(poll_id)}.share-{int(member_id)}"
+
+
 def write_private_key(poll_id: int, secret: bytes) -> None:
-    """Store a poll's private key durably: a temporary file (0600) written and
-    synced, then renamed over the final name, and the folder synced."""
-    path = key_path(poll_id)
+    write_secret_file(key_path(poll_id), secret)
+
+
+def write_secret_file(path: Path, secret: bytes) -> None:
+    """Store a secret durably: a temporary file (0600) written and synced, then
+    renamed over the final name, and the folder synced."""
     temporary = path.with_suffix(f".tmp{os.getpid()}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -57,13 +66,20 @@ def write_private_key(poll_id: int, secret: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def create(poll_id: int) -> bytes:
-    """A new key pair for the poll: the private key to its file, the public key
-    returned for the poll's row. Written before that row is committed, so a poll
-    with a public key always had its private key stored."""
+def create(poll_id: int, escrow: Callable[[bytes], None] | None = None) -> bytes:
+    """A new key pair for the poll: the private key to its file (and, for an
+    escrowed poll, to `escrow`, which writes its shares), the public key returned
+    for the poll's row. Written before that row is committed, so a poll with a
+    public key always had its private key stored."""
     private = PrivateKey.generate()
     write_private_key(poll_id, bytes(private))
+    if escrow is not None:
+        escrow(bytes(private))
     return bytes(private.public_key)
+
+
+def public_key_of(secret: bytes) -> bytes:
+    return bytes(PrivateKey(secret).public_key)
 
 
 def has_key(poll_id: int) -> bool:
@@ -87,9 +103,13 @@ def private_key(poll_id: int, public_key: bytes) -> PrivateKey | None:
 
 
 def destroy(poll_id: int) -> bool:
-    """Destroy a poll's private key: overwrite the file, sync, unlink, sync the
-    folder. True when there was a file."""
-    path = key_path(poll_id)
+    """Destroy a poll's private key. True when there was a file."""
+    return destroy_file(key_path(poll_id))
+
+
+def destroy_file(path: Path) -> bool:
+    """Destroy a secret: overwrite the file, sync, unlink, sync the folder. True
+    when there was a file."""
     try:
         fd = os.open(path, os.O_WRONLY)
     except FileNotFoundError:

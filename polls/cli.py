@@ -1,4 +1,5 @@
-"""Poll commands: `ortsverein tick` (for cron) and `ortsverein verify-poll`."""
+"""Poll commands: `ortsverein tick` (for cron), `ortsverein verify-poll` and
+`ortsverein recover-poll-key`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from models import BallotRecord, Participation, Poll, Receipt
 from ortsverein import audit
 from ortsverein.db import db
 
+from . import escrow
 from .lifecycle import due_polls, ensure_current
-from .records import recount, sealing_records
+from .records import participations_removed, recount, sealing_records
 from .scrub import finish_sealing
 from .state import CLOSED, status
 
@@ -82,6 +84,10 @@ def verify_poll(poll_id: int):
         )
         for model in (Participation, BallotRecord, Receipt)
     }
+    # Who took part goes after the challenge period (ortsverein retention).
+    counts["participations"] = (counts["participations"] or 0) + (
+        participations_removed(db.session, poll)
+    )
     if len(set(counts.values())) != 1:
         problems.append(f"participations, ballots and receipts differ: {counts}")
     if digest != poll.ballot_digest:
@@ -98,3 +104,42 @@ def verify_poll(poll_id: int):
             click.echo(f"MISMATCH: {problem}", err=True)
         sys.exit(1)
     click.echo("verified: digests and tally match what was published")
+
+
+@click.command("recover-poll-key")
+@click.argument("poll_id", type=int)
+@with_appcontext
+def recover_poll_key(poll_id: int):
+    """Restore the lost private key of an escrowed poll from its holders' shares,
+    read from standard input (one share of words per line; an empty line or the
+    end of input finishes). Never for a sealed poll."""
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        raise click.ClickException(f"no poll {poll_id}")
+    if not poll.escrow_threshold:
+        raise click.ClickException(f"poll {poll_id} has no key escrow")
+    if sys.stdin.isatty():
+        click.echo(
+            f"Enter {poll.escrow_threshold} shares, one per line, then an empty line:",
+            err=True,
+        )
+    shares: list[str] = []
+    for line in sys.stdin:
+        words = " ".join(line.split())
+        if not words:
+            if shares:
+                break
+            continue
+        shares.append(words)
+    try:
+        used = escrow.recover(db.session, poll, shares)
+    except escrow.SharesRefused as err:
+        db.session.rollback()
+        raise click.ClickException(str(err)) from None
+    # A poll whose time is up is sealed and counted now (sealing then destroys the
+    # key again, with the shares still waiting in the folder).
+    ensure_current(db.session, poll)
+    counted = " and counted" if poll.closed_at is not None else ""
+    click.echo(f"poll {poll_id}: key restored from {used} shares{counted}")
+    if not finish_sealing(db.session):
+        click.echo("traces of casting order not yet scrubbed; the next tick retries")

@@ -22,6 +22,7 @@ from ortsverein.errors import NotFound, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
 
+from . import escrow
 from .presets import preset_for
 from .visibility import can_organise
 
@@ -59,6 +60,8 @@ class PollInput:
     max_choices: int = 1
     preset_id: int | None = None
     repeat: str = "none"
+    # Key escrow: how many board members' shares restore the key (None: none)
+    escrow_threshold: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -94,6 +97,8 @@ def validate(
         )
     if data.repeat not in Repeat._value2member_map_:
         errors["repeat"] = _("Unbekannte Wiederholung.")
+    if data.escrow_threshold is not None:
+        _check_escrow(session, org, data, errors)
     if data.preset_id is not None and preset_for(session, org, data.preset_id) is None:
         errors["preset"] = _(
             "Diese Regel gilt nicht für die gewählte Gliederung. Wähle eine Regel "
@@ -104,6 +109,28 @@ def validate(
             _("Bitte korrigiere die markierten Angaben."), fields=errors
         )
     return org
+
+
+def _check_escrow(
+    session: Session, org: Organisation, data: PollInput, errors: dict[str, str]
+) -> None:
+    board = len(escrow.board_holders(session, org.id))
+    if not data.secret:
+        errors["escrow_threshold"] = _(
+            "Nur der Schlüssel einer geheimen Abstimmung kann geteilt werden."
+        )
+    elif board < escrow.MIN_THRESHOLD:
+        errors["escrow_threshold"] = _(
+            "Für die Treuhand braucht der Vorstand dieser Gliederung mindestens "
+            "zwei Mitglieder; er hat %(n)d.",
+            n=board,
+        )
+    elif not escrow.MIN_THRESHOLD <= (data.escrow_threshold or 0) <= board:
+        errors["escrow_threshold"] = _(
+            "Wähle zwischen 2 und %(n)d Anteilen (so viele Vorstandsmitglieder "
+            "hat diese Gliederung).",
+            n=board,
+        )
 
 
 def apply_definition(session: Session, poll: Poll, data: PollInput) -> None:
@@ -138,3 +165,4 @@ def apply_definition(session: Session, poll: Poll, data: PollInput) -> None:
     session.flush()
     for position, label in enumerate(labels):
         poll.options.append(PollOption(position=position, label=label))
+    escrow.choose_holders(session, poll, data.escrow_threshold)

@@ -75,6 +75,17 @@ class PollForm(FlaskForm):
             "Der Vorstand sieht, wer wie gestimmt hat."
         ),
     )
+    escrow_threshold = IntegerField(
+        _l("Schlüssel-Treuhand: so viele Vorstandsmitglieder stellen ihn wieder her"),
+        validators=[Optional(), NumberRange(2, 100)],
+        description=_l(
+            "Leer lassen für keine Treuhand. Sonst erhält jedes Vorstandsmitglied "
+            "einen Anteil am Schlüssel; so viele Anteile zusammen retten die "
+            "Abstimmung, falls der Schlüsselordner verloren geht. Der Preis: Genauso "
+            "viele Anteilsinhaber könnten zusammen mit einer Datensicherung aus der "
+            "Laufzeit Stimmen ihren Wählenden zuordnen."
+        ),
+    )
     opens_at = DateTimeLocalField(
         _l("Beginn (Ortszeit Berlin)"),
         format=FORMAT,

@@ -20,7 +20,7 @@ from models import (
 from ortsverein import audit
 from ortsverein.notifications import deliver, notify
 
-from . import ballot_keys
+from . import escrow
 from .checksums import electorate_digest
 from .sealing import can_seal, note_key_lost_while_open, seal_and_tally
 from .state import (
@@ -102,7 +102,7 @@ def _freeze_electorate(session: Session, poll: Poll):
     )
     size, digest = electorate_digest(session, poll.id)
     # A secret poll's ballots are sealed from the first one on: its key pair now.
-    public_key = ballot_keys.create(poll.id) if poll.secret else None
+    public_key = escrow.create_key(session, poll) if poll.secret else None
     session.execute(
         update(Poll)
         .where(Poll.id == poll.id)

@@ -18,8 +18,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from models import Member, Poll, utcnow
+from ortsverein import instance_id
 from ortsverein.caches import Cache
-from ortsverein.errors import NotFound
 from ortsverein.i18n import _
 from ortsverein.permissions import can_see_org
 
@@ -29,9 +29,12 @@ from .rules import PollDefinition
 from .state import OPEN, definition_for, reminder_at
 from .visibility import get_poll
 
-# Key: the poll's id; value: its OpenPoll facts. Safe: an open poll's facts do not
-# change (see above), they are trusted only until review_at, and whether it is still
-# open is checked by the writing transaction. Per app (its database).
+# Key: the database's instance id and the poll's id; value: its OpenPoll facts.
+# Safe: an open poll's facts do not change (see above), they are trusted only until
+# review_at, and whether it is still open is checked by the writing transaction. Per
+# app (its database); the instance id changes with every restore, so a restored
+# database that reuses a poll id under running servers never gets another poll's
+# options or ballot key (one primary-key read per ballot).
 OPEN_POLLS = Cache("open_polls", 1000, per_app=True)  # open polls at one time
 
 
@@ -72,16 +75,22 @@ class OpenPoll:
 def for_ballot(session: Session, member: Member, poll_id: int) -> OpenPoll:
     """The open poll a member may see, for casting into: NotFound where they may not
     see it (as loading it would say), PollNotOpen where it is not open."""
-    facts = OPEN_POLLS.get(poll_id)
+    key = (instance_id.current(session), poll_id)
+    facts = OPEN_POLLS.get(key)
     now = utcnow()
-    if facts is not None and now < facts.review_at:
-        if not can_see_org(member, facts.organisation):
-            raise NotFound()
+    # A refusal is never taken from here: the poll may have moved with a merged or
+    # moved branch since its facts were kept (its electorate, checked by the
+    # writing transaction, stays as frozen at opening). Such a member loads it.
+    if (
+        facts is not None
+        and now < facts.review_at
+        and can_see_org(member, facts.organisation)
+    ):
         return facts
     poll = get_poll(session, member, poll_id)
     if ensure_current(session, poll, now) != OPEN:
-        OPEN_POLLS.pop(poll_id)
+        OPEN_POLLS.pop(key)
         raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
     facts = OpenPoll.of(poll)
-    OPEN_POLLS.put(poll_id, facts)
+    OPEN_POLLS.put(key, facts)
     return facts

@@ -78,3 +78,16 @@ def sealing_records(session: Session, poll: Poll) -> list[dict]:
         )
     )
     return [json.loads(d) for d in details]
+
+
+def participations_removed(session: Session, poll: Poll) -> int:
+    """How many participations `ortsverein retention` removed after the challenge
+    period, as its audit entry recorded (0 when it has not run for this poll)."""
+    details = session.scalars(
+        select(AuditEntry.details).where(
+            AuditEntry.action == "retention.participations_removed",
+            AuditEntry.target_type == "poll",
+            AuditEntry.target_id == poll.id,
+        )
+    )
+    return sum(json.loads(d).get("participations", 0) for d in details)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models import Member, Poll, PollOption, Repeat, utcnow
 from ortsverein import audit
 
+from . import escrow
 from .visibility import require_organiser
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -28,6 +29,7 @@ def copy_poll(session: Session, member: Member, poll: Poll) -> Poll:
     copy.repeat = Repeat.NONE
     session.add(copy)
     session.flush()
+    escrow.choose_holders(session, copy, poll.escrow_threshold)
     audit.record(
         session,
         member,
@@ -57,6 +59,7 @@ def _copy(poll: Poll, opens_at: datetime, closes_at: datetime) -> Poll:
         rule_name=poll.rule_name,
         statute_reference=poll.statute_reference,
         repeat=poll.repeat,
+        escrow_threshold=poll.escrow_threshold,
         copied_from_id=poll.id,
         created_by_id=poll.created_by_id,
     )
@@ -87,6 +90,7 @@ def schedule_repetition(session: Session, poll: Poll) -> Poll:
     nxt.scheduled = True
     session.add(nxt)
     session.flush()
+    escrow.choose_holders(session, nxt, poll.escrow_threshold)
     audit.record(
         session,
         None,

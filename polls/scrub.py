@@ -8,6 +8,7 @@ and from every `ortsverein tick`; a poll records `scrubbed_at` when it is done."
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -19,26 +20,31 @@ from ortsverein.db import engine_of, write_intent
 
 from . import ballot_keys
 
-KEY_FILE = re.compile(r"poll-(\d+)\.key")
+KEY_FILE = re.compile(r"poll-(\d+)\.(?:key|share-\d+)")
 # Tables whose dead row versions could pair a ballot with its voter
 SCRUBBED_TABLES = "ballots, sealed_ballots, receipts, participations"
 
 
 def destroy_keys_of_sealed_polls(session: Session) -> list[int]:
-    """Destroy the key file of every sealed poll still having one (sealing
-    destroys it at once; this catches a process that died in between)."""
-    found = {
-        int(m.group(1)): path
-        for path in ballot_keys.key_dir().iterdir()
-        if (m := KEY_FILE.fullmatch(path.name))
-    }
+    """Destroy the key file, and any escrow share not picked up, of every sealed
+    poll still having one (sealing destroys them at once; this catches a process
+    that died in between). Returns the polls whose key was destroyed."""
+    found: dict[int, list[Path]] = {}
+    for path in ballot_keys.key_dir().iterdir():
+        if m := KEY_FILE.fullmatch(path.name):
+            found.setdefault(int(m.group(1)), []).append(path)
     if not found:
         return []
     sealed = session.scalars(
         select(Poll.id).where(Poll.id.in_(found), Poll.closed_at.is_not(None))
     ).all()
     session.rollback()
-    return [poll_id for poll_id in sealed if ballot_keys.destroy(poll_id)]
+    destroyed = []
+    for poll_id in sealed:
+        for path in found[poll_id]:
+            if ballot_keys.destroy_file(path) and path.suffix == ".key":
+                destroyed.append(poll_id)
+    return destroyed
 
 
 def _scrub(session: Session) -> bool:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import cast
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 # WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
@@ -22,7 +31,7 @@ from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import orgs_with_role
 from ortsverein.web import back_to, load
 
-from . import ballot_keys, bp, casting, recurring, services, visibility
+from . import ballot_keys, bp, casting, escrow, recurring, services, visibility
 from . import presets as rule_presets
 from .forms import ExtendForm, PollForm, PresetForm, majority_choices
 from .lifecycle import ensure_current
@@ -80,7 +89,26 @@ def detail(poll_id: int):
         not_counted=not_counted_yet(poll) if poll.closed_at is None else "",
         confirm_form=ConfirmForm(),
         extend_form=ExtendForm(closes_at=to_local(poll.closes_at)),
+        escrow_holders=escrow.holders(db.session, poll)
+        if poll.escrow_threshold
+        else [],
+        share_waiting=escrow.share_waiting(db.session, poll, current_user),
     )
+
+
+@bp.route("/<int:poll_id>/key-share", methods=["POST"])
+@member_required
+def key_share(poll_id: int):
+    """A share holder picks up their share of the poll's key: shown this once."""
+    poll = load_poll(poll_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    words = escrow.pick_up(db.session, poll, current_user)
+    response = make_response(
+        render_template("polls/key_share.html", poll=poll, words=words.split())
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _form_input(form: PollForm) -> services.PollInput:
@@ -99,6 +127,7 @@ def _form_input(form: PollForm) -> services.PollInput:
         max_choices=form.max_choices.data or 1,
         preset_id=int(form.preset.data) if form.preset.data else None,
         repeat=form.repeat.data,
+        escrow_threshold=form.escrow_threshold.data,
     )
 
 

@@ -110,6 +110,7 @@ def make_poll(
     max_choices: int = 1,
     min_choices: int = 0,
     scheduled: bool = True,
+    escrow_threshold: int | None = None,
 ):
     """A poll through the service (so options and rules are as in the app)."""
     from datetime import timedelta
@@ -131,6 +132,7 @@ def make_poll(
         majority=majority,
         min_choices=min_choices,
         max_choices=max_choices,
+        escrow_threshold=escrow_threshold,
     )
     poll = create_poll(session, creator, data)
     if scheduled:

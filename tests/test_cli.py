@@ -154,3 +154,41 @@ def test_tick_from_cron_sends_its_mail_before_the_process_ends(
     mails = [p.read_bytes() for p in (instance / "mail").glob("*.eml")]
     assert len(mails) == 1
     assert world.member.email.encode() in mails[0]
+
+
+def test_create_admin_reads_the_password_from_a_script(world, app, session):
+    cli = app.test_cli_runner()
+    once = cli.invoke(
+        args=[
+            "create-admin",
+            "skript@example.org",
+            "--org",
+            "land",
+            "--password-stdin",
+        ],
+        input="aus-dem-skript-gelesen\n",
+    )
+    assert once.exit_code == 0, once.output
+    differ = cli.invoke(
+        args=["create-admin", "zwei@example.org", "--org", "land"],
+        input="ein-sehr-gutes-passwort\nein-anderes-passwort\n",
+    )
+    assert differ.exit_code != 0 and "differ" in differ.output
+    empty = cli.invoke(
+        args=["create-admin", "leer@example.org", "--org", "land"], input=""
+    )
+    assert empty.exit_code != 0 and "no password" in empty.output
+    unknown = cli.invoke(
+        args=["create-admin", "x@example.org", "--org", "gibt-es-nicht"],
+        input="ein-sehr-gutes-passwort\nein-sehr-gutes-passwort\n",
+    )
+    assert unknown.exit_code != 0 and "create the tree first" in unknown.output
+    fresh(session)
+    emails = set(session.scalars(select(Member.email)))
+    assert "skript@example.org" in emails
+    assert not {"zwei@example.org", "leer@example.org"} & emails
+    from tests.conftest import Auth
+
+    client = app.test_client()
+    Auth(client).login("skript@example.org", "aus-dem-skript-gelesen")
+    assert client.get("/members/").status_code == 200

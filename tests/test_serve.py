@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import requests
@@ -112,3 +114,85 @@ def test_the_gevent_worker_starts_without_a_traceback(sqlite_template, tmp_path)
         output = server.communicate(timeout=20)[0]
     assert "Using worker: gevent" in output, output
     assert "Traceback" not in output and "failed with" not in output, output
+
+
+PIPELINED = 400  # requests the hammering client sends at once on one connection
+
+
+def _gevent_server(sqlite_template, tmp_path, *options):
+    """`serve` in production's async mode; its access log goes to a file (a full
+    pipe would stop the worker)."""
+    _db_path, port, env = _instance(
+        sqlite_template,
+        tmp_path,
+        ORTSVEREIN_SOCKETIO_ASYNC_MODE="gevent",
+        ORTSVEREIN_INSTANCE_PATH=str(tmp_path / "instance"),
+    )
+    env.pop("ORTSVEREIN_REDIS_URL", None)
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [str(CLI), "serve", *options], env=env, stdout=out, stderr=out
+        )
+    return server, port, log
+
+
+def _served_before_the_other(port: int, log: Path, server) -> int:
+    """One client pipelines PIPELINED requests on one keep-alive connection (its
+    next request is always waiting: the worst case of a client that sends the next
+    one the moment the answer arrives); once its first answer is back, a second
+    client asks for one page. How many of the first client's requests the server
+    answered before the second one's (in the order of its access log)."""
+    base = f"http://127.0.0.1:{port}"
+    wait_for_port(port, timeout=30)
+    assert requests.get(f"{base}/healthz", timeout=10).ok
+    hammer = socket.create_connection(("127.0.0.1", port), timeout=60)
+    hammer.sendall(
+        b"".join(
+            f"GET /login?hammer={i} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+            for i in range(PIPELINED)
+        )
+    )
+    first_answer = threading.Event()
+    received = bytearray()
+
+    def drain():  # read every answer as it comes, so the server never waits
+        while received.count(b"HTTP/1.1 200") < PIPELINED:
+            chunk = hammer.recv(65536)
+            if not chunk:
+                break
+            received.extend(chunk)
+            first_answer.set()
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    assert first_answer.wait(30)
+    assert requests.get(f"{base}/login?other=1", timeout=60).ok
+    reader.join(60)
+    hammer.close()
+    assert received.count(b"HTTP/1.1 200") == PIPELINED
+    server.terminate()
+    server.wait(20)
+    lines = log.read_text().splitlines()
+    other = next(i for i, line in enumerate(lines) if "other=1" in line)
+    return sum("hammer=" in line for line in lines[:other])
+
+
+def test_gevent_keep_alive_connection_does_not_hold_the_worker(
+    sqlite_template, tmp_path
+):
+    """Production's worker answers another client while one keep-alive connection
+    always has its next request waiting: that connection waits its turn after each
+    answer (ortsverein/serving.py), so the other client is served after a few of
+    its requests, not after all of them. The same server with the turns switched
+    off is the control: it answers all of the first client's requests first."""
+    served_first = {}
+    for options in ((), ("--no-fair-turns",)):
+        server, port, log = _gevent_server(sqlite_template, tmp_path, *options)
+        try:
+            served_first[options] = _served_before_the_other(port, log, server)
+        finally:
+            server.kill()
+            server.wait(20)
+    assert served_first[()] < PIPELINED // 4, served_first
+    assert served_first[("--no-fair-turns",)] > PIPELINED // 2, served_first

@@ -6,6 +6,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import import_views, views  # noqa: F401  (routes)
+    from . import email_views, import_views, views  # noqa: F401  (routes)
 
     app.register_blueprint(views.bp)

@@ -33,7 +33,8 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (encoding, header)."""
 
 
-def _decode(data: bytes | str) -> str:
+def decode(data: bytes | str) -> str:
+    """The text of an uploaded CSV: UTF-8 with or without BOM, or a clear error."""
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     try:
@@ -63,13 +64,18 @@ def _header_map(header: list[str]) -> dict[str, int]:
     return positions
 
 
+def sniff_delimiter(text: str) -> str:
+    """';' (a German spreadsheet's CSV) or ',' by which the header line has more of."""
+    first_line = text.split("\n", 1)[0]
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
 def read_rows(data: bytes | str):
     """Yield (line number, {field: value}) from a CSV with ',' or ';' as delimiter."""
-    text = _decode(data)
+    text = decode(data)
     if not text.strip():
         raise ImportFileError(_("Die Datei ist leer."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)

@@ -25,11 +25,19 @@ class ImportForm(FlaskForm):
     invite = BooleanField(
         _l("Neue Mitglieder gleich per E-Mail einladen"), default=True
     )
+    sync = BooleanField(
+        _l("Abgleich: die Liste ist das vollständige Mitgliederverzeichnis"),
+        description=_l(
+            "Wer nicht mehr in der Liste steht, wird nach deiner Bestätigung "
+            "deaktiviert; wer wieder darin steht, wird wieder aktiviert."
+        ),
+    )
 
 
 class ImportConfirmForm(FlaskForm):
     upload = HiddenField()
     invite = HiddenField()
+    sync = HiddenField()
 
 
 class RoleForm(FlaskForm):

@@ -60,7 +60,7 @@ def _import_form() -> ImportForm:
 
 def _discard_upload(upload_id: str) -> None:
     folder = _upload_dir()
-    for suffix in (".csv", ".json"):
+    for suffix in (".csv", ".json", ".missing"):
         (folder / f"{upload_id}{suffix}").unlink(missing_ok=True)
 
 
@@ -77,16 +77,26 @@ def _purge_old_uploads(max_age: int = PREVIEW_SECONDS) -> None:
             continue
 
 
-def _preview(data: bytes, scope: Organisation, upload_id: str, invite: bool):
+def _preview(
+    data: bytes, scope: Organisation, upload_id: str, invite: bool, sync: bool
+):
     try:
-        plan = importer.plan_import(db.session, data, scope, current_user)
+        plan = importer.plan_import(db.session, data, scope, current_user, sync=sync)
     except importer.ImportFileError as err:
         _discard_upload(upload_id)
         flash(str(err), "error")
         return render_template("members/import.html", form=_import_form()), 422
     if not plan.ok:
         _discard_upload(upload_id)  # nothing to confirm; keep no copy
-    confirm = ImportConfirmForm(upload=upload_id, invite="1" if invite else "")
+    elif sync:
+        # What the board confirms is exactly who is deactivated: the confirmation
+        # is refused if that list has changed since.
+        path = _upload_dir() / f"{upload_id}.missing"
+        path.unlink(missing_ok=True)
+        _write_private(path, json.dumps([m.id for m in plan.missing]).encode())
+    confirm = ImportConfirmForm(
+        upload=upload_id, invite="1" if invite else "", sync="1" if sync else ""
+    )
     return render_template(
         "members/import_preview.html",
         plan=plan,
@@ -114,7 +124,7 @@ def import_members():
     _write_private(folder / f"{upload_id}.csv", data)
     meta = {"actor": current_user.id, "org": scope.id, "name": form.file.data.filename}
     _write_private(folder / f"{upload_id}.json", json.dumps(meta).encode())
-    return _preview(data, scope, upload_id, form.invite.data)
+    return _preview(data, scope, upload_id, form.invite.data, form.sync.data)
 
 
 @bp.route("/import/confirm", methods=["POST"])
@@ -145,8 +155,24 @@ def import_confirm():
     )
     data = data_path.read_bytes()
     invite = bool(form.invite.data)
+    sync = bool(form.sync.data)
+    missing_path = folder / f"{upload_id}.missing"
+    if sync and not missing_path.exists():
+        abort(400)
     with write_intent():
-        plan = importer.plan_import(db.session, data, scope, current_user)
+        plan = importer.plan_import(db.session, data, scope, current_user, sync=sync)
+        if sync and [m.id for m in plan.missing] != json.loads(
+            missing_path.read_text()
+        ):
+            db.session.rollback()
+            flash(
+                _(
+                    "Seit der Vorschau hat sich geändert, wer nicht mehr in der Liste "
+                    "steht; bitte prüfe die Vorschau erneut."
+                ),
+                "error",
+            )
+            return _preview(data, scope, upload_id, invite, sync)
         if not plan.ok:
             flash(
                 _(
@@ -155,12 +181,11 @@ def import_confirm():
                 ),
                 "error",
             )
-            return _preview(data, scope, upload_id, invite)
+            return _preview(data, scope, upload_id, invite, sync)
         numbers = importer.apply_import(
             db.session, plan, current_user, scope, source=meta["name"]
         )
-    meta_path.unlink(missing_ok=True)
-    data_path.unlink(missing_ok=True)
+    _discard_upload(upload_id)
     invited = 0
     if invite and numbers:
         invited = auth_services.invite_numbers(db.session, numbers, current_user)
@@ -183,4 +208,13 @@ def import_confirm():
         ),
         "success",
     )
+    if sync:
+        flash(
+            _(
+                "%(d)d Mitglieder wurden deaktiviert, %(r)d wieder aktiviert.",
+                d=len(plan.missing),
+                r=plan.reactivated,
+            ),
+            "success",
+        )
     return redirect(url_for("members.index", org=scope.slug))

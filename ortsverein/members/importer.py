@@ -8,15 +8,29 @@ from dataclasses import dataclass, field
 from sqlalchemy import Row, insert, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models import Member, Organisation, Role, utcnow
+from models import (
+    Member,
+    Organisation,
+    Role,
+    utcnow,
+)
 
 from .. import audit
 from ..greenlets import pause
 from ..i18n import _
 from ..permissions import can_manage_office, in_subtree
+from ..realtime import disconnect_member
 from .csv_rows import ImportFileError, check_row, read_rows
+from .register_sync import Missing, deactivate, missing_members
 
-__all__ = ["ImportFileError", "ImportPlan", "RowError", "apply_import", "plan_import"]
+__all__ = [
+    "ImportFileError",
+    "ImportPlan",
+    "Missing",
+    "RowError",
+    "apply_import",
+    "plan_import",
+]
 
 CHUNK = 900  # ids per IN (...) query; below SQLite's parameter limit
 
@@ -33,6 +47,10 @@ class ImportPlan:
     updates: list[dict] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Only with sync: who is to be deactivated, and how many come back.
+    sync: bool = False
+    missing: list[Missing] = field(default_factory=list)
+    reactivated: int = 0
 
     @property
     def ok(self) -> bool:
@@ -44,8 +62,8 @@ class ImportPlan:
 
 
 # What _existing() reads of a member: number, id, email, first and last name, home
-# branch id, and whether the account is activated.
-_Existing = Row[str, int, str, str, str, int, bool]
+# branch id, whether the account is activated, and whether it is active.
+_Existing = Row[str, int, str, str, str, int, bool, bool]
 
 
 def _existing(
@@ -63,6 +81,7 @@ def _existing(
                 Member.last_name,
                 Member.home_branch_id,
                 Member.password_hash.is_not(None).label("activated"),
+                Member.active,
             ).where(column.in_(chunk))
         ).all()
         for row in rows:
@@ -103,14 +122,21 @@ def _may_update(session: Session, actor: Member, member_id: int) -> bool:
 
 
 def plan_import(
-    session: Session, data: bytes | str, scope: Organisation, actor: Member | None
+    session: Session,
+    data: bytes | str,
+    scope: Organisation,
+    actor: Member | None,
+    *,
+    sync: bool = False,
 ) -> ImportPlan:
     """Check every row against the file and the database; write nothing.
+    With sync the list is the whole register of the scope: active members it no
+    longer names are listed to be deactivated, deactivated ones it names return.
     With an actor (a board member in the browser) an import never changes the email
     of an activated account, never touches a member holding an office beyond the
     actor's authority, and names nothing about members outside the actor's area.
     Without one (the operator's command line) only the scope applies."""
-    plan = ImportPlan()
+    plan = ImportPlan(sync=sync)
     rows: list[tuple[int, dict]] = []
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
@@ -213,7 +239,11 @@ def plan_import(
                 )
             )
             continue
-        if (
+        returns = sync and not current.active
+        if returns:
+            record["active"] = True
+            plan.reactivated += 1
+        if not returns and (
             current.first_name,
             current.last_name,
             current.email,
@@ -223,6 +253,15 @@ def plan_import(
         else:
             plan.updates.append({"id": current.id, "updated_at": now, **record})
     plan.errors.sort(key=lambda e: e.line)
+    if sync:
+        plan.missing = missing_members(
+            session,
+            scope,
+            set(seen_numbers),
+            None
+            if actor is None
+            else lambda member_id: _may_update(session, actor, member_id),
+        )
     return plan
 
 
@@ -240,6 +279,8 @@ def apply_import(
         session.execute(insert(Member), plan.creates[start : start + 5000])
     for start in range(0, len(plan.updates), 5000):
         session.execute(update(Member), plan.updates[start : start + 5000])
+    deactivated = [m.id for m in plan.missing] if plan.sync else []
+    deactivate(session, deactivated)
     if len(plan.creates) > 1000 and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics after a bulk load: without them the planner keeps
         # seq-scanning the grown table for the next import's look-ups.
@@ -253,6 +294,17 @@ def apply_import(
         created=len(plan.creates),
         updated=len(plan.updates),
         unchanged=plan.unchanged,
+        **(
+            {
+                "sync": True,
+                "reactivated": plan.reactivated,
+                "deactivated": [m.membership_number for m in plan.missing],
+            }
+            if plan.sync
+            else {}
+        ),
     )
     session.commit()
+    for member_id in deactivated:
+        disconnect_member(member_id)
     return [c["membership_number"] for c in plan.creates]

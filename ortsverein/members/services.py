@@ -38,7 +38,7 @@ def list_members(
     per_page: int = 50,
 ) -> Page:
     """Members of the subtrees where the actor sits on the board, searchable."""
-    stmt = manageable_members_query(actor)
+    stmt = manageable_members_query(actor).where(Member.deleted_at.is_(None))
     if org is not None:
         if not has_role(actor, org, RoleName.BOARD):
             raise NotFound()
@@ -67,7 +67,11 @@ def list_members(
 def get_member(session: Session, actor: Member, member_id: int) -> Member:
     """A member the actor may manage; any other id does not exist for them."""
     member = session.get(Member, member_id)
-    if member is None or not can_manage_member(actor, member):
+    if (
+        member is None
+        or member.deleted_at is not None
+        or not can_manage_member(actor, member)
+    ):
         raise NotFound()
     return member
 

@@ -30,7 +30,7 @@ from ..errors import NotFound
 from ..extensions import limiter
 from ..i18n import _
 from ..pagination import paginate, parse_page_args
-from ..permissions import has_role, subtree_clause
+from ..permissions import has_role, orgs_with_role, subtree_clause
 from ..web import back_to
 from . import services
 from .forms import PolicyForm, RoleForm
@@ -92,6 +92,7 @@ def index():
         status=status,
         board_orgs=services.board_orgs(current_user),
         policy_forms=policy_forms,
+        is_admin=bool(orgs_with_role(current_user, RoleName.ADMIN)),
     )
 
 
