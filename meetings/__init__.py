@@ -43,11 +43,19 @@ def init_app(app: Flask) -> None:
         on_leave=events.on_leave_meeting,
     )
     events.init_app(app)
-    register_kind("meeting_invitation", lambda t: _("Einladung: %(t)s", t=t))
     register_kind(
-        "meeting_changed", lambda t: _("Sitzung verlegt oder umbenannt: %(t)s", t=t)
+        "meeting_invitation", lambda t: _("Einladung: %(t)s", t=t), topic="meetings"
     )
-    register_kind("meeting_cancelled", lambda t: _("Sitzung abgesagt: %(t)s", t=t))
+    register_kind(
+        "meeting_changed",
+        lambda t: _("Sitzung verlegt oder umbenannt: %(t)s", t=t),
+        topic="meetings",
+    )
+    register_kind(
+        "meeting_cancelled",
+        lambda t: _("Sitzung abgesagt: %(t)s", t=t),
+        topic="meetings",
+    )
     from .attendance import after_restart
     from .seed import seed_meetings
 

@@ -112,7 +112,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_core(app: Flask) -> None:
-    from . import api, auth, members, notifications, security, templating
+    from . import (
+        api,
+        auth,
+        calendar_feed,
+        mail_views,
+        members,
+        notification_settings,
+        notifications,
+        security,
+        templating,
+    )
     from .db import set_write_intent, takes_write_lock_first
     from .main import bp as main_bp
 
@@ -121,6 +131,9 @@ def register_core(app: Flask) -> None:
     auth.init_app(app)
     members.init_app(app)
     notifications.init_app(app)
+    app.register_blueprint(mail_views.bp)
+    app.register_blueprint(notification_settings.bp)
+    app.register_blueprint(calendar_feed.bp)
     api.init_app(app)
     app.register_blueprint(main_bp)
 

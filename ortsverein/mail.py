@@ -14,14 +14,28 @@ from flask import current_app, has_request_context
 from .app_object import app_object
 
 
-def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
+def build_message(
+    to: str,
+    subject: str,
+    body: str,
+    attachments=(),
+    *,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """A message with a plain-text body, and with `html` a multipart/alternative
+    whose HTML part mail clients prefer; `headers` such as List-Unsubscribe."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="ortsverein.invalid")
+    for name, value in (headers or {}).items():
+        msg[name] = value
     msg.set_content(body)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/", 1)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)

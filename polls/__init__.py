@@ -30,13 +30,18 @@ def init_app(app: Flask) -> None:
     from ortsverein.i18n import _
     from ortsverein.notifications import register_kind
 
-    register_kind("poll_opened", lambda title: _("Neue Abstimmung: %(t)s", t=title))
+    register_kind(
+        "poll_opened",
+        lambda title: _("Neue Abstimmung: %(t)s", t=title),
+        topic="polls",
+    )
     register_kind(
         "poll_reminder",
         lambda title: _(
             "Erinnerung: „%(t)s“ endet bald, und du hast noch nicht abgestimmt.",
             t=title,
         ),
+        topic="polls",
     )
     register_nav_count(app, "open_polls_count", visibility.open_polls)
     app.add_template_global(services.option_label, "option_label")

@@ -100,6 +100,15 @@ def test_settings_read_and_changed_as_on_the_profile(client, session, world):
     assert settings == {
         "notify_by_email": world.member.notify_by_email,
         "digest_by_email": world.member.digest_by_email,
+        "digest_frequency": "off",
+        "email_topics": {
+            "mentions": True,
+            "replies": True,
+            "new_threads": True,
+            "polls": True,
+            "meetings": True,
+        },
+        "forums_without_email": [],
         "language": None,
     }
     changed = client.patch(
@@ -109,6 +118,7 @@ def test_settings_read_and_changed_as_on_the_profile(client, session, world):
     )
     assert changed.status_code == 200
     assert changed.get_json()["digest_by_email"] is True
+    assert changed.get_json()["digest_frequency"] == "daily"
     assert changed.get_json()["language"] == "en"
     fresh(session)
     member = session.get(Member, world.member.id)
@@ -122,6 +132,8 @@ def test_settings_read_and_changed_as_on_the_profile(client, session, world):
         ({"language": "fr"}, "language"),
         ({"notify_by_email": "vielleicht"}, "notify_by_email"),
         ({"colour": "rot"}, "colour"),
+        ({"digest_frequency": "stündlich"}, "digest_frequency"),
+        ({"forums_without_email": [999999]}, "forums_without_email"),
     ],
 )
 def test_bad_settings_answer_422_with_one_message_per_field(client, world, body, field):
