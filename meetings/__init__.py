@@ -12,6 +12,7 @@ bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 def init_app(app: Flask) -> None:
     """Register pages, API routes, the socket room and events, and the home panel."""
     from ortsverein.api import register_blueprint
+    from ortsverein.calendar_feed import register_calendar_source
     from ortsverein.i18n import _
     from ortsverein.notifications import register_kind
     from ortsverein.realtime import register_room
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
         api_documents,
         api_schemas,
         api_votes,
+        calendar_feed,
         events,
         live,
         minutes_views,
@@ -56,6 +58,7 @@ def init_app(app: Flask) -> None:
         lambda t: _("Sitzung abgesagt: %(t)s", t=t),
         topic="meetings",
     )
+    register_calendar_source(calendar_feed.meeting_events)
     from .attendance import after_restart
     from .seed import seed_meetings
 

@@ -75,13 +75,20 @@ def body_text(meeting: Meeting, url: str) -> str:
 
 def ics(meeting: Meeting, base_url: str) -> bytes:
     """The meeting as an iCalendar event (METHOD:PUBLISH, times in UTC)."""
-    base = base_url.rstrip("/")
-    url = base + meeting_path(meeting)
-    host = urlsplit(base).hostname or "ortsverein.invalid"
     cal = Calendar()
     cal.add("prodid", "-//Ortsverein//Sitzungen//DE")
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
+    cal.add_component(event(meeting, base_url))
+    return cal.to_ical()
+
+
+def event(meeting: Meeting, base_url: str) -> Event:
+    """The meeting's calendar event, the same in an invitation, its download and
+    a member's calendar feed (one UID, so calendars hold it once)."""
+    base = base_url.rstrip("/")
+    url = base + meeting_path(meeting)
+    host = urlsplit(base).hostname or "ortsverein.invalid"
     event = Event()
     event.add("uid", f"meeting-{meeting.id}@{host}")
     event.add("sequence", meeting.calendar_sequence or 0)
@@ -94,8 +101,7 @@ def ics(meeting: Meeting, base_url: str) -> bytes:
     event.add("location", url)
     if meeting.cancelled_at is not None:
         event.add("status", "CANCELLED")
-    cal.add_component(event)
-    return cal.to_ical()
+    return event
 
 
 def send_invitations(session: Session, member: Member, meeting: Meeting) -> int:

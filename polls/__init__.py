@@ -10,6 +10,7 @@ bp = Blueprint("polls", __name__, url_prefix="/polls")
 def init_app(app: Flask) -> None:
     """Register views, API routes, socket rooms and commands."""
     from ortsverein.api import register_blueprint
+    from ortsverein.calendar_feed import register_calendar_source
     from ortsverein.realtime import register_room
     from ortsverein.templating import register_nav_count
 
@@ -17,12 +18,15 @@ def init_app(app: Flask) -> None:
         api,
         api_schemas,
         ballot_views,
+        calendar,
         cli,
         export_views,
         forms,
         services,
         views,
         visibility,
+        withdrawal,
+        withdrawal_views,
     )
     from .events import can_join_poll
 
@@ -43,7 +47,10 @@ def init_app(app: Flask) -> None:
         ),
         topic="polls",
     )
+    for kind, text in withdrawal.texts().items():
+        register_kind(kind, text, topic="polls")
     register_nav_count(app, "open_polls_count", visibility.open_polls)
+    register_calendar_source(calendar.member_poll_events)
     app.add_template_global(services.option_label, "option_label")
     app.add_template_global(forms.majority_label, "majority_label")
     register_blueprint(app, api.bp, api_schemas.SCHEMAS)

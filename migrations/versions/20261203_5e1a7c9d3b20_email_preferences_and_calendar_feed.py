@@ -1,5 +1,5 @@
-"""Email preferences per topic and forum, the digest's frequency, and the secret of
-a member's calendar feed.
+"""Email preferences per topic and forum, the digest's frequency, the secret of a
+member's calendar feed, and when a scheduled poll was cancelled.
 
 Revision ID: 5e1a7c9d3b20
 Revises: add267812c8a
@@ -44,9 +44,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('forum_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_notifications_forum_id_forums'), 'forums', ['forum_id'], ['id'], ondelete='SET NULL')
 
+    with op.batch_alter_table('polls', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
+
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table('polls', schema=None) as batch_op:
+        batch_op.drop_column('cancelled_at')
+
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_notifications_forum_id_forums'), type_='foreignkey')
         batch_op.drop_column('forum_id')
