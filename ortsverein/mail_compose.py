@@ -26,13 +26,23 @@ def _render(name: str, **context: Any) -> str:
     return current_app.jinja_env.get_template(name).render(**context)
 
 
+def unsubscribe_headers(member_id: int, topic: str) -> dict[str, str]:
+    """RFC 8058: the https link, and that a POST to it is the one click."""
+    return {
+        "List-Unsubscribe": f"<{mail_links.unsubscribe_url(member_id, topic)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+
+
 def compose(
     member: Member, template: str, topic: str, subject: str, **context: Any
 ) -> EmailMessage:
     """The email `template` (mail/<template>_text.html and .html) to the member, in the
     current locale (callers wrap it in force_locale), with an unsubscribe link for
     `topic` in the footer and the List-Unsubscribe headers."""
-    unsubscribe = mail_links.unsubscribe_url(member.id, topic)
+    headers = unsubscribe_headers(member.id, topic)
+    unsubscribe = headers["List-Unsubscribe"].strip("<>")
     context.update(
         member=member,
         subject=subject,
@@ -46,11 +56,7 @@ def compose(
         subject,
         _render(f"mail/{template}_text.html", **context),
         html=_render(f"mail/{template}.html", **context),
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=headers,
     )
 
 

@@ -54,7 +54,7 @@ def open_url(member_id: int, path: str, notification_id: int | None = None) -> s
 
 
 def read_open(token: str) -> OpenLink:
-    max_age = current_app.config.get("MAIL_LINK_MAX_AGE", DEFAULT_MAX_AGE)
+    max_age = current_app.config.get("MAIL_LINK_MAX_AGE") or DEFAULT_MAX_AGE
     try:
         data = _timed().loads(token, max_age=max_age)
     except SignatureExpired as err:

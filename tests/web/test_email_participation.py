@@ -314,3 +314,23 @@ def test_a_bad_setting_is_shown_again_with_its_message(
     )
     fresh(session)
     assert session.get(Member, world.member.id).notify_by_email is False
+
+
+def test_meeting_invitations_respect_the_meetings_setting(app, session, world):
+    from meetings.invitations import send_invitations
+    from tests.factories import make_meeting, meeting_action
+
+    session.add(EmailMute(member_id=world.member.id, topic="meetings", forum_id=0))
+    session.commit()
+    with app.test_request_context():
+        meeting = make_meeting(session, world.nord, world.organiser)
+        meeting_action(session, send_invitations, world.organiser, meeting)
+    assert _mails(app, world.member.email) == []  # in the app only
+    (board,) = _mails(app, world.board.email)
+    assert board["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert any(p.get_filename() for p in board.iter_attachments())  # the .ics
+    fresh(session)
+    invited = session.scalars(
+        select(Notification.member_id).where(Notification.kind == "meeting_invitation")
+    ).all()
+    assert world.member.id in invited
