@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import threading
 import uuid
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -12,6 +13,10 @@ from pathlib import Path
 from flask import current_app, has_request_context
 
 from .app_object import app_object
+
+# Header lines up to RFC 5322's limit: a long List-Unsubscribe URL must stay one
+# plain line, not be folded into an encoded word that mail clients do not decode.
+POLICY = policy.default.clone(max_line_length=998)
 
 
 def build_message(
@@ -25,7 +30,7 @@ def build_message(
 ) -> EmailMessage:
     """A message with a plain-text body, and with `html` a multipart/alternative
     whose HTML part mail clients prefer; `headers` such as List-Unsubscribe."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject

@@ -71,6 +71,9 @@ def test_notification_mail_is_multipart_with_a_signed_link_to_the_poll(
     assert "<img" not in html
     unsubscribe = message["List-Unsubscribe"]
     assert unsubscribe.startswith("<http") and "/mail/unsubscribe/" in unsubscribe
+    # on the wire one plain line, as mail clients read it (no encoded word)
+    (raw,) = (Path(app.instance_path) / "mail").glob("*.eml")
+    assert f"\nList-Unsubscribe: {unsubscribe}\n".encode() in raw.read_bytes()
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = LINK_RE.search(text).group(0)
     assert link in html  # the same link in both parts
