@@ -37,6 +37,7 @@ ENVIRONMENT = {
     "MAIL_PASSWORD": (str, "SMTP password."),
     "MAIL_USE_TLS": (bool, "Use STARTTLS for SMTP."),
     "MAIL_SENDER": (str, "From address of outgoing mail."),
+    "MAIL_LINK_MAX_AGE": (int, "Seconds a signed link in an email stays valid."),
     "LOGIN_RATE_LIMIT": (
         str,
         "Login, two-factor, reset and token attempts per address and per account.",
@@ -95,6 +96,7 @@ class Base:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_SENDER = "Ortsverein <noreply@ortsverein.invalid>"
+    MAIL_LINK_MAX_AGE = 60 * 24 * 3600  # signed links in emails: 60 days
     LOGIN_RATE_LIMIT = "10 per minute"
     INVITATION_DAYS = 14
     RESET_HOURS = 2

@@ -155,3 +155,12 @@ def panel(session, member) -> dict:
         .limit(5)
     ).all()
     return {"threads": threads}
+
+
+def forum_choices(session, member) -> list[tuple[int, str]]:
+    """The forums the member may see (not archived), for their email settings."""
+    return [
+        (forum.id, f"{forum.name} ({forum.organisation.name})")
+        for forum in session.scalars(visible_forums_query(member)).unique()
+        if not forum.archived
+    ]

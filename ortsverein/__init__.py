@@ -112,7 +112,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_core(app: Flask) -> None:
-    from . import api, auth, members, notifications, orgs, privacy, security, templating
+    from . import (
+        api,
+        auth,
+        calendar_feed,
+        mail_views,
+        members,
+        notification_settings,
+        notifications,
+        orgs,
+        privacy,
+        security,
+        templating,
+    )
     from .db import set_write_intent, takes_write_lock_first
     from .main import bp as main_bp
 
@@ -122,6 +134,9 @@ def register_core(app: Flask) -> None:
     members.init_app(app)
     orgs.init_app(app)
     notifications.init_app(app)
+    app.register_blueprint(mail_views.bp)
+    app.register_blueprint(notification_settings.bp)
+    app.register_blueprint(calendar_feed.bp)
     api.init_app(app)
     privacy.init_app(app)
     app.register_blueprint(main_bp)
