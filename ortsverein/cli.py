@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from models import Member, Organisation, Role, RoleName
 
-from . import audit
+from . import audit, logs
 from .app_object import app_object
 from .db import db, write_intent
 
@@ -274,7 +274,13 @@ def serve(host: str, port: int, threads: int):
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("threads", threads)
             self.cfg.set("worker_connections", connections)
-            self.cfg.set("accesslog", "-")
+            if logs.is_json(flask_app):
+                # One JSON line per request comes from the app (ortsverein/logs.py);
+                # gunicorn's own lines are JSON too.
+                self.cfg.set("accesslog", None)
+                self.cfg.set("logconfig_dict", logs.gunicorn_logconfig())
+            else:
+                self.cfg.set("accesslog", "-")
 
         def load(self):
             return flask_app
