@@ -52,6 +52,16 @@ ENVIRONMENT = {
         float,
         "Seconds a member who left the meeting room (to vote, say) stays present.",
     ),
+    "LOG_FORMAT": (
+        str,
+        "text, or json: one JSON object per log line (time, level, logger, message; "
+        "requests add request_id, route, status, duration_ms).",
+    ),
+    "METRICS_ALLOW": (
+        str,
+        "Addresses or networks (comma-separated) that may read /metrics; "
+        "everyone else gets 404.",
+    ),
     "CACHES": (
         bool,
         "off runs without the per-process caches: the same pages, only slower.",
@@ -105,6 +115,8 @@ class Base:
     SOCKETIO_ASYNC_MODE = "threading"
     SECURE_COOKIES = True
     MEETING_LEAVE_GRACE = 120.0
+    LOG_FORMAT = "text"
+    METRICS_ALLOW = "127.0.0.1,::1"
     CACHES = True  # read once per process: ortsverein/caches.py
     # What `ortsverein retention` keeps and for how long (README: processing record).
     RETENTION_CHALLENGE_DAYS = 30  # the usual period to challenge a party vote
