@@ -37,6 +37,7 @@ ENVIRONMENT = {
     "MAIL_PASSWORD": (str, "SMTP password."),
     "MAIL_USE_TLS": (bool, "Use STARTTLS for SMTP."),
     "MAIL_SENDER": (str, "From address of outgoing mail."),
+    "MAIL_LINK_MAX_AGE": (int, "Seconds a signed link in an email stays valid."),
     "LOGIN_RATE_LIMIT": (
         str,
         "Login, two-factor, reset and token attempts per address and per account.",
@@ -50,6 +51,16 @@ ENVIRONMENT = {
     "MEETING_LEAVE_GRACE": (
         float,
         "Seconds a member who left the meeting room (to vote, say) stays present.",
+    ),
+    "LOG_FORMAT": (
+        str,
+        "text, or json: one JSON object per log line (time, level, logger, message; "
+        "requests add request_id, route, status, duration_ms).",
+    ),
+    "METRICS_ALLOW": (
+        str,
+        "Addresses or networks (comma-separated) that may read /metrics; "
+        "everyone else gets 404.",
     ),
     "CACHES": (
         bool,
@@ -95,6 +106,7 @@ class Base:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_SENDER = "Ortsverein <noreply@ortsverein.invalid>"
+    MAIL_LINK_MAX_AGE = 60 * 24 * 3600  # signed links in emails: 60 days
     LOGIN_RATE_LIMIT = "10 per minute"
     INVITATION_DAYS = 14
     RESET_HOURS = 2
@@ -103,6 +115,8 @@ class Base:
     SOCKETIO_ASYNC_MODE = "threading"
     SECURE_COOKIES = True
     MEETING_LEAVE_GRACE = 120.0
+    LOG_FORMAT = "text"
+    METRICS_ALLOW = "127.0.0.1,::1"
     CACHES = True  # read once per process: ortsverein/caches.py
     # What `ortsverein retention` keeps and for how long (README: processing record).
     RETENTION_CHALLENGE_DAYS = 30  # the usual period to challenge a party vote

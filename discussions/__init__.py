@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from ortsverein.api import register_blueprint
     from ortsverein.i18n import _
     from ortsverein.main import register_panel
+    from ortsverein.notification_prefs import register_forum_choices
     from ortsverein.notifications import register_kind
     from ortsverein.realtime import register_room
 
@@ -36,11 +37,25 @@ def init_app(app: Flask) -> None:
     register_room("forum", can_join_forum)
     events.init_app(app)
     register_kind(
-        "mention", lambda t: _("Du wurdest in „%(t)s“ erwähnt.", t=t), digest=True
+        "mention",
+        lambda t: _("Du wurdest in „%(t)s“ erwähnt.", t=t),
+        digest=True,
+        topic="mentions",
     )
-    register_kind("reply", lambda t: _("Neue Antwort in „%(t)s“.", t=t), digest=True)
-    register_kind("new_thread", lambda t: _("Neues Thema: „%(t)s“.", t=t), digest=True)
+    register_kind(
+        "reply",
+        lambda t: _("Neue Antwort in „%(t)s“.", t=t),
+        digest=True,
+        topic="replies",
+    )
+    register_kind(
+        "new_thread",
+        lambda t: _("Neues Thema: „%(t)s“.", t=t),
+        digest=True,
+        topic="new_threads",
+    )
     app.cli.add_command(cli.send_digests)
+    register_forum_choices(views.forum_choices)
     from .seed import seed_forums
 
     app.config.setdefault("SEED_HOOKS", []).append(seed_forums)

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ortsverein import metrics
 from ortsverein.db import db
 
 
@@ -22,5 +23,6 @@ def send_digests(force: bool):
     with current_app.test_request_context(base_url=base):
         sent, failed = send_all(db.session, force=force)
     click.echo(f"digests sent: {sent}, failed: {failed}")
+    metrics.record_job_run("digests", sent=sent, failed=failed)  # for /metrics
     if failed:
         raise SystemExit(1)

@@ -88,7 +88,7 @@ def edit_post(
                 "mention",
                 subject,
                 url,
-                notify(session, who, "mention", subject, url),
+                notify(session, who, "mention", subject, url, post.thread.forum_id),
             )
         )
     session.commit()

@@ -225,7 +225,8 @@ def _notify_post(
         members_who_can_see_clause(org),
     )
     pending.append((who, kind, thread.title, url))
-    return [(w, k, s, u, notify(session, w, k, s, u)) for w, k, s, u in pending]
+    forum = thread.forum_id
+    return [(w, k, s, u, notify(session, w, k, s, u, forum)) for w, k, s, u in pending]
 
 
 def create_thread(

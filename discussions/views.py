@@ -157,3 +157,12 @@ def panel(session, member) -> dict:
     ).all()
     unread = services.unread_followed(session, member)
     return {"order": 30, "unread": unread, "threads": threads}
+
+
+def forum_choices(session, member) -> list[tuple[int, str]]:
+    """The forums the member may see (not archived), for their email settings."""
+    return [
+        (forum.id, f"{forum.name} ({forum.organisation.name})")
+        for forum in session.scalars(visible_forums_query(member)).unique()
+        if not forum.archived
+    ]

@@ -12,6 +12,7 @@ bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 def init_app(app: Flask) -> None:
     """Register pages, API routes, the socket room and events, and the home panel."""
     from ortsverein.api import register_blueprint
+    from ortsverein.calendar_feed import register_calendar_source
     from ortsverein.i18n import _
     from ortsverein.main import register_panel
     from ortsverein.notifications import register_kind
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
         api_documents,
         api_schemas,
         api_votes,
+        calendar_feed,
         events,
         live,
         minutes_views,
@@ -44,11 +46,20 @@ def init_app(app: Flask) -> None:
         on_leave=events.on_leave_meeting,
     )
     events.init_app(app)
-    register_kind("meeting_invitation", lambda t: _("Einladung: %(t)s", t=t))
     register_kind(
-        "meeting_changed", lambda t: _("Sitzung verlegt oder umbenannt: %(t)s", t=t)
+        "meeting_invitation", lambda t: _("Einladung: %(t)s", t=t), topic="meetings"
     )
-    register_kind("meeting_cancelled", lambda t: _("Sitzung abgesagt: %(t)s", t=t))
+    register_kind(
+        "meeting_changed",
+        lambda t: _("Sitzung verlegt oder umbenannt: %(t)s", t=t),
+        topic="meetings",
+    )
+    register_kind(
+        "meeting_cancelled",
+        lambda t: _("Sitzung abgesagt: %(t)s", t=t),
+        topic="meetings",
+    )
+    register_calendar_source(calendar_feed.meeting_events)
     from .attendance import after_restart
     from .seed import seed_meetings
 

@@ -1,6 +1,7 @@
 """Formal invitations to a meeting: once per meeting, to every active member of the
 organisation's subtree, as an in-app notification and an email with an .ics
-calendar entry (an invitation is not an opt-in notification: everyone gets it).
+calendar entry (not an opt-in notification: everyone gets the email unless they
+switched meetings off by email, and then still sees it in the app).
 Once invited, a meeting that is moved, renamed or cancelled is sent again with a
 higher SEQUENCE, so calendars replace the entry they hold."""
 
@@ -21,6 +22,8 @@ from models import Meeting, Member, Organisation, utcnow
 from ortsverein import audit, mail
 from ortsverein.errors import Conflict, NotFound
 from ortsverein.i18n import _
+from ortsverein.mail_compose import unsubscribe_headers
+from ortsverein.notification_prefs import wants_topic
 from ortsverein.notifications import notify, push
 
 from .access import CANCELLED, ENDED, can_organise, status
@@ -29,6 +32,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 KIND = "meeting_invitation"
 CHANGED = "meeting_changed"  # moved or renamed after the invitation
 CANCELLED_KIND = "meeting_cancelled"
+TOPIC = "meetings"  # the email setting that covers these mails
 MAIL_BATCH = 500  # messages handed to one background sender at a time
 
 
@@ -75,13 +79,20 @@ def body_text(meeting: Meeting, url: str) -> str:
 
 def ics(meeting: Meeting, base_url: str) -> bytes:
     """The meeting as an iCalendar event (METHOD:PUBLISH, times in UTC)."""
-    base = base_url.rstrip("/")
-    url = base + meeting_path(meeting)
-    host = urlsplit(base).hostname or "ortsverein.invalid"
     cal = Calendar()
     cal.add("prodid", "-//Ortsverein//Sitzungen//DE")
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
+    cal.add_component(event(meeting, base_url))
+    return cal.to_ical()
+
+
+def event(meeting: Meeting, base_url: str) -> Event:
+    """The meeting's calendar event, the same in an invitation, its download and
+    a member's calendar feed (one UID, so calendars hold it once)."""
+    base = base_url.rstrip("/")
+    url = base + meeting_path(meeting)
+    host = urlsplit(base).hostname or "ortsverein.invalid"
     event = Event()
     event.add("uid", f"meeting-{meeting.id}@{host}")
     event.add("sequence", meeting.calendar_sequence or 0)
@@ -94,8 +105,7 @@ def ics(meeting: Meeting, base_url: str) -> bytes:
     event.add("location", url)
     if meeting.cancelled_at is not None:
         event.add("status", "CANCELLED")
-    cal.add_component(event)
-    return cal.to_ical()
+    return event
 
 
 def send_invitations(session: Session, member: Member, meeting: Meeting) -> int:
@@ -172,15 +182,19 @@ def _letter(meeting: Meeting, url: str, kind: str) -> tuple[str, str]:
 
 
 def _mail(session: Session, members: Select, meeting: Meeting, kind: str) -> None:
-    """Every invitee gets the email in their language, with the calendar entry."""
+    """Every invitee gets the email in their language, with the calendar entry,
+    unless they switched meetings off by email (they see it in the app), and with
+    the one-click unsubscribe of that topic."""
     base = current_app.config["BASE_URL"].rstrip("/")
     url = base + meeting_path(meeting)
     by_locale: dict[str, tuple[str, str, bytes]] = {}
     batch = []
     rows = session.execute(
-        select(Member.email, Member.locale).where(Member.id.in_(members))
+        select(Member.id, Member.email, Member.locale).where(
+            Member.id.in_(members), wants_topic(TOPIC)
+        )
     )
-    for email, locale in rows:
+    for member_id, email, locale in rows:
         locale = locale or "de"
         if locale not in by_locale:
             with force_locale(locale):
@@ -192,6 +206,7 @@ def _mail(session: Session, members: Select, meeting: Meeting, kind: str) -> Non
                 subject,
                 body,
                 attachments=[(f"sitzung-{meeting.id}.ics", "text/calendar", calendar)],
+                headers=unsubscribe_headers(member_id, TOPIC),
             )
         )
         if len(batch) >= MAIL_BATCH:

@@ -24,7 +24,7 @@ from .member import (
     Role,
     RoleName,
 )
-from .notification import Notification
+from .notification import EmailMute, Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
     BallotRecord,
@@ -77,6 +77,7 @@ __all__ = [
     "ElectorateEntry",
     "Majority",
     "NamedVote",
+    "EmailMute",
     "Notification",
     "Participation",
     "Poll",

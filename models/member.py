@@ -58,7 +58,13 @@ class Member(Base):
     digest_by_email: Mapped[bool] = mapped_column(
         default=False, server_default=text("false")
     )
+    # How often the digest comes while it is on: "daily" or "weekly".
+    digest_frequency: Mapped[str] = mapped_column(
+        String(10), default="daily", server_default="daily"
+    )
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SHA-256 hex of the secret in the member's calendar feed URL; None: no feed.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

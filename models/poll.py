@@ -99,6 +99,8 @@ class Poll(Base):
         ForeignKey("polls.id", ondelete="SET NULL")
     )
     scheduled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A scheduled poll called off by an organiser before it opened: it never opens.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Transition work done (electorate frozen; box sealed and tallied).
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -37,6 +37,9 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
+    from . import logs
+
+    logs.init_app(app)  # before anything logs
     template_texts.init_app(app)  # before anything builds app.jinja_env
     # Ids in URLs are 32-bit (PostgreSQL integer): a larger number is simply not found.
     app.url_map.converters["int"] = BoundedInt
@@ -45,6 +48,8 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
         app.config["BALLOT_KEY_DIR"] = str(Path(app.instance_path) / "ballot-keys")
     # The database, mail files, uploads and poll keys: for the app's user only.
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The key folder too, so that /healthz can vouch for it from the first start.
+    Path(app.config["BALLOT_KEY_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     if app.config["PROXY_FIX"]:
         n = app.config["PROXY_FIX"]
         # Flask's documented way to add WSGI middleware; its stubs type a method.
@@ -52,6 +57,9 @@ def create_app(config: str | dict | None = None, **overrides) -> Flask:
             app.wsgi_app, x_for=n, x_proto=n, x_host=n
         )
     register_extensions(app)
+    from . import metrics
+
+    metrics.init_app(app)  # after logs: its clock is read by the request log line
     register_core(app)
     register_features(app)
     register_realtime(app)
@@ -112,7 +120,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_core(app: Flask) -> None:
-    from . import api, auth, members, notifications, orgs, privacy, security, templating
+    from . import (
+        api,
+        auth,
+        calendar_feed,
+        mail_views,
+        members,
+        notification_settings,
+        notifications,
+        orgs,
+        privacy,
+        security,
+        templating,
+    )
     from .db import set_write_intent, takes_write_lock_first
     from .main import bp as main_bp
 
@@ -122,6 +142,9 @@ def register_core(app: Flask) -> None:
     members.init_app(app)
     orgs.init_app(app)
     notifications.init_app(app)
+    app.register_blueprint(mail_views.bp)
+    app.register_blueprint(notification_settings.bp)
+    app.register_blueprint(calendar_feed.bp)
     api.init_app(app)
     privacy.init_app(app)
     app.register_blueprint(main_bp)

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import audit
+from . import audit, logs
 from .app_object import app_object
 from .db import db, write_intent
 
@@ -166,7 +166,13 @@ def serve(host: str, port: int, threads: int, fair_turns: bool):
             self.cfg.set("workers", 1)  # Socket.IO needs sticky sessions: one process
             for name, value in settings.items():
                 self.cfg.set(name, value)
-            self.cfg.set("accesslog", "-")
+            if logs.is_json(flask_app):
+                # One JSON line per request comes from the app (ortsverein/logs.py);
+                # gunicorn's own lines are JSON too.
+                self.cfg.set("accesslog", None)
+                self.cfg.set("logconfig_dict", logs.gunicorn_logconfig())
+            else:
+                self.cfg.set("accesslog", "-")
 
         def load(self):
             return flask_app

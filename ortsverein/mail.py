@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import threading
 import uuid
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -14,15 +15,35 @@ from flask import current_app, has_request_context
 from .app_object import app_object
 from .i18n import _
 
+# Header lines up to RFC 5322's limit: a long List-Unsubscribe URL must stay one
+# plain line, not be folded into an encoded word that mail clients do not decode.
+POLICY = policy.default.clone(max_line_length=998)
 
-def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
-    msg = EmailMessage()
+
+def build_message(
+    to: str,
+    subject: str,
+    body: str,
+    attachments=(),
+    *,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """A message with a plain-text body, and with `html` a multipart/alternative
+    whose HTML part mail clients prefer; `headers` such as List-Unsubscribe."""
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="ortsverein.invalid")
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    # Every mail names the privacy notice and the Impressum: the text part here, the
+    # HTML part in templates/mail/_layout.html.
     msg.set_content(body + legal_footer())
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/", 1)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
@@ -38,7 +41,9 @@ def register_panel(app, template: str, build) -> None:
 
 @bp.route("/healthz")
 def healthz():
-    """Database (and Redis, when configured) reachability, for load balancers."""
+    """For load balancers and monitoring: the database, Redis (when configured) and
+    the ballot key folder (there, writable, 0700). 200 when all are fine, else 503;
+    the JSON body says which check failed."""
     status, checks = 200, {}
     try:
         db.session.execute(text("SELECT 1"))
@@ -58,5 +63,27 @@ def healthz():
             checks["redis"], status = "unreachable", 503
     else:
         checks["redis"] = "not_configured"
+    checks["ballot_keys"] = key_folder_state(current_app.config["BALLOT_KEY_DIR"])
+    if checks["ballot_keys"] != "ok":
+        current_app.logger.warning(
+            "health check: ballot key folder %s", checks["ballot_keys"]
+        )
+        status = 503
     checks["status"] = "ok" if status == 200 else "error"
     return jsonify(checks), status
+
+
+def key_folder_state(folder: str) -> str:
+    """ok, missing, not_writable or wrong_mode (anything but 0700 lets others list
+    or reach the keys of open secret polls)."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return "missing"
+    if not stat.S_ISDIR(info.st_mode):
+        return "missing"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "not_writable"
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        return "wrong_mode"
+    return "ok"

@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 
 from models import Member, Notification, utcnow
 
-from . import mail
+from . import mail, mail_links
 from .auth.decorators import member_required
 from .auth.forms import ConfirmForm
 from .db import db, reading_after_commit, rowcount
 from .errors import NotFound
 from .i18n import _
+from .mail_compose import compose_in_locale
+from .notification_prefs import TOPIC_LABELS, wants_topic
 from .pagination import paginate, parse_page_args
 from .realtime import MAX_ID, member_room, publish
 from .security import safe_next
@@ -44,22 +46,40 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 _texts: dict[str, Callable[[str], str]] = {}
 # Kinds that go out by email in the daily digest; the others are mailed at once.
 _digest_kinds: set[str] = set()
+# kind -> the topic (notification_prefs.TOPICS) a member switches email of on or off
+_topics: dict[str, str] = {}
 LIVE_FANOUT_LIMIT = 1000  # beyond this, clients learn through the feature's own event
 
 
 def register_kind(
-    kind: str, text: Callable[[str], str], *, digest: bool = False
+    kind: str,
+    text: Callable[[str], str],
+    *,
+    digest: bool = False,
+    topic: str | None = None,
 ) -> None:
     """A notification kind and its sentence. `digest` kinds (forum news) are mailed
-    in the daily digest to members who want it; the others (polls, meetings) at
-    once to members who want email: each by one route, as the profile says."""
+    in the digest to members who want it; the others (polls, meetings) at once to
+    members who want email: each by one route, as the profile says. A member who
+    switched the kind's `topic` off by email gets it in the app only."""
     _texts[kind] = text
     if digest:
         _digest_kinds.add(kind)
+    if topic is not None:
+        _topics[kind] = topic
 
 
 def digest_kinds() -> set[str]:
     return set(_digest_kinds)
+
+
+def topic_of(kind: str) -> str | None:
+    return _topics.get(kind)
+
+
+def kinds_of(topics: set[str]) -> set[str]:
+    """The kinds that belong to the given topics."""
+    return {kind for kind, topic in _topics.items() if topic in topics}
 
 
 def text_for(notification: Notification) -> str:
@@ -67,20 +87,29 @@ def text_for(notification: Notification) -> str:
     return render(notification.subject) if render else notification.subject
 
 
-def notify(session: Session, members: Select, kind: str, subject: str, url: str) -> int:
+def notify(
+    session: Session,
+    members: Select,
+    kind: str,
+    subject: str,
+    url: str,
+    forum_id: int | None = None,
+) -> int:
     """Notify every member the select yields (one column: member ids), in the
-    caller's transaction, as one INSERT ... SELECT. Returns how many."""
+    caller's transaction, as one INSERT ... SELECT. Returns how many. `forum_id`:
+    the forum that forum news comes from (a member may mute its email)."""
     now = utcnow()
     ids = members.subquery()
     result = session.execute(
         insert(Notification).from_select(
-            ["member_id", "kind", "subject", "url", "created_at"],
+            ["member_id", "kind", "subject", "url", "created_at", "forum_id"],
             select(
                 ids.c[0],
                 literal(kind),
                 literal(subject[:300]),
                 literal(url[:300]),
                 literal(now, type_=Notification.created_at.type),
+                literal(forum_id, type_=Notification.forum_id.type),
             ),
         ),
         # SQLAlchemy keeps an INSERT's row count only when asked (psycopg's came
@@ -135,27 +164,43 @@ def _deliver(
 ) -> None:
     push(session, members, kind, subject, url, count)
     if kind in _digest_kinds:
-        return  # by email in the daily digest only
-    base = current_app.config["BASE_URL"].rstrip("/")
+        return  # by email in the digest only
+    topic = _topics.get(kind)
     messages = []
-    for member in session.scalars(
-        select(Member).where(
+    rows = session.execute(
+        select(Member, func.max(Notification.id))
+        .join(Notification, Notification.member_id == Member.id)
+        .where(
             Member.id.in_(members),
             Member.notify_by_email.is_(True),
             Member.active.is_(True),
+            wants_topic(topic),
+            Notification.kind == kind,
+            Notification.subject == subject[:300],
+            Notification.url == url[:300],
         )
-    ):
-        with force_locale(member.locale or "de"):
-            sentence = _texts[kind](subject) if kind in _texts else subject
-            body = _(
-                "%(text)s\n\n%(url)s\n\nDu bekommst diese E-Mail, weil du "
-                "Benachrichtigungen per E-Mail eingeschaltet hast (Profil).",
-                text=sentence,
-                url=base + url,
-            )
-            messages.append(mail.build_message(member.email, sentence, body))
+        .group_by(Member.id)
+    )
+    for member, note_id in rows:
+        messages.append(_message(member, kind, subject, url, note_id, topic))
     if messages:
         mail.send_in_background(messages)
+
+
+def _message(member: Member, kind: str, subject: str, url: str, note_id, topic):
+    """One notification email: the sentence, a signed link to the very page, and
+    the one-click unsubscribe of its topic."""
+
+    def build():
+        sentence = _texts[kind](subject) if kind in _texts else subject
+        return sentence, {
+            "sentence": sentence,
+            "action": _("Ansehen"),
+            "link": mail_links.open_url(member.id, url, note_id),
+            "topic_label": str(TOPIC_LABELS.get(topic or "", kind)),
+        }
+
+    return compose_in_locale(member, "notification", topic or kind, build)
 
 
 def mark_one_read(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import Member
 
-from . import presence
+from . import metrics, presence
 from .app_object import app_object
 from .db import db
 
@@ -143,6 +143,7 @@ def _on_connect(auth=None):
         return False  # refuses the connection
     join_room(member_room(member.id))
     presence.enter(member_room(member.id), socket_sid(), member.id)
+    metrics.socket_opened()
     # Announcements to an organisation reach every member of its subtree.
     for org_id in member.home_branch.ancestor_ids():
         join_room(f"org:{org_id}")
@@ -221,6 +222,7 @@ def _left(room: str, sid: str) -> None:
 
 
 def _on_disconnect(reason=None):
+    metrics.socket_closed()
     for room in list(rooms()):  # the server drops rooms while we iterate
         kind = room.partition(":")[0]
         if kind == "member":
@@ -239,11 +241,12 @@ def init_app(app: Flask) -> None:
     # Flask-SocketIO keeps it on the instance; missing from its stubs.
     socketio.server_options.pop("client_manager", None)  # type: ignore[attr-defined]
     if url:
-        import socketio as socketio_package
+        from .message_queue import ResyncingRedisManager
 
         # Every emit borrows a Redis connection. redis-py's pool refuses the 101st
-        # at once, and under gevent hundreds of greenlets may emit together.
-        kwargs["client_manager"] = socketio_package.RedisManager(
+        # at once, and under gevent hundreds of greenlets may emit together. After
+        # a Redis outage the process's sockets reconnect and catch up.
+        kwargs["client_manager"] = ResyncingRedisManager(
             url, channel="flask-socketio", redis_options={"max_connections": 2000}
         )
     socketio.init_app(app, **kwargs)

@@ -19,7 +19,9 @@ class PollSchema(Schema):
     title = fields.String()
     body_html = fields.String()
     kind = fields.String(metadata={"enum": list(KINDS)})
-    status = fields.String(metadata={"enum": ["draft", "scheduled", "open", "closed"]})
+    status = fields.String(
+        metadata={"enum": ["draft", "scheduled", "open", "closed", "cancelled"]}
+    )
     secret = fields.Boolean()
     escrow_threshold = fields.Integer(
         allow_none=True,

@@ -27,6 +27,7 @@ from models import (
     SealedBallot,
     utcnow,
 )
+from ortsverein import metrics
 from ortsverein.db import (
     holds_write_lock,
     reading_after_commit,
@@ -228,6 +229,7 @@ def cast_into(session: Session, poll: OpenPoll, member: Member, choices: list) -
             for model, values in rows:
                 session.execute(_INSERTS[model], values)
             session.commit()
+            metrics.ballot_cast()
         except IntegrityError:
             session.rollback()
             raise AlreadyVoted(

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -32,7 +33,7 @@ from ortsverein.permissions import has_role, orgs_with_role, subtree_clause
 from ortsverein.spreadsheets import csv_row, xlsx_row
 from ortsverein.web import back_to
 
-from . import bp, documents, exports
+from . import bp, calendar, documents, exports
 from .api import bp as api_bp
 from .lifecycle import ensure_current
 from .records import require_counted, stored_result
@@ -275,3 +276,21 @@ def report_file(rows, fmt: str, start: date, end: date) -> Response:
     binary = io.BytesIO()
     book.save(binary)
     return _download(binary.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")
+
+
+@bp.route("/<int:poll_id>/calendar.ics")
+@member_required
+def calendar_file(poll_id: int):
+    """The poll's opening and closing for a calendar, for anyone who may see it."""
+    try:
+        poll = get_poll(db.session, current_user, poll_id)
+    except NotFound:
+        abort(404)
+    body = calendar.poll_ics(poll, current_app.config["BASE_URL"])
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="abstimmung-{poll.id}.ics"'
+        },
+    )

@@ -132,6 +132,7 @@ def due_polls(session: Session, now: datetime | None = None) -> list[Poll]:
             select(Poll)
             .where(
                 Poll.scheduled.is_(True),
+                Poll.cancelled_at.is_(None),
                 ((Poll.opened_at.is_(None)) & (Poll.opens_at <= now))
                 | ((Poll.closed_at.is_(None)) & (Poll.closes_at <= now))
                 # open and not yet reminded: ensure_current checks whether it is time

@@ -1,6 +1,7 @@
 """Poll use cases for organisers: define, schedule and extend polls. What members
 may see is in visibility.py, rule presets in presets.py, repeats and copies in
-recurring.py. This module is also the interface that later features use: a
+recurring.py, cancelling, deleting and stopping a series in withdrawal.py
+(re-exported here). This module is also the interface that later features use: a
 meeting's vote is a poll with a meeting_id, started, closed and summarised by the
 meeting_votes functions re-exported below, with the kind and majority labels for
 the chair's form; nothing else of polls is imported outside it."""
@@ -32,6 +33,9 @@ from .meeting_votes import vote_summary as vote_summary
 from .state import DRAFT, OPEN, status
 from .visibility import eligible_ids, open_closing_first, voted_ids
 from .visibility import require_organiser as require_organiser
+from .withdrawal import cancel as cancel
+from .withdrawal import delete_draft as delete_draft
+from .withdrawal import stop_series as stop_series
 
 
 def create_poll(session: Session, member: Member, data: PollInput) -> Poll:

@@ -17,12 +17,16 @@ from ortsverein.realtime import publish
 from .rules import PollDefinition
 
 DRAFT, SCHEDULED, OPEN, CLOSED = "draft", "scheduled", "open", "closed"
+CANCELLED = "cancelled"
 
 
 def status(poll: Poll, now: datetime | None = None) -> str:
-    """draft until scheduled; then scheduled, open or closed by the clock."""
+    """draft until scheduled; then scheduled, open or closed by the clock, unless
+    it was cancelled before it opened."""
     if not poll.scheduled:
         return DRAFT
+    if poll.cancelled_at is not None:
+        return CANCELLED
     if poll.closed_at is not None:
         return CLOSED  # sealed: nothing can reopen it, not even an extension
     now = now or utcnow()

@@ -72,16 +72,18 @@ def _visible_polls(member: Member, state: str = "", *columns):
     stmt = stmt.where(drafts_ok)
     # The clock is read when the statement runs, so a built statement can be kept.
     now = bindparam("now", callable_=utcnow, type_=Poll.closes_at.type)
+    live = Poll.cancelled_at.is_(None)
     if state == "open":
         stmt = stmt.where(
-            Poll.scheduled.is_(True), Poll.opens_at <= now, Poll.closes_at > now
+            Poll.scheduled.is_(True), Poll.opens_at <= now, Poll.closes_at > now, live
         )
     elif state == "closed":
-        stmt = stmt.where(Poll.scheduled.is_(True), Poll.closes_at <= now)
+        # cancelled ones are over too
+        stmt = stmt.where(Poll.scheduled.is_(True), (Poll.closes_at <= now) | ~live)
     elif state == "upcoming":
         # Drafts too (for their organisers), even one whose planned start has
         # passed: it waits to be scheduled.
-        stmt = stmt.where(or_(Poll.opens_at > now, Poll.scheduled.is_(False)))
+        stmt = stmt.where(or_(Poll.opens_at > now, Poll.scheduled.is_(False)), live)
     return stmt
 
 

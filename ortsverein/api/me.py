@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from models import Member, Notification
 
+from .. import notification_prefs as prefs
 from ..auth import services as auth_services
 from ..db import db
+from ..notification_prefs import FREQUENCIES
 from ..notifications import mark_all_read, mark_one_read, text_for
 from ..pagination import Page, paginate, parse_page_args
 from ..realtime import MAX_ID
@@ -40,13 +42,37 @@ class ReadCountSchema(Schema):
     marked = fields.Integer(metadata={"description": "how many became read"})
 
 
+class EmailTopicsSchema(Schema):
+    mentions = fields.Boolean()
+    replies = fields.Boolean()
+    new_threads = fields.Boolean()
+    polls = fields.Boolean()
+    meetings = fields.Boolean()
+
+
+_FREQUENCY = {
+    "enum": list(FREQUENCIES),
+    "description": "how often the digest of forum news comes (off: none)",
+}
+_TOPICS = {
+    "description": "per topic: true sends it by email (at once or in the digest), "
+    "false keeps it in the app only"
+}
+_FORUMS = {
+    "description": "ids of forums (of those the member may see) that send no email"
+}
+
+
 class SettingsSchema(Schema):
     notify_by_email = fields.Boolean(
         metadata={"description": "new polls, reminders, meetings by email at once"}
     )
     digest_by_email = fields.Boolean(
-        metadata={"description": "the daily digest of forum news by email"}
+        metadata={"description": "the digest of forum news by email (any frequency)"}
     )
+    digest_frequency = fields.String(metadata=_FREQUENCY)
+    email_topics = fields.Nested(EmailTopicsSchema, metadata=_TOPICS)
+    forums_without_email = fields.List(fields.Integer(), metadata=_FORUMS)
     language = fields.String(
         allow_none=True,
         metadata={
@@ -58,12 +84,22 @@ class SettingsSchema(Schema):
 
 class SettingsUpdateSchema(Schema):
     notify_by_email = fields.Boolean()
-    digest_by_email = fields.Boolean()
+    digest_by_email = fields.Boolean(
+        metadata={"description": "true: daily unless a frequency is set; false: off"}
+    )
+    digest_frequency = fields.String(
+        validate=validate.OneOf(FREQUENCIES), metadata=_FREQUENCY
+    )
+    email_topics = fields.Nested(EmailTopicsSchema, metadata=_TOPICS)
+    forums_without_email = fields.List(
+        fields.Integer(validate=validate.Range(1, MAX_ID)), metadata=_FORUMS
+    )
     language = fields.String(metadata={"enum": ["de", "en"]})
 
 
 NotificationPageSchema = page_schema(NotificationSchema)
 SCHEMAS = [
+    EmailTopicsSchema,
     NotificationSchema,
     NotificationPageSchema,
     ReadAllSchema,
@@ -90,9 +126,13 @@ def _locale(member: Member) -> str:
 
 
 def settings_json(member: Member) -> dict:
+    muted = prefs.muted_topics(db.session, member.id)
     return {
         "notify_by_email": member.notify_by_email,
         "digest_by_email": member.digest_by_email,
+        "digest_frequency": prefs.digest_frequency(member),
+        "email_topics": {topic: topic not in muted for topic in prefs.TOPICS},
+        "forums_without_email": sorted(prefs.muted_forums(db.session, member.id)),
         "language": member.locale,
     }
 
@@ -175,8 +215,8 @@ def settings():
     """The member's settings.
     ---
     get:
-      summary: "What the profile page sets: notifications and the daily digest by
-        email, the interface language"
+      summary: "What the profile pages set: notifications by email, the digest
+        and its frequency, email per topic and per forum, the interface language"
       tags: [members]
       responses:
         200: {description: the settings, content: {application/json:
@@ -192,11 +232,23 @@ def settings():
     """
     if request.method == "PATCH":
         data = load_json(SettingsUpdateSchema())
-        auth_services.update_settings(
+        digest = data.get("digest_frequency")
+        if digest is None and "digest_by_email" in data:
+            on = data["digest_by_email"]
+            digest = (g.api_member.digest_frequency or "daily") if on else "off"
+        forums = data.get("forums_without_email")
+        prefs.update(
+            db.session,
+            g.api_member,
+            digest=digest,
+            topics=data.get("email_topics"),
+            muted_forum_ids=set(forums) if forums is not None else None,
+            commit=False,
+        )
+        auth_services.update_settings(  # commits the lot, or refuses it all
             db.session,
             g.api_member,
             notify_by_email=data.get("notify_by_email"),
-            digest_by_email=data.get("digest_by_email"),
             locale=data.get("language"),
         )
     return jsonify(settings_json(g.api_member))

@@ -83,18 +83,6 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-class NotificationSettingsForm(FlaskForm):
-    notify_by_email = BooleanField(
-        _l("Benachrichtigungen auch per E-Mail (neue Abstimmungen, Erinnerungen)")
-    )
-    digest_by_email = BooleanField(
-        _l(
-            "Tägliche Zusammenfassung per E-Mail (Erwähnungen, Antworten, neue "
-            "Themen in Foren, denen du folgst)"
-        )
-    )
-
-
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Name des Tokens (z. B. „Handy-App“)"),

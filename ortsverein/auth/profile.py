@@ -23,7 +23,6 @@ from .forms import (
     ConfirmForm,
     DisableTotpForm,
     LanguageForm,
-    NotificationSettingsForm,
     TokenForm,
     TotpForm,
 )
@@ -50,10 +49,6 @@ def _render(**forms):
         "token_form": TokenForm(),
         "confirm_form": ConfirmForm(),
         "disable_form": DisableTotpForm(),
-        "notify_form": NotificationSettingsForm(
-            notify_by_email=current_user.notify_by_email,
-            digest_by_email=current_user.digest_by_email,
-        ),
     }
     defaults.update(forms)
     defaults["mention_handle"] = (
@@ -103,22 +98,6 @@ def password():
             )
             return redirect(url_for("profile.index"))
     return _render(password_form=form), 422
-
-
-@bp.route("/notifications", methods=["POST"])
-@member_required
-def notification_settings():
-    form = NotificationSettingsForm()
-    if not form.validate_on_submit():
-        abort(400)
-    services.update_settings(
-        db.session,
-        current_user,
-        notify_by_email=form.notify_by_email.data,
-        digest_by_email=form.digest_by_email.data,
-    )
-    flash(_("Deine Einstellung ist gespeichert."), "success")
-    return redirect(url_for("profile.index"))
 
 
 @bp.route("/tokens", methods=["POST"])

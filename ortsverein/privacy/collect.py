@@ -18,6 +18,7 @@ from models import (
     AuditEntry,
     DataExport,
     ElectorateEntry,
+    EmailMute,
     Forum,
     ForumSubscription,
     LegalText,
@@ -72,6 +73,7 @@ def profile(member: Member) -> dict[str, Any]:
         "locale",
         "notify_by_email",
         "digest_by_email",
+        "digest_frequency",
         "last_digest_at",
         "invited_at",
         "activated_at",
@@ -82,6 +84,7 @@ def profile(member: Member) -> dict[str, Any]:
         home_branch_slug=member.home_branch.slug,
         password_set=member.password_hash is not None,
         two_factor_enabled=member.totp_enabled,
+        calendar_feed_set=member.calendar_token_hash is not None,
     )
 
 
@@ -300,6 +303,12 @@ def _account(session: Session, member: Member) -> dict[str, Any]:
             _row(link, "purpose", "created_at", "expires_at", "used_at")
             for link in session.scalars(
                 select(OneTimeLink).where(OneTimeLink.member_id == mine)
+            )
+        ],
+        "emails_switched_off": [
+            _row(m, "topic", "forum_id", "created_at")
+            for m in session.scalars(
+                select(EmailMute).where(EmailMute.member_id == mine)
             )
         ],
         "privacy_notices_seen": [

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from models import (
     ApiToken,
     DataExport,
+    EmailMute,
     ForumSubscription,
     LoginSession,
     Member,
@@ -120,6 +121,7 @@ def delete_account(
         ThreadRead,
         ThreadSubscription,
         ForumSubscription,
+        EmailMute,
         PollKeyShare,  # a share they picked up is theirs; the list names them no more
     ):
         session.execute(delete(model).where(model.member_id == mine))
@@ -159,6 +161,7 @@ def delete_account(
     member.notify_by_email = False
     member.digest_by_email = False
     member.last_digest_at = None
+    member.calendar_token_hash = None  # the feed's URL answers 404 from now on
     member.invited_at = None
     member.activated_at = None
     member.last_login_at = None

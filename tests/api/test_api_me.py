@@ -100,6 +100,15 @@ def test_settings_read_and_changed_as_on_the_profile(client, session, world):
     assert settings == {
         "notify_by_email": world.member.notify_by_email,
         "digest_by_email": world.member.digest_by_email,
+        "digest_frequency": "off",
+        "email_topics": {
+            "mentions": True,
+            "replies": True,
+            "new_threads": True,
+            "polls": True,
+            "meetings": True,
+        },
+        "forums_without_email": [],
         "language": None,
     }
     changed = client.patch(
@@ -109,6 +118,7 @@ def test_settings_read_and_changed_as_on_the_profile(client, session, world):
     )
     assert changed.status_code == 200
     assert changed.get_json()["digest_by_email"] is True
+    assert changed.get_json()["digest_frequency"] == "daily"
     assert changed.get_json()["language"] == "en"
     fresh(session)
     member = session.get(Member, world.member.id)
@@ -122,6 +132,8 @@ def test_settings_read_and_changed_as_on_the_profile(client, session, world):
         ({"language": "fr"}, "language"),
         ({"notify_by_email": "vielleicht"}, "notify_by_email"),
         ({"colour": "rot"}, "colour"),
+        ({"digest_frequency": "stündlich"}, "digest_frequency"),
+        ({"forums_without_email": [999999]}, "forums_without_email"),
     ],
 )
 def test_bad_settings_answer_422_with_one_message_per_field(client, world, body, field):
@@ -143,3 +155,40 @@ def test_malformed_json_is_400(client, world):
     )
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_json"
+
+
+def test_email_settings_per_topic_forum_and_frequency_through_the_api(
+    client, session, world, forums
+):
+    headers = _headers(client, world.member)
+    changed = client.patch(
+        f"{API}/me/settings",
+        json={
+            "digest_frequency": "weekly",
+            "email_topics": {"replies": False, "polls": False},
+            "forums_without_email": [forums.nord.id],
+        },
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.get_json()
+    body = changed.get_json()
+    assert body["digest_frequency"] == "weekly" and body["digest_by_email"] is True
+    assert body["email_topics"]["replies"] is False
+    assert body["email_topics"]["mentions"] is True  # left out: stays
+    assert body["forums_without_email"] == [forums.nord.id]
+    # a forum the member may not see is refused, and nothing else changes with it
+    refused = client.patch(
+        f"{API}/me/settings",
+        json={"digest_frequency": "off", "forums_without_email": [forums.sued.id]},
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    again = client.get(f"{API}/me/settings", headers=headers).get_json()
+    assert again["digest_frequency"] == "weekly"
+    # the old switch still works: off, then on keeps the chosen frequency
+    client.patch(f"{API}/me/settings", json={"digest_by_email": False}, headers=headers)
+    off = client.get(f"{API}/me/settings", headers=headers).get_json()
+    assert off["digest_frequency"] == "off"
+    client.patch(f"{API}/me/settings", json={"digest_by_email": True}, headers=headers)
+    on = client.get(f"{API}/me/settings", headers=headers).get_json()
+    assert on["digest_frequency"] == "weekly"

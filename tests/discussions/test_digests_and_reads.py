@@ -4,6 +4,7 @@ marks (page views do not write; the marks land shortly after)."""
 from __future__ import annotations
 
 import email
+import email.policy
 import time
 from pathlib import Path
 
@@ -15,7 +16,14 @@ from tests.factories import fresh, make_post
 
 def _mails(app) -> list:
     folder = Path(app.instance_path) / "mail"
-    return [email.message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")]
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in folder.glob("*.eml")
+    ]
+
+
+def _text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def test_digest_sends_unread_notifications_once_a_day(app, session, world, forums):
@@ -31,9 +39,9 @@ def test_digest_sends_unread_notifications_once_a_day(app, session, world, forum
     assert "digests sent: 1" in result.output
     mails = _mails(app)
     assert len(mails) == 1
-    body = mails[0].get_payload(decode=True).decode()
+    body = _text(mails[0])
     assert mails[0]["To"] == world.member.email
-    assert "Lastenrad" in body and "/forums/posts/" in body
+    assert "Lastenrad" in body and "/mail/open/" in body
     # a second run the same day sends nothing
     assert "digests sent: 0" in runner.invoke(args=["send-digests"]).output
     assert len(_mails(app)) == 1
@@ -49,7 +57,7 @@ def test_no_digest_without_opt_in_or_news(app, session, world, forums):
 
 def test_profile_switches_the_digest_on(auth, client, session, world):
     auth.login(world.member)
-    auth.post("/profile/notifications", {"digest_by_email": "y"})
+    auth.post("/profile/notifications", {"digest_frequency": "daily"})
     fresh(session)
     assert session.get(Member, world.member.id).digest_by_email is True
 
@@ -117,5 +125,5 @@ def test_forum_news_by_digest_poll_news_at_once_never_both(app, session, world, 
     result = app.test_cli_runner().invoke(args=["send-digests"])
     assert "digests sent: 1" in result.output
     digest = [m for m in _mails(app) if m["Subject"].startswith("Ortsverein:")]
-    body = digest[0].get_payload(decode=True).decode()
+    body = _text(digest[0])
     assert "Lastenrad" in body and "Neue Abstimmung" not in body

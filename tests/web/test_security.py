@@ -108,6 +108,7 @@ def test_healthz_reports_the_database(client):
         "status": "ok",
         "database": "ok",
         "redis": "not_configured",
+        "ballot_keys": "ok",
     }
 
 

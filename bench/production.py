@@ -1,0 +1,253 @@
+"""The production tier as deploy/ sets it up (nginx with ip_hash, gevent app
+processes, PostgreSQL, Redis; tests/production/tier.py starts it), with ONE and then
+TWO app processes behind nginx in the same run: throughput, p50/p99 latency and the
+app processes' CPU time per request (from /proc before and after) for
+
+  - the thread page (GET /forums/threads/ID, logged in with a cookie), and
+  - casting a ballot (POST /api/v1/polls/ID/ballots, bearer token; fresh polls are
+    opened for each phase, as every member has one vote per poll).
+
+The load generator (threads in this process) shares the machine's cores with nginx,
+the app processes and the databases, so throughput says little about scaling here;
+CPU per request does: with two processes it should stay within 10 % of one process
+(target: ratio two/one <= 1.10), as the processes share nothing but PostgreSQL and
+Redis. Each client sends an address of its own (X-Forwarded-For, trusted from
+127.0.0.1 only), so ip_hash spreads the clients as it spreads members.
+
+Usage: python bench/production.py [--duration S] [--clients N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.production.tier import TICK_UNIT, ProductionTier, render_site  # noqa: E402
+
+PASSWORD = "demo-passwort"
+NORD = ["mitglied@example.org", "orga@example.org", "vorstand@example.org"] + [
+    f"mitglied{i:02d}@example.org" for i in range(1, 41)
+]
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def address(n: int) -> str:
+    return f"10.{n // 200}.{n % 200}.7"
+
+
+def set_upstreams(tier: ProductionTier, count: int) -> None:
+    """nginx with the first `count` app processes (a reload, as an operator would)."""
+    ports = [a.port for a in tier.apps[:count]]
+    site = render_site(ports, tier.http_port, tier.https_port, tier.tmp)
+    (tier.tmp / "site.conf").write_text(site)
+    assert tier.nginx_proc is not None
+    tier.nginx_proc.send_signal(1)  # SIGHUP: reload
+    time.sleep(2)
+
+
+def session(tier: ProductionTier, n: int) -> requests.Session:
+    s = requests.Session()
+    s.verify = tier.ca
+    s.headers["X-Forwarded-For"] = address(n)
+    return s
+
+
+def logged_in(tier: ProductionTier, n: int) -> requests.Session:
+    s = session(tier, n)
+    page = s.get(f"{tier.url}/login")
+    token = CSRF_RE.search(page.text)
+    assert token, page.status_code
+    r = s.post(
+        f"{tier.url}/login",
+        data={"csrf_token": token.group(1), "email": NORD[n], "password": PASSWORD},
+        headers={"Referer": f"{tier.url}/login"},
+        allow_redirects=False,
+    )
+    assert r.status_code == 302, r.text[:300]
+    return s
+
+
+def api_token(tier: ProductionTier, n: int) -> str:
+    r = session(tier, 1000 + n).post(
+        f"{tier.url}/api/v1/auth/token", json={"email": NORD[n], "password": PASSWORD}
+    )
+    assert r.status_code in (200, 201), r.text
+    return r.json()["token"]
+
+
+def run(worker, clients: int, duration: float) -> tuple[list[float], int, float]:
+    """`clients` threads call worker(i, k) until time is up; returns the latencies of
+    the successful calls, the failures and the wall time."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def loop(i: int) -> None:
+        nonlocal failures
+        k = 0
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            ok = worker(i, k)
+            dt = time.perf_counter() - t0
+            k += 1
+            with lock:
+                if ok is None:
+                    return  # nothing left to do
+                if ok:
+                    latencies.append(dt)
+                else:
+                    failures += 1
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(loop, range(clients)))
+    return latencies, failures, time.monotonic() - started
+
+
+def measure(tier, name, processes, worker, clients, duration) -> dict:
+    cpu0 = tier.app_cpu_seconds()
+    latencies, failures, wall = run(worker, clients, duration)
+    cpu = tier.app_cpu_seconds() - cpu0
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "scenario": name,
+        "processes": processes,
+        "requests": n,
+        "failures": failures,
+        "rps": n / wall,
+        "p50": latencies[n // 2] * 1000 if n else float("nan"),
+        "p99": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
+        "cpu_ms": cpu / n * 1000 if n else float("nan"),
+    }
+
+
+def open_polls(tier: ProductionTier, organiser: str, org_id: int, count: int):
+    now = datetime.now(UTC)
+    ids = []
+    for i in range(count):
+        r = session(tier, 2000 + i).post(
+            f"{tier.url}/api/v1/polls",
+            headers={"Authorization": f"Bearer {organiser}"},
+            json={
+                "org_id": org_id,
+                "title": f"Bench {time.time():.0f}-{i}",
+                "kind": "yes_no_abstain",
+                "secret": True,
+                "opens_at": (now - timedelta(seconds=5)).isoformat(),
+                "closes_at": (now + timedelta(hours=2)).isoformat(),
+            },
+        )
+        assert r.status_code == 201, r.text
+        ids.append((r.json()["id"], r.json()["options"][0]["id"]))
+    tier.run_unit(TICK_UNIT)  # opens them, as the minutely timer would
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--clients", type=int, default=12)
+    args = parser.parse_args()
+
+    tier = ProductionTier(app_count=2).start()
+    # requests lets REQUESTS_CA_BUNDLE (set on many machines) win over a session's
+    # own `verify`: trust the tier's self-signed certificate process-wide.
+    os.environ["REQUESTS_CA_BUNDLE"] = tier.ca
+    try:
+        threads = [1, 2, 4]
+        print("logging in ...", flush=True)
+        with ThreadPoolExecutor(4) as pool:
+            pages = list(pool.map(lambda n: logged_in(tier, n), range(args.clients)))
+            tokens = list(pool.map(lambda n: api_token(tier, n), range(len(NORD))))
+        me = requests.get(
+            f"{tier.url}/api/v1/me",
+            headers={"Authorization": f"Bearer {tokens[1]}"},
+            verify=tier.ca,
+            timeout=30,
+        ).json()
+        org_id = me["home_branch"]["id"]
+        voters = [session(tier, 3000 + n) for n in range(len(NORD))]
+
+        def thread_page(i: int, k: int):
+            r = pages[i].get(f"{tier.url}/forums/threads/{threads[k % len(threads)]}")
+            return r.status_code == 200
+
+        rows = []
+        for processes in (1, 2):
+            set_upstreams(tier, processes)
+            # warm-up: caches and connection pools of the processes in use
+            run(thread_page, args.clients, 3)
+            rows.append(
+                measure(
+                    tier,
+                    "thread page",
+                    processes,
+                    thread_page,
+                    args.clients,
+                    args.duration,
+                )
+            )
+            polls = open_polls(tier, tokens[1], org_id, 12)
+            todo = [(p, v) for p in polls for v in range(len(NORD))]
+            cursor = iter(todo)
+            cursor_lock = threading.Lock()
+
+            def cast(i: int, k: int, cursor=cursor, cursor_lock=cursor_lock):
+                with cursor_lock:
+                    job = next(cursor, None)
+                if job is None:
+                    return None
+                (poll, option), v = job
+                r = voters[v].post(
+                    f"{tier.url}/api/v1/polls/{poll}/ballots",
+                    headers={"Authorization": f"Bearer {tokens[v]}"},
+                    json={"choices": [option]},
+                )
+                return r.status_code == 201
+
+            rows.append(
+                measure(tier, "cast", processes, cast, args.clients, args.duration)
+            )
+        load = os.getloadavg()
+        print(
+            f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} "
+            f"{load[1]:.1f}; {args.clients} clients, {args.duration:.0f} s per row\n"
+        )
+        print(
+            f"{'scenario':<12} {'procs':>5} {'req':>6} {'fail':>5} {'req/s':>7} "
+            f"{'p50 ms':>7} {'p99 ms':>7} {'app CPU ms/req':>15}"
+        )
+        for r in rows:
+            print(
+                f"{r['scenario']:<12} {r['processes']:>5} {r['requests']:>6} "
+                f"{r['failures']:>5} {r['rps']:>7.1f} {r['p50']:>7.1f} "
+                f"{r['p99']:>7.1f} {r['cpu_ms']:>15.2f}"
+            )
+        for scenario in ("thread page", "cast"):
+            one, two = (r for r in rows if r["scenario"] == scenario)
+            ratio = two["cpu_ms"] / one["cpu_ms"]
+            verdict = "ok" if ratio <= 1.10 else "ABOVE TARGET"
+            print(
+                f"{scenario}: CPU per request two/one = {ratio:.2f} "
+                f"(target <= 1.10: {verdict}); throughput two/one = "
+                f"{two['rps'] / one['rps']:.2f}"
+            )
+    finally:
+        tier.stop()
+
+
+if __name__ == "__main__":
+    main()

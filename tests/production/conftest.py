@@ -1,0 +1,24 @@
+"""The production tier (tests/production/tier.py) for this folder's tests: started
+once per module, as deploy/ describes it."""
+
+from __future__ import annotations
+
+import pytest
+
+from .tier import ProductionTier
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/production/" in str(item.fspath):
+            item.add_marker(pytest.mark.production)
+
+
+@pytest.fixture(scope="module")
+def tier():
+    started = ProductionTier(app_count=2)
+    try:
+        started.start()
+        yield started
+    finally:
+        started.stop()
