@@ -152,12 +152,15 @@ def test_odd_api_and_socket_input(world, client, auth, socket_client):
 
 
 def test_a_later_app_without_redis_does_not_keep_the_queue(db_url, tmp_path, redis_url):
+    import socketio as python_socketio
+
     from ortsverein.realtime import socketio
     from tests.conftest import build_app
 
     with_redis = build_app(db_url, tmp_path / "a", REDIS_URL=redis_url)
-    assert socketio.server.manager.__class__.__name__ == "RedisManager"
+    assert isinstance(socketio.server.manager, python_socketio.RedisManager)
     without = build_app(db_url, tmp_path / "b")
+    assert not isinstance(socketio.server.manager, python_socketio.RedisManager)
     assert socketio.server.manager.__class__.__name__ == "Manager"
     for app in (with_redis, without):
         app.extensions["ortsverein_db"][0].dispose()
