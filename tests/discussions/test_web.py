@@ -256,12 +256,12 @@ def test_forum_subscription_tells_about_new_threads(
     note_id = session.scalar(
         select(Notification.id).where(Notification.member_id == world.member.id)
     )
-    assert f'href="/notifications/{note_id}"' in page and 'class="unread"' in page
+    assert f'href="/notifications/{note_id}"' in page and "notification--unread" in page
     followed = client.get(f"/notifications/{note_id}")
     assert followed.status_code == 302
     assert followed.headers["Location"].startswith("/forums/posts/")
     page = client.get("/notifications/").get_data(as_text=True)
-    assert 'class="unread"' not in page
+    assert "notification--unread" not in page
     auth.logout()
     auth.login(world.board)
     assert client.get(f"/notifications/{note_id}").status_code == 404
