@@ -84,3 +84,13 @@ def test_empty_reply_marks_the_field(auth, client, world, forums):
     assert re.search(
         r'<textarea[^>]*aria-describedby="[^"]*body-errors[^"]*"', page
     ) and re.search(r'<ul class="errors" id="body-errors">\s*<li>Bitte ausfüllen', page)
+
+
+def test_an_empty_new_title_says_which_field(auth, client, world, forums):
+    """The rename form sits on the thread page: its refusal names the field rather
+    than pointing at marks the page does not show."""
+    auth.login(world.organiser)  # moderates Nord
+    url = f"/forums/threads/{forums.nord_thread.id}"
+    page = auth.post(f"{url}/rename", {"title": "\x01"}, follow_redirects=True).text
+    assert "Neuer Titel: Bitte ausfüllen." in page
+    assert "markierten Angaben" not in page
