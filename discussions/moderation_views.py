@@ -8,7 +8,7 @@ from flask_login import current_user
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors import Forbidden, NotFound
+from ortsverein.errors import Forbidden, NotFound, ValidationFailed
 from ortsverein.i18n import _, _l
 from ortsverein.pagination import parse_page_args
 from ortsverein.web import back_to, load
@@ -88,6 +88,17 @@ def _thread_form(thread_id: int, form, invalid: str, action, done: str):
         action(thread)
     except Forbidden:  # not a moderator here: the page does not exist for them
         abort(404)
+    except ValidationFailed as err:
+        # The form is on the thread page, which shows no field marks: say which
+        # field each message is about ("Neuer Titel: Bitte ausfüllen.").
+        db.session.rollback()
+        fields = err.context.get("fields") or {}
+        for name, message in fields.items():
+            f = getattr(form, name, None)
+            flash(f"{f.label.text}: {message}" if f is not None else message, "error")
+        if not fields:
+            flash(err.message, "error")
+        return redirect(target)
     flash(done, "success")
     return redirect(target)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from types import SimpleNamespace
 
-from flask import request
+from flask import request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -41,6 +41,8 @@ def _labels() -> SimpleNamespace:
         # after each action's name, for those who hear the page's controls listed
         of_post=_("zu Beitrag Nr. %(n)s", n="%d"),
         agree=_("Zustimmung"),
+        agrees=_("Zustimmungen"),
+        reply=_("Antworten"),
         quote=_("Zitieren"),
         edit=_("Bearbeiten"),
         confirm_delete=_("Diesen Beitrag wirklich löschen?"),
@@ -59,12 +61,16 @@ def _links(thread_id: int) -> SimpleNamespace:
         post=id_url("discussions.post", "post_id"),
         agree=id_url("discussions.agree", "post_id"),
         quote=id_url("discussions.thread", "quote", thread_id=thread_id),
+        # the reply box is on the last page; ?reply=1 goes there
+        reply=url_for("discussions.thread", thread_id=thread_id, reply=1),
         edit=id_url("discussions.edit_post", "post_id"),
         delete=id_url("discussions.delete_post", "post_id"),
         report=id_url("discussions.report", "post_id"),
         revisions=id_url("discussions.revisions", "post_id"),
         unhide=id_url("discussions.unhide", "post_id"),
         hide=id_url("discussions.hide", "post_id"),
+        # the icons' sprite (templates/_macros/ui.html draws the same <use>)
+        sprite=url_for("static", filename="icons/lucide-sprite.svg"),
     )
 
 

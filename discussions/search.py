@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import Forum, Member, Organisation, Post, Thread
+from ortsverein.markdown import plain_text
 from ortsverein.pagination import Page
 from ortsverein.permissions import visible_org_clause
 
@@ -87,11 +88,34 @@ def fts5_query(q: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-def highlight(excerpt: str) -> Markup:
-    """Escape the excerpt, then turn the markers into <mark>."""
-    safe = str(escape(excerpt.replace(START, "\x00s").replace(STOP, "\x00e")))
-    # Safe: the text was escaped above; only our own <mark> tags are added.
-    return Markup(safe.replace("\x00s", "<mark>").replace("\x00e", "</mark>"))  # noqa: S704
+EXCERPT_WORDS = 30  # words around the first hit
+_MARKED = re.compile(re.escape(START) + "(.*?)" + re.escape(STOP), re.S)
+_WORDS = re.compile(r"(\w+)")
+
+
+def plain_excerpt(body: str, marked: str) -> Markup:
+    """The post's text without Markdown, around the first word the database marked
+    in its own excerpt (`marked`, from the raw body: its stemming and prefix
+    matching decide what a hit is), each such word in <mark>."""
+    hits = {w.lower() for m in _MARKED.findall(marked) for w in _WORDS.findall(m)}
+    words = plain_text(body).split(" ")
+
+    def is_hit(word: str) -> bool:
+        return any(w.lower() in hits for w in _WORDS.findall(word))
+
+    first = next((i for i, w in enumerate(words) if is_hit(w)), 0)
+    start = max(0, first - EXCERPT_WORDS // 3)
+    end = min(len(words), start + EXCERPT_WORDS)
+    text = " ".join(words[start:end])
+    parts = []
+    for i, part in enumerate(_WORDS.split(text)):  # odd places: the words
+        if i % 2 and part.lower() in hits:
+            parts.append(Markup("<mark>%s</mark>") % part)
+        else:
+            parts.append(escape(part))
+    lead = "… " if start > 0 else ""
+    tail = " …" if end < len(words) else ""
+    return escape(lead) + Markup("").join(parts) + escape(tail)
 
 
 def search(
@@ -151,6 +175,7 @@ def search(
         Thread.id,
         Thread.title,
         Forum.name,
+        Post.body,
     ]
     columns.append(excerpt if excerpt is not None else matches.c.excerpt)
     rows = session.execute(
@@ -164,5 +189,7 @@ def search(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    hits = [Hit(r[0], r[1], r[2], r[3], r[4], highlight(r[5] or "")) for r in rows]
+    hits = [
+        Hit(r[0], r[1], r[2], r[3], r[4], plain_excerpt(r[5], r[6] or "")) for r in rows
+    ]
     return Page(hits, page, per_page, total)

@@ -103,7 +103,8 @@ def thread(thread_id: int):
     page, _per_page = parse_page_args(request.args, services.POSTS_PER_PAGE)
     last_page = services.page_of(thread.post_count)
     quote_id = request.args.get("quote", type=_post_id)
-    if request.method == "POST" or quote_id:
+    replying = request.args.get("reply") == "1"  # a post's "Antworten" link
+    if request.method == "POST" or quote_id or replying:
         page = last_page  # the reply box (with kept or quoted text) is on the last page
     result, agreed = thread_page(db.session, current_user, thread, page)
     if page > 1 and not result.items:

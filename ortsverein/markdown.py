@@ -3,6 +3,9 @@ Rendered once when text is saved, never on page views."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -63,3 +66,14 @@ def clean(html: str) -> str:
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
+
+
+_BLOCK_END = re.compile(r"<(?:br|hr)\b[^>]*>|</(?:p|li|h\d|blockquote|pre|tr|td|th)>")
+
+
+def plain_text(text: str) -> str:
+    """Markdown as the words a reader sees, one line, no markup: "**fett** [Link](u)"
+    reads "fett Link" (search excerpts)."""
+    html = _BLOCK_END.sub(" ", _md.render(text or ""))
+    words = unescape(nh3.clean(html, tags=set(), strip_comments=True))
+    return " ".join(words.split())

@@ -4,6 +4,7 @@ live to `member:<id>` for small fan-outs, and by email to members who opted in."
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date
 from typing import Any
 
 from flask import (
@@ -16,7 +17,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, to_user_timezone
 from flask_login import current_user
 from sqlalchemy import Select, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -242,6 +243,18 @@ def _unread(member: Member):
     )
 
 
+def by_day_and_kind(
+    items: list[Notification],
+) -> list[tuple[date, list[tuple[str, list[Notification]]]]]:
+    """The page's notifications by day in the member's time zone (newest first),
+    and within a day by kind, the kind with the newest notification first."""
+    days: dict[date, dict[str, list[Notification]]] = {}
+    for n in items:
+        day = to_user_timezone(n.created_at.replace(tzinfo=n.created_at.tzinfo or UTC))
+        days.setdefault(day.date(), {}).setdefault(n.kind, []).append(n)
+    return [(day, list(days[day].items())) for day in sorted(days, reverse=True)]
+
+
 @bp.route("/")
 @member_required
 def index():
@@ -263,6 +276,8 @@ def index():
             )
         ),
         text_for=text_for,
+        days=by_day_and_kind(list(result.items)),
+        today=to_user_timezone(utcnow()).date(),
         confirm_form=ConfirmForm(),
     )
 

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 # WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
@@ -32,7 +33,7 @@ from ..i18n import _
 from ..pagination import paginate, parse_page_args
 from ..permissions import has_role, orgs_with_role, subtree_clause
 from ..web import back_to
-from . import services
+from . import audit_text, services
 from .forms import PolicyForm, RoleForm
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -242,6 +243,7 @@ def audit_log():
     scope = services.board_orgs(current_user)
     stmt = (
         select(AuditEntry)
+        .options(selectinload(AuditEntry.actor))
         .outerjoin(Organisation, AuditEntry.organisation_id == Organisation.id)
         .order_by(AuditEntry.id.desc())
     )
@@ -256,6 +258,7 @@ def audit_log():
     return render_template(
         "members/audit.html",
         page=result,
+        lines=audit_text.describe(db.session, result.items, role_label),
         action=action,
         report=audit.verify_chain(db.session) if request.args.get("verify") else None,
     )

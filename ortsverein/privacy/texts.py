@@ -121,7 +121,8 @@ def save(
     audit.record(
         session,
         actor,
-        f"legal_text.{kind.value}",
+        # spelled out, so the change log's sentences can be checked against the code
+        "legal_text.privacy" if kind == LegalKind.PRIVACY else "legal_text.imprint",
         organisation=org,
         target=text,
     )

@@ -27,6 +27,33 @@ def test_finds_ranked_highlighted_posts(app, auth, client, session, world, forum
     assert "<mark>Lastenrad" in page
 
 
+def test_excerpts_show_the_text_not_its_markdown(
+    app, auth, client, session, world, forums
+):
+    """A member reads what the post says, with the hit marked: no asterisks, link
+    targets or quote marks of the Markdown source."""
+    filler = " ".join(f"Wort{i}" for i in range(40))
+    with app.app_context():
+        make_post(
+            session,
+            forums.nord_thread,
+            world.board,
+            f"# Vorschlag\n\n{filler}\n\n> Das **Anhängerkupplung** steht im "
+            "[Vereinsheim](https://example.org/heim) & `Schloss` _offen_",
+        )
+    auth.login(world.member)
+    page = _search(client, "Anhängerkupplung").get_data(as_text=True)
+    start = page.index('<p class="excerpt">')
+    shown = page[start : page.index("</p>", start)]
+    assert (
+        "Das <mark>Anhängerkupplung</mark> steht im Vereinsheim &amp; Schloss offen"
+        in (shown)
+    ), shown
+    for markup in ("**", "](", "example.org", "`", "# ", "&gt;", "_offen_"):
+        assert markup not in shown, (markup, shown)
+    assert shown.startswith('<p class="excerpt">… ')  # the hit is far into the post
+
+
 def test_other_branch_posts_are_never_found(app, auth, client, session, world, forums):
     auth.login(world.member)
     page = _search(client, "Grillplan").get_data(as_text=True)

@@ -358,7 +358,9 @@ def test_opening_notifies_the_electorate_and_reminder_skips_voters(
     assert "Erinnerung: „Frage yes_no_abstain“ endet bald" in page
     assert "Neue Abstimmung: Frage yes_no_abstain" in page
     auth.post("/notifications/read")
-    assert 'class="unread"' not in client.get("/notifications/").get_data(as_text=True)
+    assert "notification--unread" not in client.get("/notifications/").get_data(
+        as_text=True
+    )
 
 
 def test_verify_poll_compares_with_the_audit_log_and_counts(world, app, session):
