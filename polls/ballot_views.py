@@ -109,8 +109,18 @@ def _choices(poll, form) -> list:
         raw = form.get(f"rank-{option.id}", "")
         if ID_RE.fullmatch(raw):
             ranks.setdefault(int(raw), []).append(option.id)
-    if any(len(ids) > 1 for ids in ranks.values()):
-        raise InvalidChoices(_("Jeder Rang darf nur einmal vergeben werden."))
+    twice = [(rank, ids) for rank, ids in sorted(ranks.items()) if len(ids) > 1]
+    if twice:
+        labels = {o.id: o.label for o in poll.options}
+        rank, ids = twice[0]
+        raise InvalidChoices(
+            _(
+                "Rang %(rank)d hast du mehrfach vergeben (%(options)s). Jeder Rang "
+                "darf nur einmal vergeben werden.",
+                rank=rank,
+                options=_names(ids, labels),
+            )
+        )
     ordered = [ids[0] for _rank, ids in sorted(ranks.items())]
     return ordered
 

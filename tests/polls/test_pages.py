@@ -119,3 +119,128 @@ def test_the_ballot_box_leads_with_the_receipt_check_and_folds_the_lists(
     # the box's checksums shortened to their first 8 characters, whole on request
     shown = re.findall(r'<code title="([0-9a-f]{64})">([0-9a-f]{8})…</code>', page)
     assert len(shown) == 2 and all(full[:8] == short for full, short in shown)
+
+
+def _poll_form(org, **changes) -> dict:
+    return {
+        "org": str(org.id),
+        "title": "Neue Frage",
+        "body": "Mein Erläuterungstext",
+        "kind": "yes_no_abstain",
+        "options": "",
+        "secret": "y",
+        "opens_at": "2030-01-01T10:00",
+        "closes_at": "2030-01-08T10:00",
+        "preset": "",
+        "quorum_percent": "0",
+        "majority": "simple",
+        "min_choices": "0",
+        "max_choices": "1",
+        "repeat": "none",
+        **changes,
+    }
+
+
+def _shown(page: str, name: str) -> bool:
+    match = re.search(rf'<(?:div|fieldset) data-kind-field="{name}"( hidden)?>', page)
+    assert match, f"no box for {name}"
+    return match.group(1) is None
+
+
+def test_without_javascript_the_poll_form_first_asks_for_the_kind(world, auth, client):
+    auth.login(world.organiser)
+    step = _main(client.get("/polls/new").get_data(as_text=True))
+    assert 'method="get"' in step and step.count('name="kind"') == 4
+    assert 'name="options"' not in step and 'name="title"' not in step
+    yes_no = _main(client.get("/polls/new?kind=yes_no_abstain").get_data(as_text=True))
+    assert not _shown(yes_no, "options") and not _shown(yes_no, "min_choices")
+    ranked = _main(client.get("/polls/new?kind=ranked").get_data(as_text=True))
+    assert _shown(ranked, "options") and not _shown(ranked, "min_choices")
+    multiple = client.get("/polls/new?kind=multiple_choice").get_data(as_text=True)
+    assert _shown(multiple, "options") and _shown(multiple, "min_choices")
+    assert '<option selected value="multiple_choice">' in multiple
+
+
+def test_changing_the_kind_without_javascript_keeps_what_was_typed(world, auth):
+    auth.login(world.organiser)
+    response = auth.post(
+        "/polls/new",
+        _poll_form(world.nord, title="", kind="single_choice", change_kind="1"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "error-summary" not in page  # nothing was checked yet
+    assert "Mein Erläuterungstext</textarea>" in page and _shown(page, "options")
+
+
+def test_the_poll_form_names_every_mistake_at_once(world, session, auth):
+    from sqlalchemy import func, select
+
+    from models import Poll
+
+    auth.login(world.organiser)
+    response = auth.post(
+        "/polls/new",
+        _poll_form(
+            world.nord,
+            title="",
+            kind="multiple_choice",
+            options="Eins\nZwei\nDrei",
+            min_choices="3",
+            max_choices="2",
+            closes_at="2029-12-31T10:00",
+        ),
+    )
+    assert response.status_code == 422
+    page = _main(response.get_data(as_text=True))
+    summary = re.search(r'<div class="error-summary".*?</div>', page, re.S)
+    assert summary, "no error summary"
+    text = summary.group(0)
+    assert "Bitte korrigiere diese 3 Angaben" in text
+    assert 'href="#title"' in text
+    assert (
+        'href="#min_choices"' in text
+        and "Mindestens 3 ist mehr als höchstens 2" in (text)
+    )
+    assert (
+        'href="#closes_at"' in text and "Das Ende muss nach dem Beginn liegen." in text
+    )
+    assert "Mein Erläuterungstext</textarea>" in page  # nothing typed is lost
+    assert session.scalar(select(func.count()).select_from(Poll)) == 0
+
+
+def test_a_yes_no_poll_ignores_options_left_in_its_hidden_field(world, session, auth):
+    """Options typed before switching to yes/no are not checked or stored."""
+    from models import Poll
+
+    auth.login(world.organiser)
+    saved = auth.post("/polls/new", _poll_form(world.nord, options="A\nA"))
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    poll_id = int(saved.headers["Location"].rsplit("/", 1)[1])
+    session.expire_all()
+    assert [o.label for o in session.get(Poll, poll_id).options] == [
+        "Ja",
+        "Nein",
+        "Enthaltung",
+    ]
+
+
+def test_a_duplicated_rank_is_refused_by_name_and_the_ballot_kept(world, session, auth):
+    poll = make_poll(
+        session, world.nord, world.organiser, kind="ranked", options=("A", "B", "C")
+    )
+    a, b, c = (o.id for o in poll.options)
+    auth.login(world.member)
+    response = auth.post(
+        f"/polls/{poll.id}/vote",
+        {f"rank-{a}": "2", f"rank-{b}": "2", f"rank-{c}": "1", "confirm": "y"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Rang 2 hast du mehrfach vergeben (A und B)." in page
+    # what was chosen is shown again, for the tap list and the selects alike
+    selected = re.findall(
+        r'name="rank-(\d+)".*?<option value="(\d)" selected', page, re.S
+    )
+    assert sorted(selected) == sorted([(str(a), "2"), (str(b), "2"), (str(c), "1")])
+    assert "data-ranker" in page and "ranked-ballot.js" in page

@@ -90,8 +90,8 @@ def test_yes_no_options_and_rules_read_in_the_members_language(
     auth.login(world.member)
     ballot = client.get(f"/polls/{poll.id}/vote").get_data(as_text=True)
     for label in ("Yes", "No", "Abstain"):
-        assert f"> {label}</label>" in ballot
-    assert "> Ja</label>" not in ballot
+        assert f"<span>{label}</span></label>" in ballot
+    assert "<span>Ja</span></label>" not in ballot
     auth.logout()
     with client.application.test_request_context():
         create_preset(
