@@ -244,3 +244,64 @@ def test_a_duplicated_rank_is_refused_by_name_and_the_ballot_kept(world, session
     )
     assert sorted(selected) == sorted([(str(a), "2"), (str(b), "2"), (str(c), "1")])
     assert "data-ranker" in page and "ranked-ballot.js" in page
+
+
+def _closed_ranked(client, session, world):
+    from polls.lifecycle import ensure_current
+
+    poll = make_poll(
+        session, world.nord, world.organiser, kind="ranked", options=("A", "B", "C")
+    )
+    a, b, c = (o.id for o in poll.options)
+    _cast(
+        client,
+        session,
+        poll,
+        [(world.member, [b, a]), (world.board, [a, b, c]), (world.organiser, [b])],
+    )
+    close_now(session, poll)
+    with client.application.test_request_context():
+        ensure_current(session, poll)
+    session.commit()
+    return poll
+
+
+def test_exports_have_german_file_names_and_one_main_button(
+    world, session, auth, client
+):
+    poll = _closed_ranked(client, session, world)
+    auth.login(world.board)
+    page = _main(client.get(f"/polls/{poll.id}/results").get_data(as_text=True))
+    main_button = re.search(
+        r'<a class="button button--primary[^"]*" href="([^"]+)"', page
+    )
+    assert main_button and main_button.group(1).endswith("/export.pdf")
+    assert "Niederschrift (PDF)" in page
+    more = re.search(r'<details class="exports__more">(.*?)</details>', page, re.S)
+    assert more and "Weitere Formate" in more.group(1)
+    assert all(f"export.{f}" in more.group(1) for f in ("csv", "xlsx", "json"))
+    names = {
+        "pdf": f"Niederschrift-Abstimmung-{poll.id}.pdf",
+        "csv": f"Abstimmung-{poll.id}-Ergebnis.csv",
+        "xlsx": f"Abstimmung-{poll.id}-Ergebnis.xlsx",
+        "json": f"Abstimmung-{poll.id}-Ergebnis-und-Urne.json",
+        "ballots.csv": f"Abstimmung-{poll.id}-Urne.csv",
+        "receipts.csv": f"Abstimmung-{poll.id}-Quittungen.csv",
+    }
+    for fmt, name in names.items():
+        response = client.get(f"/polls/{poll.id}/export.{fmt}")
+        assert response.status_code == 200, fmt
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("attachment;") and name in disposition, (
+            disposition
+        )
+
+
+def test_the_ranked_csv_labels_first_preferences_as_such(world, session, auth, client):
+    poll = _closed_ranked(client, session, world)
+    auth.login(world.board)
+    body = client.get(f"/polls/{poll.id}/export.csv").get_data(as_text=True)
+    header = body.lstrip("\ufeff").splitlines()[0]
+    assert header == "Option;Erstpräferenzen;Anteil an Erstpräferenzen (%)"
+    # B is first on two ballots, A on one
+    assert "B;2;66,7" in body and "A;1;33,3" in body
