@@ -186,3 +186,23 @@ def test_no_poll_page_is_wider_than_a_phone(
     assert not wide, wide
     assert not problems, problems
     context.close()
+
+
+def test_with_javascript_the_kind_changes_in_place(world, live_server, browser):
+    context, page = _phone(browser)
+    _login(page, live_server.url, world.organiser)
+    page.goto(live_server.url + "/polls/new")
+    page.get_by_label("Rangfolge (Schulze-Methode)").check()
+    page.get_by_role("button", name="Weiter").click()
+    options = page.get_by_label("Optionen, eine pro Zeile")
+    assert options.is_visible()
+    assert not page.get_by_label("Mindestens zu wählen").is_visible()
+    # no round trip needed: the button for that is gone, the fields follow the kind
+    assert not page.get_by_role("button", name="Art übernehmen").is_visible()
+    page.get_by_label("Art", exact=True).select_option("yes_no_abstain")
+    assert not options.is_visible()
+    page.get_by_label("Art", exact=True).select_option("multiple_choice")
+    assert (
+        options.is_visible() and page.get_by_label("Mindestens zu wählen").is_visible()
+    )
+    context.close()
