@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_login import current_user
 
 from models import RoleName
 from ortsverein.auth.decorators import member_required
 from ortsverein.db import db, reads_first
-from ortsverein.i18n import _
+from ortsverein.i18n import _, ngettext
 from ortsverein.permissions import has_role
 from ortsverein.web import back_to
 
 from . import ballot_box as published
 from . import bp, casting
-from .charts import bar_chart
+from .charts import bar_chart, share
 from .errors import InvalidChoices
 from .forms import ReceiptForm, VoteForm
 from .records import not_counted_yet, stored_result
@@ -108,8 +109,18 @@ def _choices(poll, form) -> list:
         raw = form.get(f"rank-{option.id}", "")
         if ID_RE.fullmatch(raw):
             ranks.setdefault(int(raw), []).append(option.id)
-    if any(len(ids) > 1 for ids in ranks.values()):
-        raise InvalidChoices(_("Jeder Rang darf nur einmal vergeben werden."))
+    twice = [(rank, ids) for rank, ids in sorted(ranks.items()) if len(ids) > 1]
+    if twice:
+        labels = {o.id: o.label for o in poll.options}
+        rank, ids = twice[0]
+        raise InvalidChoices(
+            _(
+                "Rang %(rank)d hast du mehrfach vergeben (%(options)s). Jeder Rang "
+                "darf nur einmal vergeben werden.",
+                rank=rank,
+                options=_names(ids, labels),
+            )
+        )
     ordered = [ids[0] for _rank, ids in sorted(ranks.items())]
     return ordered
 
@@ -158,6 +169,140 @@ def vote(poll_id: int):
     ), (422 if request.method == "POST" else 200)
 
 
+def _names(ids, labels) -> str:
+    names = [labels[int(i)] for i in ids]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(a)s und %(b)s", a=", ".join(names[:-1]), b=names[-1])
+
+
+def beats_everyone(pairwise: dict, winner: int) -> bool:
+    """A Condorcet winner: more prefer it to each other option than the reverse."""
+    w = str(winner)
+    return all(
+        pairwise[w][other] > pairwise[other][w] for other in pairwise if other != w
+    )
+
+
+def headline(poll, result: dict, labels: dict) -> str:
+    """The result as one plain sentence, said before any number or table."""
+    outcome, kind = result["outcome"], poll.kind.value
+    counts = {int(k): v for k, v in result["counts"].items()}
+    valid = result["valid"]
+    if outcome == "empty":
+        return _("Es wurde keine Stimme abgegeben.")
+    if outcome == "no_quorum":
+        return _(
+            "Nicht bindend: Das Quorum von %(q)s %% der Stimmberechtigten ist "
+            "nicht erreicht (Beteiligung %(t)s %%).",
+            q=format_decimal(poll.quorum_percent),
+            t=format_decimal(result["turnout_percent"]),
+        )
+    if kind == "yes_no_abstain":
+        yes_id, no_id = poll.options[0].id, poll.options[1].id
+        yes, no = counts.get(yes_id, 0), counts.get(no_id, 0)
+        if poll.majority.value == "absolute":
+            percent = format_decimal(share(yes, valid))
+            if outcome == "accepted":
+                return _("Ja gewinnt mit %(p)s %% der gültigen Stimmen.", p=percent)
+            return _(
+                "Der Antrag scheitert: Ja erhält %(p)s %% der gültigen Stimmen.",
+                p=percent,
+            )
+        percent = format_decimal(share(yes, yes + no))
+        if outcome == "accepted":
+            return _("Ja gewinnt mit %(p)s %% der Ja- und Nein-Stimmen.", p=percent)
+        return _(
+            "Der Antrag scheitert: Ja erhält %(p)s %% der Ja- und Nein-Stimmen.",
+            p=percent,
+        )
+    if kind == "ranked":
+        if outcome != "decided":
+            return _("Niemand ist gewählt: Alle Stimmzettel sind leer.")
+        winner = result["winners"][0]
+        if result["lot_used"]:
+            return _(
+                "%(o)s liegt nach der Schulze-Methode vorn; den Gleichstand an der "
+                "Spitze entschied das Los.",
+                o=labels[winner],
+            )
+        if beats_everyone(result["pairwise"], winner):
+            return _("%(o)s gewinnt jeden direkten Vergleich.", o=labels[winner])
+        return _(
+            "%(o)s gewinnt nach der Schulze-Methode (keine Option gewinnt jeden "
+            "direkten Vergleich).",
+            o=labels[winner],
+        )
+    top = result["ranking"][0] if result["ranking"] else []
+    if kind == "multiple_choice":
+        if not valid:
+            return _("Alle Stimmzettel sind leer.")
+        return (
+            ngettext(
+                "Die meisten Stimmen erhält %(o)s: %(n)s von %(num)d gültigen "
+                "Stimmzetteln.",
+                "Die meisten Stimmen erhalten %(o)s: je %(n)s von %(num)d gültigen "
+                "Stimmzetteln.",
+                len(top),
+                o=_names(top, labels),
+                n=counts.get(top[0], 0),
+                num=valid,
+            )
+            if top
+            else _("Die Stimmen sind ausgezählt.")
+        )
+    if outcome == "decided":
+        winner = result["winners"][0]
+        percent = format_decimal(share(counts.get(winner, 0), valid))
+        if result["lot_used"]:
+            return _(
+                "%(o)s gewinnt durch Los bei Gleichstand, mit %(p)s %% der gültigen "
+                "Stimmen.",
+                o=labels[winner],
+                p=percent,
+            )
+        return _(
+            "%(o)s gewinnt mit %(p)s %% der gültigen Stimmen.",
+            o=labels[winner],
+            p=percent,
+        )
+    if not valid or not top:
+        return _("Niemand ist gewählt: Alle Stimmzettel sind leer.")
+    return _(
+        "Keine Option hat die nötige Mehrheit; vorn liegt %(o)s mit %(p)s %% der "
+        "gültigen Stimmen.",
+        o=_names(top, labels),
+        p=format_decimal(share(counts.get(top[0], 0), valid)),
+    )
+
+
+def quorum_text(poll, result: dict) -> str:
+    """The quorum rule and whether it was met, in words."""
+    if not poll.quorum_percent:
+        return _(
+            "Kein Quorum vorgeschrieben; abgestimmt haben %(n)d von %(e)d "
+            "Stimmberechtigten.",
+            n=result["ballots"],
+            e=result["electorate"],
+        )
+    values = {
+        "q": format_decimal(poll.quorum_percent),
+        "n": result["ballots"],
+        "e": result["electorate"],
+    }
+    if result["quorum_met"]:
+        return _(
+            "Mindestens %(q)s %% der Stimmberechtigten mussten abstimmen; "
+            "abgestimmt haben %(n)d von %(e)d: erreicht.",
+            **values,
+        )
+    return _(
+        "Mindestens %(q)s %% der Stimmberechtigten mussten abstimmen; "
+        "abgestimmt haben %(n)d von %(e)d: nicht erreicht.",
+        **values,
+    )
+
+
 @bp.route("/<int:poll_id>/results")
 @member_required
 def results(poll_id: int):
@@ -171,7 +316,17 @@ def results(poll_id: int):
         return redirect(url_for("polls.detail", poll_id=poll.id))
     labels = {o.id: option_label(poll, o.label) for o in poll.options}
     rows = [(o, result["counts"].get(str(o.id), 0)) for o in poll.options]
-    chart = bar_chart(_("Stimmen je Option"), [(labels[o.id], n) for o, n in rows])
+    ranked = poll.kind.value == "ranked"
+    winners = {int(w) for w in result["winners"]}
+    if poll.kind.value == "multiple_choice" and result["ranking"] and result["valid"]:
+        winners = {int(w) for w in result["ranking"][0]}
+    chart = bar_chart(
+        _("Erstpräferenzen je Option") if ranked else _("Stimmen je Option"),
+        [(labels[o.id], n) for o, n in rows],
+        # multiple choice: the share of ballots naming the option
+        total=result["valid"] if poll.kind.value != "yes_no_abstain" else None,
+        highlight=frozenset(i for i, (o, _n) in enumerate(rows) if o.id in winners),
+    )
     return render_template(
         "polls/results.html",
         poll=poll,
@@ -179,6 +334,8 @@ def results(poll_id: int):
         rows=rows,
         labels=labels,
         chart=chart,
+        headline=headline(poll, result, labels),
+        quorum_text=quorum_text(poll, result),
         majority_text=rule_text(poll),
         is_board=has_role(current_user, poll.organisation, RoleName.BOARD),
     )

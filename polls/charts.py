@@ -1,39 +1,45 @@
-"""Accessible SVG bar charts drawn on the server (no script, no inline style)."""
+"""Result bars drawn on the server: one row per option with its label and numbers
+in text and an SVG bar beside them (no script, no inline style: the CSP holds, and
+the colours come from the stylesheet, so the dark scheme and print work)."""
 
 from __future__ import annotations
 
 from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
-BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_WIDTH = 28, 10, 220, 360
+
+def share(count: int, total: int) -> float:
+    """A percentage of `total`, one decimal (0 for an empty total)."""
+    return round(100 * count / total, 1) if total else 0.0
 
 
-def bar_chart(title: str, rows: list[tuple[str, int]]) -> Markup:
-    """A horizontal bar chart; the numbers are in the text too, and the table beside
-    it carries the same data for screen readers."""
-    total = max(sum(n for _label, n in rows), 1)
-    peak = max([n for _label, n in rows] + [1])
-    height = len(rows) * (BAR_HEIGHT + GAP) + GAP
-    width = LABEL_WIDTH + BAR_WIDTH + 120
-    parts = [
-        f'<svg class="chart" role="img" aria-labelledby="chart-title" '
-        f'viewBox="0 0 {width} {height}" width="100%" '
-        f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-title">{escape(title)}</title>',
-    ]
+def bar_chart(
+    title: str,
+    rows: list[tuple[str, int]],
+    *,
+    total: int | None = None,
+    highlight: frozenset[int] = frozenset(),
+    chart_id: str = "chart",
+) -> Markup:
+    """A list of bars; each bar's length is the option's share of `total` (the
+    sum of the rows unless given), its numbers written beside it. `highlight`
+    holds the positions of winning rows. The list is named by `title` for screen
+    readers; the SVG itself is decorative because the text says everything."""
+    total = sum(n for _label, n in rows) if total is None else total
+    parts = [f'<ol class="bars" id="{escape(chart_id)}" aria-label="{escape(title)}">']
     for i, (label, count) in enumerate(rows):
-        y = GAP + i * (BAR_HEIGHT + GAP)
-        length = round(BAR_WIDTH * count / peak)
-        share = 100 * count / total
-        short = label if len(label) <= 30 else label[:29] + "…"
+        percent = share(count, total)
+        winner = " bars__row--winner" if i in highlight else ""
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT * 0.7:.0f}" '
-            f'text-anchor="end" fill="#1a1a1a" font-size="15">{escape(short)}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{max(length, 1)}" '
-            f'height="{BAR_HEIGHT}" fill="#b3001b"/>'
-            f'<text x="{LABEL_WIDTH + max(length, 1) + 8}" '
-            f'y="{y + BAR_HEIGHT * 0.7:.0f}" fill="#1a1a1a" font-size="15">'
-            f"{count} ({format_decimal(round(share, 1))} %)</text>"
+            f'<li class="bars__row{winner}">'
+            f'<span class="bars__label">{escape(label)}</span>'
+            f'<span class="bars__value">{count} '
+            f"({escape(format_decimal(percent))} %)</span>"
+            '<svg class="bars__bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
+            'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">'
+            '<rect class="bars__track" width="100" height="10"/>'
+            f'<rect class="bars__fill" width="{percent:.1f}" height="10"/>'
+            "</svg></li>"
         )
-    parts.append("</svg>")
+    parts.append("</ol>")
     return Markup("".join(parts))  # noqa: S704  (every text part is escaped above)

@@ -18,6 +18,7 @@ from ortsverein.spreadsheets import xlsx_row
 from .exports import (
     FONTS,
     ballot_chunks,
+    count_header,
     local,
     named_votes,
     option_rows,
@@ -54,7 +55,7 @@ def xlsx(session: Session, poll: Poll, rec: dict) -> bytes:
     _append(sheet, ["Prüfsumme der Quittungen", rec["receipts_digest"]])
     _append(sheet, ["Nachzählung stimmt", "ja" if rec["verified"] else "NEIN"])
     _append(sheet, [])
-    _append(sheet, ["Option", "Stimmen", "Anteil (%)"])
+    _append(sheet, count_header(rec))
     for label, count, share in option_rows(rec):
         _append(sheet, [label, count, float(share)])
     if rec["result"]["ranking"]:
@@ -182,7 +183,12 @@ def pdf(session: Session, poll: Poll, rec: dict) -> bytes:
     doc.ln(1)
     doc.set_font("dejavu", "B", 10)
     doc.cell(110, 6, "Option")
-    doc.cell(30, 6, "Stimmen", align="R")
+    doc.cell(
+        30,
+        6,
+        "Erstpräf." if rec["poll"]["kind"] == "ranked" else "Stimmen",
+        align="R",
+    )
     doc.cell(30, 6, "Anteil", align="R", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("dejavu", "", 10)
     for label, count, share in option_rows(rec):

@@ -61,15 +61,27 @@ def board_poll(member: Member, poll_id: int) -> Poll:
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
+    """A file to save under a German name (ASCII and UTF-8 forms, RFC 6266)."""
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response
+
+
+# German file names: what a board member finds again in the downloads folder.
+FILE_NAMES = {
+    "pdf": "Niederschrift-Abstimmung-{id}.pdf",
+    "csv": "Abstimmung-{id}-Ergebnis.csv",
+    "xlsx": "Abstimmung-{id}-Ergebnis.xlsx",
+    "json": "Abstimmung-{id}-Ergebnis-und-Urne.json",
+    "ballots.csv": "Abstimmung-{id}-Urne.csv",
+    "receipts.csv": "Abstimmung-{id}-Quittungen.csv",
+}
 
 
 def render_export(member: Member, poll: Poll, fmt: str) -> Response:
     """Build one format; every export writes an audit entry (who, what, when)."""
     delimiter = "," if request.args.get("delimiter") == "comma" else ";"
-    name = f"abstimmung-{poll.id}"
+    filename = FILE_NAMES[fmt].format(id=poll.id)
     if fmt in ("ballots.csv", "receipts.csv"):
         body = (
             exports.ballots_csv(db.session, poll, delimiter)
@@ -85,7 +97,7 @@ def render_export(member: Member, poll: Poll, fmt: str) -> Response:
             format=fmt,
         )
         db.session.commit()
-        return _download(body, FORMATS["csv"], f"{name}-{fmt.replace('.csv', '')}.csv")
+        return _download(body, FORMATS["csv"], filename)
     rec = exports.record(db.session, poll, member)
     audit.record(
         db.session,
@@ -98,21 +110,19 @@ def render_export(member: Member, poll: Poll, fmt: str) -> Response:
     )
     db.session.commit()
     if fmt == "csv":
-        return _download(
-            exports.result_csv(rec, delimiter), FORMATS["csv"], f"{name}-ergebnis.csv"
-        )
+        return _download(exports.result_csv(rec, delimiter), FORMATS["csv"], filename)
     if fmt == "json":
         return _download(
-            exports.record_json(db.session, poll, rec), FORMATS["json"], f"{name}.json"
+            exports.record_json(db.session, poll, rec), FORMATS["json"], filename
         )
     if fmt == "xlsx":
         return _download(
-            documents.xlsx(db.session, poll, rec), FORMATS["xlsx"], f"{name}.xlsx"
+            documents.xlsx(db.session, poll, rec), FORMATS["xlsx"], filename
         )
     return _download(
         documents.pdf(db.session, poll, rec),
         FORMATS["pdf"],
-        f"{name}-niederschrift.pdf",
+        filename,
     )
 
 
@@ -260,7 +270,7 @@ def report_file(rows, fmt: str, start: date, end: date) -> Response:
         ]
         for p, r, words in rows
     ]
-    name = f"abstimmungen-{start.isoformat()}-{end.isoformat()}"
+    name = f"Abstimmungen-{start.isoformat()}-bis-{end.isoformat()}"
     if fmt == "csv":
         out = io.StringIO()
         out.write("\ufeff")

@@ -161,13 +161,21 @@ def option_rows(rec: dict) -> list[tuple[str, int, str]]:
     ]
 
 
+def count_header(rec: dict) -> list[str]:
+    """The heading of the count table: a ranked poll counts first preferences
+    (for information; the Schulze ranking decides), the others votes."""
+    if rec["poll"]["kind"] == "ranked":
+        return ["Option", "Erstpräferenzen", "Anteil an Erstpräferenzen (%)"]
+    return ["Option", "Stimmen", "Anteil (%)"]
+
+
 def result_csv(rec: dict, delimiter: str = ";") -> str:
     """One row per option; ';' with a BOM opens right in German spreadsheet programs."""
     out = io.StringIO()
     if delimiter == ";":
         out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow(["Option", "Stimmen", "Anteil (%)"])
+    writer.writerow(count_header(rec))
     for label, count, share in option_rows(rec):
         writer.writerow(
             csv_row(

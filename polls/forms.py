@@ -44,6 +44,32 @@ def kind_choices():
     ]
 
 
+# Which fields each kind of poll needs beyond the common ones (the form shows only
+# these; static/js/poll-form.js switches them in place when the kind changes).
+KIND_FIELDS = {
+    "yes_no_abstain": frozenset(),
+    "single_choice": frozenset({"options"}),
+    "multiple_choice": frozenset({"options", "min_choices", "max_choices"}),
+    "ranked": frozenset({"options"}),
+}
+
+
+def kind_hints():
+    """One line per kind for the first step of the form."""
+    return {
+        "yes_no_abstain": _l("Für Anträge: Ja, Nein oder Enthaltung."),
+        "single_choice": _l("Jedes Mitglied wählt genau eine von mehreren Optionen."),
+        "multiple_choice": _l(
+            "Jedes Mitglied wählt mehrere Optionen, zwischen einer Mindest- und "
+            "einer Höchstzahl."
+        ),
+        "ranked": _l(
+            "Jedes Mitglied ordnet die Optionen nach Vorliebe; ausgezählt wird nach "
+            "der Schulze-Methode."
+        ),
+    }
+
+
 def majority_label(value: str) -> str:
     """A majority rule's name in the reader's language ("two_thirds" → words)."""
     return next((c.label for c in majority_choices() if c.value == value), value)
@@ -119,6 +145,69 @@ class PollForm(FlaskForm):
         validators=[Optional(), NumberRange(1, 100)],
     )
     repeat = SelectField(_l("Regelmäßig wiederholen"))
+
+    def needs(self, name: str) -> bool:
+        """Whether the chosen kind uses this field (all of them for an unknown kind,
+        so nothing typed is hidden)."""
+        fields = KIND_FIELDS.get(self.kind.data or "")
+        return fields is None or name in fields
+
+    def option_labels(self) -> list[str]:
+        if not self.needs("options"):
+            return []
+        return [o.strip() for o in (self.options.data or "").splitlines() if o.strip()]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every rule in one pass: the fields' own checks and those across fields,
+        so a refused form lists all its mistakes at once."""
+        valid = super().validate(extra_validators)
+        problems: list[tuple] = []
+        labels = self.option_labels()
+        if self.needs("options") and self.kind.data in KIND_FIELDS:
+            if len(labels) < 2:
+                problems.append(
+                    (self.options, _l("Es braucht mindestens zwei Optionen."))
+                )
+            elif len(set(labels)) != len(labels):
+                problems.append(
+                    (self.options, _l("Jede Option darf nur einmal vorkommen."))
+                )
+        if self.kind.data == "multiple_choice" and not (
+            self.min_choices.errors or self.max_choices.errors
+        ):
+            low, high = self.min_choices.data or 0, self.max_choices.data or 1
+            if low > high:
+                problems.append(
+                    (
+                        self.min_choices,
+                        _l(
+                            "Mindestens %(low)d ist mehr als höchstens %(high)d: "
+                            "Die Mindestzahl darf nicht größer sein als die "
+                            "Höchstzahl.",
+                            low=low,
+                            high=high,
+                        ),
+                    )
+                )
+            if len(labels) >= 2 and high > len(labels):
+                problems.append(
+                    (
+                        self.max_choices,
+                        _l(
+                            "Höchstens %(high)d geht nicht bei %(n)d Optionen.",
+                            high=high,
+                            n=len(labels),
+                        ),
+                    )
+                )
+        opens, closes = self.opens_at.data, self.closes_at.data
+        if opens and closes and not self.closes_at.errors and closes <= opens:
+            problems.append(
+                (self.closes_at, _l("Das Ende muss nach dem Beginn liegen."))
+            )
+        for field, message in problems:
+            field.errors = [*field.errors, str(message)]
+        return valid and not problems
 
     def setup(self, orgs, presets):
         self.org.choices = [SelectChoice(str(o.id), o.name) for o in orgs]

@@ -33,7 +33,14 @@ from ortsverein.web import back_to, load
 
 from . import ballot_keys, bp, casting, escrow, recurring, services, visibility
 from . import presets as rule_presets
-from .forms import ExtendForm, PollForm, PresetForm, majority_choices
+from .forms import (
+    KIND_FIELDS,
+    ExtendForm,
+    PollForm,
+    PresetForm,
+    kind_hints,
+    majority_choices,
+)
 from .lifecycle import ensure_current
 from .records import not_counted_yet
 from .state import status
@@ -117,14 +124,14 @@ def _form_input(form: PollForm) -> services.PollInput:
         title=form.title.data or "",
         body=form.body.data or "",
         kind=form.kind.data,
-        options=(form.options.data or "").splitlines(),
+        options=form.option_labels(),
         secret=form.secret.data,
         opens_at=to_utc(form.opens_at.data),
         closes_at=to_utc(form.closes_at.data),
         quorum_percent=form.quorum_percent.data or Decimal(0),
         majority=form.majority.data,
-        min_choices=form.min_choices.data or 0,
-        max_choices=form.max_choices.data or 1,
+        min_choices=(form.min_choices.data or 0) if form.needs("min_choices") else 0,
+        max_choices=(form.max_choices.data or 1) if form.needs("max_choices") else 1,
         preset_id=int(form.preset.data) if form.preset.data else None,
         repeat=form.repeat.data,
         escrow_threshold=form.escrow_threshold.data,
@@ -157,9 +164,25 @@ def _preset_applied(poll, presets) -> str:
     return ""
 
 
+def _changing_kind(form: PollForm) -> bool:
+    """The form was sent to show the fields of another kind (without JavaScript):
+    nothing is checked or saved, everything typed is shown again."""
+    return request.method == "POST" and "change_kind" in request.form
+
+
+def _render_form(form: PollForm, poll):
+    refused = request.method == "POST" and not _changing_kind(form)
+    return render_template(
+        "polls/form.html",
+        form=form,
+        poll=poll,
+        kind_fields={k: " ".join(sorted(v)) for k, v in KIND_FIELDS.items()},
+    ), (422 if refused else 200)
+
+
 def _save(form: PollForm, action):
     """Validate and save; errors stay on the form with everything typed kept."""
-    if not form.validate_on_submit():
+    if _changing_kind(form) or not form.validate_on_submit():
         return None
     try:
         return action(_form_input(form))
@@ -180,6 +203,14 @@ def create():
     if not orgs:
         abort(404)
     form = PollForm().setup(orgs, presets)
+    if request.method == "GET":
+        kind = request.args.get("kind", "")
+        if kind not in KIND_FIELDS:
+            # The first step (no JavaScript needed): which kind of poll?
+            return render_template(
+                "polls/kind_step.html", choices=form.kind.choices, hints=kind_hints()
+            )
+        form.kind.data = kind
     poll = _save(
         form, lambda data: services.create_poll(db.session, current_user, data)
     )
@@ -189,9 +220,7 @@ def create():
             "success",
         )
         return redirect(url_for("polls.detail", poll_id=poll.id))
-    return render_template("polls/form.html", form=form, poll=None), (
-        422 if request.method == "POST" else 200
-    )
+    return _render_form(form, None)
 
 
 @bp.route("/<int:poll_id>/edit", methods=["GET", "POST"])
@@ -223,9 +252,7 @@ def edit(poll_id: int):
     if saved is not None:
         flash(_("Der Entwurf ist gespeichert."), "success")
         return redirect(url_for("polls.detail", poll_id=poll.id))
-    return render_template("polls/form.html", form=form, poll=poll), (
-        422 if request.method == "POST" else 200
-    )
+    return _render_form(form, poll)
 
 
 def _organiser_action(poll_id: int, action, success: str):

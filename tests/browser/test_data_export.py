@@ -10,7 +10,6 @@ from models import DataExport, ExportStatus, Member
 from ortsverein.db import write_intent
 from ortsverein.privacy import exports
 from ortsverein.seed import DEMO_PASSWORD, seed
-from tests.browser.conftest import browser, chromium_path, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +20,7 @@ def demo(app, session):
         seed(session, app.config)
 
 
-def test_export_status_updates_itself(demo, app, session, live_server, page):  # noqa: F811
+def test_export_status_updates_itself(demo, app, session, live_server, page):
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     member = session.scalar(

@@ -44,7 +44,7 @@ def test_vote_receipt_and_check_after_closing(world, session, live_server, page)
     page.screenshot(
         path=str(live_server.screenshot_dir / "results.png"), full_page=True
     )
-    page.get_by_role("link", name="Veröffentlichte Urne ansehen").click()
+    page.get_by_role("link", name="Urne ansehen und Quittung prüfen").click()
     page.get_by_label("Quittungscode").fill(code.lower())
     page.get_by_role("button", name="Prüfen").click()
     # the click only starts the form's navigation: wait for the answer page
