@@ -171,7 +171,8 @@ def test_no_poll_page_is_wider_than_a_phone(
         summary.click()
     if _width(page) > 390:
         wide["results, opened"] = (_width(page), _culprits(page))
-    problems.update(_axe(page, "results, opened"))
+    if javascript:  # axe is a script: a page without JavaScript never answers it
+        problems.update(_axe(page, "results, opened"))
     page.goto(f"{base}/polls/{ranked.id}/ballot-box")
     for summary in page.locator("main details > summary").all():
         summary.click()
