@@ -182,7 +182,8 @@ def test_the_poll_form_and_the_api_take_escrow(
     app, world, session, client, auth, board
 ):
     auth.login(world.organiser)
-    form = client.get("/polls/new").get_data(as_text=True)
+    # the form's second step, once the kind is chosen
+    form = client.get("/polls/new?kind=yes_no_abstain").get_data(as_text=True)
     assert 'name="escrow_threshold"' in form
     body = {
         "org_id": world.nord.id,
