@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from ortsverein.db import write_intent
 from ortsverein.seed import DEMO_PASSWORD, seed
@@ -44,5 +45,6 @@ def test_wrong_password_keeps_the_email(demo, live_server, page):
     page.get_by_label("E-Mail-Adresse").fill("mitglied@example.org")
     page.get_by_label("Passwort").fill("falsch-falsch")
     page.get_by_role("button", name="Anmelden").click()
-    assert page.get_by_text("E-Mail-Adresse oder Passwort ist falsch.").is_visible()
+    # the click starts a navigation: wait for the answer page
+    expect(page.get_by_text("E-Mail-Adresse oder Passwort ist falsch.")).to_be_visible()
     assert page.get_by_label("E-Mail-Adresse").input_value() == "mitglied@example.org"

@@ -5,6 +5,7 @@ wider than the screen, with and without JavaScript."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from polls import casting
 from tests.factories import PASSWORD, ballot_lines, close_now, fresh, make_poll
@@ -195,15 +196,17 @@ def test_with_javascript_the_kind_changes_in_place(world, live_server, browser):
     page.goto(live_server.url + "/polls/new")
     page.get_by_label("Rangfolge (Schulze-Methode)").check()
     page.get_by_role("button", name="Weiter").click()
+    # the click starts a navigation; wait for the second step and its script
+    page.wait_for_url("**/polls/new?kind=ranked")
+    page.wait_for_load_state("load")
     options = page.get_by_label("Optionen, eine pro Zeile")
-    assert options.is_visible()
-    assert not page.get_by_label("Mindestens zu wählen").is_visible()
+    expect(options).to_be_visible()
+    expect(page.get_by_label("Mindestens zu wählen")).to_be_hidden()
     # no round trip needed: the button for that is gone, the fields follow the kind
-    assert not page.get_by_role("button", name="Art übernehmen").is_visible()
+    expect(page.get_by_role("button", name="Art übernehmen")).to_be_hidden()
     page.get_by_label("Art", exact=True).select_option("yes_no_abstain")
-    assert not options.is_visible()
+    expect(options).to_be_hidden()
     page.get_by_label("Art", exact=True).select_option("multiple_choice")
-    assert (
-        options.is_visible() and page.get_by_label("Mindestens zu wählen").is_visible()
-    )
+    expect(options).to_be_visible()
+    expect(page.get_by_label("Mindestens zu wählen")).to_be_visible()
     context.close()
