@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Iterator
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -45,23 +46,12 @@ def decode(data: bytes | str) -> str:
         ) from None
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
-    positions = {}
-    for index, name in enumerate(header):
-        key = name.strip().lower()
-        for fieldname, aliases in HEADER_ALIASES.items():
-            if key in aliases and fieldname not in positions:
-                positions[fieldname] = index
-    missing = [f for f in FIELDS if f not in positions]
-    if missing:
-        raise ImportFileError(
-            _(
-                "Der Kopfzeile fehlen die Spalten: %(cols)s. Erwartet werden "
-                "Mitgliedsnummer, Vorname, Nachname, E-Mail und Gliederung (Kürzel).",
-                cols=", ".join(missing),
-            )
-        )
-    return positions
+def _missing_members_columns(cols: str) -> str:
+    return _(
+        "Der Kopfzeile fehlen die Spalten: %(cols)s. Erwartet werden "
+        "Mitgliedsnummer, Vorname, Nachname, E-Mail und Gliederung (Kürzel).",
+        cols=cols,
+    )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -70,29 +60,48 @@ def sniff_delimiter(text: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def read_rows(data: bytes | str):
-    """Yield (line number, {field: value}) from a CSV with ',' or ';' as delimiter."""
+def read_table(
+    data: bytes | str,
+    fields: tuple[str, ...],
+    aliases: dict[str, set[str]],
+    missing_columns: Callable[[str], str],
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, {field: value}) from an uploaded CSV: UTF-8 with or
+    without BOM, ',' or ';' as delimiter, columns found by any of their header
+    names (case-insensitive, in any order), empty lines skipped. A file that cannot
+    be read at all raises ImportFileError; `missing_columns(names)` says which
+    header columns are missing. The member register and the organisation tree are
+    both read this way."""
     text = decode(data)
     if not text.strip():
         raise ImportFileError(_("Die Datei ist leer."))
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         header = next(reader)
     except csv.Error as err:
         raise ImportFileError(
             _("Die Datei ist kein lesbares CSV: %(e)s", e=err)
         ) from None
-    positions = _header_map(header)
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = name.strip().lower()
+        for fieldname, names in aliases.items():
+            if key in names and fieldname not in positions:
+                positions[fieldname] = index
+    missing = [f for f in fields if f not in positions]
+    if missing:
+        raise ImportFileError(missing_columns(", ".join(missing)))
     try:
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
-            values = {
-                f: (row[positions[f]].strip() if positions[f] < len(row) else "")
-                for f in FIELDS
-            }
-            yield reader.line_num, values
+            yield (
+                reader.line_num,
+                {
+                    f: (row[positions[f]].strip() if positions[f] < len(row) else "")
+                    for f in fields
+                },
+            )
     except csv.Error as err:
         raise ImportFileError(
             _(
@@ -101,6 +110,11 @@ def read_rows(data: bytes | str):
                 e=err,
             )
         ) from None
+
+
+def read_rows(data: bytes | str) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, {field: value}) of a membership list."""
+    return read_table(data, FIELDS, HEADER_ALIASES, _missing_members_columns)
 
 
 def check_row(values: dict) -> str | None:

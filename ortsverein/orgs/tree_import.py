@@ -4,9 +4,8 @@ good. Re-importing updates names, levels and parents by slug and never duplicate
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from models import Organisation, OrgLevel
 
 from .. import audit
 from ..i18n import _
-from ..members.csv_rows import ImportFileError, decode, sniff_delimiter
+from ..members.csv_rows import ImportFileError, read_table
 from .tree import LEVEL_RANK, recompute_paths
 
 __all__ = ["ImportFileError", "TreePlan", "apply_tree", "plan_tree"]
@@ -52,51 +51,17 @@ class TreePlan:
         return not self.errors
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, name in enumerate(header):
-        key = name.strip().lower()
-        for fieldname, aliases in HEADER_ALIASES.items():
-            if key in aliases and fieldname not in positions:
-                positions[fieldname] = index
-    missing = [f for f in FIELDS if f not in positions]
-    if missing:
-        raise ImportFileError(
-            _(
-                "Der Kopfzeile fehlen die Spalten: %(cols)s. Erwartet werden "
-                "slug;name;level;parent oder Kürzel;Name;Ebene;Übergeordnet.",
-                cols=", ".join(missing),
-            )
-        )
-    return positions
+def _missing_tree_columns(cols: str) -> str:
+    return _(
+        "Der Kopfzeile fehlen die Spalten: %(cols)s. Erwartet werden "
+        "slug;name;level;parent oder Kürzel;Name;Ebene;Übergeordnet.",
+        cols=cols,
+    )
 
 
-def read_tree_rows(data: bytes | str):
+def read_tree_rows(data: bytes | str) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, {slug, name, level, parent}) from the CSV."""
-    text = decode(data)
-    if not text.strip():
-        raise ImportFileError(_("Die Datei ist leer."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    try:
-        positions = _header_map(next(reader))
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            yield (
-                reader.line_num,
-                {
-                    f: (row[positions[f]].strip() if positions[f] < len(row) else "")
-                    for f in FIELDS
-                },
-            )
-    except csv.Error as err:
-        raise ImportFileError(
-            _(
-                "Zeile %(line)d ist kein gültiges CSV: %(e)s",
-                line=reader.line_num,
-                e=err,
-            )
-        ) from None
+    return read_table(data, FIELDS, HEADER_ALIASES, _missing_tree_columns)
 
 
 def _check_row(values: dict) -> str | None:
