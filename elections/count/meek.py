@@ -18,13 +18,16 @@ New Zealand (Local Electoral Regulations 2001, Schedule 1A).
   Zealand's "ahead at first difference"); else by lot (the last drawn is
   excluded). When the elected and hopeful together are no more than the seats,
   the hopeful are elected.
-Arithmetic is exact, in integers of 10^-9 votes. Ballots sharing their first
-preferences share one path through a prefix tree, so each round of distribution
-touches each distinct prefix once (the sums are the same as ballot by ballot).
+Arithmetic is exact, in integers of 10^-9 votes. Ballots that pass the same
+elected candidates to the same first hopeful one share one path through a prefix
+tree, built again whenever someone is elected or excluded, so each round of
+distribution touches each distinct path once (the sums are the same as ballot by
+ballot).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -53,9 +56,9 @@ RULE_MEEK = N_(
     "Schwächsten."
 )
 
-# A node of the prefix tree: candidate -> [ballots through here, ballots ending
-# here, children]
-Node = dict[int, list[object]]
+# A node of the prefix tree: candidate, parent node (-1: the root), ballots through
+# it, ballots ending there
+_Path = tuple[int, int, int, int]
 
 
 def meek_stv(
@@ -74,15 +77,6 @@ def meek_stv(
     papers = _papers(ballots, by_id)
     valid = sum(n for _, n in papers)
     tol = int(tolerance * ONE)
-    tree: Node = {}
-    for prefs, n in papers:
-        level = tree
-        for depth, c in enumerate(prefs):
-            node = level.setdefault(c, [0, 0, {}])
-            node[0] = _int(node[0]) + n
-            if depth == len(prefs) - 1:
-                node[1] = _int(node[1]) + n
-            level = _children(node)
     keep = {c: ONE for c in by_id}
     hopeful = set(by_id)
     elected: list[int] = []
@@ -109,24 +103,22 @@ def meek_stv(
             explanation=(say(N_("Kein gültiger Stimmzettel; niemand ist gewählt.")),),
         )
 
+    tree = _Paths(papers)
+
     def distribute() -> tuple[dict[int, int], int]:
+        paths = tree.nodes()
         votes = {c: 0 for c in by_id}
         excess = 0
-        stack: list[tuple[Node, int]] = [(tree, ONE)]
-        while stack:
-            level, weight = stack.pop()
-            for c, node in level.items():
-                through, ending = _int(node[0]), _int(node[1])
-                k = keep[c]
-                kept = weight if k == ONE else -((-weight * k) // ONE)  # round up
-                votes[c] += kept * through
-                rest = weight - kept
-                if rest:
-                    excess += rest * ending
-                    children = _children(node)
-                    if children:
-                        stack.append((children, rest))
-        return votes, excess
+        rest = [0] * len(paths)
+        for i, (c, parent, through, ending) in enumerate(paths):
+            weight = ONE if parent < 0 else rest[parent]
+            k = keep[c]
+            kept = weight if k == ONE else -((-weight * k) // ONE)  # round up
+            votes[c] += kept * through
+            rest[i] = weight - kept
+            excess += rest[i] * ending
+        # ballots whose every preference is excluded are all excess
+        return votes, excess + ONE * (valid - sum(p[2] for p in paths if p[1] < 0))
 
     votes, excess = distribute()
     quota = (valid * ONE - excess) // (seats + 1) + 1
@@ -153,6 +145,8 @@ def meek_stv(
                     hopeful.discard(c)
                     elected.append(c)
                     new.append(c)
+                for c in reached:
+                    tree.release(c, hopeful, set(elected))
                 if len(elected) >= seats:
                     break
             surplus = sum(max(0, votes[c] - quota) for c in elected)
@@ -170,6 +164,7 @@ def meek_stv(
             hopeful.discard(loser)
             excluded.append(loser)
             keep[loser] = 0
+            tree.release(loser, hopeful, set(elected))
             out = [loser]
             notes.append(
                 say(
@@ -287,15 +282,69 @@ def _ahead_first(
     return _settle(tied, stage, history, seed, lots, notes)
 
 
-def _children(node: list[object]) -> Node:
-    children = node[2]
-    assert isinstance(children, dict)
-    return children
+class _Paths:
+    """The ballots as a prefix tree of the preferences that can still take a share:
+    the elected candidates up to and including the first hopeful one. An excluded
+    candidate keeps nothing and the first hopeful one keeps everything, so nothing
+    else changes a ballot's distribution. When a hopeful candidate is elected or
+    excluded, only the ballots whose path ends with them walk on, so each ballot
+    reads each of its preferences once in the whole count."""
 
+    def __init__(self, papers: list[tuple[tuple[int, ...], int]]) -> None:
+        self.papers = papers
+        self.path: list[tuple[int, ...]] = [prefs[:1] for prefs, _n in papers]
+        self.pos = [0] * len(papers)
+        self.ending: dict[int, list[int]] = {}
+        for i, (prefs, _n) in enumerate(papers):
+            self.ending.setdefault(prefs[0], []).append(i)
+        self.counted: Counter[tuple[int, ...]] = Counter()
+        for i, (_prefs, n) in enumerate(papers):
+            self.counted[self.path[i]] += n
+        self.cache: list[_Path] | None = None
 
-def _int(value: object) -> int:
-    assert isinstance(value, int)
-    return value
+    def release(self, x: int, hopeful: set[int], elected: set[int]) -> None:
+        """`x` is no longer hopeful: its ballots walk on to their next hopeful."""
+        for i in self.ending.pop(x, []):
+            prefs, n = self.papers[i]
+            path = self.path[i]
+            self.counted[path] -= n
+            path = path if x in elected else path[:-1]
+            for j in range(self.pos[i] + 1, len(prefs)):
+                c = prefs[j]
+                if c in hopeful:
+                    path += (c,)
+                    self.pos[i] = j
+                    self.ending.setdefault(c, []).append(i)
+                    break
+                if c in elected:
+                    path += (c,)
+            self.path[i] = path
+            self.counted[path] += n
+        self.cache = None
+
+    def nodes(self) -> list[_Path]:
+        """The tree, parents first: (candidate, parent or -1, ballots through it,
+        ballots whose path ends there after an elected candidate)."""
+        if self.cache is not None:
+            return self.cache
+        index: dict[tuple[int, ...], int] = {}
+        nodes: list[list[int]] = []
+        for path, n in sorted(self.counted.items()):  # prefixes before extensions
+            if not n:
+                continue
+            for depth in range(1, len(path) + 1):
+                node = index.get(path[:depth])
+                if node is None:
+                    node = index[path[:depth]] = len(nodes)
+                    parent = index.get(path[: depth - 1], -1)
+                    nodes.append([path[depth - 1], parent, 0, 0])
+                nodes[node][2] += n
+            if path:
+                nodes[index[path]][3] += n
+        self.cache = [
+            (c, parent, through, ending) for c, parent, through, ending in nodes
+        ]
+        return self.cache
 
 
 def _dec(units: int) -> Decimal:
