@@ -34,11 +34,14 @@ from fractions import Fraction
 
 from ortsverein.lot import lot_order
 
+from .gender import Guard
 from .result import (
     N_,
     Candidate,
     CountResult,
+    GenderQuota,
     Lot,
+    QuotaSeat,
     Round,
     Sentence,
     check_candidates,
@@ -68,10 +71,14 @@ def meek_stv(
     seats: int,
     seed: str,
     tolerance: Fraction = Fraction(1, 100_000),
+    gender_quota: GenderQuota | None = None,
     statute_reference: str = "",
 ) -> CountResult:
-    """Count ranked ballots (preferences, best first) by Meek's method."""
+    """Count ranked ballots (preferences, best first) by Meek's method; with a
+    gender quota, candidates it blocks are excluded (gender.Guard)."""
     by_id = check_candidates(candidates)
+    guard = Guard(gender_quota, seats, by_id)
+    quota_seats: list[QuotaSeat] = []
     if seats < 1:
         raise ValueError("an election fills at least one seat")
     papers = _papers(ballots, by_id)
@@ -132,9 +139,27 @@ def meek_stv(
         )
     )
     notes.append(say(N_("Die Quote ist %(quota)s Stimmen."), quota=_dec(quota)))
+
+    def elect(c: int) -> None:
+        if guard.reserved(elected) and guard.passed_over:
+            gender = by_id[c].gender or ""
+            seat = len(elected) + 1
+            quota_seats.append(QuotaSeat(seat, c, gender, tuple(guard.passed_over)))
+        hopeful.discard(c)
+        elected.append(c)
+
+    def bar(c: int) -> None:
+        hopeful.discard(c)
+        excluded.append(c)
+        keep[c] = 0
+        notes.append(guard.blocked_sentence(c))
+
     while True:
         iterations = 0
         new: list[int] = []
+        for c in sorted(c for c in hopeful if guard.blocked(c, elected)):
+            bar(c)
+            tree.release(c, hopeful, set(elected))
         while True:
             votes, excess = distribute()
             quota = (valid * ONE - excess) // (seats + 1) + 1
@@ -142,9 +167,11 @@ def meek_stv(
             reached = [c for c in hopeful if votes[c] >= quota]
             if reached:
                 for c in _settle(reached, votes, history, seed, lots, notes):
-                    hopeful.discard(c)
-                    elected.append(c)
-                    new.append(c)
+                    if guard.blocked(c, elected):
+                        bar(c)
+                    else:
+                        elect(c)
+                        new.append(c)
                 for c in reached:
                     tree.release(c, hopeful, set(elected))
                 if len(elected) >= seats:
@@ -158,8 +185,9 @@ def meek_stv(
         history.append(dict(votes))
         out: list[int] = []
         if len(elected) < seats and len(elected) + len(hopeful) > seats and not new:
-            low = min(votes[c] for c in hopeful)
-            tied = sorted(c for c in hopeful if votes[c] == low)
+            free = [c for c in hopeful if not guard.protected(c, elected, hopeful)]
+            low = min(votes[c] for c in free or hopeful)
+            tied = sorted(c for c in free or hopeful if votes[c] == low)
             loser = _settle(tied, votes, history, seed, lots, notes)[-1]
             hopeful.discard(loser)
             excluded.append(loser)
@@ -202,9 +230,13 @@ def meek_stv(
         if len(elected) >= seats:
             break
         if len(elected) + len(hopeful) <= seats:
-            last = _settle(sorted(hopeful), votes, history, seed, lots, notes)
-            elected.extend(last)
-            hopeful.clear()
+            last = []
+            for c in _settle(sorted(hopeful), votes, history, seed, lots, notes):
+                if guard.blocked(c, elected):
+                    bar(c)
+                else:
+                    last.append(c)
+                    elect(c)
             if last:
                 notes.append(
                     say(
@@ -218,6 +250,8 @@ def meek_stv(
             break
     notes.append(say(N_("Gewählt sind %(candidates)s."), candidates=elected))
     open_seats = seats - len(elected)
+    if open_seats and any(guard.needs(elected).values()):
+        notes.append(guard.open_sentence(open_seats, elected))
     return CountResult(
         method="meek_stv",
         rule=Sentence(RULE_MEEK),
@@ -229,6 +263,7 @@ def meek_stv(
         rounds=tuple(rounds),
         lots=tuple(lots),
         open_seats=open_seats,
+        quota_seats=tuple(quota_seats),
         quota=_dec(quota),
         explanation=tuple(notes),
     )

@@ -28,11 +28,14 @@ from decimal import Decimal
 
 from ortsverein.lot import lot_order
 
+from .gender import Guard
 from .result import (
     N_,
     Candidate,
     CountResult,
+    GenderQuota,
     Lot,
+    QuotaSeat,
     Round,
     Sentence,
     check_candidates,
@@ -55,10 +58,14 @@ def scottish_stv(
     *,
     seats: int,
     seed: str,
+    gender_quota: GenderQuota | None = None,
     statute_reference: str = "",
 ) -> CountResult:
-    """Count ranked ballots (preferences, best first) under Scottish STV."""
+    """Count ranked ballots (preferences, best first) under Scottish STV; with a
+    gender quota, candidates it blocks are excluded (gender.Guard)."""
     by_id = check_candidates(candidates)
+    guard = Guard(gender_quota, seats, by_id)
+    quota_seats: list[QuotaSeat] = []
     if seats < 1:
         raise ValueError("an election fills at least one seat")
     papers = _papers(ballots, by_id)
@@ -128,11 +135,23 @@ def scottish_stv(
             rest.remove(first)
         return ordered
 
+    def elect(c: int) -> None:
+        if guard.reserved(elected) and guard.passed_over:
+            quota_seats.append(
+                QuotaSeat(
+                    len(elected) + 1, c, by_id[c].gender or "", tuple(guard.passed_over)
+                )
+            )
+        continuing.discard(c)
+        elected.append(c)
+
     def deem_elected() -> list[int]:
-        new = by_votes([c for c in continuing if votes[c] >= quota_units])
-        for c in new:
-            continuing.discard(c)
-            elected.append(c)
+        new: list[int] = []
+        for c in by_votes([c for c in continuing if votes[c] >= quota_units]):
+            if guard.blocked(c, elected):
+                continue  # excluded by quota at the start of the next stage
+            new.append(c)
+            elect(c)
             if votes[c] > quota_units:
                 pending.append(c)
             notes.append(
@@ -188,11 +207,30 @@ def scottish_stv(
     record("count", None, deem_elected(), [])
     while len(elected) < seats:
         vacancies = seats - len(elected)
-        if len(continuing) <= vacancies:  # rule 52
-            last = by_votes(sorted(continuing))
-            for c in last:
+        barred = sorted(c for c in continuing if guard.blocked(c, elected))
+        if barred:
+            for c in barred:
                 continuing.discard(c)
-                elected.append(c)
+                excluded.append(c)
+                notes.append(guard.blocked_sentence(c))
+            for c in barred:
+                for parcel in pile[c]:
+                    value = parcel[2]
+                    assert isinstance(value, int)
+                    move(parcel, value)
+                pile[c] = []
+                votes[c] = 0
+            record("quota_exclusion", None, deem_elected(), barred)
+            continue
+        if len(continuing) <= vacancies:  # rule 52
+            last = []
+            for c in by_votes(sorted(continuing)):
+                if guard.blocked(c, elected):
+                    continuing.discard(c)
+                    notes.append(guard.blocked_sentence(c))
+                else:
+                    last.append(c)
+                    elect(c)
             if last:
                 notes.append(
                     say(
@@ -241,8 +279,9 @@ def scottish_stv(
             )
             record("surplus", donor, deem_elected(), [])
             continue
-        low = min(votes[c] for c in continuing)  # rules 50 and 51
-        tied = sorted(c for c in continuing if votes[c] == low)
+        free = [c for c in continuing if not guard.protected(c, elected, continuing)]
+        low = min(votes[c] for c in free or continuing)  # rules 50 and 51
+        tied = sorted(c for c in free or continuing if votes[c] == low)
         out = tied[0] if len(tied) == 1 else tie_break(tied, True, "exclusion")
         continuing.discard(out)
         excluded.append(out)
@@ -265,6 +304,8 @@ def scottish_stv(
         record("exclusion", out, deem_elected(), [out])
     notes.append(say(N_("Gewählt sind %(candidates)s."), candidates=elected))
     open_seats = seats - len(elected)
+    if open_seats and any(guard.needs(elected).values()):
+        notes.append(guard.open_sentence(open_seats, elected))
     return CountResult(
         method="scottish_stv",
         rule=Sentence(RULE_SCOTTISH),
@@ -276,6 +317,7 @@ def scottish_stv(
         rounds=tuple(rounds),
         lots=tuple(lots),
         open_seats=open_seats,
+        quota_seats=tuple(quota_seats),
         quota=_dec(quota_units),
         explanation=tuple(notes),
     )
