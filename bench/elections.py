@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.forum import load  # noqa: E402
 from bench.import_members import machine  # noqa: E402
 from elections.count import Candidate, meek_stv, scottish_stv  # noqa: E402
 
@@ -67,7 +68,7 @@ def main() -> None:
     parser.add_argument("--seats", type=int, default=9)
     args = parser.parse_args()
     n, seats = args.candidates, args.seats
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; {load()}")
     candidates = [Candidate(i) for i in range(1, n + 1)]
     rnd = random.Random(18)
     for name, make in (("party-like", party_like), ("uniform", uniform)):

@@ -163,9 +163,9 @@ def scottish_stv(
             )
         return new
 
-    def move(parcel: list[object], value: int) -> int:
-        """Pass a parcel on at `value` to its next continuing preference; return
-        the votes it loses as non-transferable."""
+    def move(parcel: list[object], value: int) -> None:
+        """Pass a parcel on at `value` to its next continuing preference, or leave
+        it non-transferable (what no candidate holds is non-transferable)."""
         prefs, n, _old, pos = parcel
         assert isinstance(prefs, tuple) and isinstance(n, int) and isinstance(pos, int)
         for i in range(pos + 1, len(prefs)):
@@ -173,8 +173,7 @@ def scottish_stv(
                 parcel[2], parcel[3] = value, i
                 pile[prefs[i]].append(parcel)
                 votes[prefs[i]] += n * value
-                return 0
-        return n * value
+                return
 
     def record(
         action: str, subject: int | None, new: list[int], out: list[int]
@@ -260,11 +259,10 @@ def scottish_stv(
             pending.remove(donor)
             total = votes[donor]
             surplus = total - quota_units
-            lost = 0
             for parcel in pile[donor]:
                 value = parcel[2]
                 assert isinstance(value, int)
-                lost += move(parcel, surplus * value // total)
+                move(parcel, surplus * value // total)
             pile[donor] = []
             votes[donor] = quota_units
             notes.append(
