@@ -22,7 +22,6 @@ the last drawn is excluded, the first drawn transfers first).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -39,6 +38,7 @@ from .result import (
     Round,
     Sentence,
     check_candidates,
+    count_papers,
     say,
 )
 
@@ -68,7 +68,7 @@ def scottish_stv(
     quota_seats: list[QuotaSeat] = []
     if seats < 1:
         raise ValueError("an election fills at least one seat")
-    papers = _papers(ballots, by_id)
+    papers = count_papers(ballots, by_id)
     valid = sum(n for _, n in papers)
     quota_units = (valid // (seats + 1) + 1) * UNIT
     # A parcel: [preferences, number of papers, value per paper in units, position]
@@ -319,17 +319,6 @@ def scottish_stv(
         quota=_dec(quota_units),
         explanation=tuple(notes),
     )
-
-
-def _papers(
-    ballots: Sequence[Sequence[int]], by_id: dict[int, Candidate]
-) -> list[tuple[tuple[int, ...], int]]:
-    """Identical ballots counted once with their number; blank ones left out."""
-    counted = Counter(tuple(b) for b in ballots if b)
-    for prefs in counted:
-        if len(set(prefs)) != len(prefs) or set(prefs) - set(by_id):
-            raise ValueError("a ballot ranks an unknown candidate or one twice")
-    return sorted(counted.items())
 
 
 def _dec(units: int) -> Decimal:
