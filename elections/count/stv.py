@@ -23,6 +23,7 @@ the last drawn is excluded, the first drawn transfers first).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ortsverein.lot import lot_order
@@ -52,6 +53,18 @@ RULE_SCOTTISH = N_(
 )
 
 
+@dataclass(slots=True)
+class Parcel:
+    """Identical ballot papers that travel together: their preferences, how many
+    they are, the value of each (in units of 0.00001) and the position of the
+    preference that holds them."""
+
+    prefs: tuple[int, ...]
+    papers: int
+    value: int
+    pos: int
+
+
 def scottish_stv(
     candidates: Sequence[Candidate],
     ballots: Sequence[Sequence[int]],
@@ -71,14 +84,10 @@ def scottish_stv(
     papers = count_papers(ballots, by_id)
     valid = sum(n for _, n in papers)
     quota_units = (valid // (seats + 1) + 1) * UNIT
-    # A parcel: [preferences, number of papers, value per paper in units, position]
-    parcels: list[list[object]] = []
-    pile: dict[int, list[list[object]]] = {c: [] for c in by_id}
+    pile: dict[int, list[Parcel]] = {c: [] for c in by_id}
     votes: dict[int, int] = {c: 0 for c in by_id}
     for prefs, n in papers:
-        parcel: list[object] = [prefs, n, UNIT, 0]
-        parcels.append(parcel)
-        pile[prefs[0]].append(parcel)
+        pile[prefs[0]].append(Parcel(prefs, n, UNIT, 0))
         votes[prefs[0]] += n * UNIT
     continuing = set(by_id)
     elected: list[int] = []
@@ -163,16 +172,15 @@ def scottish_stv(
             )
         return new
 
-    def move(parcel: list[object], value: int) -> None:
+    def move(parcel: Parcel, value: int) -> None:
         """Pass a parcel on at `value` to its next continuing preference, or leave
         it non-transferable (what no candidate holds is non-transferable)."""
-        prefs, n, _old, pos = parcel
-        assert isinstance(prefs, tuple) and isinstance(n, int) and isinstance(pos, int)
-        for i in range(pos + 1, len(prefs)):
+        prefs = parcel.prefs
+        for i in range(parcel.pos + 1, len(prefs)):
             if prefs[i] in continuing:
-                parcel[2], parcel[3] = value, i
+                parcel.value, parcel.pos = value, i
                 pile[prefs[i]].append(parcel)
-                votes[prefs[i]] += n * value
+                votes[prefs[i]] += parcel.papers * value
                 return
 
     def record(
@@ -214,9 +222,7 @@ def scottish_stv(
                 notes.append(guard.blocked_sentence(c))
             for c in barred:
                 for parcel in pile[c]:
-                    value = parcel[2]
-                    assert isinstance(value, int)
-                    move(parcel, value)
+                    move(parcel, parcel.value)
                 pile[c] = []
                 votes[c] = 0
             record("quota_exclusion", None, deem_elected(), barred)
@@ -260,9 +266,7 @@ def scottish_stv(
             total = votes[donor]
             surplus = total - quota_units
             for parcel in pile[donor]:
-                value = parcel[2]
-                assert isinstance(value, int)
-                move(parcel, surplus * value // total)
+                move(parcel, surplus * parcel.value // total)
             pile[donor] = []
             votes[donor] = quota_units
             notes.append(
@@ -284,9 +288,7 @@ def scottish_stv(
         continuing.discard(out)
         excluded.append(out)
         for parcel in pile[out]:
-            value = parcel[2]
-            assert isinstance(value, int)
-            move(parcel, value)
+            move(parcel, parcel.value)
         pile[out] = []
         votes[out] = 0
         notes.append(
