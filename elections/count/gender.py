@@ -96,6 +96,24 @@ def fill_seats(
                 )
         elected.append(pick)
         remaining.remove(pick)
+    short = {
+        g: minimum - sum(1 for e in elected if candidates[e].gender == g)
+        for g in quota.genders
+    }
+    unexplained = seats - len(elected) - open_seats
+    if unexplained and any(n > 0 for n in short.values()):
+        # the ranking ran out before the quota was met: say so for those seats
+        notes.append(
+            say(
+                N_(
+                    "Offene Sitze: %(open)s. Die Quote verlangt noch Personen des "
+                    "Geschlechts %(gender)s, und keine solche Person ist mehr "
+                    "wählbar; diese Sitze werden in einem weiteren Wahlgang besetzt."
+                ),
+                open=min(unexplained, sum(n for n in short.values() if n > 0)),
+                gender="/".join(sorted(g for g, n in short.items() if n > 0)),
+            )
+        )
     open_seats = seats - len(elected)
     return Filled(tuple(elected), tuple(by_quota), open_seats, tuple(notes))
 
@@ -170,9 +188,9 @@ class Guard:
         short = sorted(g for g, n in needs.items() if n > 0)
         return say(
             N_(
-                "%(open)s Sitze bleiben offen: die Quote verlangt noch Personen des "
-                "Geschlechts %(gender)s, und keine solche Person ist mehr wählbar. "
-                "Sie werden in einem weiteren Wahlgang besetzt."
+                "Offene Sitze: %(open)s. Die Quote verlangt noch Personen des "
+                "Geschlechts %(gender)s, und keine solche Person ist mehr "
+                "wählbar; diese Sitze werden in einem weiteren Wahlgang besetzt."
             ),
             open=open_seats,
             gender="/".join(short),

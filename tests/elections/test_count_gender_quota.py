@@ -127,7 +127,9 @@ def test_stv_leaves_seats_open_when_too_few_women_stand():
         assert 5 in result.elected
         assert len(result.elected) == 3 and result.open_seats == 1
         assert result.outcome == "open_seats"
-        assert any("bleiben offen" in s.render(lambda m: m) for s in result.explanation)
+        assert any(
+            "Offene Sitze: 1." in s.render(lambda m: m) for s in result.explanation
+        )
 
 
 genders = st.lists(st.sampled_from(["f", "m", "d", None]), min_size=3, max_size=7)
@@ -153,3 +155,12 @@ def test_every_count_meets_the_quota_or_leaves_the_missing_seats_open(gs, data):
         for g in ("f", "m"):
             have = sum(1 for c in result.elected if gs[c - 1] == g)
             assert have >= minimum or result.open_seats >= minimum - have
+
+
+def test_an_approval_list_too_short_for_the_quota_says_which_gender_is_missing():
+    cands = [Candidate(1, "m"), Candidate(2, "m"), Candidate(3, "f"), Candidate(4, "f")]
+    ballots = [{1: "yes", 2: "yes", 3: "yes", 4: "no"}] * 5
+    result = approval(cands, ballots, seats=4, seed=SEED, gender_quota=QUOTA)
+    assert set(result.elected) == {1, 2, 3} and result.open_seats == 1
+    lines = [s.render(lambda m: m) for s in result.explanation]
+    assert any("Offene Sitze: 1." in line and " f," in line for line in lines)
