@@ -9,8 +9,8 @@ seed) and the live "1 liest gerade mit". Repeated runs on one machine differ by 
 few anti-aliased pixels at most.
 
 The stored pictures are `tests/browser/screenshots/*.png`, made with the Chromium
-named in `screenshots/BROWSER`. A different Chromium (or an updated font) draws
-text a little differently everywhere, so with another version the comparison is
+and the fonts named in `screenshots/SETUP`. Another Chromium or another set of
+fonts draws text a little differently everywhere, so there the comparison is
 skipped, saying so. To update the pictures after a change of the design, or for a
 new Chromium: look at the new pictures, then
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -80,9 +81,16 @@ def _shot(page) -> bytes:
     )
 
 
-def _stored_browser() -> str:
-    path = STORED / "BROWSER"
-    return path.read_text().strip() if path.exists() else ""
+def _setup(browser) -> str:
+    """What draws the pictures: the browser and the fonts it can choose from."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", ":", "family"], capture_output=True, text=True, check=True
+        ).stdout
+        fonts = ", ".join(sorted({line.strip() for line in listed.splitlines()}))
+    except (OSError, subprocess.CalledProcessError):
+        fonts = "(fc-list failed)"
+    return f"Chromium {browser.version}\nfonts: {fonts}\n"
 
 
 @pytest.mark.parametrize("name", ["login", *PAGES])
@@ -96,13 +104,15 @@ def test_page_looks_as_stored(name, phone, browser, tmp_path):
     if UPDATE:
         STORED.mkdir(exist_ok=True)
         stored.write_bytes(phone[name])
-        (STORED / "BROWSER").write_text(browser.version + "\n")
+        (STORED / "SETUP").write_text(_setup(browser))
         print(f"stored {stored}")
         return
-    if _stored_browser() != browser.version:
+    setup = STORED / "SETUP"
+    stored_setup = setup.read_text() if setup.exists() else "(none)"
+    if stored_setup != _setup(browser):
         pytest.skip(
-            f"screenshots were made with Chromium {_stored_browser() or '?'}, this "
-            f"is {browser.version}: check and store them again (UPDATE_SCREENSHOTS=1, "
+            f"the stored screenshots were drawn by {stored_setup!r}, this is "
+            f"{_setup(browser)!r}: check and store them again (UPDATE_SCREENSHOTS=1, "
             "see this module's docstring)"
         )
     new = Image.open(BytesIO(phone[name])).convert("RGBA")
