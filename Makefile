@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python bench/elections.py
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/forum.py
+	$(BIN)/python bench/thread_page_bytes.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/meeting.py
 	$(BIN)/python bench/production.py

@@ -4,6 +4,7 @@ member's agreements; and a post quoted into the reply box."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -184,6 +185,16 @@ _PAGE = (
 )
 
 
+def _posts_and_agreed(rows) -> tuple[list[PostRow], frozenset[int]]:
+    posts, agreed = [], set()
+    for *columns, agreed_here in rows:
+        post = PostRow(*columns)
+        posts.append(post)
+        if agreed_here:
+            agreed.add(post.id)
+    return posts, frozenset(agreed)
+
+
 def thread_page(
     session: Session, member: Member, thread: ThreadFacts, page: int
 ) -> tuple[Page, frozenset[int]]:
@@ -194,13 +205,36 @@ def thread_page(
     rows = session.connection().execute(
         _PAGE, {"thread_id": thread.id, "first": first, "member_id": member.id}
     )
-    posts, agreed = [], set()
-    for *columns, agreed_here in rows:
-        post = PostRow(*columns)
-        posts.append(post)
-        if agreed_here:
-            agreed.add(post.id)
-    return Page(posts, page, POSTS_PER_PAGE, thread.post_count), frozenset(agreed)
+    posts, agreed = _posts_and_agreed(rows)
+    return Page(posts, page, POSTS_PER_PAGE, thread.post_count), agreed
+
+
+# Built once: given posts of a thread by id (a live page asks for those that
+# arrived or changed), with whether the member agreed with each.
+_BY_ID = (
+    select(
+        *_COLUMNS,
+        exists()
+        .where(Reaction.post_id == Post.id, Reaction.member_id == _member)
+        .label("agreed"),
+    )
+    .outerjoin(Member, Post.author_id == Member.id)
+    .where(Post.thread_id == _thread, Post.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Post.number)
+)
+
+
+def posts_by_id(
+    session: Session, member: Member, thread: ThreadFacts, ids: Collection[int]
+) -> tuple[list[PostRow], frozenset[int]]:
+    """The posts of `thread` among `ids` (others are left out), by number, and the
+    ids of those the member agreed with."""
+    if not ids:
+        return [], frozenset()
+    rows = session.connection().execute(
+        _BY_ID, {"thread_id": thread.id, "ids": list(ids), "member_id": member.id}
+    )
+    return _posts_and_agreed(rows)
 
 
 def quote_text(post) -> str:

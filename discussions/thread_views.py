@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -32,7 +39,7 @@ from .forms import (
     ThreadForm,
 )
 from .post_html import posts_html
-from .thread_page import open_thread, quote_text, thread_page
+from .thread_page import open_thread, posts_by_id, quote_text, thread_page
 
 
 def post_url(post) -> str:
@@ -126,13 +133,12 @@ def thread(thread_id: int):
     last_read = opened.last_read
     if result.items and result.items[-1].number > last_read:
         reading.mark_read(current_user.id, thread.id, result.items[-1].number)
-    moderator = can_moderate(current_user, opened.organisation)
+    moderator, writable = _relation(opened)
     move_form = None
     if moderator:
         move_form = MoveForm()
         move_form.forum.choices = _move_choices()
         move_form.forum.data = thread.forum_id
-    writable = not thread.forum_archived and (not thread.locked or moderator)
     posts = posts_html(
         result.items,
         thread_id=thread.id,
@@ -148,7 +154,6 @@ def thread(thread_id: int):
         slots={"posts": posts},
         thread=thread,
         page=replace(result, items=[]),  # the posts are the slot
-        time_zone=str(get_timezone()),  # for the times of posts that arrive live
         last_page=last_page,
         unread_link=0 < last_read < thread.post_count,
         form=form,
@@ -158,6 +163,53 @@ def thread(thread_id: int):
         move_form=move_form,
         rename_form=RenameForm(title=thread.title) if moderator else None,
     )
+
+
+def _relation(opened) -> tuple[bool, bool]:
+    """Whether the member moderates the thread, and may write in it."""
+    moderator = can_moderate(current_user, opened.organisation)
+    facts = opened.facts
+    return moderator, not facts.forum_archived and (not facts.locked or moderator)
+
+
+LIVE_POSTS_LIMIT = 300  # a reconnecting page asks for at most 200 new and 100 shown
+
+
+@bp.route("/threads/<int:thread_id>/posts")
+@member_required
+def live_posts(thread_id: int):
+    """Some posts of a thread (`?ids=3,4`) as its page shows them to this member,
+    from the same macro and cache: static/js/forum.js puts posts that arrive over
+    Socket.IO, and posts changed meanwhile, in place with these, so a live post
+    looks exactly like one the page was rendered with. Ids of other threads or of
+    no post are left out; the articles come without the page around them. Like
+    the page, this marks them read."""
+    opened = load(open_thread, thread_id)
+    try:
+        ids = {_post_id(raw) for raw in request.args.get("ids", "").split(",")}
+    except ValueError:
+        abort(400)
+    if len(ids) > LIVE_POSTS_LIMIT:
+        abort(400)
+    posts, agreed = posts_by_id(db.session, current_user, opened.facts, ids)
+    # The page shows them now: read, as if it had been loaded with them (a reload
+    # would otherwise mark a post watched arriving as new since the last visit).
+    if posts and posts[-1].number > opened.last_read:
+        reading.mark_read(current_user.id, thread_id, posts[-1].number)
+    moderator, writable = _relation(opened)
+    html = posts_html(
+        posts,
+        thread_id=thread_id,
+        archived=opened.facts.forum_archived,
+        moderator=moderator,
+        writable=writable,
+        me=current_user.id,
+        agreed=agreed,
+        last_read=0,  # no "new since your last visit" marker on a live post
+    )
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"  # the hide forms' CSRF token
+    return response
 
 
 def _move_choices():

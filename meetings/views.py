@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_login import current_user
 
 from discussions import services as forum_services
@@ -187,6 +188,7 @@ def detail(meeting_id: int):
         "meetings/room.html",
         organiser=can_organise(current_user, meeting.organisation),
         board=can_export(current_user, meeting),
+        time_zone=str(get_timezone()),  # meeting.js: times of posts that arrive live
         **context,
     ), status_code
 

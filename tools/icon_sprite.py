@@ -46,6 +46,7 @@ ICONS = sorted(
         "pencil",
         "trash-2",
         "reply",
+        "quote",
         "thumbs-up",
         "flag",
         "eye",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import threading
 
 import pytest
 
-from tests.servers import unavailable
+from tests.conftest import build_app
+from tests.servers import free_port, unavailable, wait_for_port
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -49,3 +51,31 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory, sqlite_template):
+    """The demo data on a real server, for the whole module (the layout crawl,
+    the screenshots)."""
+    from werkzeug.serving import make_server
+
+    from ortsverein.db import write_intent
+    from ortsverein.seed import seed
+
+    tmp = tmp_path_factory.mktemp("layout")
+    db = tmp / "demo.db"
+    shutil.copy(sqlite_template, db)
+    app = build_app(f"sqlite:///{db}", tmp)
+    session = app.extensions["ortsverein_db"][1]()
+    with app.app_context(), write_intent():
+        seed(session, app.config)
+    session.close()
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(10)
+    app.extensions["ortsverein_db"][0].dispose()

@@ -1,8 +1,8 @@
 """Every page a member, an organiser and a board member reach by links from the home
 page fits a 390 px phone and a 1280 px laptop, in German and English: no sideways
 scrolling, a header under a quarter of the first screen, and no axe-core violation
-of WCAG 2.2 A/AA (with `target-size`). Screenshots are not compared with stored
-ones (a pixel budget would break on every font update of the CI image).
+of WCAG 2.2 A/AA (with `target-size`). Screenshots of key pages are compared with
+stored ones in test_screenshots.py, tied to one Chromium version.
 
 The phone is also checked in the dark colour scheme (German only).
 
@@ -14,17 +14,12 @@ still fails, and the mark must go when it passes."""
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from ortsverein.db import write_intent
-from ortsverein.seed import DEMO_PASSWORD, seed
-from tests.conftest import build_app
-from tests.servers import free_port, wait_for_port
+from ortsverein.seed import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -96,30 +91,6 @@ class Visit:
     header_height: float
     viewport_height: int
     violations: list[dict] = field(default_factory=list)
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory, sqlite_template):
-    """The demo data on a real server, for the whole module."""
-    from werkzeug.serving import make_server
-
-    tmp = tmp_path_factory.mktemp("layout")
-    db = tmp / "demo.db"
-    shutil.copy(sqlite_template, db)
-    app = build_app(f"sqlite:///{db}", tmp)
-    session = app.extensions["ortsverein_db"][1]()
-    with app.app_context(), write_intent():
-        seed(session, app.config)
-    session.close()
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    wait_for_port(port)
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(10)
-    app.extensions["ortsverein_db"][0].dispose()
 
 
 def _measure(page, path: str) -> Visit:

@@ -52,8 +52,18 @@ def test_chair_and_member_run_a_meeting_live(
 
         chair.get_by_label("Deine Antwort").fill("Bitte *kurz* fassen")
         chair.get_by_role("button", name="Beitrag senden").click()
-        member.locator("[data-posts] em", has_text="kurz").wait_for()
+        live = member.locator("[data-posts] li", has_text="kurz")
+        live.locator("em").wait_for()
         member.screenshot(path=str(live_server.screenshot_dir / "meeting-live.png"))
+        # drawn as the server draws it: "Name · 19:05", then the text, no wrapper
+        live_html = live.evaluate("(li) => li.outerHTML")
+        member.reload()
+        assert (
+            member.locator("[data-posts] li", has_text="kurz").evaluate(
+                "(li) => li.outerHTML"
+            )
+            == live_html
+        )
     finally:
         for context in contexts:
             context.close()

@@ -331,7 +331,10 @@ def test_remembered_post_html_follows_every_change_and_carries_the_pages_token(
     assert 'aria-pressed="true"' in after and "data-agree-count>1</span>" in after
     token = CSRF_RE.search(page).group(1)  # the page's (the layout's first form)
     assert "data-csrf-slot" not in page
-    assert f'name="csrf_token" type="hidden" value="{token}"' in after
+    # the agree button submits the page's one form, which carries the token
+    assert 'form="posts-form" formaction="/forums/posts/' in after
+    shared_form = re.search(r'<form id="posts-form"[^>]*>.*?</form>', page).group(0)
+    assert f'name="csrf_token" type="hidden" value="{token}"' in shared_form
     # the author, renamed meanwhile, sees their own controls under the new name
     with app.app_context():
         from models import Member

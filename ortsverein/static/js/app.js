@@ -41,6 +41,8 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   refreshRelativeTimes();
   window.setInterval(refreshRelativeTimes, 60_000);
+  // Live pages (forum.js) say so when they put in content with times of its own.
+  document.addEventListener("ortsverein:content", refreshRelativeTimes);
   focusableScrollers();
   window.addEventListener("resize", focusableScrollers);
 });
@@ -62,7 +64,9 @@ function focusableScrollers() {
 }
 
 // ui.relative_time: a cached page says "vor 5 Minuten" as of when it was drawn;
-// bring the words up to date in the page's language.
+// bring the words up to date in the page's language. A post's time comes as the
+// exact time alone (templates/discussions/_post.html, one copy per post): it moves
+// into title and data-exact (shown on focus, app.css), and the time takes focus.
 const TIME_UNITS = [
   ["year", 365 * 86400], ["month", 30 * 86400], ["week", 7 * 86400],
   ["day", 86400], ["hour", 3600], ["minute", 60],
@@ -76,6 +80,11 @@ function refreshRelativeTimes() {
   for (const el of times) {
     const seconds = (Date.parse(el.getAttribute("datetime")) - now) / 1000;
     if (Number.isNaN(seconds)) continue;
+    if (!el.dataset.exact) {
+      el.dataset.exact = el.textContent;
+      el.title = el.textContent;
+      el.tabIndex = 0;
+    }
     // Babel's rounding: the largest unit of which there are 0.85 or more.
     let text = null;
     for (const [unit, size] of TIME_UNITS) {

@@ -1,5 +1,6 @@
-// Live forum pages: new, edited and hidden posts in place, presence, typing, new
-// threads, and catch-up after a dropped link. The pages work without this file.
+// Live forum pages: new, edited and hidden posts in place (rendered by the server
+// for this reader, as the page's own posts), presence, typing, new threads, and
+// catch-up after a dropped link. The pages work without this file.
 "use strict";
 (function () {
   const socket = window.ortsvereinSocket;
@@ -47,8 +48,84 @@
     return last;
   }
 
-  // A deleted or hidden post, and a member who left, in this reader's language
-  // (the event's own words are those of whoever caused it).
+  // Posts that arrive or change are fetched as the server renders them for this
+  // reader (the thread page's macro: same markup, buttons, language and time zone),
+  // a batch at a time. The event's own fields are the fallback on a poor link.
+  const postsUrl = posts.dataset.postsUrl;
+  const wanted = new Map();  // post id -> { post, add }
+  let readers = 1;  // from presence events
+  let fetchTimer = null;
+
+  function want(post, add) {
+    const known = wanted.get(post.id);
+    wanted.set(post.id, { post: post, add: add || Boolean(known && known.add) });
+    if (fetchTimer !== null) return;
+    // Every reader of the thread gets the event at once: with many, spread their
+    // requests over up to two seconds; alone, ask at once.
+    const spread = Math.min(2000, 10 * (readers - 1));
+    fetchTimer = window.setTimeout(fetchWanted, Math.random() * spread);
+  }
+
+  async function fetchWanted() {
+    fetchTimer = null;
+    const batch = Array.from(wanted.values());
+    wanted.clear();
+    let fresh = null;
+    try {
+      const ids = batch.map((w) => w.post.id).join(",");
+      const response = await fetch(postsUrl + "?ids=" + ids, { credentials: "same-origin" });
+      if (response.ok) {
+        fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      }
+    } catch (err) {
+      // a poor link: the event's own fields below
+    }
+    for (const { post, add } of batch) {
+      const article = fresh && fresh.getElementById("post-" + post.id);
+      if (add) {
+        if (!document.getElementById("post-" + post.id)) {
+          if (article) {
+            insert(article);
+            say(note, text.newPost + " " + authorName(post));
+          } else {
+            say(note, text.newPost + " " + authorName(post), post.url);
+          }
+        }
+      } else {
+        replace(post, article);
+      }
+    }
+    document.dispatchEvent(new Event("ortsverein:content"));  // app.js: times
+  }
+
+  function insert(article) {
+    const id = Number(article.dataset.postId);
+    for (const el of posts.querySelectorAll(":scope > [data-post-id]")) {
+      if (Number(el.dataset.postId) > id) {
+        el.before(article);
+        return;
+      }
+    }
+    posts.appendChild(article);
+  }
+
+  function replace(post, article) {
+    const el = document.getElementById("post-" + post.id);
+    if (!el) return;
+    // A moderator writing a reason in this post keeps the form: only the text changes.
+    const busy = el.contains(document.activeElement) || el.querySelector("details[open]");
+    if (article && !busy) {
+      el.replaceWith(article);
+      return;
+    }
+    const body = el.querySelector("[data-post-body]");
+    const freshBody = article && article.querySelector("[data-post-body]");
+    if (body && freshBody) body.replaceWith(freshBody);
+    else if (body) fillBody(body, post);
+  }
+
+  // The event's text, with a deleted or hidden post and a member who left in this
+  // reader's language (the event's own words are those of whoever caused it).
   function fillBody(body, post) {
     const placeholder = { deleted: text.postDeleted, hidden: text.postHidden }[post.state];
     if (!placeholder) {
@@ -66,52 +143,17 @@
     return post.author_left ? text.formerMember : post.author;
   }
 
-  function article(post) {
-    const el = document.createElement("article");
-    el.className = "post post-live";
-    el.id = "post-" + post.id;
-    el.dataset.postId = post.id;
-    const head = document.createElement("header");
-    const who = document.createElement("strong");
-    who.textContent = authorName(post);
-    const link = document.createElement("a");
-    link.className = "muted";
-    link.href = post.url;
-    // The page's language and time zone, as the server writes the other posts' times.
-    const when = new Date(post.created_at).toLocaleString(document.documentElement.lang, {
-      dateStyle: "short", timeStyle: "short", timeZone: text.timeZone || undefined,
-    });
-    link.textContent = " #" + post.number + " · " + when;
-    head.append(who, " ", link);
-    const body = document.createElement("div");
-    body.className = "prose";
-    body.dataset.postBody = "";
-    fillBody(body, post);
-    const foot = document.createElement("p");
-    foot.className = "muted";
-    const reload = document.createElement("a");
-    reload.href = post.url;
-    reload.textContent = text.actions;
-    foot.appendChild(reload);
-    el.append(head, body, foot);
-    return el;
-  }
-
   function addPost(post) {
     if (document.getElementById("post-" + post.id)) return;
     if (onLastPage) {
-      posts.appendChild(article(post));
-      say(note, text.newPost + " " + authorName(post));
+      want(post, true);
     } else {
       say(note, text.newPostElsewhere, post.url);
     }
   }
 
   function replacePost(post) {
-    const el = document.getElementById("post-" + post.id);
-    if (!el) return;
-    const body = el.querySelector("[data-post-body]");
-    if (body) fillBody(body, post);
+    if (document.getElementById("post-" + post.id)) want(post, false);
   }
 
   let joined = false;
@@ -140,7 +182,9 @@
     if (count) count.textContent = p.agree_count;
   });
   socket.on("presence", (p) => {
-    if (p.room !== room || !presence) return;
+    if (p.room !== room) return;
+    readers = p.count;
+    if (!presence) return;
     const reading = p.count === 1 ? text.readingOne : text.reading;
     presence.textContent = "· " + reading.replace("{n}", p.count);
     presence.hidden = p.count < 1;

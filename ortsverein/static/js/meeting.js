@@ -70,6 +70,8 @@
     return posts.length ? Number(posts[posts.length - 1].dataset.postId) : 0;
   }
 
+  // A new post of the item's discussion, as templates/meetings/_room_sections.html
+  // draws one: "Name · 19:05" (short time, the member's time zone), then the text.
   function addPost(post) {
     const list = section("[data-posts]");
     if (!list || document.getElementById("post-" + post.id)) return;
@@ -78,11 +80,12 @@
     li.dataset.postId = String(post.id);
     const meta = document.createElement("p");
     meta.className = "muted";
-    meta.textContent = post.author + " · " + new Date(post.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const time = new Date(post.created_at).toLocaleTimeString(document.documentElement.lang, {
+      timeStyle: "short", timeZone: root.dataset.timeZone || undefined,
+    });
+    meta.textContent = post.author + " · " + time;
     li.appendChild(meta);
-    const body = document.createElement("div");
-    body.innerHTML = post.html;  // sanitised on the server when the post was saved
-    li.appendChild(body);
+    li.insertAdjacentHTML("beforeend", post.html);  // sanitised when the post was saved
     list.appendChild(li);
   }
 
