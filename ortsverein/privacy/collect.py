@@ -71,6 +71,7 @@ def profile(member: Member) -> dict[str, Any]:
         "email",
         "active",
         "locale",
+        "gender",
         "notify_by_email",
         "digest_by_email",
         "digest_frequency",
