@@ -15,7 +15,8 @@ Conventions (stated on every result page and export):
   ranked by votes.
 - ranked: Schulze method over the preference orders (see tally.schulze).
 - Ties that decide the outcome are broken by a lot drawn from the ballot-box digest
-  (tally.lot_order), which anyone holding the published ballot box can reproduce.
+  (ortsverein.lot.lot_order), which anyone holding the published ballot box can
+  reproduce.
 """
 
 from __future__ import annotations

@@ -7,18 +7,20 @@ p[X][Y] is the strength of the strongest path from X to Y (widest paths,
 Floyd-Warshall); X ranks above Y when p[X][Y] > p[Y][X]. Options a ballot leaves out
 rank below all listed ones and tie with each other.
 
-Lot: where options tie, their order is drawn by sorting them on
-SHA-256(ballot-box digest + ":" + option id) as hex, smallest first. Anyone with the
-published ballot box computes the same digest and so the same lot.
+Lot: where options tie, their order is drawn by ortsverein.lot.lot_order (sorting
+them on SHA-256(ballot-box digest + ":" + option id) as hex, smallest first), the
+same lot elections use. Anyone with the published ballot box computes the same
+digest and so the same lot.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict
+
+from ortsverein.lot import lot_order
 
 from .rules import (
     PollDefinition,
@@ -76,13 +78,6 @@ class TallyResult:
             "pairwise": keyed(self.pairwise),
             "strongest_paths": keyed(self.strongest_paths),
         }
-
-
-def lot_order(option_ids: Sequence[int], seed: str) -> list[int]:
-    """The documented, reproducible lot: sort by SHA-256(seed:option id)."""
-    return sorted(
-        option_ids, key=lambda o: hashlib.sha256(f"{seed}:{o}".encode()).hexdigest()
-    )
 
 
 def pairwise_preferences(

@@ -26,6 +26,7 @@ def test_every_message_is_translated_to_english(tmp_path):
             "ortsverein",
             "discussions",
             "polls",
+            "elections",
             "templates",
             "templates/_macros",
         ],

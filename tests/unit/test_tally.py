@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ortsverein.lot import lot_order
 from polls.rules import InvalidBallot, PollDefinition, check_ballot
-from polls.tally import lot_order, schulze, tally
+from polls.tally import schulze, tally
 
 A, B, C, D, E = 1, 2, 3, 4, 5
 YES, NO, ABSTAIN = 10, 11, 12

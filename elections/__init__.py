@@ -1,0 +1,1 @@
+"""Elections of people: offices, seats, candidacies, quotas and ballot rounds."""
