@@ -37,10 +37,16 @@ def test_unknown_gender_value_is_refused_and_nothing_stored(
     assert session.get(type(world.member), world.member.id).gender is None
 
 
-def test_gender_is_in_the_members_data_export(auth, client, world, session):
-    auth.login(world.member)
+def test_gender_and_candidacies_are_in_the_members_data_export(
+    auth, client, world, session, elections
+):
+    election = elections.create()
+    elections.stand(election, world.member, statement="Mein Text")
     auth.post("/profile/gender", {"gender": "d"})
     auth.post("/profile/data/export")
     export = wait_ready(session, world.member.id)
     files = unzip(client.get(f"/profile/data/exports/{export.id}").data)
     assert json.loads(files["profile.json"])["gender"] == "d"
+    [candidacy] = json.loads(files["elections.json"])["candidacies"]
+    assert candidacy["election"] == "Vorsitz 2027"
+    assert candidacy["statement"] == "Mein Text" and candidacy["nominee_is_me"]

@@ -1,0 +1,85 @@
+"""A single-seat election from the statutes: nobody has more than half of the
+valid votes in round 1, so round 2 is held between the two strongest as a new
+poll with its own electorate; the winner accepts the seat in the app."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import AuditEntry, ElectedSeat, Election, ElectionStatus
+from tests.factories import fresh
+
+
+def test_second_round_between_the_two_strongest_then_acceptance(
+    elections, people, world, session, client
+):
+    election = elections.create()
+    for who in (people.anna, people.ben, people.cem):
+        elections.stand(election, who)
+    elections.close_nominations(election)
+
+    first = elections.start_round(election)
+    assert first.poll.kind.value == "single_choice"
+    assert [o.label for o in first.poll.options] == [
+        "Anna Arndt",
+        "Ben Brandt",
+        "Cem Celik",
+    ]
+    votes = {
+        people.anna: people.anna,
+        world.member: people.anna,
+        people.ben: people.ben,
+        world.board: people.ben,
+        people.cem: people.cem,
+        world.organiser: people.anna,
+    }
+    # 3 of 6 valid votes is not more than half: a second round is needed.
+    for voter, choice in votes.items():
+        elections.vote(voter, first, choice=elections.option(first, choice))
+    elections.close(first)
+    page = elections.page(election)
+    assert "Noch nicht ausgezählt" not in page
+    assert "Niemand erhält mehr als die Hälfte der 6 gültigen Stimmen" in page
+    assert "Ein zweiter Wahlgang ist nötig" in page
+    fresh(session)
+    assert session.scalars(select(ElectedSeat)).all() == []
+
+    second = elections.start_round(election)
+    assert second.number == 2
+    assert second.poll_id != first.poll_id
+    assert [rc.candidacy.member_id for rc in second.candidates] == [
+        people.anna.id,
+        people.ben.id,
+    ]
+    for voter in (people.anna, world.member, world.organiser, people.cem):
+        elections.vote(voter, second, choice=elections.option(second, people.anna))
+    for voter in (people.ben, world.board):
+        elections.vote(voter, second, choice=elections.option(second, people.ben))
+    elections.close(second)
+    page = elections.page(election)
+    fresh(session)
+    [seat] = session.scalars(select(ElectedSeat)).all()
+    assert seat.member_id == people.anna.id and seat.round.number == 2
+    assert session.get(Election, election.id).status == ElectionStatus.FINISHED
+    assert "Annahme ausstehend" in page
+    result = page[page.index('id="result-heading"') :]
+    assert "Anna Arndt" in result and "Ben Brandt" not in result
+
+    elections.as_(people.anna)
+    home = client.get("/").get_data(as_text=True)
+    assert "Nimmst du die Wahl an?" in home
+    response = elections.auth.post(
+        f"/elections/seats/{seat.id}/accept", follow_redirects=True
+    )
+    assert "hat die Wahl angenommen" in response.get_data(as_text=True)
+    fresh(session)
+    assert session.get(ElectedSeat, seat.id).acceptance.value == "accepted"
+    actions = set(session.scalars(select(AuditEntry.action)))
+    assert {
+        "election.created",
+        "election.nominated",
+        "election.nominations_closed",
+        "election.round_started",
+        "election.counted",
+        "election.accepted",
+    } <= actions
