@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/import_members.py
 	$(BIN)/python bench/polls.py
+	$(BIN)/python bench/elections.py
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/forum.py
 	$(BIN)/python bench/live.py

@@ -105,7 +105,13 @@ def single_seat(
     ]
     if not valid or not any(counts.values()):
         notes.append(say(N_("Niemand hat eine Stimme erhalten; niemand ist gewählt.")))
-        outcome = "empty" if not ballots else "second_round"
+        outcome = (
+            "empty"
+            if not ballots
+            else "second_round"
+            if round_number == 1
+            else "not_elected"
+        )
         return replace(
             base,
             outcome=outcome,

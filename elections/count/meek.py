@@ -18,9 +18,11 @@ New Zealand (Local Electoral Regulations 2001, Schedule 1A).
   Zealand's "ahead at first difference"); else by lot (the last drawn is
   excluded). When the elected and hopeful together are no more than the seats,
   the hopeful are elected.
-Arithmetic is exact, in integers of 10^-9 votes. Ballots sharing their first
-preferences share one path through a prefix tree, so each round of distribution
-touches each distinct prefix once (the sums are the same as ballot by ballot).
+Arithmetic is exact, in integers of 10^-9 votes. Ballots that pass the same
+elected candidates to the same first hopeful one share one path through a prefix
+tree, built again whenever someone is elected or excluded, so each round of
+distribution touches each distinct path once (the sums are the same as ballot by
+ballot).
 """
 
 from __future__ import annotations
@@ -31,17 +33,21 @@ from fractions import Fraction
 
 from ortsverein.lot import lot_order
 
+from .gender import Guard
+from .paths import Paths
 from .result import (
     N_,
     Candidate,
     CountResult,
+    GenderQuota,
     Lot,
+    QuotaSeat,
     Round,
     Sentence,
     check_candidates,
+    count_papers,
     say,
 )
-from .stv import _papers
 
 ONE = 10**9  # 1 vote in units of 10^-9
 MAX_ITERATIONS = 1000  # per stage; Meek's iteration converges well before this
@@ -53,10 +59,6 @@ RULE_MEEK = N_(
     "Schwächsten."
 )
 
-# A node of the prefix tree: candidate -> [ballots through here, ballots ending
-# here, children]
-Node = dict[int, list[object]]
-
 
 def meek_stv(
     candidates: Sequence[Candidate],
@@ -65,24 +67,19 @@ def meek_stv(
     seats: int,
     seed: str,
     tolerance: Fraction = Fraction(1, 100_000),
+    gender_quota: GenderQuota | None = None,
     statute_reference: str = "",
 ) -> CountResult:
-    """Count ranked ballots (preferences, best first) by Meek's method."""
+    """Count ranked ballots (preferences, best first) by Meek's method; with a
+    gender quota, candidates it blocks are excluded (gender.Guard)."""
     by_id = check_candidates(candidates)
+    guard = Guard(gender_quota, seats, by_id)
+    quota_seats: list[QuotaSeat] = []
     if seats < 1:
         raise ValueError("an election fills at least one seat")
-    papers = _papers(ballots, by_id)
+    papers = count_papers(ballots, by_id)
     valid = sum(n for _, n in papers)
     tol = int(tolerance * ONE)
-    tree: Node = {}
-    for prefs, n in papers:
-        level = tree
-        for depth, c in enumerate(prefs):
-            node = level.setdefault(c, [0, 0, {}])
-            node[0] = _int(node[0]) + n
-            if depth == len(prefs) - 1:
-                node[1] = _int(node[1]) + n
-            level = _children(node)
     keep = {c: ONE for c in by_id}
     hopeful = set(by_id)
     elected: list[int] = []
@@ -109,24 +106,22 @@ def meek_stv(
             explanation=(say(N_("Kein gültiger Stimmzettel; niemand ist gewählt.")),),
         )
 
+    tree = Paths(papers)
+
     def distribute() -> tuple[dict[int, int], int]:
+        paths = tree.nodes()
         votes = {c: 0 for c in by_id}
         excess = 0
-        stack: list[tuple[Node, int]] = [(tree, ONE)]
-        while stack:
-            level, weight = stack.pop()
-            for c, node in level.items():
-                through, ending = _int(node[0]), _int(node[1])
-                k = keep[c]
-                kept = weight if k == ONE else -((-weight * k) // ONE)  # round up
-                votes[c] += kept * through
-                rest = weight - kept
-                if rest:
-                    excess += rest * ending
-                    children = _children(node)
-                    if children:
-                        stack.append((children, rest))
-        return votes, excess
+        rest = [0] * len(paths)
+        for i, (c, parent, through, ending) in enumerate(paths):
+            weight = ONE if parent < 0 else rest[parent]
+            k = keep[c]
+            kept = weight if k == ONE else -((-weight * k) // ONE)  # round up
+            votes[c] += kept * through
+            rest[i] = weight - kept
+            excess += rest[i] * ending
+        # ballots whose every preference is excluded are all excess
+        return votes, excess + ONE * (valid - sum(p[2] for p in paths if p[1] < 0))
 
     votes, excess = distribute()
     quota = (valid * ONE - excess) // (seats + 1) + 1
@@ -140,9 +135,27 @@ def meek_stv(
         )
     )
     notes.append(say(N_("Die Quote ist %(quota)s Stimmen."), quota=_dec(quota)))
+
+    def elect(c: int) -> None:
+        if guard.reserved(elected) and guard.passed_over:
+            gender = by_id[c].gender or ""
+            seat = len(elected) + 1
+            quota_seats.append(QuotaSeat(seat, c, gender, tuple(guard.passed_over)))
+        hopeful.discard(c)
+        elected.append(c)
+
+    def bar(c: int) -> None:
+        hopeful.discard(c)
+        excluded.append(c)
+        keep[c] = 0
+        notes.append(guard.blocked_sentence(c))
+
     while True:
         iterations = 0
         new: list[int] = []
+        for c in sorted(c for c in hopeful if guard.blocked(c, elected)):
+            bar(c)
+            tree.release(c, hopeful, set(elected))
         while True:
             votes, excess = distribute()
             quota = (valid * ONE - excess) // (seats + 1) + 1
@@ -150,9 +163,13 @@ def meek_stv(
             reached = [c for c in hopeful if votes[c] >= quota]
             if reached:
                 for c in _settle(reached, votes, history, seed, lots, notes):
-                    hopeful.discard(c)
-                    elected.append(c)
-                    new.append(c)
+                    if guard.blocked(c, elected):
+                        bar(c)
+                    else:
+                        elect(c)
+                        new.append(c)
+                for c in reached:
+                    tree.release(c, hopeful, set(elected))
                 if len(elected) >= seats:
                     break
             surplus = sum(max(0, votes[c] - quota) for c in elected)
@@ -164,12 +181,14 @@ def meek_stv(
         history.append(dict(votes))
         out: list[int] = []
         if len(elected) < seats and len(elected) + len(hopeful) > seats and not new:
-            low = min(votes[c] for c in hopeful)
-            tied = sorted(c for c in hopeful if votes[c] == low)
+            free = [c for c in hopeful if not guard.protected(c, elected, hopeful)]
+            low = min(votes[c] for c in free or hopeful)
+            tied = sorted(c for c in free or hopeful if votes[c] == low)
             loser = _settle(tied, votes, history, seed, lots, notes)[-1]
             hopeful.discard(loser)
             excluded.append(loser)
             keep[loser] = 0
+            tree.release(loser, hopeful, set(elected))
             out = [loser]
             notes.append(
                 say(
@@ -207,9 +226,13 @@ def meek_stv(
         if len(elected) >= seats:
             break
         if len(elected) + len(hopeful) <= seats:
-            last = _settle(sorted(hopeful), votes, history, seed, lots, notes)
-            elected.extend(last)
-            hopeful.clear()
+            last = []
+            for c in _settle(sorted(hopeful), votes, history, seed, lots, notes):
+                if guard.blocked(c, elected):
+                    bar(c)
+                else:
+                    last.append(c)
+                    elect(c)
             if last:
                 notes.append(
                     say(
@@ -223,6 +246,8 @@ def meek_stv(
             break
     notes.append(say(N_("Gewählt sind %(candidates)s."), candidates=elected))
     open_seats = seats - len(elected)
+    if open_seats and any(guard.needs(elected).values()):
+        notes.append(guard.open_sentence(open_seats, elected))
     return CountResult(
         method="meek_stv",
         rule=Sentence(RULE_MEEK),
@@ -234,6 +259,7 @@ def meek_stv(
         rounds=tuple(rounds),
         lots=tuple(lots),
         open_seats=open_seats,
+        quota_seats=tuple(quota_seats),
         quota=_dec(quota),
         explanation=tuple(notes),
     )
@@ -285,17 +311,6 @@ def _ahead_first(
         )
         return drawn
     return _settle(tied, stage, history, seed, lots, notes)
-
-
-def _children(node: list[object]) -> Node:
-    children = node[2]
-    assert isinstance(children, dict)
-    return children
-
-
-def _int(value: object) -> int:
-    assert isinstance(value, int)
-    return value
 
 
 def _dec(units: int) -> Decimal:

@@ -7,6 +7,7 @@ by id so the page can put in their names.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -251,3 +252,14 @@ def percent(share: Fraction) -> str:
     """A share as a German percentage figure: 2/5 -> "40", 1/3 -> "33,33"."""
     text = f"{float(share * 100):.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def count_papers(
+    ballots: Sequence[Sequence[int]], by_id: dict[int, Candidate]
+) -> list[tuple[tuple[int, ...], int]]:
+    """Identical ballots counted once with their number; blank ones left out."""
+    counted = Counter(tuple(b) for b in ballots if b)
+    for prefs in counted:
+        if len(set(prefs)) != len(prefs) or set(prefs) - set(by_id):
+            raise ValueError("a ballot ranks an unknown candidate or one twice")
+    return sorted(counted.items())

@@ -22,20 +22,24 @@ the last drawn is excluded, the first drawn transfers first).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ortsverein.lot import lot_order
 
+from .gender import Guard
 from .result import (
     N_,
     Candidate,
     CountResult,
+    GenderQuota,
     Lot,
+    QuotaSeat,
     Round,
     Sentence,
     check_candidates,
+    count_papers,
     say,
 )
 
@@ -49,29 +53,41 @@ RULE_SCOTTISH = N_(
 )
 
 
+@dataclass(slots=True)
+class Parcel:
+    """Identical ballot papers that travel together: their preferences, how many
+    they are, the value of each (in units of 0.00001) and the position of the
+    preference that holds them."""
+
+    prefs: tuple[int, ...]
+    papers: int
+    value: int
+    pos: int
+
+
 def scottish_stv(
     candidates: Sequence[Candidate],
     ballots: Sequence[Sequence[int]],
     *,
     seats: int,
     seed: str,
+    gender_quota: GenderQuota | None = None,
     statute_reference: str = "",
 ) -> CountResult:
-    """Count ranked ballots (preferences, best first) under Scottish STV."""
+    """Count ranked ballots (preferences, best first) under Scottish STV; with a
+    gender quota, candidates it blocks are excluded (gender.Guard)."""
     by_id = check_candidates(candidates)
+    guard = Guard(gender_quota, seats, by_id)
+    quota_seats: list[QuotaSeat] = []
     if seats < 1:
         raise ValueError("an election fills at least one seat")
-    papers = _papers(ballots, by_id)
+    papers = count_papers(ballots, by_id)
     valid = sum(n for _, n in papers)
     quota_units = (valid // (seats + 1) + 1) * UNIT
-    # A parcel: [preferences, number of papers, value per paper in units, position]
-    parcels: list[list[object]] = []
-    pile: dict[int, list[list[object]]] = {c: [] for c in by_id}
+    pile: dict[int, list[Parcel]] = {c: [] for c in by_id}
     votes: dict[int, int] = {c: 0 for c in by_id}
     for prefs, n in papers:
-        parcel: list[object] = [prefs, n, UNIT, 0]
-        parcels.append(parcel)
-        pile[prefs[0]].append(parcel)
+        pile[prefs[0]].append(Parcel(prefs, n, UNIT, 0))
         votes[prefs[0]] += n * UNIT
     continuing = set(by_id)
     elected: list[int] = []
@@ -128,11 +144,23 @@ def scottish_stv(
             rest.remove(first)
         return ordered
 
+    def elect(c: int) -> None:
+        if guard.reserved(elected) and guard.passed_over:
+            quota_seats.append(
+                QuotaSeat(
+                    len(elected) + 1, c, by_id[c].gender or "", tuple(guard.passed_over)
+                )
+            )
+        continuing.discard(c)
+        elected.append(c)
+
     def deem_elected() -> list[int]:
-        new = by_votes([c for c in continuing if votes[c] >= quota_units])
-        for c in new:
-            continuing.discard(c)
-            elected.append(c)
+        new: list[int] = []
+        for c in by_votes([c for c in continuing if votes[c] >= quota_units]):
+            if guard.blocked(c, elected):
+                continue  # excluded by quota at the start of the next stage
+            new.append(c)
+            elect(c)
             if votes[c] > quota_units:
                 pending.append(c)
             notes.append(
@@ -144,18 +172,16 @@ def scottish_stv(
             )
         return new
 
-    def move(parcel: list[object], value: int) -> int:
-        """Pass a parcel on at `value` to its next continuing preference; return
-        the votes it loses as non-transferable."""
-        prefs, n, _old, pos = parcel
-        assert isinstance(prefs, tuple) and isinstance(n, int) and isinstance(pos, int)
-        for i in range(pos + 1, len(prefs)):
+    def move(parcel: Parcel, value: int) -> None:
+        """Pass a parcel on at `value` to its next continuing preference, or leave
+        it non-transferable (what no candidate holds is non-transferable)."""
+        prefs = parcel.prefs
+        for i in range(parcel.pos + 1, len(prefs)):
             if prefs[i] in continuing:
-                parcel[2], parcel[3] = value, i
+                parcel.value, parcel.pos = value, i
                 pile[prefs[i]].append(parcel)
-                votes[prefs[i]] += n * value
-                return 0
-        return n * value
+                votes[prefs[i]] += parcel.papers * value
+                return
 
     def record(
         action: str, subject: int | None, new: list[int], out: list[int]
@@ -188,11 +214,28 @@ def scottish_stv(
     record("count", None, deem_elected(), [])
     while len(elected) < seats:
         vacancies = seats - len(elected)
-        if len(continuing) <= vacancies:  # rule 52
-            last = by_votes(sorted(continuing))
-            for c in last:
+        barred = sorted(c for c in continuing if guard.blocked(c, elected))
+        if barred:
+            for c in barred:
                 continuing.discard(c)
-                elected.append(c)
+                excluded.append(c)
+                notes.append(guard.blocked_sentence(c))
+            for c in barred:
+                for parcel in pile[c]:
+                    move(parcel, parcel.value)
+                pile[c] = []
+                votes[c] = 0
+            record("quota_exclusion", None, deem_elected(), barred)
+            continue
+        if len(continuing) <= vacancies:  # rule 52
+            last = []
+            for c in by_votes(sorted(continuing)):
+                if guard.blocked(c, elected):
+                    continuing.discard(c)
+                    notes.append(guard.blocked_sentence(c))
+                else:
+                    last.append(c)
+                    elect(c)
             if last:
                 notes.append(
                     say(
@@ -222,11 +265,8 @@ def scottish_stv(
             pending.remove(donor)
             total = votes[donor]
             surplus = total - quota_units
-            lost = 0
             for parcel in pile[donor]:
-                value = parcel[2]
-                assert isinstance(value, int)
-                lost += move(parcel, surplus * value // total)
+                move(parcel, surplus * parcel.value // total)
             pile[donor] = []
             votes[donor] = quota_units
             notes.append(
@@ -241,15 +281,14 @@ def scottish_stv(
             )
             record("surplus", donor, deem_elected(), [])
             continue
-        low = min(votes[c] for c in continuing)  # rules 50 and 51
-        tied = sorted(c for c in continuing if votes[c] == low)
+        free = [c for c in continuing if not guard.protected(c, elected, continuing)]
+        low = min(votes[c] for c in free or continuing)  # rules 50 and 51
+        tied = sorted(c for c in free or continuing if votes[c] == low)
         out = tied[0] if len(tied) == 1 else tie_break(tied, True, "exclusion")
         continuing.discard(out)
         excluded.append(out)
         for parcel in pile[out]:
-            value = parcel[2]
-            assert isinstance(value, int)
-            move(parcel, value)
+            move(parcel, parcel.value)
         pile[out] = []
         votes[out] = 0
         notes.append(
@@ -265,6 +304,8 @@ def scottish_stv(
         record("exclusion", out, deem_elected(), [out])
     notes.append(say(N_("Gewählt sind %(candidates)s."), candidates=elected))
     open_seats = seats - len(elected)
+    if open_seats and any(guard.needs(elected).values()):
+        notes.append(guard.open_sentence(open_seats, elected))
     return CountResult(
         method="scottish_stv",
         rule=Sentence(RULE_SCOTTISH),
@@ -276,20 +317,10 @@ def scottish_stv(
         rounds=tuple(rounds),
         lots=tuple(lots),
         open_seats=open_seats,
+        quota_seats=tuple(quota_seats),
         quota=_dec(quota_units),
         explanation=tuple(notes),
     )
-
-
-def _papers(
-    ballots: Sequence[Sequence[int]], by_id: dict[int, Candidate]
-) -> list[tuple[tuple[int, ...], int]]:
-    """Identical ballots counted once with their number; blank ones left out."""
-    counted = Counter(tuple(b) for b in ballots if b)
-    for prefs in counted:
-        if len(set(prefs)) != len(prefs) or set(prefs) - set(by_id):
-            raise ValueError("a ballot ranks an unknown candidate or one twice")
-    return sorted(counted.items())
 
 
 def _dec(units: int) -> Decimal:

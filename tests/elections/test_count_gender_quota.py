@@ -6,8 +6,17 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from elections.count import Candidate, GenderQuota, approval, block
+from elections.count import (
+    Candidate,
+    GenderQuota,
+    approval,
+    block,
+    meek_stv,
+    scottish_stv,
+)
 
 SEED = "ab" * 32
 QUOTA = GenderQuota(Fraction(2, 5))
@@ -79,3 +88,79 @@ def test_candidates_without_a_stated_gender_take_seats_the_quota_leaves_free():
     # 3 seats: at least 1 woman and 1 man; the best placed (1) takes seat 1
     assert result.elected[0] in (1, 4)
     assert {2, 3} <= set(result.elected)
+
+
+def test_scottish_stv_excludes_by_quota_once_the_open_seats_are_all_needed():
+    """4 delegates by STV, at least 2 women. The men M1, M2, M3 are strongest on
+    first preferences; W1 and W2 trail. After M1 and M2 are elected both open
+    seats are needed by women: M3 is excluded by quota and his votes go to W1,
+    who then takes seat 3 by quota; W2 fills seat 4."""
+    m1, m2, m3, w1, w2 = 1, 2, 3, 4, 5
+    cands = [Candidate(m1, "m"), Candidate(m2, "m"), Candidate(m3, "m")]
+    cands += [Candidate(w1, "f"), Candidate(w2, "f")]
+    ballots = (
+        [(m1, m2)] * 30
+        + [(m2, m1)] * 25
+        + [(m3, w1)] * 22
+        + [(w1, w2)] * 12
+        + [(w2, w1)] * 11
+    )
+    plain = scottish_stv(cands, ballots, seats=4, seed=SEED)
+    assert set(plain.elected) == {m1, m2, m3, w1}
+    result = scottish_stv(cands, ballots, seats=4, seed=SEED, gender_quota=QUOTA)
+    assert set(result.elected) == {m1, m2, w1, w2}
+    assert [q.passed_over for q in result.quota_seats][0] == (m3,)
+    assert result.quota_seats[0].candidate in (w1, w2)
+    assert any(
+        r.action == "quota_exclusion" and r.excluded == (m3,) for r in result.rounds
+    )
+    assert result.outcome == "elected"
+
+
+def test_stv_leaves_seats_open_when_too_few_women_stand():
+    cands = [Candidate(i, "m") for i in (1, 2, 3, 4)] + [Candidate(5, "f")]
+    ballots = (
+        [(1, 2, 3, 4, 5)] * 10 + [(2, 1)] * 9 + [(3,)] * 8 + [(5,)] * 3 + [(4,)] * 2
+    )
+    for count in (scottish_stv, meek_stv):
+        result = count(cands, ballots, seats=4, seed=SEED, gender_quota=QUOTA)
+        assert 5 in result.elected
+        assert len(result.elected) == 3 and result.open_seats == 1
+        assert result.outcome == "open_seats"
+        assert any(
+            "Offene Sitze: 1." in s.render(lambda m: m) for s in result.explanation
+        )
+
+
+genders = st.lists(st.sampled_from(["f", "m", "d", None]), min_size=3, max_size=7)
+
+
+@settings(max_examples=150, deadline=None)
+@given(genders, st.data())
+def test_every_count_meets_the_quota_or_leaves_the_missing_seats_open(gs, data):
+    n = len(gs)
+    cands = [Candidate(i + 1, g) for i, g in enumerate(gs)]
+    seats = data.draw(st.integers(2, n))
+    ranked = data.draw(
+        st.lists(st.permutations(range(1, n + 1)).map(tuple), min_size=1, max_size=30)
+    )
+    picks = [set(r[: data.draw(st.integers(0, seats))]) for r in ranked]
+    minimum = QUOTA.minimum(seats)
+    for result in (
+        scottish_stv(cands, ranked, seats=seats, seed=SEED, gender_quota=QUOTA),
+        meek_stv(cands, ranked, seats=seats, seed=SEED, gender_quota=QUOTA),
+        block(cands, picks, seats=seats, seed=SEED, gender_quota=QUOTA),
+    ):
+        assert len(result.elected) + result.open_seats == seats
+        for g in ("f", "m"):
+            have = sum(1 for c in result.elected if gs[c - 1] == g)
+            assert have >= minimum or result.open_seats >= minimum - have
+
+
+def test_an_approval_list_too_short_for_the_quota_says_which_gender_is_missing():
+    cands = [Candidate(1, "m"), Candidate(2, "m"), Candidate(3, "f"), Candidate(4, "f")]
+    ballots = [{1: "yes", 2: "yes", 3: "yes", 4: "no"}] * 5
+    result = approval(cands, ballots, seats=4, seed=SEED, gender_quota=QUOTA)
+    assert set(result.elected) == {1, 2, 3} and result.open_seats == 1
+    lines = [s.render(lambda m: m) for s in result.explanation]
+    assert any("Offene Sitze: 1." in line and " f," in line for line in lines)

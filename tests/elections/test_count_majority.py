@@ -151,3 +151,21 @@ def test_bad_ballots_are_refused():
         block(FOUR, [{9}], seats=2, seed=SEED)
     with pytest.raises(ValueError):
         approval(FOUR, [{ANNA: "maybe"}], seats=2, seed=SEED)  # type: ignore[dict-item]
+
+
+def test_only_abstentions_elect_nobody():
+    first = single_seat(FOUR[:2], [set()] * 5, seed=SEED)
+    assert first.outcome == "second_round" and first.elected == ()
+    second = single_seat(FOUR[:2], [set()] * 5, seed=SEED, round_number=2)
+    assert second.outcome == "not_elected" and second.open_seats == 1
+    assert single_seat(FOUR[:2], [], seed=SEED).outcome == "empty"
+
+
+def test_a_result_serialises_for_storage_and_the_api():
+    import json
+
+    result = approval(FOUR[:2], [{ANNA: "yes", BERND: "no"}] * 3, seats=1, seed=SEED)
+    data = json.loads(json.dumps(result.as_dict()))
+    assert data["elected"] == [ANNA]
+    assert data["rule"]["msgid"] == result.rule.msgid
+    assert data["rounds"][0]["detail"][str(ANNA)] == {"yes": 3, "no": 0, "abstain": 0}

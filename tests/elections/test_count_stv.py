@@ -104,15 +104,25 @@ def test_meek_stv_elects_the_published_example_like_scottish():
     assert result.rounds[0].votes[ALICE] == 28
 
 
-def test_meek_keeps_what_a_surplus_would_waste_where_scottish_loses_it():
-    """Meek's known difference: votes passing an elected candidate later in a
-    ballot still count. A and B split; the C-first voters' second choice A is
-    already elected, so under Meek they help A keep less and pass more on."""
+def test_meek_stv_converges_to_the_keep_value_of_the_worked_example():
+    """The worked Meek example on the Election-Methods list (12 September 2004, the
+    reply to James Armytage-Green): 61 A, 60 A>B, 30 C>D, 29 D>C, 2 seats. A's
+    keep value falls 0.496, 0.412, 0.398, ... as the 61 A-only ballots' surplus
+    becomes non-transferable and the quota shrinks. In the limit A keeps k of 121
+    votes and the quota is (180 - 61(1 - k)) / 3, so 121k = (119 + 61k) / 3 and
+    k = 119/302: quota 47.67881, B 60(1 - k) = 36.35762. Nobody else reaches it; D
+    (29) is excluded, C gets 59 and is elected."""
     a, b, c, d = 1, 2, 3, 4
-    ballots = [(a, d)] * 40 + [(b,)] * 25 + [(c, a, b)] * 10 + [(d,)] * 24
-    cands = [Candidate(i) for i in (a, b, c, d)]
-    assert meek_stv(cands, ballots, seats=2, seed=SEED).elected[0] == a
-    assert scottish_stv(cands, ballots, seats=2, seed=SEED).elected[0] == a
+    ballots = [(a,)] * 61 + [(a, b)] * 60 + [(c, d)] * 30 + [(d, c)] * 29
+    result = meek_stv([Candidate(i) for i in (a, b, c, d)], ballots, seats=2, seed=SEED)
+    assert result.elected == (a, c)
+    stage = next(r for r in result.rounds if r.excluded)
+    assert stage.excluded == (d,)
+    assert abs(stage.votes[b] - Decimal("36.35762")) < Decimal("0.0001")
+    assert abs(result.quota - Decimal("47.67881")) < Decimal("0.0001")
+    assert abs(stage.non_transferable - 61 * (1 - Decimal(119) / 302)) < Decimal(
+        "0.0001"
+    )
 
 
 # ---- random profiles against a second implementation ----------------------
