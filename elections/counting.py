@@ -81,6 +81,7 @@ def count_round(
             [[by_option[o] for o in b] for b in ballots],
             seats=rnd.seats,
             seed=seed,
+            gender_quota=quota,
             statute_reference=reference,
         )
     return RoundCount(
