@@ -215,3 +215,22 @@ def test_unknown_member_cannot_be_nominated(elections, world, session, app):
     assert response.status_code == 302
     fresh(session)
     assert session.scalars(select(Candidacy)).all() == []
+
+
+def test_openapi_documents_the_election_routes(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    expected = {
+        "/api/v1/elections": {"get"},
+        "/api/v1/elections/{election_id}": {"get"},
+        "/api/v1/elections/{election_id}/results": {"get"},
+        "/api/v1/elections/{election_id}/candidacies": {"post"},
+        "/api/v1/candidacies/{candidacy_id}/consent": {"post"},
+    }
+    for path, methods in expected.items():
+        assert set(spec["paths"][path]) >= methods, path
+    assert {"Election", "ElectionResult", "Candidacy", "Nomination"} <= set(
+        spec["components"]["schemas"]
+    )

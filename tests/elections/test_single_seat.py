@@ -10,10 +10,16 @@ from models import AuditEntry, ElectedSeat, Election, ElectionStatus
 from tests.factories import fresh
 
 
+def _events(received, name):
+    return [r["args"][0] for r in received if r["name"] == name]
+
+
 def test_second_round_between_the_two_strongest_then_acceptance(
-    elections, people, world, session, client
+    elections, people, world, session, client, socket_client
 ):
     election = elections.create()
+    elections.as_(world.sued_member)  # another branch: hears nothing
+    outsider = socket_client()
     for who in (people.anna, people.ben, people.cem):
         elections.stand(election, who)
     elections.close_nominations(election)
@@ -44,7 +50,17 @@ def test_second_round_between_the_two_strongest_then_acceptance(
     fresh(session)
     assert session.scalars(select(ElectedSeat)).all() == []
 
+    elections.as_(world.member)
+    listener = socket_client()
     second = elections.start_round(election)
+    assert _events(listener.get_received(), "round_started") == [
+        {
+            "election_id": election.id,
+            "title": "Vorsitz 2027",
+            "round": 2,
+            "poll_id": second.poll_id,
+        }
+    ]
     assert second.number == 2
     assert second.poll_id != first.poll_id
     assert [rc.candidacy.member_id for rc in second.candidates] == [
@@ -56,7 +72,18 @@ def test_second_round_between_the_two_strongest_then_acceptance(
     for voter in (people.ben, world.board):
         elections.vote(voter, second, choice=elections.option(second, people.ben))
     elections.close(second)
+    elections.as_(world.member)
+    listener = socket_client()
     page = elections.page(election)
+    received = listener.get_received()
+    assert _events(received, "result_published") == [
+        {
+            "election_id": election.id,
+            "title": "Vorsitz 2027",
+            "round": 2,
+            "outcome": "elected",
+        }
+    ]
     fresh(session)
     [seat] = session.scalars(select(ElectedSeat)).all()
     assert seat.member_id == people.anna.id and seat.round.number == 2
@@ -74,6 +101,7 @@ def test_second_round_between_the_two_strongest_then_acceptance(
     assert "hat die Wahl angenommen" in response.get_data(as_text=True)
     fresh(session)
     assert session.get(ElectedSeat, seat.id).acceptance.value == "accepted"
+    assert outsider.get_received() == []
     actions = set(session.scalars(select(AuditEntry.action)))
     assert {
         "election.created",
