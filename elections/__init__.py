@@ -27,3 +27,6 @@ def init_app(app: Flask) -> None:
         topic="polls",
     )
     register_panel(app, "elections/_panel.html", views.panel)
+    from .seed import seed_elections
+
+    app.config.setdefault("SEED_HOOKS", []).append(seed_elections)

@@ -89,7 +89,13 @@ class ElectionForm(FlaskForm):
         default=1,
         validators=[InputRequired(), NumberRange(1, 99)],
     )
-    method = SelectField(_l("Wahlverfahren"))
+    method = SelectField(
+        _l("Wahlverfahren"),
+        description=_l(
+            "Die Listenwahl nimmt schon Vorschläge an; ihre Stimmzettel (Ja, Nein "
+            "oder Enthaltung je Bewerbung) gibt es noch nicht."
+        ),
+    )
     runoff = SelectField(
         _l("Zweiter Wahlgang bei der Einzelwahl"),
         choices=[

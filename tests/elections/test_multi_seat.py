@@ -97,3 +97,23 @@ def test_stv_two_seats_from_ranked_ballots(elections, people, world, session):
     ]
     assert elected == [a.id, b.id]
     assert "am Ende der Auszählung" in page  # the count's stages are shown
+
+
+def test_approval_rounds_are_refused_with_a_reason_and_no_poll(
+    elections, people, world, session
+):
+    from models import Poll
+
+    election = elections.create(
+        title="Liste", office="Beisitz", seats="2", method="approval"
+    )
+    elections.stand(election, people.anna)
+    elections.close_nominations(election)
+    response = elections.auth.post(
+        f"/elections/{election.id}/rounds",
+        {"closes_at": "2099-01-01T10:00"},
+        follow_redirects=True,
+    )
+    assert "gibt es noch nicht" in response.get_data(as_text=True)
+    fresh(session)
+    assert session.scalars(select(Poll)).all() == []
