@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 
 from meetings import services as meetings
-from models import ElectedSeat, Election, Organisation, RoleName
+from models import ElectedSeat, Election, Meeting, Organisation, RoleName
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
@@ -164,11 +164,18 @@ def _meeting_choices() -> list:
     ]
 
 
-def _form(orgs: list[Organisation]) -> ElectionForm:
+def _form(orgs: list[Organisation], meeting_id: int | None = None) -> ElectionForm:
     form = ElectionForm()
     form.org.choices = [SelectChoice(o.id, o.name) for o in orgs]
     form.method.choices = method_choices()
-    form.meeting_id.choices = _meeting_choices()
+    meetings_offered = _meeting_choices()
+    if meeting_id and str(meeting_id) not in {str(c.value) for c in meetings_offered}:
+        # The election's meeting is no longer listed (ended): kept, never dropped.
+        held_in = db.session.get(Meeting, meeting_id)
+        meetings_offered.append(
+            SelectChoice(str(meeting_id), held_in.title if held_in else "?")
+        )
+    form.meeting_id.choices = meetings_offered
     return form
 
 
@@ -231,7 +238,7 @@ def edit(election_id: int):
     election = _election(election_id)
     if not services.can_organise(current_user, election.organisation):
         abort(404)
-    form = _form([election.organisation])
+    form = _form([election.organisation], election.meeting_id)
     if request.method == "GET":
         form.process(obj=election)
         form.org.data = election.organisation_id

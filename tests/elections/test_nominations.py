@@ -234,3 +234,36 @@ def test_openapi_documents_the_election_routes(client):
     assert {"Election", "ElectionResult", "Candidacy", "Nomination"} <= set(
         spec["components"]["schemas"]
     )
+
+
+def test_organiser_edits_until_the_list_is_closed(elections, people, world, session):
+    from models import Election
+
+    election = elections.create()
+    page = elections.client.get(f"/elections/{election.id}/edit").get_data(True)
+    assert 'value="Vorsitz 2027"' in page and 'value="§ 11 Satzung"' in page
+    form = {
+        "org": world.nord.id,
+        "title": "Vorsitz 2027/28",
+        "office": "Vorsitz",
+        "seats": "1",
+        "method": "single",
+        "runoff": "plain",
+        "min_yes_percent": "50",
+        "quota_percent": "0",
+        "nominations_open_at": "2026-01-01T10:00",
+        "nominations_close_at": "2099-01-01T10:00",
+        "meeting_id": "",
+    }
+    response = elections.auth.post(f"/elections/{election.id}/edit", form)
+    assert response.status_code == 302
+    fresh(session)
+    saved = session.get(Election, election.id)
+    assert saved.title == "Vorsitz 2027/28" and saved.runoff.value == "plain"
+    assert saved.secret is False  # the box was left unticked
+    elections.stand(election, people.anna)
+    elections.close_nominations(election)
+    refused = elections.auth.post(
+        f"/elections/{election.id}/edit", form, follow_redirects=True
+    )
+    assert "lässt sich die Wahl nicht ändern" in refused.get_data(as_text=True)
