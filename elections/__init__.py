@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
         topic="polls",
     )
     register_panel(app, "elections/_panel.html", views.panel)
+    from .rounds import count_due
     from .seed import seed_elections
 
+    app.config.setdefault("TICK_HOOKS", []).append(count_due)
     app.config.setdefault("SEED_HOOKS", []).append(seed_elections)

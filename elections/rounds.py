@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from meetings import services as meetings
@@ -308,3 +308,24 @@ def finish(session: Session, member: Member, election: Election) -> Election:
     session.commit()
     publish_election(election, "election_changed")
     return election
+
+
+def count_due(session: Session) -> str:
+    """For `ortsverein tick` (cron): count every round whose poll has been sealed,
+    so results are published without waiting for someone to open the election."""
+    waiting = session.scalars(
+        select(ElectionRound.election_id)
+        .where(ElectionRound.counted_at.is_(None))
+        .distinct()
+        .order_by(ElectionRound.election_id)
+    ).all()
+    counted = 0
+    for election_id in waiting:
+        election = session.get(Election, election_id)
+        if election is None:
+            continue
+        before = sum(1 for r in election.rounds if r.counted_at is not None)
+        refresh(session, election)
+        counted += sum(1 for r in election.rounds if r.counted_at is not None) - before
+    session.rollback()  # end the read transaction before the next hook
+    return f"{counted} election round(s) counted" if counted else ""

@@ -111,3 +111,28 @@ def test_second_round_between_the_two_strongest_then_acceptance(
         "election.counted",
         "election.accepted",
     } <= actions
+
+
+def test_one_candidate_yes_no_counted_by_the_tick_without_a_page_view(
+    elections, people, world, session, app
+):
+    election = elections.create()
+    elections.stand(election, people.anna)
+    elections.close_nominations(election)
+    rnd = elections.start_round(election)
+    assert rnd.poll.kind.value == "yes_no_abstain"
+    labels = {o.label: o.id for o in rnd.poll.options}
+    for voter in (world.member, world.board, people.anna):
+        elections.vote(voter, rnd, choice=labels["Ja"])
+    elections.vote(world.organiser, rnd, choice=labels["Nein"])
+    elections.close(rnd)
+    result = app.test_cli_runner().invoke(args=["tick"])
+    assert result.exit_code == 0, result.output
+    assert "1 election round(s) counted" in result.output
+    fresh(session)
+    [seat] = session.scalars(select(ElectedSeat)).all()
+    assert seat.member_id == people.anna.id
+    page = elections.page(election)
+    assert "3 Ja, 1 Nein, 0 Enthaltung" in page
+    again = app.test_cli_runner().invoke(args=["tick"])
+    assert "election round" not in again.output  # counted once
