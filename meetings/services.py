@@ -1,5 +1,7 @@
 """Meeting use cases for organisers and chairs: schedule, edit, invite, start, move
-the agenda, end; and the lists members see."""
+the agenda, end; and the lists members see. Later features (elections) use
+meetings through this module only: a meeting's status, whether a member chairs
+it, and its live votes."""
 
 from __future__ import annotations
 
@@ -30,11 +32,15 @@ from .access import (
     require_chair,
     status,
 )
+from .access import get_meeting as get_meeting
+from .access import is_chair as is_chair
 from .agenda import finish_speeches
 from .live import publish_meeting
 from .planning import ItemInput as ItemInput  # callers build a meeting's input
 from .planning import MeetingInput as MeetingInput
+from .votes import close_vote as close_vote
 from .votes import running_vote
+from .votes import start_vote as start_vote
 
 STALE = timedelta(days=1)
 
@@ -198,3 +204,8 @@ def home_meetings(
     running = [m for m in page.items if status(m) == RUNNING]
     planned = [m for m in page.items if status(m) != RUNNING][:upcoming]
     return running, planned
+
+
+def is_running(meeting: Meeting) -> bool:
+    """Started by the chair and not yet ended: live votes may be held."""
+    return status(meeting) == RUNNING

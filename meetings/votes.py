@@ -3,6 +3,8 @@ item for the members present, closes it, and enters paper ballots from the room.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,9 +71,15 @@ def meeting_vote(session: Session, meeting: Meeting, poll_id: int) -> Poll:
 
 
 def start_vote(
-    session: Session, chair: Member, meeting: Meeting, data: polls.PollInput
+    session: Session,
+    chair: Member,
+    meeting: Meeting,
+    data: polls.PollInput,
+    before_commit: Callable[[Poll], None] | None = None,
 ) -> Poll:
-    """A vote on the current item; its electorate is exactly who is present now."""
+    """A vote on the current item; its electorate is exactly who is present now.
+    `before_commit`: rows of the feature that owns the vote (an election's round),
+    written in the vote's transaction."""
     require_chair(chair, meeting)
     if status(meeting) != RUNNING:
         raise Conflict(_("Die Sitzung läuft nicht."))
@@ -86,6 +94,7 @@ def start_vote(
         meeting.id,
         item.id if item else None,
         present_ids(session, meeting.id),
+        before_commit,
     )
     publish_meeting(session, meeting, "vote_started")
     return poll

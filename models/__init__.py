@@ -2,6 +2,17 @@
 
 from .audit import GENESIS_HASH, AuditEntry
 from .base import Base, UTCDateTime, utcnow
+from .election import (
+    Acceptance,
+    Candidacy,
+    ElectedSeat,
+    Election,
+    ElectionMethod,
+    ElectionRound,
+    ElectionStatus,
+    RoundCandidate,
+    Runoff,
+)
 from .forum import (
     Forum,
     ForumSubscription,
@@ -51,6 +62,15 @@ from .privacy import (
 )
 
 __all__ = [
+    "Acceptance",
+    "Candidacy",
+    "ElectedSeat",
+    "Election",
+    "ElectionMethod",
+    "ElectionRound",
+    "ElectionStatus",
+    "RoundCandidate",
+    "Runoff",
     "DataExport",
     "ExportStatus",
     "LegalKind",

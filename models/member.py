@@ -50,6 +50,9 @@ class Member(Base):
     # The time step of the last accepted code, so a code cannot be used twice.
     totp_last_step: Mapped[int | None] = mapped_column()
     locale: Mapped[str | None] = mapped_column(String(5))
+    # Optional, for gender quotas in elections only: "w", "m", "d" (divers) or None
+    # (not stated). Only an election's count reads it (elections/services.py).
+    gender: Mapped[str | None] = mapped_column(String(1))
     # Also send notifications (poll opened, reminders) by email; off by default.
     notify_by_email: Mapped[bool] = mapped_column(
         default=False, server_default=text("false")

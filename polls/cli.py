@@ -7,6 +7,7 @@ import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -34,6 +35,12 @@ def tick():
             done += 1
             click.echo(f"poll {poll.id}: {status(poll)}")
     click.echo(f"{done} poll(s) updated")
+    # Features that own polls finish their part (an election counts its sealed
+    # rounds): each hook takes the session and returns a line to print, or "".
+    for hook in current_app.config.get("TICK_HOOKS", []):
+        line = hook(db.session)
+        if line:
+            click.echo(line)
     scrubbed = finish_sealing(db.session)
     if not scrubbed:
         click.echo("traces of casting order not yet scrubbed; the next tick retries")

@@ -6,6 +6,7 @@ functions re-exported by `polls.services`."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,10 +49,13 @@ def start_meeting_vote(
     meeting_id: int,
     agenda_item_id: int | None,
     present_ids: list[int],
+    before_commit: Callable[[Poll], None] | None = None,
 ) -> Poll:
     """Open a poll at once for exactly the members present now. The caller (the
     meeting) has checked that `chair` chairs the meeting; the poll rules (kinds,
-    options, majority) are checked here as for every poll."""
+    options, majority) are checked here as for every poll. `before_commit` lets
+    the feature that owns the vote (an election's round) write its rows in the
+    same transaction."""
     if not present_ids:
         raise ValidationFailed(
             _("Niemand ist anwesend: eine Abstimmung braucht Stimmberechtigte.")
@@ -92,6 +96,8 @@ def start_meeting_vote(
         electorate_size=poll.electorate_size,
         electorate_hash=poll.electorate_hash,
     )
+    if before_commit is not None:
+        before_commit(poll)
     session.commit()
     return poll
 

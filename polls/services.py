@@ -4,18 +4,23 @@ recurring.py, cancelling, deleting and stopping a series in withdrawal.py
 (re-exported here). This module is also the interface that later features use: a
 meeting's vote is a poll with a meeting_id, started, closed and summarised by the
 meeting_votes functions re-exported below, with the kind and majority labels for
-the chair's form; nothing else of polls is imported outside it."""
+the chair's form; elections run their ballot rounds as polls through it and
+count a sealed poll's ballots (`sealed_ballots`) their own way; nothing else of
+polls is imported outside it."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Member, Poll, PollKind, utcnow
+from models import BallotRecord, Member, Poll, PollKind, utcnow
 from ortsverein import audit
-from ortsverein.errors import ValidationFailed
+from ortsverein.errors import Conflict, ValidationFailed
 from ortsverein.i18n import _
 
 from .definitions import PollInput as PollInput
@@ -24,13 +29,14 @@ from .definitions import option_label as option_label
 from .errors import PollNotEditable
 from .forms import kind_choices as kind_choices
 from .forms import majority_choices as majority_choices
+from .lifecycle import ensure_current
 from .meeting_votes import close_meeting_vote as close_meeting_vote
 from .meeting_votes import meeting_polls as meeting_polls
 from .meeting_votes import paper_voter_count as paper_voter_count
 from .meeting_votes import record_paper_votes as record_paper_votes
 from .meeting_votes import start_meeting_vote as start_meeting_vote
 from .meeting_votes import vote_summary as vote_summary
-from .state import DRAFT, OPEN, status
+from .state import CLOSED, DRAFT, OPEN, status
 from .visibility import eligible_ids, open_closing_first, voted_ids
 from .visibility import require_organiser as require_organiser
 from .withdrawal import cancel as cancel
@@ -38,8 +44,15 @@ from .withdrawal import delete_draft as delete_draft
 from .withdrawal import stop_series as stop_series
 
 
-def create_poll(session: Session, member: Member, data: PollInput) -> Poll:
-    """A new draft; nothing is announced until it is scheduled."""
+def create_poll(
+    session: Session,
+    member: Member,
+    data: PollInput,
+    before_commit: Callable[[Poll], None] | None = None,
+) -> Poll:
+    """A new draft; nothing is announced until it is scheduled. `before_commit`
+    lets a feature that owns the poll (an election's round) write its own rows in
+    the same transaction."""
     org = validate(session, member, data)
     poll = Poll(
         organisation=org,
@@ -53,6 +66,8 @@ def create_poll(session: Session, member: Member, data: PollInput) -> Poll:
     apply_definition(session, poll, data)
     session.flush()
     audit.record(session, member, "poll.created", organisation=org, target=poll)
+    if before_commit is not None:
+        before_commit(poll)
     session.commit()
     return poll
 
@@ -145,3 +160,24 @@ def open_polls_for(
         OpenPollForMember(p, p.opened_at is None or p.id in eligible, p.id in voted)
         for p in polls
     ]
+
+
+def poll_state(session: Session, poll: Poll) -> str:
+    """The poll's state by the clock ("draft", "scheduled", "open", "closed",
+    "cancelled"), after doing whatever transition is due (sealing at closing)."""
+    return ensure_current(session, poll)
+
+
+def sealed_ballots(session: Session, poll: Poll) -> list[list[int]]:
+    """The plaintext ballots of a sealed poll, each the list of chosen option ids
+    (a ranked ballot in order of preference, a blank one empty), in the sealed
+    box's canonical order, for a feature that counts them by rules of its own (an
+    election). Refused until the box is sealed: an open poll has no count."""
+    if ensure_current(session, poll) != CLOSED or poll.closed_at is None:
+        raise Conflict(_("Die Urne dieser Abstimmung ist noch nicht versiegelt."))
+    lines = session.scalars(
+        select(BallotRecord.choices)
+        .where(BallotRecord.poll_id == poll.id)
+        .order_by(BallotRecord.choices)
+    ).all()
+    return [[int(c) for c in json.loads(line)] for line in lines]

@@ -83,6 +83,27 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
+GENDERS = ("w", "m", "d")  # the values a member may state (models.Member.gender)
+
+
+class GenderForm(FlaskForm):
+    """The member's optional gender, used only for the quota count of elections."""
+
+    gender = SelectField(
+        _l("Geschlecht (freiwillig)"),
+        choices=[
+            SelectChoice("", _l("keine Angabe")),
+            SelectChoice("w", _l("weiblich")),
+            SelectChoice("m", _l("männlich")),
+            SelectChoice("d", _l("divers")),
+        ],
+        description=_l(
+            "Nur für Quoten bei Wahlen: allein die Auszählung einer Wahl, für die du "
+            "kandidierst, liest diese Angabe. Niemand sonst sieht sie."
+        ),
+    )
+
+
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Name des Tokens (z. B. „Handy-App“)"),

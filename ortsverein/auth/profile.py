@@ -22,6 +22,7 @@ from .forms import (
     ChangePasswordForm,
     ConfirmForm,
     DisableTotpForm,
+    GenderForm,
     LanguageForm,
     TokenForm,
     TotpForm,
@@ -49,6 +50,7 @@ def _render(**forms):
         "token_form": TokenForm(),
         "confirm_form": ConfirmForm(),
         "disable_form": DisableTotpForm(),
+        "gender_form": GenderForm(gender=current_user.gender or ""),
     }
     defaults.update(forms)
     defaults["mention_handle"] = (
@@ -72,6 +74,18 @@ def _keep_this_device(login: str) -> None:
 @member_required
 def index():
     return _render()
+
+
+@bp.route("/gender", methods=["POST"])
+@member_required
+def gender():
+    """The optional gender for election quotas (models.Member.gender)."""
+    form = GenderForm()
+    if not form.validate_on_submit():
+        return _render(gender_form=form), 422
+    services.set_gender(db.session, current_user, form.gender.data or None)
+    flash(_("Deine Angabe ist gespeichert."), "success")
+    return redirect(url_for("profile.index"))
 
 
 @bp.route("/password", methods=["POST"])

@@ -205,6 +205,19 @@ def end_all_sessions(session: Session, member: Member) -> str:
     return secret
 
 
+def set_gender(session: Session, member: Member, gender: str | None) -> Member:
+    """The member's optional gender ("w", "m", "d" or None: not stated), read only
+    by the quota count of elections; not audit-logged (the log is widely read)."""
+    if gender not in (None, "w", "m", "d"):
+        raise ValidationFailed(
+            _("Diese Angabe gibt es nicht."),
+            fields={"gender": _("Diese Angabe gibt es nicht.")},
+        )
+    member.gender = gender
+    session.commit()
+    return member
+
+
 def update_settings(
     session: Session,
     member: Member,

@@ -25,6 +25,7 @@ from models import (
     AgendaItem,
     ApiToken,
     AuditEntry,
+    Election,
     Forum,
     Meeting,
     Member,
@@ -90,6 +91,31 @@ SENTENCES = {
         "%(target)s teilgenommen hat (die Urne bleibt)."
     ),
     "demo.seeded": _l("%(actor)s hat die Demodaten angelegt."),
+    "election.accepted": _l(
+        "%(actor)s hat festgehalten, dass die Wahl %(target)s angenommen wurde."
+    ),
+    "election.consented": _l(
+        "%(actor)s hat der eigenen Kandidatur bei der Wahl %(target)s zugestimmt."
+    ),
+    "election.counted": _l("Ein Wahlgang der Wahl %(target)s ist ausgezählt."),
+    "election.created": _l("%(actor)s hat die Wahl %(target)s angelegt."),
+    "election.declined": _l(
+        "%(actor)s hat festgehalten, dass die Wahl %(target)s abgelehnt wurde."
+    ),
+    "election.edited": _l("%(actor)s hat die Wahl %(target)s geändert."),
+    "election.finished": _l("%(actor)s hat die Wahl %(target)s abgeschlossen."),
+    "election.nominated": _l(
+        "%(actor)s hat eine Kandidatur für die Wahl %(target)s vorgeschlagen."
+    ),
+    "election.nominations_closed": _l(
+        "%(actor)s hat die Vorschlagsliste der Wahl %(target)s geschlossen."
+    ),
+    "election.round_started": _l(
+        "%(actor)s hat einen Wahlgang der Wahl %(target)s begonnen."
+    ),
+    "election.withdrawn": _l(
+        "%(actor)s hat eine Kandidatur für die Wahl %(target)s zurückgezogen."
+    ),
     "forum.created": _l("%(actor)s hat das Forum %(target)s angelegt."),
     "forum.updated": _l("%(actor)s hat das Forum %(target)s geändert."),
     "meeting.cancelled": _l("%(actor)s hat die Sitzung %(target)s abgesagt."),
@@ -218,6 +244,14 @@ LABELS = {
     "from_forum": _l("Aus dem Forum"),
     "to_forum": _l("In das Forum"),
     "kind": _l("Art des Eintrags"),
+    "candidate": _l("Kandidatur"),
+    "candidates": _l("Kandidaturen"),
+    "elected": _l("Gewählt"),
+    "open_seats": _l("Offene Sitze"),
+    "seats": _l("Sitze"),
+    "method": _l("Wahlverfahren"),
+    "round": _l("Wahlgang"),
+    "poll": _l("Abstimmung"),
 }
 OUTCOMES = {
     "accepted": _l("angenommen"),
@@ -227,6 +261,10 @@ OUTCOMES = {
     "no_majority": _l("keine Mehrheit"),
     "counted": _l("ausgezählt"),
     "empty": _l("keine Stimme abgegeben"),
+    "elected": _l("gewählt"),
+    "open_seats": _l("Sitze bleiben offen"),
+    "second_round": _l("zweiter Wahlgang nötig"),
+    "not_elected": _l("nicht gewählt"),
 }
 VIA = {"api": _l("über die API"), "cli": _l("über die Kommandozeile")}
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
@@ -236,6 +274,7 @@ _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 _TARGETS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "poll": (Poll, lambda r: r.title),
     "meeting": (Meeting, lambda r: r.title),
+    "election": (Election, lambda r: r.title),
     "thread": (Thread, lambda r: r.title),
     "forum": (Forum, lambda r: r.name),
     "member": (Member, lambda r: r.name),

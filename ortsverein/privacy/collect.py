@@ -16,7 +16,9 @@ from models import (
     ApiToken,
     Attendance,
     AuditEntry,
+    Candidacy,
     DataExport,
+    ElectedSeat,
     ElectorateEntry,
     EmailMute,
     Forum,
@@ -71,6 +73,7 @@ def profile(member: Member) -> dict[str, Any]:
         "email",
         "active",
         "locale",
+        "gender",
         "notify_by_email",
         "digest_by_email",
         "digest_frequency",
@@ -240,6 +243,49 @@ def _meetings(session: Session, member: Member) -> dict[str, Any]:
     }
 
 
+def _elections(session: Session, member: Member) -> dict[str, Any]:
+    """Candidacies (the member's own and those they proposed) and seats won."""
+    mine = member.id
+    return {
+        "candidacies": [
+            _row(
+                c,
+                "election_id",
+                "consent_at",
+                "statement",
+                "withdrawn_at",
+                "created_at",
+                election=c.election.title,
+                nominated_by_me=c.nominated_by_id == mine,
+                nominee_is_me=c.member_id == mine,
+            )
+            for c in session.scalars(
+                select(Candidacy)
+                .where(
+                    or_(Candidacy.member_id == mine, Candidacy.nominated_by_id == mine)
+                )
+                .order_by(Candidacy.id)
+            )
+        ],
+        "elected": [
+            _row(
+                s,
+                "election_id",
+                "position",
+                "by_quota",
+                "acceptance",
+                "acceptance_at",
+                election=s.election.title,
+            )
+            for s in session.scalars(
+                select(ElectedSeat)
+                .where(ElectedSeat.member_id == mine)
+                .order_by(ElectedSeat.id)
+            )
+        ],
+    }
+
+
 def _polls(session: Session, member: Member) -> dict[str, Any]:
     """Where the member could vote and did; never what they chose."""
     mine = member.id
@@ -382,6 +428,7 @@ def everything(session: Session, member: Member) -> dict[str, Any]:
         ],
         "meetings.json": _meetings(session, member),
         "polls.json": _polls(session, member),
+        "elections.json": _elections(session, member),
         "account.json": _account(session, member),
         "audit_log.json": _audit(session, member),
     }

@@ -158,6 +158,7 @@ def delete_account(
     member.totp_enabled = False
     member.totp_last_step = None
     member.locale = None
+    member.gender = None
     member.notify_by_email = False
     member.digest_by_email = False
     member.last_digest_at = None

@@ -48,6 +48,8 @@ def _ids(base: str, token: str) -> dict[str, list[int]]:
         for when in ("upcoming", "past")
         for m in items(f"/meetings?when={when}")
     ]
+    elections = items("/elections")
+    candidacies = [c["id"] for e in elections for c in e["candidacies"]]
     notes = [n["id"] for n in items("/me/notifications")]
     me = session.get(f"{base}/api/v1/me", timeout=30).json()["id"]
     return {
@@ -57,6 +59,8 @@ def _ids(base: str, token: str) -> dict[str, list[int]]:
         "poll_id": polls,
         "meeting_id": meetings,
         "notification_id": notes,
+        "election_id": [e["id"] for e in elections],
+        "candidacy_id": candidacies,
         "member_id": [me],
     }
 

@@ -1,0 +1,81 @@
+"""An election held in a meeting: its round is a live vote of the members present
+(online and in the room), paper ballots from the room are counted with the online
+ones, the chair closes the round from the election's page and records that the
+elected person accepts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from meetings import attendance, services, votes
+from models import ElectedSeat, Poll
+from tests.factories import fresh, make_meeting, meeting_action
+
+
+def test_meeting_round_with_paper_ballots_and_acceptance_by_the_chair(
+    elections, people, world, session, client, app
+):
+    meeting = make_meeting(session, world.nord, world.organiser)
+    meeting_action(session, services.start, world.organiser, meeting)
+    for member in (world.member, people.anna, people.ben):
+        meeting_action(session, attendance.check_in, member, meeting)
+    for member in (world.board, people.cem):
+        meeting_action(
+            session, attendance.room_check_in, world.organiser, meeting, member.id
+        )
+    election = elections.create(meeting_id=str(meeting.id))
+    for who in (people.anna, people.ben):
+        elections.stand(election, who)
+    elections.close_nominations(election)
+
+    page = elections.page(election)
+    assert 'name="closes_at"' not in page  # the chair closes a live round
+    rnd = elections.start_round(election)
+    poll = session.get(Poll, rnd.poll_id)
+    assert poll.meeting_id == meeting.id and poll.electorate_size == 5
+    room = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert poll.title in room  # the meeting shows the round as its running vote
+
+    anna, ben = elections.option(rnd, people.anna), elections.option(rnd, people.ben)
+    elections.vote(world.member, rnd, choice=anna)
+    elections.vote(people.anna, rnd, choice=anna)
+    elections.vote(people.ben, rnd, choice=ben)
+    # The organiser is not present: not in this round's electorate.
+    elections.as_(world.organiser)
+    response = client.get(f"/polls/{rnd.poll_id}/vote")
+    assert response.status_code == 302
+    meeting_action(
+        session,
+        votes.paper_votes,
+        world.organiser,
+        meeting,
+        rnd.poll_id,
+        [world.board.id, people.cem.id],
+        {anna: 1, ben: 1},
+        0,
+    )
+    response = elections.auth.post(
+        f"/elections/{election.id}/rounds/close", follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Der Wahlgang ist geschlossen und ausgezählt." in page
+    fresh(session)
+    [seat] = session.scalars(select(ElectedSeat)).all()
+    assert seat.member_id == people.anna.id  # 3 of 5 valid votes
+    rows = page[page.index('id="rounds-heading"') :]
+    assert "Anna Arndt</th><td>3" in rows and "Ben Brandt</th><td>2" in rows
+
+    response = elections.auth.post(
+        f"/elections/seats/{seat.id}/accept", follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "hat die Wahl angenommen" in page
+    assert f"festgehalten von {world.organiser.name}" in page
+    fresh(session)
+    seat = session.get(ElectedSeat, seat.id)
+    assert seat.acceptance_recorded_by_id == world.organiser.id
+    # Recorded once: a second answer is refused.
+    again = elections.auth.post(
+        f"/elections/seats/{seat.id}/decline", follow_redirects=True
+    )
+    assert "bereits festgehalten" in again.get_data(as_text=True)
