@@ -1,0 +1,1 @@
+"""Motions and amendments (Anträge und Änderungsanträge): issue 17."""
