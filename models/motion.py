@@ -77,6 +77,7 @@ class MotionBook(Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
     occasion: Mapped[Occasion] = mapped_column(_enum(Occasion, 20))
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="SET NULL")
@@ -148,7 +149,10 @@ class Motion(Base):
     number: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    # Rendered once, on save: the text as numbered printed lines, the reasoning.
+    text_html: Mapped[str] = mapped_column(Text, default="")
     reasoning: Mapped[str] = mapped_column(Text, default="")
+    reasoning_html: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("motion_categories.id", ondelete="SET NULL")
     )

@@ -29,6 +29,7 @@ from ortsverein import audit
 from ortsverein.db import reading_after_commit, rowcount
 from ortsverein.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ortsverein.i18n import _
+from ortsverein.markdown import render
 
 from . import live, workflow
 from .access import (
@@ -40,6 +41,7 @@ from .access import (
 )
 from .errors import DeadlinePassed, NotEnoughSupporters, TransitionRefused
 from .labels import STATUS, deadline_text
+from .printed import numbered_html
 
 MAX_TEXT = 100_000
 MAX_CO_SUBMITTERS = 20
@@ -174,7 +176,9 @@ def submit(
         number=f"{book.prefix}{sequence}",
         title=title,
         text=text,
+        text_html=numbered_html(text),
         reasoning=reasoning,
+        reasoning_html=render(reasoning) if reasoning else "",
         category=category,
         on_behalf_of=on_behalf_of,
         working_group=group,

@@ -27,6 +27,7 @@ from models import (
 from ortsverein import audit
 from ortsverein.errors import NotFound, ValidationFailed
 from ortsverein.i18n import _
+from ortsverein.markdown import render
 from ortsverein.pagination import Page, paginate
 from ortsverein.permissions import visible_org_clause
 
@@ -148,6 +149,7 @@ def _apply(
     from .access import to_utc_in
 
     book.title, book.description = data.title, (data.description or "").strip()
+    book.description_html = render(book.description) if book.description else ""
     book.occasion = Occasion(data.occasion)
     book.meeting = meeting
     book.conference_title = data.conference_title if conference_org else ""

@@ -13,7 +13,6 @@ from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
 from ortsverein.errors import DomainError, ValidationFailed
 from ortsverein.i18n import _
-from ortsverein.markdown import render
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import can_see_org, orgs_with_role
 from ortsverein.web import back_to, form_errors, load
@@ -194,7 +193,7 @@ def book(book_id: int):
         may_submit=bool(services.capacities(current_user, book)),
         organiser=services.can_organise(current_user, book.organisation),
         working_groups=working_groups(book),
-        description_html=render(book.description) if book.description else "",
+        description_html=book.description_html,
     )
 
 
@@ -255,9 +254,8 @@ def motion(motion_id: int):
         "motions/motion.html",
         motion=motion,
         book=book,
-        # TODO(issue 17): line numbers from motions.text once it lands.
-        text_html=render(motion.text),
-        reasoning_html=render(motion.reasoning) if motion.reasoning else "",
+        text_html=motion.text_html,
+        reasoning_html=motion.reasoning_html,
         deadline=deadline_text(book),
         supported=any(s.member_id == current_user.id for s in motion.supporters),
         may_support=(

@@ -3,7 +3,7 @@ versions, submitters, supporters and status history.
 
 Revision ID: 8c970924ce69
 Revises: 5e1a7c9d3b20
-Create Date: 2026-12-03 10:47:23.820483
+Create Date: 2026-12-03 11:04:05.884573
 
 """
 from typing import Sequence, Union
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('description_html', sa.Text(), nullable=False),
     sa.Column('occasion', sa.Enum('standing', 'meeting', 'conference', name='occasion', native_enum=False, length=20), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=True),
     sa.Column('conference_title', sa.String(length=200), nullable=False),
@@ -70,7 +71,9 @@ def upgrade() -> None:
     sa.Column('number', sa.String(length=30), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('text_html', sa.Text(), nullable=False),
     sa.Column('reasoning', sa.Text(), nullable=False),
+    sa.Column('reasoning_html', sa.Text(), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=True),
     sa.Column('on_behalf_of_id', sa.Integer(), nullable=True),
     sa.Column('working_group', sa.String(length=200), nullable=False),

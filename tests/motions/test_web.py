@@ -106,7 +106,7 @@ def test_submit_keeps_the_text_on_error_then_files_the_motion(
     assert response.status_code == 302
     page = _page(client.get(response.headers["Location"], follow_redirects=True))
     assert "A1: Bänke" in page
-    assert "<li>mehr Bänke</li>" in page
+    assert '<span class="motion-line__marker">*</span> mehr Bänke' in page
     assert "Zum Ausruhen" in page
     assert "Zur Diskussion im Forum" in page
     book_page = _page(client.get(f"/motions/books/{book.id}"))
@@ -198,3 +198,21 @@ def test_other_branches_get_404_and_english_reads_english(
     assert "Motion text" in page and "submitted" in page
     index = _page(client.get("/motions/"))
     assert "Motion books" in index and book.title in index
+
+
+def test_the_text_shows_numbered_printed_lines_across_paragraphs(
+    app, session, world, auth, client, book
+):
+    first = " ".join(["Radweg"] * 30)  # 209 characters: three printed lines
+    with app.app_context():
+        motion = submit(
+            session, book, world.member, text=f"{first}\n\nZweiter **Absatz**."
+        )
+    auth.login(world.member)
+    page = _page(client.get(f"/motions/{motion.id}"))
+    numbers = re.findall(r'<span class="motion-line__no">(\d+)</span>', page)
+    assert numbers == ["1", "2", "3", "4"]
+    lines = re.findall(r'<span class="motion-line__text">(.*?)</span></li>', page)
+    assert all(len(line) <= 80 for line in lines[:3])
+    assert " ".join(lines[:3]) == first
+    assert lines[3] == "Zweiter <strong>Absatz</strong>."
