@@ -36,12 +36,12 @@ from .access import capacities as capacities
 from .access import get_book as get_book
 from .access import get_motion as get_motion
 from .access import is_committee as is_committee
-from .motion_actions import MotionInput as MotionInput
-from .motion_actions import change_status as change_status
-from .motion_actions import submit as submit
-from .motion_actions import support as support
-from .motion_actions import unsupport as unsupport
-from .motion_actions import withdraw as withdraw
+from .decisions import change_status as change_status
+from .decisions import support as support
+from .decisions import unsupport as unsupport
+from .decisions import withdraw as withdraw
+from .submission import MotionInput as MotionInput
+from .submission import submit as submit
 
 MAX_CATEGORIES = 50
 # Zones a book can keep its deadline in: Europe's, and UTC.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from models import Motion, MotionStatus, Organisation, RoleName
 from ortsverein.auth.decorators import member_required
@@ -21,10 +20,9 @@ from . import bp, services, workflow
 from .access import (
     deadline_passed,
     in_membership,
-    local,
     working_groups,
 )
-from .forms import BookForm, MotionForm, StatusForm, WithdrawForm
+from .forms import MotionForm, StatusForm, WithdrawForm
 from .labels import deadline_text
 
 
@@ -52,55 +50,10 @@ def index():
     )
 
 
-def _book_form(orgs, book=None) -> BookForm:
-    org = book.organisation if book else orgs[0]
-    form = BookForm(obj=book) if book else BookForm()
-    return form.setup(
-        orgs,
-        services.meeting_choices(db.session, current_user, org.id),
-        _ancestors(org),
-        services.ZONES,
-    )
-
-
-def _ancestors(org: Organisation) -> list[Organisation]:
-    ids = org.ancestor_ids()
-    found = {
-        o.id: o
-        for o in db.session.scalars(
-            select(Organisation).where(Organisation.id.in_(ids))
-        )
-    }
-    return [found[i] for i in reversed(ids) if i in found]
-
-
-def _book_input(form: BookForm, org_id: int) -> services.BookInput:
-    def number(value):
-        return int(value) if value and str(value).isdigit() else None
-
-    return services.BookInput(
-        org_id=org_id,
-        title=form.title.data or "",
-        description=form.description.data or "",
-        occasion=form.occasion.data or "standing",
-        meeting_id=number(form.meeting.data),
-        conference_title=form.conference_title.data or "",
-        conference_org_id=number(form.conference_org.data),
-        deadline=form.deadline.data,
-        timezone=form.timezone.data or "Europe/Berlin",
-        members_may_submit=form.members_may_submit.data,
-        boards_may_submit=form.boards_may_submit.data,
-        working_groups=(form.working_groups.data or "").splitlines(),
-        supporters_needed=form.supporters_needed.data or 0,
-        categories=(form.categories.data or "").splitlines(),
-        prefix=form.prefix.data or "",
-    )
-
-
 FIELD_NAMES = {"meeting_id": "meeting", "conference_org_id": "conference_org"}
 
 
-def _save(form, action):
+def save_form(form, action):
     """Validate and save; errors stay on the form with everything typed kept."""
     if not form.validate_on_submit():
         return None
@@ -117,60 +70,6 @@ def _save(form, action):
         db.session.rollback()
         form_errors(form, err)
     return None
-
-
-@bp.route("/books/new", methods=["GET", "POST"])
-@member_required
-def create_book():
-    orgs = orgs_with_role(current_user, RoleName.ORGANISER)
-    if not orgs:
-        abort(404)
-    chosen = request.values.get("org", type=int)
-    orgs.sort(key=lambda o: o.id != chosen)  # the organisation asked for first
-    form = _book_form(orgs)
-    if request.method == "GET":
-        form.members_may_submit.data = form.boards_may_submit.data = True
-        form.timezone.data = "Europe/Berlin"
-    book = _save(
-        form,
-        lambda: services.create_book(
-            db.session, current_user, _book_input(form, form.org.data)
-        ),
-    )
-    if book is not None:
-        flash(_("Das Antragsbuch ist angelegt."), "success")
-        return redirect(url_for("motions.book", book_id=book.id))
-    return render_template("motions/book_form.html", form=form, book=None), (
-        422 if request.method == "POST" else 200
-    )
-
-
-@bp.route("/books/<int:book_id>/edit", methods=["GET", "POST"])
-@member_required
-def edit_book(book_id: int):
-    book = load(services.get_book, book_id)
-    if not services.can_organise(current_user, book.organisation):
-        abort(404)
-    form = _book_form([book.organisation], book)
-    del form.org
-    if request.method == "GET":
-        form.occasion.data = book.occasion.value
-        form.meeting.data = str(book.meeting_id or "")
-        form.conference_org.data = str(book.conference_organisation_id or "")
-        form.deadline.data = local(book, book.deadline)
-        form.categories.data = "\n".join(c.name for c in book.categories)
-    result = _save(
-        form,
-        lambda: services.update_book(
-            db.session, current_user, book, _book_input(form, book.organisation_id)
-        ),
-    )
-    if result is not None:
-        flash(_("Das Antragsbuch ist gespeichert."), "success")
-        return redirect(url_for("motions.book", book_id=book.id))
-    return render_template("motions/book_form.html", form=form, book=book), (
-        422 if request.method == "POST" else 200
-    )
 
 
 @bp.route("/books/<int:book_id>")
@@ -215,7 +114,7 @@ def submit(book_id: int):
             ),
             "error",
         )
-    motion = _save(
+    motion = save_form(
         form,
         lambda: services.submit(
             db.session,
@@ -245,11 +144,22 @@ def submit(book_id: int):
 @bp.route("/<int:motion_id>")
 @member_required
 def motion(motion_id: int):
-    motion = load(services.get_motion, motion_id)
+    return _motion_page(load(services.get_motion, motion_id))
+
+
+def _targets(motion: Motion) -> list[MotionStatus]:
+    order = list(MotionStatus)
+    return sorted(workflow.TRANSITIONS[motion.status], key=order.index)
+
+
+def _motion_page(motion: Motion, status_form: StatusForm | None = None, code=200):
+    """The motion page; after a refused status change, with the committee's form
+    as it was sent (its errors marked, its note kept)."""
     book = motion.book
     committee = services.is_committee(current_user, book)
-    targets = sorted(workflow.TRANSITIONS[motion.status], key=list(MotionStatus).index)
     submitter = any(s.member_id == current_user.id for s in motion.submitters)
+    if status_form is None and committee and _targets(motion):
+        status_form = StatusForm(formdata=None).setup(_targets(motion))
     return render_template(
         "motions/motion.html",
         motion=motion,
@@ -265,12 +175,10 @@ def motion(motion_id: int):
             and not deadline_passed(book)
         ),
         may_withdraw=submitter and motion.status in workflow.WITHDRAWABLE,
-        status_form=StatusForm(formdata=None).setup(targets)
-        if committee and targets
-        else None,
+        status_form=status_form,
         withdraw_form=WithdrawForm(formdata=None),
         confirm=ConfirmForm(),
-    )
+    ), code
 
 
 def _motion_action(motion_id: int, action):
@@ -321,25 +229,26 @@ def change_status(motion_id: int):
     motion = load(services.get_motion, motion_id)
     if not services.is_committee(current_user, motion.book):
         abort(404)
+    # Every status validates here, so that a step the workflow refuses gets the
+    # service's reason; the form is shown again with the allowed steps only.
     form = StatusForm().setup(list(MotionStatus))
     back_to(url_for("motions.motion", motion_id=motion.id))
-    if not form.validate_on_submit():
-        flash(_("Bitte korrigiere die markierten Angaben."), "error")
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                db.session,
+                current_user,
+                motion,
+                form.status.data or "",
+                recommendation=form.recommendation.data or None,
+                referral_target=form.referral_target.data or "",
+                note=form.note.data or "",
+            )
+        except DomainError as err:  # the form stays, with the note kept
+            db.session.rollback()
+            form_errors(form, err)
+            motion = load(services.get_motion, motion_id)
+            return _motion_page(motion, form.setup(_targets(motion)), 422)
+        flash(_("Der Status ist geändert."), "success")
         return redirect(url_for("motions.motion", motion_id=motion.id))
-    try:
-        services.change_status(
-            db.session,
-            current_user,
-            motion,
-            form.status.data or "",
-            recommendation=form.recommendation.data or None,
-            referral_target=form.referral_target.data or "",
-            note=form.note.data or "",
-        )
-    except ValidationFailed as err:
-        db.session.rollback()
-        for message in err.context.get("fields", {}).values():
-            flash(message, "error")
-        return redirect(url_for("motions.motion", motion_id=motion.id))
-    flash(_("Der Status ist geändert."), "success")
-    return redirect(url_for("motions.motion", motion_id=motion.id))
+    return _motion_page(motion, form.setup(_targets(motion)), 422)

@@ -161,11 +161,18 @@ def test_support_decide_and_withdraw_through_the_pages(
     auth.login(world.organiser)
     response = auth.post(
         f"/motions/{motion.id}/status",
-        {"status": "adopted", "recommendation": "", "referral_target": "", "note": ""},
+        {"status": "adopted", "recommendation": "", "note": "Mein Vermerk"},
     )
-    assert response.status_code == 302
-    page = _page(client.get(f"/motions/{motion.id}"))
+    assert response.status_code == 422
+    page = _page(response)
     assert "kann nicht" in page  # submitted cannot become adopted at once
+    assert "Mein Vermerk</textarea>" in page
+    response = auth.post(
+        f"/motions/{motion.id}/status",
+        {"status": "recommended", "recommendation": "refer", "note": "x"},
+    )
+    assert response.status_code == 422
+    assert "kann nicht" in _page(response)
     auth.post(
         f"/motions/{motion.id}/status",
         {"status": "admitted", "recommendation": "", "note": "passt"},
