@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from models import Motion, MotionBook, MotionStatus, utcnow
@@ -223,3 +224,14 @@ def test_the_text_shows_numbered_printed_lines_across_paragraphs(
     assert all(len(line) <= 80 for line in lines[:3])
     assert " ".join(lines[:3]) == first
     assert lines[3] == "Zweiter <strong>Absatz</strong>."
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("organiser", 200), ("admin", 200), ("board", 404), ("member", 404)],
+)
+def test_only_organisers_edit_a_book(world, auth, client, book, who, status):
+    auth.login(getattr(world, who))
+    assert client.get(f"/motions/books/{book.id}/edit").status_code == status
+    page = _page(client.get(f"/motions/books/{book.id}"))
+    assert ("/edit" in page) == (status == 200)
