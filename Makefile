@@ -30,7 +30,7 @@ run: install
 # PYTEST_ARGS adds to or overrides these (-n 0 runs in one process).
 test: install
 	$(BIN)/python -m pytest -n auto --cov=models --cov=ortsverein --cov=discussions \
-	  --cov=polls --cov=meetings --cov=elections --cov-report=term:skip-covered $(PYTEST_ARGS)
+	  --cov=polls --cov=meetings --cov=elections --cov=motions --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # The API against its own OpenAPI document: a fresh demo instance, then schemathesis
 # (tests/contract/run_schemathesis.sh); any failure fails the target.
@@ -44,7 +44,7 @@ lint: $(STAMP)
 
 # For developers: refresh the message catalogue after changing interface text.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F ortsverein/translations/babel.cfg -k _l -o ortsverein/translations/messages.pot --no-location --sort-output ortsverein discussions polls meetings elections templates templates/_macros
+	$(BIN)/pybabel extract -F ortsverein/translations/babel.cfg -k _l -o ortsverein/translations/messages.pot --no-location --sort-output ortsverein discussions polls meetings elections motions templates templates/_macros
 	$(BIN)/pybabel update -i ortsverein/translations/messages.pot -d ortsverein/translations -l en --no-fuzzy-matching
 
 bench: install

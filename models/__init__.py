@@ -35,6 +35,18 @@ from .member import (
     Role,
     RoleName,
 )
+from .motion import (
+    Motion,
+    MotionBook,
+    MotionCategory,
+    MotionStatus,
+    MotionStatusChange,
+    MotionSubmitter,
+    MotionSupporter,
+    MotionVersion,
+    Occasion,
+    Recommendation,
+)
 from .notification import EmailMute, Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
@@ -71,6 +83,16 @@ __all__ = [
     "ElectionStatus",
     "RoundCandidate",
     "Runoff",
+    "Motion",
+    "MotionBook",
+    "MotionCategory",
+    "MotionStatus",
+    "MotionStatusChange",
+    "MotionSubmitter",
+    "MotionSupporter",
+    "MotionVersion",
+    "Occasion",
+    "Recommendation",
     "DataExport",
     "ExportStatus",
     "LegalKind",

@@ -28,6 +28,11 @@ from models import (
     Meeting,
     MeetingChair,
     Member,
+    Motion,
+    MotionBook,
+    MotionStatusChange,
+    MotionSubmitter,
+    MotionSupporter,
     NamedVote,
     NoticeAcknowledgement,
     Notification,
@@ -286,6 +291,46 @@ def _elections(session: Session, member: Member) -> dict[str, Any]:
     }
 
 
+def _motions(session: Session, member: Member) -> dict[str, Any]:
+    """The motions the member submitted (with their texts) and supported, and the
+    status steps they took as a motion committee."""
+    mine = member.id
+
+    def named(m: Motion, book: str) -> dict[str, Any]:
+        return {"motion_id": m.id, "number": m.number, "title": m.title, "book": book}
+
+    return {
+        "submitted": [
+            {**named(m, book), "text": m.text, "reasoning": m.reasoning}
+            for m, book in session.execute(
+                select(Motion, MotionBook.title)
+                .join(MotionBook, Motion.book_id == MotionBook.id)
+                .join(MotionSubmitter, MotionSubmitter.motion_id == Motion.id)
+                .where(MotionSubmitter.member_id == mine)
+                .order_by(Motion.id)
+            )
+        ],
+        "supported": [
+            {**named(m, book), "supported_at": _plain(at)}
+            for m, book, at in session.execute(
+                select(Motion, MotionBook.title, MotionSupporter.supported_at)
+                .join(MotionBook, Motion.book_id == MotionBook.id)
+                .join(MotionSupporter, MotionSupporter.motion_id == Motion.id)
+                .where(MotionSupporter.member_id == mine)
+                .order_by(Motion.id)
+            )
+        ],
+        "status_changes": [
+            _row(c, "motion_id", "from_status", "to_status", "note", "created_at")
+            for c in session.scalars(
+                select(MotionStatusChange)
+                .where(MotionStatusChange.actor_id == mine)
+                .order_by(MotionStatusChange.id)
+            )
+        ],
+    }
+
+
 def _polls(session: Session, member: Member) -> dict[str, Any]:
     """Where the member could vote and did; never what they chose."""
     mine = member.id
@@ -427,6 +472,7 @@ def everything(session: Session, member: Member) -> dict[str, Any]:
             )
         ],
         "meetings.json": _meetings(session, member),
+        "motions.json": _motions(session, member),
         "polls.json": _polls(session, member),
         "elections.json": _elections(session, member),
         "account.json": _account(session, member),

@@ -57,6 +57,11 @@ def entries() -> list[tuple[str, str, str]]:
             _("%(d)d Tage", d=c["RETENTION_ATTENDANCE_DAYS"]),
         ),
         (
+            _("Anträge (Text, Begründung, Antragstellende), Unterstützungen, Verlauf"),
+            db,
+            _("solange das Antragsbuch besteht; bei Löschung des Kontos ohne Namen"),
+        ),
+        (
             _("Teilnahme an Abstimmungen (ob, nie wie), Papier-Stimmabgabe"),
             db,
             _(

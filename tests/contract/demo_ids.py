@@ -51,6 +51,8 @@ def _ids(base: str, token: str) -> dict[str, list[int]]:
     elections = items("/elections")
     candidacies = [c["id"] for e in elections for c in e["candidacies"]]
     notes = [n["id"] for n in items("/me/notifications")]
+    books = [b["id"] for b in items("/motion-books?per_page=100")]
+    motions = [m["id"] for b in books[:3] for m in items(f"/motion-books/{b}/motions")]
     me = session.get(f"{base}/api/v1/me", timeout=30).json()["id"]
     return {
         "forum_id": forums,
@@ -61,6 +63,8 @@ def _ids(base: str, token: str) -> dict[str, list[int]]:
         "notification_id": notes,
         "election_id": [e["id"] for e in elections],
         "candidacy_id": candidacies,
+        "book_id": books,
+        "motion_id": motions,
         "member_id": [me],
     }
 
