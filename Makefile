@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/forum.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/meeting.py
+	$(BIN)/python bench/motions.py
 	$(BIN)/python bench/production.py
 
 clean:

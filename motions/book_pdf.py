@@ -36,7 +36,9 @@ FONTS = Path(polls.__file__).resolve().parent / "fonts"
 NUMBER_COLUMN = 12.0  # mm for the line numbers left of the text
 TEXT_SIZE = 9.5  # pt: 80 characters of DejaVu Sans fit the A4 text column
 LINE_HEIGHT = 4.6  # mm
-TOC_ROWS_PER_PAGE = 38  # rows of 6 mm under the heading, with room to spare
+# Rows of 6 mm on a page of contents (the first has the heading), with room to
+# spare: fpdf2 wants the contents to fill exactly the pages reserved for them.
+TOC_ROWS_FIRST, TOC_ROWS = 36, 38
 BULLETS = {"-": "•", "*": "•", "+": "•", ">": "›"}
 
 
@@ -119,6 +121,65 @@ def _text(doc: FPDF, value: str, size: float = 10, bold: bool = False) -> None:
     doc.multi_cell(0, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
 
 
+def _flow(
+    doc: FPDF, runs: Sequence[tuple[str, str]], size: float, height: float
+) -> None:
+    """Words of runs (font style, text) wrapped at the right margin by their
+    measured widths, one cell per run of a style on a line. fpdf2's multi_cell and
+    write measure letter by letter as a line grows, which made a book of 600
+    amendments' reasonings and diffs slow; a word is measured once here."""
+    words = [(style, word) for style, text in runs for word in text.split()]
+    if not words:
+        return
+    measured: dict[tuple[str, str], float] = {}
+    space: dict[str, float] = {}
+    for style in {"", *(style for style, _word in words)}:
+        doc.set_font("dejavu", style, size)
+        space[style] = doc.get_string_width(" ")
+        for key in {w for w in words if w[0] == style}:
+            measured[key] = doc.get_string_width(key[1])
+    room = doc.epw
+    lines: list[list[tuple[str, str]]] = [[]]
+    used = 0.0
+    for key in words:
+        wide = measured[key]
+        if lines[-1] and used + space[""] + wide > room:
+            lines.append([])
+            used = 0.0
+        used += wide + (space[""] if lines[-1] else 0.0)
+        lines[-1].append(key)
+    for line in lines:
+        if doc.will_page_break(height):
+            doc.add_page()
+        x, y = doc.l_margin, doc.get_y()
+        total = sum(measured[k] for k in line) + space[""] * (len(line) - 1)
+        squeeze = min(1.0, room / total) if total else 1.0
+        doc.set_stretching(max(50.0, 100 * squeeze))
+        start = 0
+        while start < len(line):
+            style = line[start][0]
+            end = start
+            while end < len(line) and line[end][0] == style:
+                end += 1
+            run = line[start:end]
+            wide = sum(measured[k] for k in run) + space[style] * (len(run) - 1)
+            doc.set_font("dejavu", style, size)
+            doc.set_xy(x, y)
+            doc.cell(wide * squeeze, height, " ".join(word for _s, word in run))
+            x += (wide + space[""]) * squeeze
+            start = end
+        doc.set_stretching(100)
+        doc.set_xy(doc.l_margin, y + height)
+
+
+def _prose(doc: FPDF, value: str, size: float = 9.5) -> None:
+    """Running text (a reasoning): its paragraphs, wrapped."""
+    for index, paragraph in enumerate(value.strip().split("\n\n")):
+        if index:
+            doc.ln(1.5)
+        _flow(doc, [("", paragraph)], size, size * 0.5)
+
+
 def _field(doc: FPDF, label: str, value: str) -> None:
     if not value:
         return
@@ -164,19 +225,15 @@ def _numbered_lines(doc: FPDF, lines: Sequence[Line]) -> None:
 def _hunks(doc: FPDF, hunks: Sequence[Hunk]) -> None:
     """A diff's hunks: the line label, then the words, struck through where they
     go and underlined (and bold) where they come in."""
+    styles = {"equal": "", "delete": "S", "insert": "BU"}
     for hunk in hunks:
+        if doc.will_page_break(10):
+            doc.add_page()
         doc.set_font("dejavu", "B", 9)
         doc.cell(0, 5, line_label(hunk.first, hunk.last) + ":", new_x="LMARGIN")
         doc.ln(5)
-        for index, part in enumerate(hunk.parts):
-            style = {"equal": "", "delete": "S", "insert": "BU"}[part.op]
-            if index:
-                doc.set_font("dejavu", "", 9)
-                doc.write(4.6, " ")
-            doc.set_font("dejavu", style, 9)
-            doc.write(4.6, part.text)
-        doc.set_font("dejavu", "", 9)
-        doc.ln(6)
+        _flow(doc, [(styles[p.op], p.text) for p in hunk.parts], 9, 4.6)
+        doc.ln(1.5)
 
 
 def _amendment(doc: FPDF, motion: BookMotion, amendment: BookAmendment) -> None:
@@ -208,7 +265,7 @@ def _amendment(doc: FPDF, motion: BookMotion, amendment: BookAmendment) -> None:
             _text(doc, _("Keine Änderungen."), 9)
     if amendment.reasoning.strip():
         _text(doc, _("Begründung"), 9, True)
-        _text(doc, amendment.reasoning.strip(), 9)
+        _prose(doc, amendment.reasoning, 9)
     doc.ln(2)
 
 
@@ -230,7 +287,7 @@ def _motion(doc: FPDF, motion: BookMotion) -> None:
         doc.ln(4)
         _text(doc, _("Begründung"), 11, True)
         doc.ln(1)
-        _text(doc, motion.reasoning.strip(), 9.5)
+        _prose(doc, motion.reasoning)
     if motion.amendments:
         doc.ln(4)
         _text(doc, _("Änderungsanträge"), 11, True)
@@ -245,7 +302,9 @@ def _table_of_contents(doc: FPDF, sections: list[OutlineSection]) -> None:
     doc.cell(0, 9, _("Inhalt"), new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
     doc.set_font("dejavu", "", 10)
-    for section in sections:
+    for index, section in enumerate(sections):
+        if index >= TOC_ROWS_FIRST and (index - TOC_ROWS_FIRST) % TOC_ROWS == 0:
+            doc.add_page()
         page = str(section.page_number)
         room = doc.epw - 15
         name = section.name
@@ -288,7 +347,8 @@ def book_pdf(book: MotionBook) -> bytes:
     if book.motions:
         doc.add_page()
         render: Callable[[FPDF, list[OutlineSection]], None] = _table_of_contents
-        pages = max(1, math.ceil((len(book.motions) + 3) / TOC_ROWS_PER_PAGE))
+        rest = max(0, len(book.motions) - TOC_ROWS_FIRST)
+        pages = 1 + math.ceil(rest / TOC_ROWS)
         # one row a motion, each on one line: the pages are known in advance
         doc.insert_toc_placeholder(render, pages=pages)
     for index, motion in enumerate(book.motions):
