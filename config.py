@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent
 
 # Feature packages loaded by create_app(), like Django's installed apps: the core never
 # imports them by name, so the import graph only runs one way.
-FEATURES = ("discussions", "polls", "meetings")
+FEATURES = ("discussions", "polls", "meetings", "motions")
 
 # Every setting that an environment variable can change: name -> (type, description).
 # The README's configuration table is checked against this list by a test.

@@ -106,6 +106,33 @@ def save_forum(
     archived: bool = False,
 ) -> Forum:
     """Organisers of an organisation create and change its forums."""
+    forum = stage_forum(
+        session,
+        actor,
+        forum_id=forum_id,
+        org_id=org_id,
+        name=name,
+        description=description,
+        position=position,
+        archived=archived,
+    )
+    session.commit()
+    return forum
+
+
+def stage_forum(
+    session: Session,
+    actor: Member,
+    *,
+    forum_id: int | None = None,
+    org_id: int | None = None,
+    name: str,
+    description: str,
+    position: int = 0,
+    archived: bool = False,
+) -> Forum:
+    """The writes of save_forum in the caller's transaction (a motion book opens
+    its forum with the book); the caller commits."""
     errors: dict[str, str] = {}
     name = clean_text(name, "name", maximum=200, errors=errors)
     description = (description or "").replace("\x00", "").strip()[:2000]
@@ -134,7 +161,6 @@ def save_forum(
         name=name,
         archived=archived,
     )
-    session.commit()
     return forum
 
 

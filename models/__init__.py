@@ -24,6 +24,18 @@ from .member import (
     Role,
     RoleName,
 )
+from .motion import (
+    Motion,
+    MotionBook,
+    MotionCategory,
+    MotionStatus,
+    MotionStatusChange,
+    MotionSubmitter,
+    MotionSupporter,
+    MotionVersion,
+    Occasion,
+    Recommendation,
+)
 from .notification import EmailMute, Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
@@ -51,6 +63,16 @@ from .privacy import (
 )
 
 __all__ = [
+    "Motion",
+    "MotionBook",
+    "MotionCategory",
+    "MotionStatus",
+    "MotionStatusChange",
+    "MotionSubmitter",
+    "MotionSupporter",
+    "MotionVersion",
+    "Occasion",
+    "Recommendation",
     "DataExport",
     "ExportStatus",
     "LegalKind",

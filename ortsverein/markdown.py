@@ -56,6 +56,12 @@ def render(text: str) -> str:
     return clean(_md.render(text or ""))
 
 
+def render_inline(text: str) -> str:
+    """Safe HTML for one line of Markdown, read as inline text only: a line that
+    starts "2027." or "- " stays words, never becomes a list."""
+    return clean(_md.renderInline(text or ""))
+
+
 def clean(html: str) -> str:
     """HTML through nh3 with the allow-list; render() applies it to its output."""
     return nh3.clean(

@@ -28,6 +28,8 @@ from models import (
     Forum,
     Meeting,
     Member,
+    Motion,
+    MotionBook,
     Organisation,
     Poll,
     Post,
@@ -126,6 +128,17 @@ SENTENCES = {
     ),
     "members.imported": _l("%(actor)s hat Mitglieder in %(org)s importiert."),
     "members.invited": _l("%(actor)s hat Mitglieder zur Anmeldung eingeladen."),
+    "motion.status_changed": _l(
+        "%(actor)s hat den Status des Antrags %(target)s geändert."
+    ),
+    "motion.submitted": _l("%(actor)s hat den Antrag %(target)s gestellt."),
+    "motion.supported": _l("%(actor)s unterstützt den Antrag %(target)s."),
+    "motion.unsupported": _l(
+        "%(actor)s hat die Unterstützung des Antrags %(target)s zurückgenommen."
+    ),
+    "motion.withdrawn": _l("%(actor)s hat den Antrag %(target)s zurückgezogen."),
+    "motion_book.created": _l("%(actor)s hat das Antragsbuch %(target)s angelegt."),
+    "motion_book.edited": _l("%(actor)s hat das Antragsbuch %(target)s geändert."),
     "organisation.2fa_policy": _l(
         "%(actor)s hat die Regel zur Zwei-Faktor-Anmeldung in %(org)s geändert."
     ),
@@ -218,6 +231,7 @@ LABELS = {
     "from_forum": _l("Aus dem Forum"),
     "to_forum": _l("In das Forum"),
     "kind": _l("Art des Eintrags"),
+    "number": _l("Nummer"),
 }
 OUTCOMES = {
     "accepted": _l("angenommen"),
@@ -236,6 +250,8 @@ _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 _TARGETS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "poll": (Poll, lambda r: r.title),
     "meeting": (Meeting, lambda r: r.title),
+    "motion": (Motion, lambda r: f"{r.number}: {r.title}"),
+    "motionbook": (MotionBook, lambda r: r.title),
     "thread": (Thread, lambda r: r.title),
     "forum": (Forum, lambda r: r.name),
     "member": (Member, lambda r: r.name),

@@ -14,7 +14,7 @@ from ortsverein.members.audit_text import SENTENCES
 from tests.factories import make_forum, make_poll, make_thread
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("ortsverein", "discussions", "polls", "meetings")
+PACKAGES = ("ortsverein", "discussions", "polls", "meetings", "motions")
 
 
 def _constants(node: ast.AST | None) -> set[str] | None:

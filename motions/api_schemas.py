@@ -1,0 +1,106 @@
+"""Request and response schemas of the motions API (documented in the OpenAPI
+document, validated with marshmallow)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from models import MotionStatus, Occasion, Recommendation
+from ortsverein.api.schemas import no_nul, page_schema
+
+ID = validate.Range(1, 2**31 - 1)
+STATUSES = [s.value for s in MotionStatus]
+RECOMMENDATIONS = [r.value for r in Recommendation]
+
+
+def _doc_dict(description: str, **kw) -> fields.Dict:
+    return fields.Dict(metadata={"description": description}, **kw)
+
+
+class MotionBookSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    organisation = _doc_dict("{id, name, slug}")
+    occasion = fields.String(metadata={"enum": [o.value for o in Occasion]})
+    meeting_id = fields.Integer(allow_none=True)
+    conference = _doc_dict("{title, organisation: {id, name, slug}} or null")
+    deadline = fields.DateTime(allow_none=True, metadata={"description": "UTC"})
+    timezone = fields.String(metadata={"description": "the deadline's time zone"})
+    deadline_passed = fields.Boolean()
+    members_may_submit = fields.Boolean()
+    boards_may_submit = fields.Boolean()
+    working_groups = fields.List(fields.String())
+    supporters_needed = fields.Integer()
+    categories = fields.List(_doc_dict("{id, name}"))
+    forum_id = fields.Integer(allow_none=True)
+    may_submit = fields.Boolean(metadata={"description": "for the asking member"})
+
+
+class StatusChangeSchema(Schema):
+    from_status = fields.String(allow_none=True, metadata={"enum": STATUSES})
+    to_status = fields.String(metadata={"enum": STATUSES})
+    recommendation = fields.String(allow_none=True, metadata={"enum": RECOMMENDATIONS})
+    referral_target = fields.String()
+    actor = _doc_dict("{id, name} or null")
+    note = fields.String()
+    at = fields.DateTime()
+
+
+class MotionSchema(Schema):
+    id = fields.Integer()
+    book_id = fields.Integer()
+    number = fields.String(metadata={"example": "A1"})
+    title = fields.String()
+    text = fields.String(metadata={"description": "Markdown, the current version"})
+    reasoning = fields.String()
+    category = _doc_dict("{id, name} or null", allow_none=True)
+    submitters = fields.List(_doc_dict("{id, name}"))
+    on_behalf_of = _doc_dict("{id, name, slug} of a branch whose board submits")
+    working_group = fields.String()
+    status = fields.String(metadata={"enum": STATUSES})
+    recommendation = fields.String(allow_none=True, metadata={"enum": RECOMMENDATIONS})
+    referral_target = fields.String()
+    version = fields.Integer()
+    supporter_count = fields.Integer()
+    supported = fields.Boolean(metadata={"description": "by the asking member"})
+    thread_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    history = fields.List(fields.Nested(StatusChangeSchema))
+
+
+class MotionSubmitSchema(Schema):
+    title = fields.String(
+        required=True, validate=[validate.Length(min=1, max=200), no_nul]
+    )
+    text = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100_000), no_nul]
+    )
+    reasoning = fields.String(
+        load_default="", validate=[validate.Length(max=100_000), no_nul]
+    )
+    category_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    on_behalf_of = fields.String(
+        load_default="self",
+        validate=[validate.Length(min=1, max=200), no_nul],
+        metadata={
+            "description": '"self", the id of a subordinate branch whose board '
+            "you sit on, or a working group of the book's list"
+        },
+    )
+    co_submitters = fields.List(
+        fields.String(validate=[validate.Length(max=254), no_nul]),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "e-mail addresses of members who submit with you"},
+    )
+
+
+SCHEMAS = [
+    MotionBookSchema,
+    page_schema(MotionBookSchema),
+    StatusChangeSchema,
+    MotionSchema,
+    page_schema(MotionSchema),
+    MotionSubmitSchema,
+]
