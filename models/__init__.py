@@ -36,6 +36,7 @@ from .motion import (
     Occasion,
     Recommendation,
 )
+from .motion_amendment import AmendmentStatus, MotionAmendment
 from .notification import EmailMute, Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
@@ -63,7 +64,9 @@ from .privacy import (
 )
 
 __all__ = [
+    "AmendmentStatus",
     "Motion",
+    "MotionAmendment",
     "MotionBook",
     "MotionCategory",
     "MotionStatus",
