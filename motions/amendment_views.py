@@ -1,10 +1,19 @@
 """Amendment pages: a motion's amendments with their diffs, the form to propose one
 (choose lines, load their text, change it; no JavaScript needed), the committee's
-decisions and merge, and the diff between any two versions."""
+decisions and merge, the diff between any two versions; the book and a motion as
+PDF."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 # WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
@@ -17,7 +26,7 @@ from ortsverein.errors import DomainError
 from ortsverein.i18n import _
 from ortsverein.web import back_to, form_errors, load
 
-from . import amendments, bp, services, text, workflow
+from . import amendments, bp, printouts, services, text, workflow
 from .access import in_membership
 from .amendment_forms import AmendmentForm, DecisionForm, VersionsForm
 
@@ -132,3 +141,25 @@ def versions(motion_id: int):
         form=form,
         diff=amendments.version_diff(motion, form.old.data, form.new.data),
     )
+
+
+def _pdf(body: bytes, filename: str) -> Response:
+    response = Response(body, content_type="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/books/<int:book_id>/antragsbuch.pdf")
+@member_required
+def book_pdf(book_id: int):
+    """The motion book as PDF: contents, numbered lines, amendments with diffs."""
+    book = load(services.get_book, book_id)
+    return _pdf(printouts.book_document(db.session, book), f"antragsbuch-{book.id}.pdf")
+
+
+@bp.route("/<int:motion_id>/antrag.pdf")
+@member_required
+def motion_pdf(motion_id: int):
+    motion = load(services.get_motion, motion_id)
+    name = "".join(c for c in motion.number if c.isalnum()) or str(motion.id)
+    return _pdf(printouts.motion_document(db.session, motion), f"antrag-{name}.pdf")

@@ -7,7 +7,9 @@ old one kept and comparable; other branches see nothing."""
 from __future__ import annotations
 
 import html
+import io
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from models import AmendmentStatus, Motion, MotionAmendment, MotionVersion
@@ -201,3 +203,29 @@ def test_another_branch_sees_no_amendments(app, session, world, book, auth, clie
     assert client.get(f"/motions/{motion.id}/amendments").status_code == 404
     assert _propose(auth, motion.id, 1, 1, "x").status_code == 404
     assert client.get(f"/motions/{motion.id}/versions").status_code == 404
+
+
+def test_book_and_motion_as_pdf_carry_the_open_amendments(
+    app, session, world, book, auth, client
+):
+    motion = _motion(app, session, book, world)
+    auth.login(world.member)
+    _propose(auth, motion.id, 3, 3, "sichere und helle Kreuzungen")
+    response = client.get(f"/motions/books/{book.id}/antragsbuch.pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages]
+    assert "Anträge zur Mitgliederversammlung" in pages[0]
+    assert f"{motion.number}: Radwege" in pages[1]  # the contents
+    text = "\n".join(pages[2:])
+    assert f"Ä1 zu {motion.number}, Zeile 3" in text and "Mina" in text
+    assert "helle" in text
+    single = client.get(f"/motions/{motion.id}/antrag.pdf")
+    assert single.status_code == 200
+    assert (
+        f"Ä1 zu {motion.number}"
+        in PdfReader(io.BytesIO(single.data)).pages[0].extract_text()
+    )
+    _switch(auth, world.sued_member)
+    assert client.get(f"/motions/books/{book.id}/antragsbuch.pdf").status_code == 404
+    assert client.get(f"/motions/{motion.id}/antrag.pdf").status_code == 404
