@@ -21,8 +21,10 @@ def init_app(app: Flask) -> None:
         views,
     )
     from .labels import RECOMMENDATION, STATUS, STATUS_VARIANT, status_text
+    from .seed import seed_motions
 
     app.register_blueprint(bp)
+    app.config.setdefault("SEED_HOOKS", []).append(seed_motions)
     register_blueprint(app, api.bp, api_schemas.SCHEMAS)
     app.add_template_global(status_text, "motion_status_text")
     app.jinja_env.globals.update(

@@ -8,7 +8,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import Member, Motion, MotionBook, Organisation, RoleName, utcnow
+from models import (
+    Member,
+    Motion,
+    MotionBook,
+    MotionStatusChange,
+    MotionSubmitter,
+    MotionSupporter,
+    Organisation,
+    RoleName,
+    utcnow,
+)
 from ortsverein.errors import NotFound
 from ortsverein.permissions import GRANTS, can_see_org, has_role, in_subtree
 
@@ -35,7 +45,9 @@ def get_motion(session: Session, member: Member, motion_id: int) -> Motion:
         motion_id,
         options=[
             joinedload(Motion.book).joinedload(MotionBook.organisation),
-            selectinload(Motion.submitters),
+            selectinload(Motion.submitters).joinedload(MotionSubmitter.member),
+            selectinload(Motion.supporters).joinedload(MotionSupporter.member),
+            selectinload(Motion.history).joinedload(MotionStatusChange.actor),
         ],
     )
     if motion is None or not can_see_org(member, motion.book.organisation):

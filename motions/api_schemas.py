@@ -24,7 +24,9 @@ class MotionBookSchema(Schema):
     organisation = _doc_dict("{id, name, slug}")
     occasion = fields.String(metadata={"enum": [o.value for o in Occasion]})
     meeting_id = fields.Integer(allow_none=True)
-    conference = _doc_dict("{title, organisation: {id, name, slug}} or null")
+    conference = _doc_dict(
+        "{title, organisation: {id, name, slug}} or null", allow_none=True
+    )
     deadline = fields.DateTime(allow_none=True, metadata={"description": "UTC"})
     timezone = fields.String(metadata={"description": "the deadline's time zone"})
     deadline_passed = fields.Boolean()
@@ -42,7 +44,7 @@ class StatusChangeSchema(Schema):
     to_status = fields.String(metadata={"enum": STATUSES})
     recommendation = fields.String(allow_none=True, metadata={"enum": RECOMMENDATIONS})
     referral_target = fields.String()
-    actor = _doc_dict("{id, name} or null")
+    actor = _doc_dict("{id, name} or null", allow_none=True)
     note = fields.String()
     at = fields.DateTime()
 
@@ -56,7 +58,9 @@ class MotionSchema(Schema):
     reasoning = fields.String()
     category = _doc_dict("{id, name} or null", allow_none=True)
     submitters = fields.List(_doc_dict("{id, name}"))
-    on_behalf_of = _doc_dict("{id, name, slug} of a branch whose board submits")
+    on_behalf_of = _doc_dict(
+        "{id, name, slug} of a branch whose board submits", allow_none=True
+    )
     working_group = fields.String()
     status = fields.String(metadata={"enum": STATUSES})
     recommendation = fields.String(allow_none=True, metadata={"enum": RECOMMENDATIONS})

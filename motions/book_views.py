@@ -20,12 +20,11 @@ from .views import save_form
 
 
 def _book_form(orgs, book=None) -> BookForm:
-    org = book.organisation if book else orgs[0]
     form = BookForm(obj=book) if book else BookForm()
     return form.setup(
         orgs,
-        services.meeting_choices(db.session, current_user, org.id),
-        _ancestors(org),
+        services.meeting_choices(db.session, current_user, [o.id for o in orgs]),
+        list({o.id: o for x in orgs for o in _ancestors(x)}.values()),
         services.ZONES,
     )
 

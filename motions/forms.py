@@ -85,7 +85,8 @@ class BookForm(FlaskForm):
             SelectChoice(o.value, str(OCCASION[o])) for o in Occasion
         ]
         self.meeting.choices = [SelectChoice("", str(_l("keine")))] + [
-            SelectChoice(str(m.id), m.title) for m in meetings
+            SelectChoice(str(m.id), f"{m.title} ({m.organisation.name})")
+            for m in meetings
         ]
         self.conference_org.choices = [SelectChoice("", str(_l("keine")))] + [
             SelectChoice(str(o.id), o.name) for o in conference_orgs

@@ -240,12 +240,14 @@ def list_books(
     return paginate(session, stmt, page, per_page)
 
 
-def meeting_choices(session: Session, member: Member, org_id: int) -> list[Meeting]:
-    """Upcoming meetings of the organisation a book can collect motions for."""
+def meeting_choices(
+    session: Session, member: Member, org_ids: list[int]
+) -> list[Meeting]:
+    """Upcoming meetings of these organisations a book can collect motions for."""
     from meetings import services as meeting_services
 
     page = meeting_services.list_meetings(session, member, per_page=100)
-    return [m for m in page.items if m.organisation_id == org_id]
+    return [m for m in page.items if m.organisation_id in org_ids]
 
 
 def list_motions(

@@ -71,6 +71,12 @@ ROUTES: dict[str, tuple[str, str]] = {
     "ballot-box": ("results", r"^/polls/\d+/ballot-box$"),
     "meetings": ("home", r"^/meetings/$"),
     "meeting-room": ("meetings", r"^/meetings/\d+$"),
+    "motion-books": ("home", r"^/motions/$"),
+    "motion-book": ("motion-books", r"^/motions/books/\d+$"),
+    "motion": ("motion-book", r"^/motions/\d+$"),
+    "motion-amendments": ("motion", r"^/motions/\d+/amendments$"),
+    "submit-motion": ("motion-book", r"^/motions/books/\d+/submit$"),
+    "new-motion-book": ("motion-books", r"^/motions/books/new"),
     "members": ("home", r"^/members/$"),
     "change-log": ("home", r"^/members/audit"),
     "notifications": ("home", r"^/notifications/$"),
@@ -80,7 +86,7 @@ PAGES = ["home", *ROUTES]
 BOARD_ONLY = {"members", "change-log"}
 # Reached only by those allowed: the poll form by organisers (and the board above
 # them), the ballot by those who have not voted yet.
-SOME = {"new-poll", "ballot"}
+SOME = {"new-poll", "ballot", "new-motion-book"}
 CHECKS = ("no_sideways_scroll", "small_header", "axe_clean")
 
 # Page/check pairs that still fail, each with what remains (remove when fixed).

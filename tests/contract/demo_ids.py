@@ -49,6 +49,8 @@ def _ids(base: str, token: str) -> dict[str, list[int]]:
         for m in items(f"/meetings?when={when}")
     ]
     notes = [n["id"] for n in items("/me/notifications")]
+    books = [b["id"] for b in items("/motion-books?per_page=100")]
+    motions = [m["id"] for b in books[:3] for m in items(f"/motion-books/{b}/motions")]
     me = session.get(f"{base}/api/v1/me", timeout=30).json()["id"]
     return {
         "forum_id": forums,
@@ -57,6 +59,8 @@ def _ids(base: str, token: str) -> dict[str, list[int]]:
         "poll_id": polls,
         "meeting_id": meetings,
         "notification_id": notes,
+        "book_id": books,
+        "motion_id": motions,
         "member_id": [me],
     }
 

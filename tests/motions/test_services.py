@@ -237,3 +237,32 @@ def test_other_branches_see_nothing_and_boards_below_submit_in_their_name(
         assert motion.on_behalf_of_id == world.sued.id
         grouped = submit(session, book, world.member, on_behalf_of="AG Umwelt")
         assert grouped.working_group == "AG Umwelt"
+
+
+def test_editing_a_book_keeps_topic_areas_in_use_and_checks_the_occasion(
+    app, session, world, book
+):
+    with app.app_context():
+        submit(session, book, world.member, category_id=book.categories[0].id)
+        data = services.BookInput(
+            org_id=world.nord.id,
+            title="Neu",
+            categories=["Verkehr", "Frieden"],
+            timezone="Europe/Berlin",
+        )
+        with pytest.raises(ValidationFailed) as err:
+            act(session, services.update_book, world.organiser, book, data)
+        assert "Umwelt" in err.value.context["fields"]["categories"]
+        data.categories = ["Umwelt", "Frieden"]
+        data.occasion = "meeting"
+        with pytest.raises(ValidationFailed) as err:
+            act(session, services.update_book, world.organiser, book, data)
+        assert set(err.value.context["fields"]) == {"meeting_id"}
+        data.occasion = "standing"
+        act(session, services.update_book, world.organiser, book, data)
+        fresh(session)
+        book = session.get(MotionBook, book.id)
+        assert [c.name for c in book.categories] == ["Umwelt", "Frieden"]
+        assert book.motions[0].category.name == "Umwelt"
+        with pytest.raises(NotFound):
+            act(session, services.update_book, world.board, book, data)
