@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python bench/thread_page_bytes.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/meeting.py
+	$(BIN)/python bench/motions.py
 	$(BIN)/python bench/production.py
 
 clean:

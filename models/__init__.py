@@ -47,6 +47,7 @@ from .motion import (
     Occasion,
     Recommendation,
 )
+from .motion_amendment import AmendmentStatus, MotionAmendment
 from .notification import EmailMute, Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
@@ -83,7 +84,9 @@ __all__ = [
     "ElectionStatus",
     "RoundCandidate",
     "Runoff",
+    "AmendmentStatus",
     "Motion",
+    "MotionAmendment",
     "MotionBook",
     "MotionCategory",
     "MotionStatus",

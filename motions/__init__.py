@@ -13,7 +13,13 @@ def init_app(app: Flask) -> None:
     """Register pages, API routes and the template helpers."""
     from ortsverein.api import register_blueprint
 
-    from . import api, api_schemas, book_views, views  # noqa: F401  (routes)
+    from . import (  # noqa: F401  (routes)
+        amendment_views,
+        api,
+        api_schemas,
+        book_views,
+        views,
+    )
     from .labels import RECOMMENDATION, STATUS, STATUS_VARIANT, status_text
     from .seed import seed_motions
 

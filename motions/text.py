@@ -235,7 +235,7 @@ class _Layout:
                 )
             )
         if last > len(self.lines):
-            raise LinesGone(_lines_gone(amendment, len(self.lines)))
+            raise LinesGone(lines_gone_message(amendment, len(self.lines)))
         a = self.line_words[first - 1][0]
         b = self.line_words[last - 1][1] - 1
         start = self.spans[a][0]
@@ -244,7 +244,7 @@ class _Layout:
         return start, self.spans[b][1]
 
 
-def _lines_gone(amendment: Amendment, count: int) -> str:
+def lines_gone_message(amendment: Amendment, count: int) -> str:
     if amendment.label:
         return str(
             _(

@@ -154,6 +154,16 @@ SENTENCES = {
     ),
     "members.imported": _l("%(actor)s hat Mitglieder in %(org)s importiert."),
     "members.invited": _l("%(actor)s hat Mitglieder zur Anmeldung eingeladen."),
+    "motion.amendment_decided": _l(
+        "%(actor)s hat über einen Änderungsantrag zum Antrag %(target)s entschieden."
+    ),
+    "motion.amendment_proposed": _l(
+        "%(actor)s hat einen Änderungsantrag zum Antrag %(target)s gestellt."
+    ),
+    "motion.amendments_merged": _l(
+        "%(actor)s hat Änderungsanträge in eine neue Fassung des Antrags %(target)s "
+        "übernommen."
+    ),
     "motion.status_changed": _l(
         "%(actor)s hat den Status des Antrags %(target)s geändert."
     ),

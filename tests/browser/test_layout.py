@@ -72,6 +72,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "motion-books": ("home", r"^/motions/$"),
     "motion-book": ("motion-books", r"^/motions/books/\d+$"),
     "motion": ("motion-book", r"^/motions/\d+$"),
+    "motion-amendments": ("motion", r"^/motions/\d+/amendments$"),
     "submit-motion": ("motion-book", r"^/motions/books/\d+/submit$"),
     "new-motion-book": ("motion-books", r"^/motions/books/new"),
     "members": ("home", r"^/members/$"),

@@ -1,0 +1,48 @@
+"""Forms of the amendment pages: a line range and its new text; the committee's
+decision; two versions to compare."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, TextAreaField
+
+# WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ortsverein.i18n import _l
+
+
+class AmendmentForm(FlaskForm):
+    first = IntegerField(
+        _l("Von Zeile"), validators=[DataRequired(), NumberRange(min=1)]
+    )
+    last = IntegerField(
+        _l("Bis Zeile"), validators=[DataRequired(), NumberRange(min=1)]
+    )
+    text = TextAreaField(
+        _l("Neuer Text dieser Zeilen"),
+        validators=[Optional(), Length(max=20_000)],
+        render_kw={"rows": 6},
+    )
+    reasoning = TextAreaField(
+        _l("Begründung"), validators=[Length(max=20_000)], render_kw={"rows": 3}
+    )
+
+
+class DecisionForm(FlaskForm):
+    decision = SelectField(
+        _l("Entscheidung"),
+        choices=[
+            SelectChoice("accept", _l("annehmen")),
+            SelectChoice("reject", _l("ablehnen")),
+        ],
+    )
+
+
+class VersionsForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: it changes nothing
+
+    old = SelectField(_l("Fassung"), coerce=int)
+    new = SelectField(_l("mit Fassung"), coerce=int)
