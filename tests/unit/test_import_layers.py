@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("models", "ortsverein", "discussions", "polls", "meetings", "elections", "motions")
+PACKAGES = (
+    "models",
+    "ortsverein",
+    "discussions",
+    "polls",
+    "meetings",
+    "elections",
+    "motions",
+)
 # package -> the packages it may import (besides itself)
 ALLOWED = {
     "models": set(),
