@@ -183,7 +183,8 @@ class Voter(HttpUser):
 class Watcher(User):
     """A member's open page: a socket in a thread room, or in a meeting room and
     the thread of its current item, as forum.js and meeting.js do: on every
-    (re)connect it joins again with the last post it has and takes the catch-up."""
+    (re)connect and `resync` it joins again with the last post it has and takes
+    the catch-up."""
 
     fixed_count = PLAN["watchers"]
     wait_time = constant(1)
@@ -212,7 +213,9 @@ class Watcher(User):
             reconnection_delay=0.5,
             reconnection_delay_max=3,
         )
+        self.resyncs = 0
         self.sio.on("connect", self._connected)
+        self.sio.on("resync", self._resync)
         self.sio.on("post_created", self._post)
         self._connect()
 
@@ -232,6 +235,15 @@ class Watcher(User):
 
     def _connected(self):
         self.connects += 1
+        self._join()
+
+    def _resync(self, _payload=None):
+        """The server lost events (Redis was away): join again and catch up, as
+        forum.js and meeting.js do, without a reconnect."""
+        self.resyncs += 1
+        self._join()
+
+    def _join(self):
         if self.meeting_room:
             self.sio.emit("join", {"room": self.meeting_room})
         room = f"thread:{self.thread}"
@@ -290,6 +302,7 @@ class Watcher(User):
                     "seen": sorted(self.seen),
                     "connected": self.sio.connected,
                     "connects": self.connects,
+                    "resyncs": self.resyncs,
                     "joins": self.joins,
                 }
             )

@@ -115,9 +115,9 @@
   }
 
   let joined = false;
-  socket.on("connect", () => {
-    // After a dropped link the server sends what was posted in between and, for
-    // the posts shown, how they read now (edited, hidden or deleted meanwhile).
+  // After a dropped link the server sends what was posted in between and, for
+  // the posts shown, how they read now (edited, hidden or deleted meanwhile).
+  function catchUp() {
     const request = { room: room, after: lastPostId() };
     if (joined) {
       request.shown = Array.from(posts.querySelectorAll("[data-post-id]"),
@@ -130,7 +130,11 @@
       for (const post of ack.posts || []) addPost(post);
       if (ack.more) say(note, text.missed, window.location.pathname);
     });
-  });
+  }
+  socket.on("connect", catchUp);
+  // The server lost events (its message queue was away): catch up as after a
+  // dropped link, each page at a moment of its own.
+  socket.on("resync", () => window.setTimeout(catchUp, Math.random() * 1500));
   socket.on("post_created", (p) => { if (String(p.thread_id) === threadId) addPost(p.post); });
   socket.on("post_updated", (p) => { if (String(p.thread_id) === threadId) replacePost(p.post); });
   socket.on("post_hidden", (p) => { if (String(p.thread_id) === threadId) replacePost(p.post); });

@@ -40,6 +40,9 @@
     }
   }
   socket.on("connect", joinRooms);  // again after every reconnect
+  // Events were lost on the server (its message queue was away): the counts may be
+  // behind. Each feature script catches up its own rooms.
+  socket.on("resync", refreshBadge);
   socket.on("turnout", (payload) => {
     for (const el of turnouts) {
       if (String(payload.poll_id) === el.dataset.turnout) {

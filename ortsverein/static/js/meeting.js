@@ -223,5 +223,14 @@
     pollRoom = null;
     announce(root.dataset.textReconnect);
   });
+  // The server lost events (its message queue was away): join again as after a
+  // dropped link, so the thread's catch-up and the sections' refresh run.
+  socket.on("resync", () => {
+    window.setTimeout(() => {
+      threadRoom = null;
+      pollRoom = null;
+      join();
+    }, Math.random() * 1500);
+  });
   if (socket.connected) join();
 })();
