@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
 
+from .db_outage import watch_commits
 from .greenlets import gevent_patched
 
 # On SQLite a transaction that reads and then writes can fail with "database is locked"
@@ -198,6 +199,7 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"])
+        watch_commits(engine)  # a COMMIT whose answer is lost (db_outage.py)
         # Objects stay usable after a service commits, so views can render them.
         factory = sessionmaker(engine, expire_on_commit=False)
         app.extensions["ortsverein_db"] = (engine, factory)

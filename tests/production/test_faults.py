@@ -351,6 +351,9 @@ def test_load_with_faults(tier: ProductionTier, tmp_path):
     print("\nfault run:", json.dumps(report, indent=1))
     print(summary[-3000:])
     assert not stray, stray[:20]
+    # Inside them too, no request failed with a 500: a process that died answers
+    # 502 (nginx), a database that is away 503 with a stable code.
+    assert {line[1] for line in errors} <= {502, 503, 504}, errors[:20]
     # The load was real (the demo voters who voted already get 409); on a busy
     # 2-core machine a post may take seconds, so the floor is low.
     assert len(acked_posts) >= 10 and len(acked_ballots) >= 15, report
