@@ -214,6 +214,8 @@ class Watcher(User):
             reconnection_delay_max=3,
         )
         self.resyncs = 0
+        self.attempts = 0
+        self.refused: list[str] = []
         self.sio.on("connect", self._connected)
         self.sio.on("resync", self._resync)
         self.sio.on("post_created", self._post)
@@ -246,12 +248,19 @@ class Watcher(User):
     def _join(self):
         if self.meeting_room:
             self.sio.emit("join", {"room": self.meeting_room})
+        self.attempts += 1
         room = f"thread:{self.thread}"
         last = max(self.seen, default=self.after)
         self.sio.emit("join", {"room": room, "after": last}, callback=self._joined)
 
     def _joined(self, ack):
         if not isinstance(ack, dict) or not ack.get("ok"):
+            self.refused.append(repr(ack)[:200])
+            if isinstance(ack, dict) and ack.get("error") == "unavailable":
+                # Database or Redis away for a moment: ask again, as forum.js.
+                timer = threading.Timer(2 + random.random() * 3, self._join)
+                timer.daemon = True
+                timer.start()
             return
         self.joins += 1
         for post in ack.get("posts", []):
@@ -304,6 +313,8 @@ class Watcher(User):
                     "connects": self.connects,
                     "resyncs": self.resyncs,
                     "joins": self.joins,
+                    "join_attempts": self.attempts,
+                    "refused": self.refused,
                 }
             )
         # No goodbye: a clean disconnect waits for the read loop of every client

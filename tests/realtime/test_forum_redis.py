@@ -113,8 +113,10 @@ def test_post_through_one_process_reaches_a_client_of_another(
 def test_clients_resync_after_a_redis_restart(sqlite_template, tmp_path):
     """Redis restarts while a reader listens on one process and a member posts
     through the other: the post's event is lost with Redis, but once the reader's
-    process has subscribed again (redis-py does it by itself after a short outage)
-    it tells its sockets to `resync`, and joining again brings the post."""
+    process has subscribed again (by redis-py itself after a short outage, by the
+    listening loop after a longer one) it tells its sockets to `resync`, and
+    joining again brings the post. A join while Redis is away answers
+    `unavailable`."""
     redis_server = RedisServer()  # of its own: this test restarts it
     redis_server.start()
     db_path = tmp_path / "shared.db"
@@ -163,7 +165,12 @@ def test_clients_resync_after_a_redis_restart(sqlite_template, tmp_path):
         )
         assert response.status_code == 201, response.text
         lost = response.json()["id"]
-        redis_server.start()  # the same port, within redis-py's own retries
+        # A join meanwhile is answered, not left hanging: try again later.
+        refused = listener.client.call(
+            "join", {"room": f"thread:{thread_id}", "after": before}, timeout=60
+        )
+        assert refused == {"ok": False, "error": "unavailable"}
+        redis_server.start()  # the same port
 
         listener.wait_for("resync", timeout=30)
         again = listener.join(f"thread:{thread_id}", after=before)

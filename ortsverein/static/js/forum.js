@@ -124,6 +124,11 @@
         (el) => Number(el.dataset.postId));
     }
     socket.emit("join", request, (ack) => {
+      if (ack && ack.error === "unavailable") {
+        // The server's database or Redis is away for a moment: ask again.
+        window.setTimeout(catchUp, 2000 + Math.random() * 3000);
+        return;
+      }
       if (!ack || !ack.ok) return;
       joined = true;
       for (const post of ack.current || []) replacePost(post);

@@ -58,6 +58,13 @@
       badge.hidden = false;
     }
   });
+  // Refused because the server's database or Redis is away for a moment (not for
+  // who we are): the client does not retry a refusal by itself, so try later.
+  socket.on("connect_error", (err) => {
+    if (err && err.message === "unavailable" && !socket.active) {
+      window.setTimeout(() => socket.connect(), 3000 + Math.random() * 5000);
+    }
+  });
   socket.on("session_ended", () => socket.disconnect());
   // Access changed (a role was removed): reconnect, so every room is checked again.
   socket.on("access_changed", () => {

@@ -26,6 +26,10 @@
 
   function join() {
     socket.emit("join", { room: room, check_in: root.dataset.canAttend === "1" }, (ack) => {
+      if (ack && ack.error === "unavailable") {
+        joinLater();  // the server's database or Redis is away for a moment
+        return;
+      }
       if (!ack || !ack.ok) return;
       announce("");
       // After a dropped link, show what changed meanwhile (spread out: after a
@@ -61,8 +65,24 @@
     if (!wanted) return;
     const last = lastPostId();
     socket.emit("join", { room: wanted, after: last }, (ack) => {
+      if (ack && ack.error === "unavailable") {
+        joinLater();
+        return;
+      }
       if (ack && ack.ok && Array.isArray(ack.posts)) ack.posts.forEach(addPost);
     });
+  }
+
+  // Join the room and its thread again in a moment (after a refused join, and
+  // when the server lost events: `resync`), as after a dropped link.
+  let joinTimer = null;
+  function joinLater(delay) {
+    window.clearTimeout(joinTimer);
+    joinTimer = window.setTimeout(() => {
+      threadRoom = null;
+      pollRoom = null;
+      join();
+    }, delay === undefined ? 2000 + Math.random() * 3000 : delay);
   }
 
   function lastPostId() {
@@ -225,12 +245,6 @@
   });
   // The server lost events (its message queue was away): join again as after a
   // dropped link, so the thread's catch-up and the sections' refresh run.
-  socket.on("resync", () => {
-    window.setTimeout(() => {
-      threadRoom = null;
-      pollRoom = null;
-      join();
-    }, Math.random() * 1500);
-  });
+  socket.on("resync", () => joinLater(Math.random() * 1500));
   if (socket.connected) join();
 })();
