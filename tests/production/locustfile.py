@@ -239,19 +239,22 @@ class Watcher(User):
         self.connects += 1
         self._join()
 
-    def _resync(self, _payload=None):
+    def _resync(self, payload=None):
         """The server lost events (Redis was away): join again and catch up, as
-        forum.js and meeting.js do, without a reconnect."""
+        forum.js and meeting.js do, without a reconnect (with the gap's start)."""
         self.resyncs += 1
-        self._join()
+        self._join(payload.get("since") if isinstance(payload, dict) else None)
 
-    def _join(self):
+    def _join(self, since=None):
         if self.meeting_room:
             self.sio.emit("join", {"room": self.meeting_room})
         self.attempts += 1
         room = f"thread:{self.thread}"
         last = max(self.seen, default=self.after)
-        self.sio.emit("join", {"room": room, "after": last}, callback=self._joined)
+        request = {"room": room, "after": last}
+        if since:
+            request["since"] = since
+        self.sio.emit("join", request, callback=self._joined)
 
     def _joined(self, ack):
         if not isinstance(ack, dict) or not ack.get("ok"):

@@ -117,8 +117,9 @@
   let joined = false;
   // After a dropped link the server sends what was posted in between and, for
   // the posts shown, how they read now (edited, hidden or deleted meanwhile).
-  function catchUp() {
+  function catchUp(since) {
     const request = { room: room, after: lastPostId() };
+    if (typeof since === "string") request.since = since;
     if (joined) {
       request.shown = Array.from(posts.querySelectorAll("[data-post-id]"),
         (el) => Number(el.dataset.postId));
@@ -126,7 +127,7 @@
     socket.emit("join", request, (ack) => {
       if (ack && ack.error === "unavailable") {
         // The server's database or Redis is away for a moment: ask again.
-        window.setTimeout(catchUp, 2000 + Math.random() * 3000);
+        window.setTimeout(() => catchUp(since), 2000 + Math.random() * 3000);
         return;
       }
       if (!ack || !ack.ok) return;
@@ -136,10 +137,13 @@
       if (ack.more) say(note, text.missed, window.location.pathname);
     });
   }
-  socket.on("connect", catchUp);
+  socket.on("connect", () => catchUp());
   // The server lost events (its message queue was away): catch up as after a
   // dropped link, each page at a moment of its own.
-  socket.on("resync", () => window.setTimeout(catchUp, Math.random() * 1500));
+  // `since`: the gap's start, for posts numbered before the last one shown.
+  socket.on("resync", (p) => {
+    window.setTimeout(() => catchUp(p && p.since), Math.random() * 1500);
+  });
   socket.on("post_created", (p) => { if (String(p.thread_id) === threadId) addPost(p.post); });
   socket.on("post_updated", (p) => { if (String(p.thread_id) === threadId) replacePost(p.post); });
   socket.on("post_hidden", (p) => { if (String(p.thread_id) === threadId) replacePost(p.post); });

@@ -63,12 +63,14 @@
     threadRoom = wanted;
     root.dataset.threadId = threadId || "";
     if (!wanted) return;
-    const last = lastPostId();
-    socket.emit("join", { room: wanted, after: last }, (ack) => {
+    const request = { room: wanted, after: lastPostId() };
+    if (resyncSince) request.since = resyncSince;
+    socket.emit("join", request, (ack) => {
       if (ack && ack.error === "unavailable") {
         joinLater();
         return;
       }
+      if (ack && ack.ok) resyncSince = null;
       if (ack && ack.ok && Array.isArray(ack.posts)) ack.posts.forEach(addPost);
     });
   }
@@ -76,6 +78,7 @@
   // Join the room and its thread again in a moment (after a refused join, and
   // when the server lost events: `resync`), as after a dropped link.
   let joinTimer = null;
+  let resyncSince = null;  // a `resync`'s gap start, for the thread's catch-up
   function joinLater(delay) {
     window.clearTimeout(joinTimer);
     joinTimer = window.setTimeout(() => {
@@ -245,6 +248,9 @@
   });
   // The server lost events (its message queue was away): join again as after a
   // dropped link, so the thread's catch-up and the sections' refresh run.
-  socket.on("resync", () => joinLater(Math.random() * 1500));
+  socket.on("resync", (p) => {
+    if (p && typeof p.since === "string") resyncSince = p.since;
+    joinLater(Math.random() * 1500);
+  });
   if (socket.connected) join();
 })();
