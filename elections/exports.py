@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl import Workbook
@@ -28,6 +29,15 @@ HEADER = [
 ]
 
 
+def _number(value: str) -> Any:
+    """A count as a number for the spreadsheet ("3" -> 3, "2.5" -> 2.5)."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return value
+    return int(number) if number == number.to_integral() else float(number)
+
+
 def rows(rec: dict[str, Any]) -> list[list[Any]]:
     """One row per candidate on each round's ballot."""
     out: list[list[Any]] = []
@@ -37,11 +47,11 @@ def rows(rec: dict[str, Any]) -> list[list[Any]]:
                 [
                     rnd.number,
                     row.name,
-                    "" if row.yes is not None else row.votes,
+                    "" if row.yes is not None else _number(row.votes),
                     "" if row.yes is None else row.yes,
                     "" if row.no is None else row.no,
                     "" if row.abstain is None else row.abstain,
-                    row.final,
+                    _number(row.final) if row.final else "",
                     "ja" if row.elected else "nein",
                     "ja" if row.by_quota else "nein",
                     "" if rnd.electorate is None else rnd.electorate,

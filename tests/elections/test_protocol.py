@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from models import AuditEntry, Member
-from tests.factories import fresh, make_member
+from tests.factories import PASSWORD, fresh, make_member
 
 
 def _text(pdf: bytes) -> str:
@@ -155,15 +155,38 @@ def test_result_exports_per_candidate_per_round_neutralise_formulas(
     assert winners[0][1] == "Anna Arndt" and winners[0][4] == "angenommen"
 
 
-@pytest.mark.parametrize("who", ["member", "sued_board", "candidate"])
-def test_others_get_404_for_the_protocol_and_exports(
-    held, elections, world, people, client, who
+def test_only_board_and_organisers_download_on_the_page_and_in_the_api(
+    held, elections, world, people, client
 ):
-    member = people.anna if who == "candidate" else getattr(world, who)
-    elections.as_(member)
-    assert "Wahlprotokoll (PDF)" not in elections.page(held) or who == "sued_board"
-    for fmt in ("pdf", "csv", "xlsx"):
-        assert client.get(f"/elections/{held.id}/export.{fmt}").status_code == 404
+    roles = {
+        "member": False,
+        "sued_board": False,
+        "candidate": False,
+        "organiser": True,
+        "board": True,
+        "admin": True,
+    }
+    for role, allowed in roles.items():
+        member = people.anna if role == "candidate" else getattr(world, role)
+        elections.as_(member)
+        assert ("Wahlprotokoll (PDF)" in elections.page(held)) is allowed or (
+            role == "sued_board"  # does not even see the election
+        )
+        token = client.post(
+            "/api/v1/auth/token", json={"email": member.email, "password": PASSWORD}
+        ).get_json()["token"]
+        for fmt in ("pdf", "csv", "xlsx"):
+            page = client.get(f"/elections/{held.id}/export.{fmt}")
+            api = client.get(
+                f"/api/v1/elections/{held.id}/export.{fmt}",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            for response in (page, api):
+                assert response.status_code == (200 if allowed else 404), (role, fmt)
+            if not allowed:
+                assert api.get_json()["error"]["code"] == "not_found"
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "get" in spec["paths"]["/api/v1/elections/{election_id}/export.{fmt}"]
 
 
 def test_a_round_that_misses_the_quota_reopens_nominations_for_a_further_round(
@@ -246,3 +269,53 @@ def test_a_round_that_misses_the_quota_reopens_nominations_for_a_further_round(
     text = _text(elections.client.get(f"/elections/{election.id}/export.pdf").data)
     assert "Liste wieder geöffnet Nach dem 1. Wahlgang" in text
     assert "Dora Dahl" in text
+
+
+def test_protocol_marks_the_quota_seat_and_explains_the_lot(
+    elections, people, world, session, app, client
+):
+    with app.app_context():
+        dan = make_member(session, world.nord, first_name="Dan", last_name="Dorn")
+        session.commit()
+    for member, gender in (
+        (people.anna, "w"),
+        (people.ben, "m"),
+        (people.cem, "m"),
+        (dan, "m"),
+    ):
+        session.get(Member, member.id).gender = gender
+    session.commit()
+    election = elections.create(
+        title="Beisitz",
+        office="Beisitzer:innen",
+        seats="3",
+        method="block",
+        quota_percent="40",
+    )
+    for who in (people.anna, people.ben, people.cem, dan):
+        elections.stand(election, who)
+    elections.close_nominations(election)
+    rnd = elections.start_round(election)
+
+    def choose(*members):
+        return {"choices": [elections.option(rnd, m) for m in members]}
+
+    men = (people.ben, people.cem, dan)
+    for voter in (world.member, world.board, world.organiser, people.ben):
+        elections.vote(voter, rnd, **choose(*men))
+    for voter in (people.anna, people.cem):
+        elections.vote(voter, rnd, **choose(people.anna, people.ben))
+    # Ben 6, Cem 4, Dan 4, Anna 2: Anna takes a seat by the quota; Cem and Dan
+    # are tied, and the lot from the box's digest orders them.
+    elections.close(rnd)
+    elections.page(election)
+    elections.as_(world.board)
+    text = _text(client.get(f"/elections/{election.id}/export.pdf").data)
+    assert "mindestens 40 % der Sitze je Geschlecht" in text
+    assert re.search(r"Anna Arndt 2 gewählt \(Sitz über die Quote\)", text)
+    assert re.search(r"Anna Arndt \(im 1\. Wahlgang, Sitz über die Quote\)", text)
+    assert "Losentscheid: 1. Wahlgang: Stimmengleichheit zwischen" in text
+    fresh(session)
+    digest = session.get(type(election), election.id).rounds[0].poll.ballot_digest
+    assert f"das Los aus der Prüfsumme der Urne ({digest})" in text
+    assert "Annahme der Wahl: noch nicht erklärt" in text
