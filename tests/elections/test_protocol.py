@@ -247,7 +247,11 @@ def test_a_round_that_misses_the_quota_reopens_nominations_for_a_further_round(
         {"closes_at": "2099-01-01T12:00"},
         follow_redirects=True,
     )
-    assert "Die Vorschlagsliste ist wieder offen." in response.get_data(True)
+    reopened = response.get_data(True)
+    assert "Die Vorschlagsliste ist wieder offen." in reopened
+    # The definition stands after a round: no edit button, the list is open.
+    assert f"/elections/{election.id}/edit" not in reopened
+    assert "Vorschlagsliste schließen" in reopened
 
     elections.stand(election, dora)
     elections.close_nominations(election)
