@@ -20,6 +20,7 @@ from ortsverein.permissions import has_role
 
 from .access import can_organise
 from .forms import method_label, method_rule
+from .rounds import remaining_seats
 
 OUTCOMES = {
     "elected": "Alle Sitze dieses Wahlgangs sind besetzt.",
@@ -211,17 +212,12 @@ def record(session: Session, election: Election, exporter: Member) -> dict[str, 
                 f"aus der Prüfsumme der Urne ({rnd.poll.ballot_digest or '–'}) "
                 f"ergibt die Reihenfolge {order}."
             )
-    taken = sum(
-        1
-        for s in election.elected
-        if s.acceptance is None or s.acceptance.value != "declined"
-    )
     return {
         "organisation": election.organisation.name,
         "title": election.title,
         "office": election.office,
         "seats": election.seats,
-        "open_seats": max(election.seats - taken, 0),
+        "open_seats": remaining_seats(election),
         "method": method,
         "rule": rule,
         "statute_reference": election.statute_reference,
