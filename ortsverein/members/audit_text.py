@@ -105,12 +105,19 @@ SENTENCES = {
         "%(actor)s hat festgehalten, dass die Wahl %(target)s abgelehnt wurde."
     ),
     "election.edited": _l("%(actor)s hat die Wahl %(target)s geändert."),
+    "election.exported": _l(
+        "%(actor)s hat das Wahlprotokoll oder Ergebnis der Wahl %(target)s "
+        "heruntergeladen."
+    ),
     "election.finished": _l("%(actor)s hat die Wahl %(target)s abgeschlossen."),
     "election.nominated": _l(
         "%(actor)s hat eine Kandidatur für die Wahl %(target)s vorgeschlagen."
     ),
     "election.nominations_closed": _l(
         "%(actor)s hat die Vorschlagsliste der Wahl %(target)s geschlossen."
+    ),
+    "election.nominations_reopened": _l(
+        "%(actor)s hat die Vorschlagsliste der Wahl %(target)s wieder geöffnet."
     ),
     "election.round_started": _l(
         "%(actor)s hat einen Wahlgang der Wahl %(target)s begonnen."
