@@ -48,6 +48,7 @@ from .motion import (
     Recommendation,
 )
 from .motion_amendment import AmendmentStatus, MotionAmendment
+from .motion_decision import MotionDecision
 from .notification import EmailMute, Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
@@ -87,6 +88,7 @@ __all__ = [
     "AmendmentStatus",
     "Motion",
     "MotionAmendment",
+    "MotionDecision",
     "MotionBook",
     "MotionCategory",
     "MotionStatus",

@@ -42,6 +42,14 @@ from .decisions import unsupport as unsupport
 from .decisions import withdraw as withdraw
 from .submission import MotionInput as MotionInput
 from .submission import submit as submit
+from .voting import close_vote as close_vote
+from .voting import decision_of as decision_of
+from .voting import decisions as decisions
+from .voting import decisions_of as decisions_of
+from .voting import pending_amendments as pending_amendments
+from .voting import refresh_decisions as refresh_decisions
+from .voting import start_vote as start_vote
+from .voting import vote_panel as vote_panel
 
 MAX_CATEGORIES = 50
 # Zones a book can keep its deadline in: Europe's, and UTC.

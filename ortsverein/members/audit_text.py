@@ -164,6 +164,7 @@ SENTENCES = {
         "%(actor)s hat Änderungsanträge in eine neue Fassung des Antrags %(target)s "
         "übernommen."
     ),
+    "motion.decided": _l("Über den Antrag %(target)s ist abgestimmt worden."),
     "motion.status_changed": _l(
         "%(actor)s hat den Status des Antrags %(target)s geändert."
     ),
@@ -171,6 +172,9 @@ SENTENCES = {
     "motion.supported": _l("%(actor)s unterstützt den Antrag %(target)s."),
     "motion.unsupported": _l(
         "%(actor)s hat die Unterstützung des Antrags %(target)s zurückgenommen."
+    ),
+    "motion.vote_started": _l(
+        "%(actor)s hat eine Abstimmung über den Antrag %(target)s begonnen."
     ),
     "motion.withdrawn": _l("%(actor)s hat den Antrag %(target)s zurückgezogen."),
     "motion_book.created": _l("%(actor)s hat das Antragsbuch %(target)s angelegt."),
