@@ -1,14 +1,16 @@
 """Decisions on motions and amendments: the vote that decided one (a member poll
-online, or a live vote in a meeting), with its vote record and the rule cited."""
+online, or a live vote in a meeting), with its vote record and the rule cited;
+and the agenda items of meetings that list motions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
+from .meeting import AgendaItem
 from .member import Member
 from .motion import Motion
 from .motion_amendment import MotionAmendment
@@ -51,3 +53,23 @@ class MotionDecision(Base):
     motion: Mapped[Motion] = relationship()
     amendment: Mapped[MotionAmendment | None] = relationship()
     started_by: Mapped[Member | None] = relationship()
+
+
+class MotionAgendaEntry(Base):
+    """A motion listed on an agenda item of a meeting, to be debated and voted on
+    there (an item can list several motions, in order)."""
+
+    __tablename__ = "motion_agenda_entries"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "motion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    motion_id: Mapped[int] = mapped_column(
+        ForeignKey("motions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    agenda_item: Mapped[AgendaItem] = relationship()
+    motion: Mapped[Motion] = relationship()

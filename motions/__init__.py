@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from ortsverein.api import register_blueprint
 
     from . import (  # noqa: F401  (routes)
+        agenda_views,
         amendment_views,
         api,
         api_schemas,

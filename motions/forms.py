@@ -168,3 +168,10 @@ class VoteForm(FlaskForm):
         format=FORMAT,
         validators=[DataRequired(), sane_year],
     )
+
+
+class AgendaForm(FlaskForm):
+    """List a motion on an item of a meeting's agenda."""
+
+    item = SelectField(_l("Tagesordnungspunkt"), coerce=int)
+    motion = SelectField(_l("Antrag"), coerce=int)

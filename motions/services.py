@@ -36,6 +36,12 @@ from .access import capacities as capacities
 from .access import get_book as get_book
 from .access import get_motion as get_motion
 from .access import is_committee as is_committee
+from .agenda import agenda_candidates as agenda_candidates
+from .agenda import agenda_entries as agenda_entries
+from .agenda import agenda_meetings as agenda_meetings
+from .agenda import list_on_agenda as list_on_agenda
+from .agenda import may_plan_agenda as may_plan_agenda
+from .agenda import unlist_from_agenda as unlist_from_agenda
 from .decisions import change_status as change_status
 from .decisions import support as support
 from .decisions import unsupport as unsupport

@@ -182,6 +182,7 @@ def _motion_page(motion: Motion, status_form: StatusForm | None = None, code=200
         withdraw_form=WithdrawForm(formdata=None),
         confirm=ConfirmForm(),
         votes=services.vote_panel(db.session, current_user, motion),
+        agenda=services.agenda_meetings(db.session, current_user, motion),
         vote_form=VoteForm(formdata=None),
     ), code
 

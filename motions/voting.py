@@ -31,7 +31,7 @@ from ortsverein.errors import Conflict, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from polls import services as polls
 
-from . import live
+from . import agenda, live
 from .access import is_committee
 from .errors import TransitionRefused
 from .labels import STATUS
@@ -119,6 +119,19 @@ def _require_votable(
             raise Conflict(_("Über diesen Änderungsantrag ist bereits entschieden."))
 
 
+def running_meeting(session: Session, member: Member, motion: Motion):
+    """The running meeting that votes on the motion: one whose agenda lists it,
+    else the meeting its book belongs to; None when none of them runs."""
+    for meeting_id in agenda.meeting_ids(session, motion):
+        try:
+            meeting = meetings.get_meeting(session, member, meeting_id)
+        except NotFound:
+            continue
+        if meetings.is_running(meeting):
+            return meeting
+    return None
+
+
 def start_vote(
     session: Session,
     member: Member,
@@ -130,13 +143,10 @@ def start_vote(
     """Put a motion (or an accepted amendment) to a yes/no/abstain vote. When the
     motion's book belongs to a meeting that is running, its chair holds a live
     vote of those present, the amendments first and then the motion as amended;
-    otherwise the motion committee starts a member poll that ends at `closes_at`."""
+    otherwise the motion committee starts a member poll that ends at `closes_at`.
+    A running meeting whose agenda lists the motion holds its vote."""
     book = motion.book
-    meeting = None
-    if book.meeting_id is not None:
-        candidate = meetings.get_meeting(session, member, book.meeting_id)
-        if meetings.is_running(candidate):
-            meeting = candidate
+    meeting = running_meeting(session, member, motion)
     if meeting is not None:
         if not meetings.is_chair(member, meeting):
             raise NotFound()
@@ -364,14 +374,7 @@ def vote_panel(session: Session, member: Member, motion: Motion) -> dict:
     a live vote (amendments first), the motion committee otherwise a member poll."""
     rows = decisions(session, motion)
     running = next((d for d in rows if d.decided_at is None), None)
-    meeting = None
-    if motion.book.meeting_id is not None:
-        try:
-            candidate = meetings.get_meeting(session, member, motion.book.meeting_id)
-        except NotFound:
-            candidate = None
-        if candidate is not None and meetings.is_running(candidate):
-            meeting = candidate
+    meeting = running_meeting(session, member, motion)
     chair = meeting is not None and meetings.is_chair(member, meeting)
     votable = motion.status in VOTABLE and running is None
     pending = pending_amendments(session, motion) if votable else []

@@ -271,3 +271,70 @@ def test_openapi_describes_the_decision_of_a_motion(client):
     assert {"outcome", "yes", "no", "abstain", "majority", "rule", "poll_id"} <= set(
         vote
     )
+
+
+def test_agenda_item_lists_a_motion_and_the_chair_runs_its_vote_there(
+    app, session, world, auth, client, book
+):
+    motion = _admitted(app, session, world, book)
+    meeting = make_meeting(session, world.nord, world.organiser)
+    item = meeting.items[1]
+    _as(auth, client, world.member)
+    response = auth.post(
+        f"/motions/meetings/{meeting.id}", {"item": item.id, "motion": motion.id}
+    )
+    assert response.status_code == 404
+    _as(auth, client, world.organiser)
+    page = _page(client.get(f"/motions/meetings/{meeting.id}"))
+    assert "Antrag auf die Tagesordnung setzen" in page
+    response = auth.post(
+        f"/motions/meetings/{meeting.id}",
+        {"item": item.id, "motion": motion.id},
+        follow_redirects=True,
+    )
+    page = _page(response)
+    assert "Der Antrag steht auf der Tagesordnung." in page
+    listed = page[page.index(f'id="item-{item.id}"') :]
+    assert f"{motion.number}: {motion.title}" in listed
+    twice = auth.post(
+        f"/motions/meetings/{meeting.id}",
+        {"item": item.id, "motion": motion.id},
+        follow_redirects=True,
+    )
+    assert "steht bereits auf diesem Punkt" in _page(twice)
+    # Before the meeting runs the committee would still start a member poll.
+    assert 'name="closes_at"' in _page(client.get(f"/motions/{motion.id}"))
+
+    meeting_action(session, meeting_services.start, world.organiser, meeting)
+    for member in (world.member, world.board, world.organiser):
+        meeting_action(session, attendance.check_in, member, meeting)
+    _as(auth, client, world.organiser)
+    motion_page = _page(client.get(f"/motions/{motion.id}"))
+    assert "Auf der Tagesordnung:" in motion_page and meeting.title in motion_page
+    assert 'name="closes_at"' not in motion_page  # the meeting decides now
+    page = _page(client.get(f"/motions/meetings/{meeting.id}"))
+    assert "Abstimmung über den Antrag starten" in page
+    auth.post(f"/motions/{motion.id}/vote/live")
+    fresh(session)
+    poll = session.get(Poll, session.scalars(select(MotionDecision.poll_id)).one())
+    assert poll.meeting_id == meeting.id and poll.electorate_size == 3
+    _vote(auth, client, world.member, poll, "Nein")
+    _vote(auth, client, world.board, poll, "Nein")
+    _vote(auth, client, world.organiser, poll, "Ja")
+    _as(auth, client, world.organiser)
+    assert "Abstimmung schließen" in _page(
+        client.get(f"/motions/meetings/{meeting.id}")
+    )
+    auth.post(f"/motions/{motion.id}/vote/close")
+    page = _page(client.get(f"/motions/meetings/{meeting.id}"))
+    assert "1 Ja, 2 Nein, 0 Enthaltungen" in page
+    fresh(session)
+    assert session.get(Motion, motion.id).status == MotionStatus.REJECTED
+
+    removed = auth.post(
+        f"/motions/meetings/{meeting.id}/items/{item.id}/motions/{motion.id}/remove",
+        follow_redirects=True,
+    )
+    page = _page(removed)
+    assert "Der Antrag ist von der Tagesordnung genommen." in page
+    assert f"{motion.number}: {motion.title}" not in page
