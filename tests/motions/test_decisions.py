@@ -206,6 +206,8 @@ def test_meeting_votes_amendments_first_then_the_motion_with_paper_ballots(
     assert "Abstimmung über den Antrag starten" not in page
     assert 'name="closes_at"' not in page  # the chair closes a live vote
     # The motion waits for its amendments, also when its form is sent anyway.
+    book_page = _page(client.get(f"/motions/books/{book.id}"))
+    assert f'href="/motions/meetings/{meeting.id}"' in book_page
     early = _page(auth.post(f"/motions/{motion.id}/vote/live", follow_redirects=True))
     assert "Zuerst wird über die Änderungsanträge abgestimmt: Ä1." in early
 
