@@ -171,13 +171,23 @@ SENTENCES = {
         "%(actor)s hat Änderungsanträge in eine neue Fassung des Antrags %(target)s "
         "übernommen."
     ),
+    "motion.decided": _l("Über den Antrag %(target)s ist abgestimmt worden."),
+    "motion.put_on_agenda": _l(
+        "%(actor)s hat den Antrag %(target)s auf die Tagesordnung gesetzt."
+    ),
     "motion.status_changed": _l(
         "%(actor)s hat den Status des Antrags %(target)s geändert."
     ),
     "motion.submitted": _l("%(actor)s hat den Antrag %(target)s gestellt."),
     "motion.supported": _l("%(actor)s unterstützt den Antrag %(target)s."),
+    "motion.taken_off_agenda": _l(
+        "%(actor)s hat den Antrag %(target)s von der Tagesordnung genommen."
+    ),
     "motion.unsupported": _l(
         "%(actor)s hat die Unterstützung des Antrags %(target)s zurückgenommen."
+    ),
+    "motion.vote_started": _l(
+        "%(actor)s hat eine Abstimmung über den Antrag %(target)s begonnen."
     ),
     "motion.withdrawn": _l("%(actor)s hat den Antrag %(target)s zurückgezogen."),
     "motion_book.created": _l("%(actor)s hat das Antragsbuch %(target)s angelegt."),
