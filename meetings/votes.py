@@ -38,7 +38,19 @@ def current_vote(
 ) -> dict | None:
     """The running vote; else the last one on the current item, or the last one
     closed since the item was opened (the chair may move on while a vote runs).
-    Only that one vote is summed up: a room's state is built often."""
+    Only that one vote is summed up: a room's state is built often. The feature
+    that owns the vote (an election's round) may add to the summary
+    (VOTE_SUMMARY_HOOKS, registered in its init_app)."""
+    summary = _current_vote(session, meeting, member)
+    if summary is not None:
+        for hook in current_app.config.get("VOTE_SUMMARY_HOOKS", []):
+            hook(session, summary)
+    return summary
+
+
+def _current_vote(
+    session: Session, meeting: Meeting, member: Member | None
+) -> dict | None:
     all_polls = polls.meeting_polls(session, meeting.id)
     poll = _unsealed(all_polls)
     if poll is not None:

@@ -148,7 +148,12 @@ def test_meeting_election_with_paper_ballots_second_round_and_acceptance(
         )
         # Closed in the room, not on the election page: counted at once.
         chair.get_by_role("button", name="Abstimmung schließen").click()
-        expect(chair.locator("#vote")).not_to_contain_text("Abstimmung schließen")
+        # The room says what the election's rule decided, not the poll's tally.
+        expect(chair.locator("#vote caption")).to_contain_text(
+            f"Niemand hat die nötige Mehrheit; zweiter Wahlgang: {anna.name}, "
+            f"{ben.name}."
+        )
+        expect(pb.locator("#vote caption")).to_contain_text("zweiter Wahlgang")
         chair.goto(election_url)
         rounds = chair.locator("section", has=chair.locator("#rounds-heading"))
         expect(rounds.get_by_role("row", name=anna.name)).to_contain_text("2")
@@ -165,6 +170,9 @@ def test_meeting_election_with_paper_ballots_second_round_and_acceptance(
         _vote(pa, room_url, anna.name)
         _vote(pb, room_url, ben.name)
         _vote(pc, room_url, anna.name)
+        # Cem watches the election's page while the round is closed and counted.
+        pc.goto(election_url)
+        pc.wait_for_function("() => window.ortsvereinSocket?.connected")
         _paper(
             chair,
             room_url,
@@ -179,6 +187,11 @@ def test_meeting_election_with_paper_ballots_second_round_and_acceptance(
         elected = chair.locator("section", has=chair.locator("#result-heading"))
         expect(elected.get_by_role("heading", name=anna.name)).to_be_visible()
         expect(elected).to_contain_text("Annahme ausstehend")
+        # Cem's page shows it without a reload (result_published).
+        expect(pc.locator("#result-heading")).to_be_visible()
+        expect(pc.locator("[data-election-part=results]")).to_contain_text(
+            "Annahme ausstehend"
+        )
 
         # Anna accepts in the app.
         pa.goto(election_url)

@@ -109,6 +109,13 @@ def test_closing_the_round_in_the_meeting_room_counts_it_at_once(
         f"/meetings/{meeting.id}/votes/{rnd.poll_id}/close", follow_redirects=True
     )
     assert response.status_code == 200
+    room = response.get_data(as_text=True)
+    # The room says what the election decided (and links to it), not the
+    # poll's own rule.
+    assert f"Gewählt: {people.ben.name}." in room
+    assert f'href="/elections/{election.id}"' in room
+    vote = room[room.index('id="vote"') : room.index("</table>")]
+    assert "Gewählt ist" not in vote
     fresh(session)
     rnd = session.get(ElectionRound, rnd.id)
     assert rnd.counted_at is not None
