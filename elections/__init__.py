@@ -33,8 +33,13 @@ def init_app(app: Flask) -> None:
         topic="polls",
     )
     register_panel(app, "elections/_panel.html", views.panel)
-    from .rounds import count_due
+    from .room import describe_vote
+    from .rounds import count_closed_vote, count_due
     from .seed import seed_elections
 
     app.config.setdefault("TICK_HOOKS", []).append(count_due)
+    # A round closed by the chair in the meeting room is counted at once.
+    app.config.setdefault("VOTE_CLOSED_HOOKS", []).append(count_closed_vote)
+    # The room shows a round's outcome by the election's rule, not the poll's.
+    app.config.setdefault("VOTE_SUMMARY_HOOKS", []).append(describe_vote)
     app.config.setdefault("SEED_HOOKS", []).append(seed_elections)

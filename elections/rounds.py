@@ -190,6 +190,16 @@ def close_round(session: Session, member: Member, election: Election) -> None:
     refresh(session, election)
 
 
+def count_closed_vote(session: Session, poll: Poll) -> None:
+    """Hook run by meetings when the chair closes a live vote (from the room, the
+    API or the election page): if the vote is an election's round, count it at
+    once and publish result_published, instead of waiting for `ortsverein tick`
+    or the next look at the election."""
+    rnd = session.scalar(select(ElectionRound).where(ElectionRound.poll_id == poll.id))
+    if rnd is not None and rnd.counted_at is None:
+        refresh(session, rnd.election)
+
+
 def refresh(session: Session, election: Election) -> None:
     """Count a round whose box has been sealed (idempotent; the first look after
     closing does it). Runs before the caller writes anything: sealing and the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,7 +38,19 @@ def current_vote(
 ) -> dict | None:
     """The running vote; else the last one on the current item, or the last one
     closed since the item was opened (the chair may move on while a vote runs).
-    Only that one vote is summed up: a room's state is built often."""
+    Only that one vote is summed up: a room's state is built often. The feature
+    that owns the vote (an election's round) may add to the summary
+    (VOTE_SUMMARY_HOOKS, registered in its init_app)."""
+    summary = _current_vote(session, meeting, member)
+    if summary is not None:
+        for hook in current_app.config.get("VOTE_SUMMARY_HOOKS", []):
+            hook(session, summary)
+    return summary
+
+
+def _current_vote(
+    session: Session, meeting: Meeting, member: Member | None
+) -> dict | None:
     all_polls = polls.meeting_polls(session, meeting.id)
     poll = _unsealed(all_polls)
     if poll is not None:
@@ -101,10 +114,21 @@ def start_vote(
 
 
 def close_vote(session: Session, chair: Member, meeting: Meeting, poll_id: int) -> Poll:
+    """Close and seal the vote now, then let the feature that owns it (an
+    election's round) act on the sealed box before the room hears of it, so the
+    room's refresh already shows what followed (the round counted)."""
     require_chair(chair, meeting)
     poll = polls.close_meeting_vote(
         session, chair, meeting_vote(session, meeting, poll_id)
     )
+    # Registered by later features in their init_app (meetings cannot import them:
+    # the hook is passed down); each runs its own transactions.
+    for hook in current_app.config.get("VOTE_CLOSED_HOOKS", []):
+        try:
+            hook(session, poll)
+        except Exception:  # the vote stays closed; `ortsverein tick` retries
+            session.rollback()
+            current_app.logger.exception("vote-closed hook failed for poll %s", poll.id)
     publish_meeting(session, meeting, "vote_closed")
     return poll
 

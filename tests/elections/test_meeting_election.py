@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from meetings import attendance, services, votes
-from models import ElectedSeat, Poll
+from models import ElectedSeat, ElectionRound, Poll
 from tests.factories import fresh, make_meeting, meeting_action
 
 
@@ -79,3 +79,48 @@ def test_meeting_round_with_paper_ballots_and_acceptance_by_the_chair(
         f"/elections/seats/{seat.id}/decline", follow_redirects=True
     )
     assert "bereits festgehalten" in again.get_data(as_text=True)
+
+
+def test_closing_the_round_in_the_meeting_room_counts_it_at_once(
+    elections, people, world, session, client, socket_client
+):
+    """The chair closes the round's vote in the room, not on the election page: the
+    round is counted in that request (no tick, no look at the election) and
+    result_published reaches the members' sockets."""
+    meeting = make_meeting(session, world.nord, world.organiser)
+    meeting_action(session, services.start, world.organiser, meeting)
+    for member in (world.member, people.anna, people.ben):
+        meeting_action(session, attendance.check_in, member, meeting)
+    election = elections.create(meeting_id=str(meeting.id))
+    for who in (people.anna, people.ben):
+        elections.stand(election, who)
+    elections.close_nominations(election)
+    rnd = elections.start_round(election)
+    anna, ben = elections.option(rnd, people.anna), elections.option(rnd, people.ben)
+    elections.vote(world.member, rnd, choice=ben)
+    elections.vote(people.anna, rnd, choice=anna)
+    elections.vote(people.ben, rnd, choice=ben)
+
+    elections.as_(world.member)
+    sock = socket_client()
+    sock.get_received()
+    elections.as_(world.organiser)
+    response = elections.auth.post(
+        f"/meetings/{meeting.id}/votes/{rnd.poll_id}/close", follow_redirects=True
+    )
+    assert response.status_code == 200
+    room = response.get_data(as_text=True)
+    # The room says what the election decided (and links to it), not the
+    # poll's own rule.
+    assert f"Gewählt: {people.ben.name}." in room
+    assert f'href="/elections/{election.id}"' in room
+    vote = room[room.index('id="vote"') : room.index("</table>")]
+    assert "Gewählt ist" not in vote
+    fresh(session)
+    rnd = session.get(ElectionRound, rnd.id)
+    assert rnd.counted_at is not None
+    [seat] = session.scalars(select(ElectedSeat)).all()
+    assert seat.member_id == people.ben.id  # 2 of 3 valid votes
+    published = [m for m in sock.get_received() if m["name"] == "result_published"]
+    assert [m["args"][0]["election_id"] for m in published] == [election.id]
+    assert published[0]["args"][0]["outcome"] == "elected"
