@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from ortsverein.api import register_blueprint
 
     from . import (  # noqa: F401  (routes)
+        amendment_api,
         amendment_views,
         api,
         api_schemas,
