@@ -40,6 +40,11 @@ from .decisions import change_status as change_status
 from .decisions import support as support
 from .decisions import unsupport as unsupport
 from .decisions import withdraw as withdraw
+from .forwarding import AlreadyForwarded as AlreadyForwarded
+from .forwarding import forward as forward
+from .forwarding import forwards as forwards
+from .forwarding import may_forward as may_forward
+from .forwarding import target_books as target_books
 from .submission import MotionInput as MotionInput
 from .submission import submit as submit
 

@@ -164,6 +164,13 @@ SENTENCES = {
         "%(actor)s hat Änderungsanträge in eine neue Fassung des Antrags %(target)s "
         "übernommen."
     ),
+    "motion.forward_received": _l(
+        "%(actor)s hat einen Antrag einer unteren Gliederung als %(target)s "
+        "weitergeleitet erhalten."
+    ),
+    "motion.forwarded": _l(
+        "%(actor)s hat den Antrag %(target)s an eine höhere Gliederung weitergeleitet."
+    ),
     "motion.status_changed": _l(
         "%(actor)s hat den Status des Antrags %(target)s geändert."
     ),
