@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         api,
         api_schemas,
         book_views,
+        resolution_views,
         views,
     )
     from .labels import RECOMMENDATION, STATUS, STATUS_VARIANT, status_text

@@ -171,6 +171,9 @@ SENTENCES = {
     "motion.forwarded": _l(
         "%(actor)s hat den Antrag %(target)s an eine höhere Gliederung weitergeleitet."
     ),
+    "motion.resolutions_exported": _l(
+        "%(actor)s hat das Beschlussbuch von %(org)s exportiert."
+    ),
     "motion.status_changed": _l(
         "%(actor)s hat den Status des Antrags %(target)s geändert."
     ),
