@@ -53,6 +53,20 @@ def book_json(book: MotionBook) -> dict:
     }
 
 
+def _link(motion: Motion | None) -> dict | None:
+    """The other end of a forwarding: where the motion stands in that book."""
+    if motion is None:
+        return None
+    return {
+        "motion_id": motion.id,
+        "number": motion.number,
+        "book_id": motion.book_id,
+        "book_title": motion.book.title,
+        "organisation": _org(motion.book.organisation),
+        "status": motion.status.value,
+    }
+
+
 def motion_json(motion: Motion, supported: bool) -> dict:
     return {
         "id": motion.id,
@@ -79,6 +93,8 @@ def motion_json(motion: Motion, supported: bool) -> dict:
         "supported": supported,
         "thread_id": motion.thread_id,
         "created_at": _iso(motion.created_at),
+        "forwarded_from": _link(motion.forwarded_from),
+        "forwarded_to": [_link(m) for m in motion.forwards],
         "history": [
             {
                 "from_status": h.from_status.value if h.from_status else None,

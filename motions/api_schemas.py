@@ -71,6 +71,14 @@ class MotionSchema(Schema):
     thread_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     history = fields.List(fields.Nested(StatusChangeSchema))
+    forwarded_from = _doc_dict(
+        "the lower level's adopted motion this one was forwarded from: {motion_id, "
+        "number, book_id, book_title, organisation: {id, name, slug}, status}",
+        allow_none=True,
+    )
+    forwarded_to = fields.List(
+        _doc_dict("the same for each higher book it went to, with the status there")
+    )
 
 
 class MotionSubmitSchema(Schema):

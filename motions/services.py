@@ -266,6 +266,7 @@ def list_motions(
             selectinload(Motion.submitters).joinedload(MotionSubmitter.member),
             selectinload(Motion.history),
             joinedload(Motion.category),
+            selectinload(Motion.forwards),
         )
         .order_by(Motion.sequence)
     )

@@ -158,3 +158,24 @@ def test_a_sibling_branch_sees_the_origin_but_not_the_branch_motion(
     assert f'href="/motions/{motion.id}"' not in page
     assert "Verlauf in OV Nord" in page
     assert client.get(f"/motions/{motion.id}").status_code == 404
+
+
+def test_the_api_shows_both_ends_of_a_forwarding(app, session, world, client, book):
+    from .test_api import Api
+
+    with app.app_context():
+        motion = _adopted(session, world, book)
+        upper = make_book(session, world.ub, world.admin, title="UB-Parteitag")
+        copy = act(session, services.forward, world.board, motion, upper)
+        copy = services.get_motion(session, world.admin, copy.id)
+        act(session, services.change_status, world.admin, copy, "admitted")
+    api = Api(client, world.member)
+    origin = api("GET", f"/motions/{motion.id}")
+    assert origin["forwarded_from"] is None
+    assert [
+        (f["motion_id"], f["book_title"], f["status"]) for f in origin["forwarded_to"]
+    ] == [(copy.id, "UB-Parteitag", "admitted")]
+    there = api("GET", f"/motion-books/{upper.id}/motions")["items"][0]
+    assert there["forwarded_from"]["motion_id"] == motion.id
+    assert there["forwarded_from"]["organisation"]["name"] == "OV Nord"
+    assert there["on_behalf_of"]["name"] == "OV Nord" and there["forwarded_to"] == []
