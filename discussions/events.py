@@ -5,13 +5,14 @@ there too."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask_socketio import rooms
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Member, Post
+from models import Member, Post, utcnow
 from ortsverein.realtime import MAX_ID, socket_member, socket_sid, socketio
 
 from .live import post_payload
@@ -28,16 +29,34 @@ def _is_post_id(value) -> bool:
     )
 
 
+def _since(value) -> datetime | None:
+    """A `resync`'s `since` (ISO time, at most a day back), else None."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(when.astimezone(UTC), utcnow() - timedelta(days=1))
+
+
 def on_join_thread(session: Session, member: Member, thread_id: int, data: dict):
-    """With `after` (the last post id the client has), send what it missed; with
+    """With `after` (the last post id the client has), send what it missed (and,
+    with a `resync`'s `since`, what was written since then); with
     `shown` (the ids of the posts it shows, on a reconnect), their current state:
     an edit, a hide or a deletion made meanwhile is not lost either."""
     after = data.get("after")
     if not _is_post_id(after):
         return None
+    newer = Post.id > after
+    since = _since(data.get("since"))
+    if since is not None:  # after a `resync`: what was written in the gap, too
+        newer = or_(newer, Post.created_at >= since)
     posts = session.scalars(
         select(Post)
-        .where(Post.thread_id == thread_id, Post.id > after)
+        .where(Post.thread_id == thread_id, newer)
         .options(joinedload(Post.author))
         .order_by(Post.id)
         .limit(CATCH_UP_LIMIT + 1)

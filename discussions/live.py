@@ -50,7 +50,12 @@ def post_payload(post: Post) -> dict:
 
 def publish_post(event: str, post: Post) -> None:
     """post_created, post_updated or post_hidden to everyone reading the thread."""
-    publish(event, post_payload(post), f"thread:{post.thread_id}")
+    publish_payload(event, post_payload(post))
+
+
+def publish_payload(event: str, payload: dict) -> None:
+    """A post's event from its payload (post_payload), built beforehand."""
+    publish(event, payload, f"thread:{payload['thread_id']}")
 
 
 def publish_thread_created(thread: Thread) -> None:

@@ -21,7 +21,7 @@ from models import (
     ThreadSubscription,
     utcnow,
 )
-from ortsverein import audit
+from ortsverein import audit, db_outage
 from ortsverein.errors import Forbidden, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.markdown import render
@@ -261,7 +261,8 @@ def create_thread(
     """A member opens a thread with its first post in a forum they can see."""
     thread, pending = add_thread(session, author, forum_id, title, body)
     session.commit()
-    after_thread_commit(session, thread, pending)
+    with db_outage.after_commit(session, f"announcing thread {thread.id}"):
+        after_thread_commit(session, thread, pending)
     return thread
 
 
@@ -307,10 +308,22 @@ def create_post(session: Session, author: Member, thread_id: int, body: str) -> 
     raise_errors(errors)
     post = _add_post(session, author, thread, body)
     pending = _notify_post(session, author, thread, post, new_thread=False)
-    session.commit()
-    live.publish_post("post_created", post)
-    for args in pending:
-        deliver(session, *args)
+    # Built before the commit: if the database goes away while committing, the
+    # post may be saved all the same, and is then announced from what we know.
+    payload = live.post_payload(post)
+    post_id = post.id
+    db_outage.commit(
+        session,
+        db_outage.Settle(
+            f"post {post_id}",
+            committed=lambda s: s.get(Post, post_id) is not None,
+            then=lambda: live.publish_payload("post_created", payload),
+        ),
+    )
+    live.publish_payload("post_created", payload)
+    with db_outage.after_commit(session, f"notifications of post {post_id}"):
+        for args in pending:
+            deliver(session, *args)
     return post
 
 

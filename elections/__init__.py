@@ -17,7 +17,13 @@ def init_app(app: Flask) -> None:
     from ortsverein.main import register_panel
     from ortsverein.notifications import register_kind
 
-    from . import api, api_schemas, views
+    from . import (  # noqa: F401  (routes)
+        api,
+        api_schemas,
+        document_views,
+        reopen_views,
+        views,
+    )
 
     app.register_blueprint(bp)
     register_blueprint(app, api.bp, api_schemas.SCHEMAS)

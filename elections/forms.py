@@ -160,3 +160,11 @@ class RoundForm(FlaskForm):
         format=FORMAT,
         validators=[Optional(), sane_year],
     )
+
+
+class ReopenForm(FlaskForm):
+    closes_at = DateTimeLocalField(
+        _l("Vorschläge bis (Ortszeit Berlin)"),
+        format=FORMAT,
+        validators=[Optional(), sane_year],
+    )

@@ -20,6 +20,8 @@ from .nominations import nominations_open as nominations_open
 from .nominations import open_acceptances as open_acceptances
 from .nominations import pending_consents as pending_consents
 from .nominations import withdraw as withdraw
+from .reopening import may_reopen as may_reopen
+from .reopening import reopen_nominations as reopen_nominations
 from .rounds import close_round as close_round
 from .rounds import finish as finish
 from .rounds import next_candidates as next_candidates

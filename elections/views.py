@@ -25,11 +25,12 @@ from ortsverein.local_time import to_local, to_utc
 from ortsverein.permissions import orgs_with_role
 from ortsverein.web import back_to, load
 
-from . import access, bp, services
+from . import access, bp, protocol, services
 from .forms import (
     ConsentForm,
     ElectionForm,
     NominateForm,
+    ReopenForm,
     RoundForm,
     method_choices,
     method_label,
@@ -148,6 +149,9 @@ def detail(election_id: int):
         remaining=services.remaining_seats(election),
         method_label=method_label(election.method.value),
         method_rule=method_rule(election.method.value),
+        may_download=protocol.may_download(current_user, election),
+        may_reopen=organiser and services.may_reopen(db.session, election),
+        reopen_form=ReopenForm(),
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from discussions import services as forum_services
 from models import (
+    AgendaItem,
     Attendance,
     Meeting,
     Member,
@@ -34,6 +35,7 @@ from .access import (
 )
 from .access import get_meeting as get_meeting
 from .access import is_chair as is_chair
+from .agenda import _item as _agenda_item
 from .agenda import finish_speeches
 from .live import publish_meeting
 from .planning import ItemInput as ItemInput  # callers build a meeting's input
@@ -209,3 +211,9 @@ def home_meetings(
 def is_running(meeting: Meeting) -> bool:
     """Started by the chair and not yet ended: live votes may be held."""
     return status(meeting) == RUNNING
+
+
+def agenda_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    """One item of the meeting's agenda (NotFound for another meeting's), for a
+    feature that lists its own things on it (motions)."""
+    return _agenda_item(meeting, item_id)

@@ -48,6 +48,7 @@ from .motion import (
     Recommendation,
 )
 from .motion_amendment import AmendmentStatus, MotionAmendment
+from .motion_decision import MotionAgendaEntry, MotionDecision
 from .notification import EmailMute, Notification
 from .organisation import Organisation, OrgLevel
 from .poll import (
@@ -86,7 +87,9 @@ __all__ = [
     "Runoff",
     "AmendmentStatus",
     "Motion",
+    "MotionAgendaEntry",
     "MotionAmendment",
+    "MotionDecision",
     "MotionBook",
     "MotionCategory",
     "MotionStatus",

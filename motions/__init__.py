@@ -10,10 +10,12 @@ bp = Blueprint("motions", __name__, url_prefix="/motions")
 
 
 def init_app(app: Flask) -> None:
-    """Register pages, API routes and the template helpers."""
+    """Register pages, API routes, the template helpers and the tick hook that
+    applies sealed votes."""
     from ortsverein.api import register_blueprint
 
     from . import (  # noqa: F401  (routes)
+        agenda_views,
         amendment_api,
         amendment_views,
         api,
@@ -21,12 +23,15 @@ def init_app(app: Flask) -> None:
         book_views,
         resolution_views,
         views,
+        vote_views,
     )
     from .labels import RECOMMENDATION, STATUS, STATUS_VARIANT, status_text
     from .seed import seed_motions
+    from .voting import decide_due
 
     app.register_blueprint(bp)
     app.config.setdefault("SEED_HOOKS", []).append(seed_motions)
+    app.config.setdefault("TICK_HOOKS", []).append(decide_due)
     register_blueprint(app, api.bp, api_schemas.SCHEMAS)
     app.add_template_global(status_text, "motion_status_text")
     app.jinja_env.globals.update(

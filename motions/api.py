@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request, url_for
 
-from models import Motion, MotionBook
+from models import Motion, MotionBook, MotionDecision
 from ortsverein.api import load_json, make_blueprint, paginated, token_required
 from ortsverein.db import db
 from ortsverein.pagination import parse_page_args
@@ -67,7 +67,31 @@ def _link(motion: Motion | None) -> dict | None:
     }
 
 
-def motion_json(motion: Motion, supported: bool) -> dict:
+def vote_json(decision: MotionDecision) -> dict:
+    amendment = decision.amendment
+    return {
+        "poll_id": decision.poll_id,
+        "meeting_id": decision.meeting_id,
+        "amendment": {"id": amendment.id, "label": amendment.label}
+        if amendment
+        else None,
+        "status": "decided" if decision.decided_at else "open",
+        "outcome": decision.outcome,
+        "yes": decision.yes,
+        "no": decision.no,
+        "abstain": decision.abstain,
+        "majority": decision.majority,
+        "rule": decision.rule,
+        "started_at": _iso(decision.started_at),
+        "decided_at": _iso(decision.decided_at),
+    }
+
+
+def motion_json(
+    motion: Motion, supported: bool, votes: list[MotionDecision] | None = None
+) -> dict:
+    votes = votes or []
+    own = [v for v in votes if v.amendment_id is None and v.decided_at is not None]
     return {
         "id": motion.id,
         "book_id": motion.book_id,
@@ -107,12 +131,17 @@ def motion_json(motion: Motion, supported: bool) -> dict:
             }
             for h in motion.history
         ],
+        "decision": vote_json(own[-1]) if own else None,
+        "votes": [vote_json(v) for v in votes],
     }
 
 
 def _one(motion: Motion):
     mine = services.supported_by(db.session, g.api_member, [motion.id])
-    return motion_json(motion, motion.id in mine)
+    services.refresh_decisions(db.session, motion)
+    return motion_json(
+        motion, motion.id in mine, services.decisions(db.session, motion)
+    )
 
 
 @bp.route("/motion-books")
@@ -206,7 +235,10 @@ def motions(book_id: int):
             "motions_api.motions", book_id=book.id, page=n, per_page=per_page
         ),
     )
-    body["items"] = [motion_json(m, m.id in mine) for m in result.items]
+    votes = services.decisions_of(db.session, [m.id for m in result.items])
+    body["items"] = [
+        motion_json(m, m.id in mine, votes.get(m.id, [])) for m in result.items
+    ]
     return jsonify(body)
 
 

@@ -79,6 +79,39 @@ class MotionSchema(Schema):
     forwarded_to = fields.List(
         _doc_dict("the same for each higher book it went to, with the status there")
     )
+    decision = fields.Nested(
+        "MotionVoteSchema",
+        allow_none=True,
+        metadata={"description": "the vote that decided the motion itself, or null"},
+    )
+    votes = fields.List(
+        fields.Nested("MotionVoteSchema"),
+        metadata={"description": "every vote on the motion and its amendments"},
+    )
+
+
+class MotionVoteSchema(Schema):
+    """A vote on a motion or one of its amendments, and once its poll is sealed
+    the decision with its vote record and the rule cited."""
+
+    poll_id = fields.Integer(allow_none=True)
+    meeting_id = fields.Integer(
+        allow_none=True, metadata={"description": "a live vote"}
+    )
+    amendment = _doc_dict(
+        "{id, label} of the amendment voted on, or null", allow_none=True
+    )
+    status = fields.String(metadata={"enum": ["open", "decided"]})
+    outcome = fields.String(allow_none=True, metadata={"enum": ["adopted", "rejected"]})
+    yes = fields.Integer(allow_none=True)
+    no = fields.Integer(allow_none=True)
+    abstain = fields.Integer(allow_none=True)
+    majority = fields.String(metadata={"example": "simple"})
+    rule = fields.String(
+        metadata={"description": "the majority in words, rule, statute"}
+    )
+    started_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
 
 
 class MotionSubmitSchema(Schema):
@@ -147,6 +180,7 @@ SCHEMAS = [
     MotionBookSchema,
     page_schema(MotionBookSchema),
     StatusChangeSchema,
+    MotionVoteSchema,
     MotionSchema,
     page_schema(MotionSchema),
     MotionSubmitSchema,

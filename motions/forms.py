@@ -158,3 +158,20 @@ class WithdrawForm(FlaskForm):
         validators=[Length(max=5000)],
         render_kw={"rows": 2},
     )
+
+
+class VoteForm(FlaskForm):
+    """The motion committee puts a motion to a member poll until `closes_at`."""
+
+    closes_at = DateTimeLocalField(
+        _l("Die Abstimmung endet (Ortszeit Berlin)"),
+        format=FORMAT,
+        validators=[DataRequired(), sane_year],
+    )
+
+
+class AgendaForm(FlaskForm):
+    """List a motion on an item of a meeting's agenda."""
+
+    item = SelectField(_l("Tagesordnungspunkt"), coerce=int)
+    motion = SelectField(_l("Antrag"), coerce=int)

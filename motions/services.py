@@ -36,6 +36,12 @@ from .access import capacities as capacities
 from .access import get_book as get_book
 from .access import get_motion as get_motion
 from .access import is_committee as is_committee
+from .agenda import agenda_candidates as agenda_candidates
+from .agenda import agenda_entries as agenda_entries
+from .agenda import agenda_meetings as agenda_meetings
+from .agenda import list_on_agenda as list_on_agenda
+from .agenda import may_plan_agenda as may_plan_agenda
+from .agenda import unlist_from_agenda as unlist_from_agenda
 from .decisions import change_status as change_status
 from .decisions import support as support
 from .decisions import unsupport as unsupport
@@ -47,6 +53,14 @@ from .forwarding import may_forward as may_forward
 from .forwarding import target_books as target_books
 from .submission import MotionInput as MotionInput
 from .submission import submit as submit
+from .voting import close_vote as close_vote
+from .voting import decision_of as decision_of
+from .voting import decisions as decisions
+from .voting import decisions_of as decisions_of
+from .voting import pending_amendments as pending_amendments
+from .voting import refresh_decisions as refresh_decisions
+from .voting import start_vote as start_vote
+from .voting import vote_panel as vote_panel
 
 MAX_CATEGORIES = 50
 # Zones a book can keep its deadline in: Europe's, and UTC.

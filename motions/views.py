@@ -22,7 +22,7 @@ from .access import (
     in_membership,
     working_groups,
 )
-from .forms import MotionForm, StatusForm, WithdrawForm
+from .forms import MotionForm, StatusForm, VoteForm, WithdrawForm
 from .forward_views import ForwardForm, page_context
 from .labels import deadline_text
 
@@ -145,7 +145,10 @@ def submit(book_id: int):
 @bp.route("/<int:motion_id>")
 @member_required
 def motion(motion_id: int):
-    return _motion_page(load(services.get_motion, motion_id))
+    motion = load(services.get_motion, motion_id)
+    # A vote sealed since the last look decides now (the tick does it too).
+    services.refresh_decisions(db.session, motion)
+    return _motion_page(motion)
 
 
 def _targets(motion: Motion) -> list[MotionStatus]:
@@ -184,6 +187,9 @@ def _motion_page(
         status_form=status_form,
         withdraw_form=WithdrawForm(formdata=None),
         confirm=ConfirmForm(),
+        votes=services.vote_panel(db.session, current_user, motion),
+        agenda=services.agenda_meetings(db.session, current_user, motion),
+        vote_form=VoteForm(formdata=None),
         **page_context(motion, forward_form),
     ), code
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import sqlite3
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
 
+from .db_outage import unavailable, watch_commits
 from .greenlets import gevent_patched
 
 # On SQLite a transaction that reads and then writes can fail with "database is locked"
@@ -198,6 +200,7 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"])
+        watch_commits(engine)  # a COMMIT whose answer is lost (db_outage.py)
         # Objects stay usable after a service commits, so views can render them.
         factory = sessionmaker(engine, expire_on_commit=False)
         app.extensions["ortsverein_db"] = (engine, factory)
@@ -216,7 +219,15 @@ class Database:
     def _remove(self, _exc=None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            try:
+                session.close()
+            except Exception as err:
+                # The request's work is done (its answer may be a good page); only
+                # the closing ROLLBACK met a database going away: drop the link.
+                if not unavailable(err):
+                    raise
+                with contextlib.suppress(Exception):
+                    session.invalidate()
 
 
 db = Database()

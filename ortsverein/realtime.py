@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable
 from typing import cast
 
+import socketio as python_socketio
 from flask import Flask, current_app, request
 from flask import session as flask_session
 from flask_login import current_user
 from flask_socketio import SocketIO, disconnect, join_room, leave_room, rooms
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.orm import Session
 
 from models import Member
@@ -18,6 +22,7 @@ from models import Member
 from . import metrics, presence
 from .app_object import app_object
 from .db import db
+from .db_outage import unavailable as database_unavailable
 
 socketio = SocketIO()
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
@@ -231,6 +236,37 @@ def _on_disconnect(reason=None):
             _left(room, socket_sid())
 
 
+UNAVAILABLE = "unavailable"  # the ack's error (and connect refusal) in an outage
+
+
+def unavailable(err: BaseException) -> bool:
+    """Whether the database or Redis cannot be reached (restarted, failed over)."""
+    return database_unavailable(err) or isinstance(
+        err, (RedisConnectionError, RedisTimeoutError)
+    )
+
+
+def _on_error(err: BaseException):
+    """Any socket handler that raised: the client gets an answer instead of none.
+    While the database or Redis is away a join answers `{"ok": false, "error":
+    "unavailable"}` (forum.js and meeting.js try again a little later: it may have
+    put the socket into the room without its catch-up) and a connection is refused
+    with the message "unavailable" (live.js connects again later)."""
+    with contextlib.suppress(Exception):  # the connection may be gone
+        db.session.rollback()
+    event = getattr(request, "event", None) or {}
+    name = event.get("message") if isinstance(event, dict) else None
+    if unavailable(err):
+        current_app.logger.warning("socket %s: %s (%s)", name, UNAVAILABLE, err)
+        if name == "connect":
+            raise python_socketio.exceptions.ConnectionRefusedError(UNAVAILABLE)
+        return {"ok": False, "error": UNAVAILABLE}
+    current_app.logger.error("socket %s failed", name, exc_info=err)
+    if name == "connect":
+        return False
+    return {"ok": False, "error": "internal_error"}
+
+
 def init_app(app: Flask) -> None:
     # Default CORS policy: only the page's own origin may open a socket.
     kwargs = {"async_mode": app.config["SOCKETIO_ASYNC_MODE"]}
@@ -254,3 +290,4 @@ def init_app(app: Flask) -> None:
     socketio.on_event("join", _on_join)
     socketio.on_event("leave", _on_leave)
     socketio.on_event("disconnect", _on_disconnect)
+    socketio.on_error_default(_on_error)

@@ -27,7 +27,7 @@ from models import (
     SealedBallot,
     utcnow,
 )
-from ortsverein import metrics
+from ortsverein import db_outage, metrics
 from ortsverein.db import (
     holds_write_lock,
     reading_after_commit,
@@ -238,8 +238,10 @@ def cast_into(session: Session, poll: OpenPoll, member: Member, choices: list) -
                     "Stimme; eine abgegebene Stimme ist endgültig."
                 )
             ) from None
-    with reading_after_commit(session):
-        publish_turnout(session, poll)
+    # The ballot is in: a database gone away now must not answer as if it were not.
+    with db_outage.after_commit(session, f"turnout of poll {poll.id}"):
+        with reading_after_commit(session):
+            publish_turnout(session, poll)
     return code
 
 

@@ -99,6 +99,10 @@ class PostgresServer:
             "UTF8",
             "--no-sync",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its data folder (again, after `pause`)."""
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -114,6 +118,18 @@ class PostgresServer:
             str(self.root / "log"),
             "-w",
             "start",
+        )
+
+    def pause(self) -> None:
+        """Stop the server with a fast shutdown (sessions ended), data kept."""
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-m",
+            "fast",
+            "-w",
+            "stop",
         )
 
     def url(self, dbname: str = "postgres") -> str:

@@ -116,7 +116,7 @@ def test_the_gevent_worker_starts_without_a_traceback(sqlite_template, tmp_path)
     assert "Traceback" not in output and "failed with" not in output, output
 
 
-PIPELINED = 400  # requests the hammering client sends at once on one connection
+PIPELINED = 200  # requests the hammering client sends at once on one connection
 
 
 def _gevent_server(sqlite_template, tmp_path, *options):
@@ -168,7 +168,7 @@ def _served_before_the_other(port: int, log: Path, server) -> int:
     reader.start()
     assert first_answer.wait(30)
     assert requests.get(f"{base}/login?other=1", timeout=60).ok
-    reader.join(60)
+    reader.join(300)  # a loaded machine (caches off, -n auto) needs minutes
     hammer.close()
     assert received.count(b"HTTP/1.1 200") == PIPELINED
     server.terminate()

@@ -2,7 +2,7 @@
 adopted motion it was forwarded from; a motion goes to a given book once.
 
 Revision ID: fea76b25adb6
-Revises: ce1f5502de47
+Revises: a9b0192c72a5
 Create Date: 2026-12-03 12:10:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'fea76b25adb6'
-down_revision: Union[str, Sequence[str], None] = 'ce1f5502de47'
+down_revision: Union[str, Sequence[str], None] = 'a9b0192c72a5'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

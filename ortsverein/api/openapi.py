@@ -21,13 +21,19 @@ COMMON_ERRORS = {
     "token": (401, "unauthenticated or invalid_token: no valid bearer token"),
     "fields": (422, "validation_error: error.fields names each invalid field"),
     "path": (404, "not_found: unknown, or not visible to you"),
+    "database": (
+        503,
+        "database_unavailable: the database cannot be reached, nothing was saved; "
+        "try again after Retry-After seconds. commit_outcome_unknown: it went away "
+        "while saving, so it may be saved: read it back before sending it again",
+    ),
 }
 
 
 def _complete(operation: dict, path: str) -> None:
     """Add the common error responses, each with the Error schema."""
     responses = operation.setdefault("responses", {})
-    kinds = ["any"]
+    kinds = ["any", "database"]
     if operation.get("security") != []:
         kinds.append("token")
     if "requestBody" in operation:

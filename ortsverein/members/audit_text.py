@@ -105,12 +105,19 @@ SENTENCES = {
         "%(actor)s hat festgehalten, dass die Wahl %(target)s abgelehnt wurde."
     ),
     "election.edited": _l("%(actor)s hat die Wahl %(target)s geändert."),
+    "election.exported": _l(
+        "%(actor)s hat das Wahlprotokoll oder Ergebnis der Wahl %(target)s "
+        "heruntergeladen."
+    ),
     "election.finished": _l("%(actor)s hat die Wahl %(target)s abgeschlossen."),
     "election.nominated": _l(
         "%(actor)s hat eine Kandidatur für die Wahl %(target)s vorgeschlagen."
     ),
     "election.nominations_closed": _l(
         "%(actor)s hat die Vorschlagsliste der Wahl %(target)s geschlossen."
+    ),
+    "election.nominations_reopened": _l(
+        "%(actor)s hat die Vorschlagsliste der Wahl %(target)s wieder geöffnet."
     ),
     "election.round_started": _l(
         "%(actor)s hat einen Wahlgang der Wahl %(target)s begonnen."
@@ -164,12 +171,16 @@ SENTENCES = {
         "%(actor)s hat Änderungsanträge in eine neue Fassung des Antrags %(target)s "
         "übernommen."
     ),
+    "motion.decided": _l("Über den Antrag %(target)s ist abgestimmt worden."),
     "motion.forward_received": _l(
         "%(actor)s hat einen Antrag einer unteren Gliederung als %(target)s "
         "weitergeleitet erhalten."
     ),
     "motion.forwarded": _l(
         "%(actor)s hat den Antrag %(target)s an eine höhere Gliederung weitergeleitet."
+    ),
+    "motion.put_on_agenda": _l(
+        "%(actor)s hat den Antrag %(target)s auf die Tagesordnung gesetzt."
     ),
     "motion.resolutions_exported": _l(
         "%(actor)s hat das Beschlussbuch von %(org)s exportiert."
@@ -179,8 +190,14 @@ SENTENCES = {
     ),
     "motion.submitted": _l("%(actor)s hat den Antrag %(target)s gestellt."),
     "motion.supported": _l("%(actor)s unterstützt den Antrag %(target)s."),
+    "motion.taken_off_agenda": _l(
+        "%(actor)s hat den Antrag %(target)s von der Tagesordnung genommen."
+    ),
     "motion.unsupported": _l(
         "%(actor)s hat die Unterstützung des Antrags %(target)s zurückgenommen."
+    ),
+    "motion.vote_started": _l(
+        "%(actor)s hat eine Abstimmung über den Antrag %(target)s begonnen."
     ),
     "motion.withdrawn": _l("%(actor)s hat den Antrag %(target)s zurückgezogen."),
     "motion_book.created": _l("%(actor)s hat das Antragsbuch %(target)s angelegt."),

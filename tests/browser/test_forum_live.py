@@ -158,3 +158,33 @@ def test_a_post_hidden_live_reads_in_the_readers_language(
         assert "Moderation" not in body.inner_text()
     finally:
         context.close()
+
+
+def test_a_resync_brings_a_post_whose_event_was_lost(
+    app, session, world, forums, live_server, browser
+):
+    """A post saved while its event was lost (Redis away): when the server then
+    sends `resync`, the open thread page catches up without a reload."""
+    from discussions.services import _add_post
+    from ortsverein.realtime import socketio
+    from tests.factories import _through_service
+
+    base = live_server.url
+    context = browser.new_context(locale="de-DE")
+    try:
+        reader = context.new_page()
+        reader.set_default_timeout(15_000)
+        _login(reader, base, world.member)
+        reader.goto(f"{base}/forums/threads/{forums.nord_thread.id}")
+        reader.locator("[data-presence]").get_by_text("1 liest gerade mit").wait_for()
+        with app.app_context():
+            thread = session.get(type(forums.nord_thread), forums.nord_thread.id)
+            # Saved, never announced: as when the message queue was away.
+            _through_service(session, _add_post, world.board, thread, "Verpasst?")
+            reader.wait_for_timeout(500)
+            assert reader.locator("article.post").count() == 1
+            socketio.emit("resync", {"reason": "message_queue"})
+        reader.locator("article.post-live", has_text="Verpasst?").wait_for()
+        assert reader.locator("article.post").count() == 2
+    finally:
+        context.close()

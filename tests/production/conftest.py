@@ -1,5 +1,5 @@
 """The production tier (tests/production/tier.py) for this folder's tests: started
-once per module, as deploy/ describes it."""
+once for the folder, as deploy/ describes it (every test leaves it whole)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.production)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def tier():
     started = ProductionTier(app_count=2)
     try:

@@ -183,7 +183,8 @@ class Voter(HttpUser):
 class Watcher(User):
     """A member's open page: a socket in a thread room, or in a meeting room and
     the thread of its current item, as forum.js and meeting.js do: on every
-    (re)connect it joins again with the last post it has and takes the catch-up."""
+    (re)connect and `resync` it joins again with the last post it has and takes
+    the catch-up."""
 
     fixed_count = PLAN["watchers"]
     wait_time = constant(1)
@@ -212,7 +213,11 @@ class Watcher(User):
             reconnection_delay=0.5,
             reconnection_delay_max=3,
         )
+        self.resyncs = 0
+        self.attempts = 0
+        self.refused: list[str] = []
         self.sio.on("connect", self._connected)
+        self.sio.on("resync", self._resync)
         self.sio.on("post_created", self._post)
         self._connect()
 
@@ -232,14 +237,33 @@ class Watcher(User):
 
     def _connected(self):
         self.connects += 1
+        self._join()
+
+    def _resync(self, payload=None):
+        """The server lost events (Redis was away): join again and catch up, as
+        forum.js and meeting.js do, without a reconnect (with the gap's start)."""
+        self.resyncs += 1
+        self._join(payload.get("since") if isinstance(payload, dict) else None)
+
+    def _join(self, since=None):
         if self.meeting_room:
             self.sio.emit("join", {"room": self.meeting_room})
+        self.attempts += 1
         room = f"thread:{self.thread}"
         last = max(self.seen, default=self.after)
-        self.sio.emit("join", {"room": room, "after": last}, callback=self._joined)
+        request = {"room": room, "after": last}
+        if since:
+            request["since"] = since
+        self.sio.emit("join", request, callback=self._joined)
 
     def _joined(self, ack):
         if not isinstance(ack, dict) or not ack.get("ok"):
+            self.refused.append(repr(ack)[:200])
+            if isinstance(ack, dict) and ack.get("error") == "unavailable":
+                # Database or Redis away for a moment: ask again, as forum.js.
+                timer = threading.Timer(2 + random.random() * 3, self._join)
+                timer.daemon = True
+                timer.start()
             return
         self.joins += 1
         for post in ack.get("posts", []):
@@ -290,7 +314,10 @@ class Watcher(User):
                     "seen": sorted(self.seen),
                     "connected": self.sio.connected,
                     "connects": self.connects,
+                    "resyncs": self.resyncs,
                     "joins": self.joins,
+                    "join_attempts": self.attempts,
+                    "refused": self.refused,
                 }
             )
         # No goodbye: a clean disconnect waits for the read loop of every client

@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 import requests
 from sqlalchemy import create_engine, text
 
@@ -321,6 +320,7 @@ def test_load_with_faults(tier: ProductionTier, tmp_path):
         if room_posts[w["thread"]] - set(w["seen"])
     }
     reconnected = sum(1 for w in watchers if w["connects"] > 1)
+    resynced = sum(1 for w in watchers if w["resyncs"])
 
     # No 5xx outside the fault windows (nginx's log has every request).
     lines = [line for line in _nginx_lines(tier) if started - 1 <= line[0] <= ended]
@@ -342,6 +342,7 @@ def test_load_with_faults(tier: ProductionTier, tmp_path):
         "ballot rows": counts,
         "sockets live at the end": len(live),
         "sockets that reconnected": reconnected,
+        "sockets told to resync": resynced,
         "posts to rooms": sum(len(v) for v in all_posts.values()),
         "committed but not acknowledged": unannounced,
         "windows (s)": {n: round(b - a, 1) for n, a, b in windows},
@@ -350,22 +351,25 @@ def test_load_with_faults(tier: ProductionTier, tmp_path):
     print("\nfault run:", json.dumps(report, indent=1))
     print(summary[-3000:])
     assert not stray, stray[:20]
+    # Inside them too, no request failed with a 500: a process that died answers
+    # 502 (nginx), a database that is away 503 with a stable code.
+    assert {line[1] for line in errors} <= {502, 503, 504}, errors[:20]
     # The load was real (the demo voters who voted already get 409); on a busy
     # 2-core machine a post may take seconds, so the floor is low.
     assert len(acked_posts) >= 10 and len(acked_ballots) >= 15, report
     # Nearly every client is connected again at the end (a few may be between a
     # reconnect and its join when locust stops), and every live one saw everything.
     assert len(live) >= WATCHERS * 0.9, report
-    # The faults reached the clients: sockets of the killed process and, after the
-    # Redis restart, of both processes reconnected and caught up.
-    assert reconnected >= WATCHERS // 2, report
-    if missed:
-        # Known gap (open): redis-py's PubSub can reconnect and subscribe again by
-        # itself after a Redis restart, so the process never sees the failure that
-        # makes it resync its sockets (ortsverein/message_queue.py), and events
-        # published in the gap stay lost for its live clients until they reconnect.
-        pytest.xfail(
-            f"{len(missed)} live clients missed acknowledged posts after the Redis "
-            f"restart (e.g. {dict(list(missed.items())[:3])}): message-queue resync "
-            "gap, see ortsverein/message_queue.py"
-        )
+    # The faults reached the clients: sockets of the killed process reconnected and
+    # caught up; after the Redis restart both processes told their sockets to
+    # resync (those that were connected then).
+    assert reconnected >= WATCHERS // 4, report
+    assert resynced >= WATCHERS // 2, report
+    # Every live client saw every acknowledged post of its room: the events lost
+    # while Redis was away came with the catch-up after the `resync` that every
+    # process sent its sockets once subscribed again (ortsverein/message_queue.py).
+    assert not missed, (
+        f"{len(missed)} live clients missed acknowledged posts "
+        f"(e.g. {dict(list(missed.items())[:3])})",
+        report,
+    )

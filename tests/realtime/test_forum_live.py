@@ -27,12 +27,16 @@ def token_for(base: str, member) -> str:
 class Listener:
     """A real Socket.IO client that queues every event it receives."""
 
-    def __init__(self, base: str, token: str):
+    def __init__(self, base: str, token: str, http_session=None, **connect):
         self.events: queue.Queue = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
+        self.client = socketio.Client(reconnection=False, http_session=http_session)
         self.client.on("*", lambda event, data: self.events.put((event, data)))
         self.client.connect(
-            base, auth={"token": token}, transports=["websocket"], wait_timeout=10
+            base,
+            auth={"token": token},
+            transports=["websocket"],
+            wait_timeout=10,
+            **connect,
         )
 
     def join(self, room: str, **extra) -> dict:

@@ -157,21 +157,34 @@
   }
 
   let joined = false;
-  socket.on("connect", () => {
-    // After a dropped link the server sends what was posted in between and, for
-    // the posts shown, how they read now (edited, hidden or deleted meanwhile).
+  // After a dropped link the server sends what was posted in between and, for
+  // the posts shown, how they read now (edited, hidden or deleted meanwhile).
+  function catchUp(since) {
     const request = { room: room, after: lastPostId() };
+    if (typeof since === "string") request.since = since;
     if (joined) {
       request.shown = Array.from(posts.querySelectorAll("[data-post-id]"),
         (el) => Number(el.dataset.postId));
     }
     socket.emit("join", request, (ack) => {
+      if (ack && ack.error === "unavailable") {
+        // The server's database or Redis is away for a moment: ask again.
+        window.setTimeout(() => catchUp(since), 2000 + Math.random() * 3000);
+        return;
+      }
       if (!ack || !ack.ok) return;
       joined = true;
       for (const post of ack.current || []) replacePost(post);
       for (const post of ack.posts || []) addPost(post);
       if (ack.more) say(note, text.missed, window.location.pathname);
     });
+  }
+  socket.on("connect", () => catchUp());
+  // The server lost events (its message queue was away): catch up as after a
+  // dropped link, each page at a moment of its own.
+  // `since`: the gap's start, for posts numbered before the last one shown.
+  socket.on("resync", (p) => {
+    window.setTimeout(() => catchUp(p && p.since), Math.random() * 1500);
   });
   socket.on("post_created", (p) => { if (String(p.thread_id) === threadId) addPost(p.post); });
   socket.on("post_updated", (p) => { if (String(p.thread_id) === threadId) replacePost(p.post); });

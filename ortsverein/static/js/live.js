@@ -40,6 +40,9 @@
     }
   }
   socket.on("connect", joinRooms);  // again after every reconnect
+  // Events were lost on the server (its message queue was away): the counts may be
+  // behind. Each feature script catches up its own rooms.
+  socket.on("resync", refreshBadge);
   socket.on("turnout", (payload) => {
     for (const el of turnouts) {
       if (String(payload.poll_id) === el.dataset.turnout) {
@@ -53,6 +56,13 @@
       const count = badge.querySelector("[data-count]");
       count.textContent = String(Number(count.textContent || "0") + 1);
       badge.hidden = false;
+    }
+  });
+  // Refused because the server's database or Redis is away for a moment (not for
+  // who we are): the client does not retry a refusal by itself, so try later.
+  socket.on("connect_error", (err) => {
+    if (err && err.message === "unavailable" && !socket.active) {
+      window.setTimeout(() => socket.connect(), 3000 + Math.random() * 5000);
     }
   });
   socket.on("session_ended", () => socket.disconnect());

@@ -26,6 +26,10 @@
 
   function join() {
     socket.emit("join", { room: room, check_in: root.dataset.canAttend === "1" }, (ack) => {
+      if (ack && ack.error === "unavailable") {
+        joinLater();  // the server's database or Redis is away for a moment
+        return;
+      }
       if (!ack || !ack.ok) return;
       announce("");
       // After a dropped link, show what changed meanwhile (spread out: after a
@@ -59,10 +63,29 @@
     threadRoom = wanted;
     root.dataset.threadId = threadId || "";
     if (!wanted) return;
-    const last = lastPostId();
-    socket.emit("join", { room: wanted, after: last }, (ack) => {
+    const request = { room: wanted, after: lastPostId() };
+    if (resyncSince) request.since = resyncSince;
+    socket.emit("join", request, (ack) => {
+      if (ack && ack.error === "unavailable") {
+        joinLater();
+        return;
+      }
+      if (ack && ack.ok) resyncSince = null;
       if (ack && ack.ok && Array.isArray(ack.posts)) ack.posts.forEach(addPost);
     });
+  }
+
+  // Join the room and its thread again in a moment (after a refused join, and
+  // when the server lost events: `resync`), as after a dropped link.
+  let joinTimer = null;
+  let resyncSince = null;  // a `resync`'s gap start, for the thread's catch-up
+  function joinLater(delay) {
+    window.clearTimeout(joinTimer);
+    joinTimer = window.setTimeout(() => {
+      threadRoom = null;
+      pollRoom = null;
+      join();
+    }, delay === undefined ? 2000 + Math.random() * 3000 : delay);
   }
 
   function lastPostId() {
@@ -225,6 +248,12 @@
     threadRoom = null;
     pollRoom = null;
     announce(root.dataset.textReconnect);
+  });
+  // The server lost events (its message queue was away): join again as after a
+  // dropped link, so the thread's catch-up and the sections' refresh run.
+  socket.on("resync", (p) => {
+    if (p && typeof p.since === "string") resyncSince = p.since;
+    joinLater(Math.random() * 1500);
   });
   if (socket.connected) join();
 })();
