@@ -139,11 +139,20 @@ class Motion(Base):
     """A motion in a book: its current text is its latest version's."""
 
     __tablename__ = "motions"
-    __table_args__ = (UniqueConstraint("book_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("book_id", "number"),
+        # A motion is forwarded to a given book once.
+        UniqueConstraint("book_id", "forwarded_from_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     book_id: Mapped[int] = mapped_column(
         ForeignKey("motion_books.id", ondelete="RESTRICT"), index=True
+    )
+    # Forwarded up the tree: the adopted motion of a lower level's book this one
+    # came from (its branch is `on_behalf_of`).
+    forwarded_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("motions.id", ondelete="SET NULL"), index=True
     )
     sequence: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(30))
@@ -181,6 +190,12 @@ class Motion(Base):
     category: Mapped[MotionCategory | None] = relationship()
     on_behalf_of: Mapped[Organisation | None] = relationship()
     thread: Mapped[Thread | None] = relationship()
+    forwarded_from: Mapped[Motion | None] = relationship(
+        remote_side=[id], back_populates="forwards"
+    )
+    forwards: Mapped[list[Motion]] = relationship(
+        back_populates="forwarded_from", order_by="Motion.id"
+    )
     submitters: Mapped[list[MotionSubmitter]] = relationship(
         back_populates="motion",
         cascade="all, delete-orphan",

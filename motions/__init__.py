@@ -16,10 +16,12 @@ def init_app(app: Flask) -> None:
 
     from . import (  # noqa: F401  (routes)
         agenda_views,
+        amendment_api,
         amendment_views,
         api,
         api_schemas,
         book_views,
+        resolution_views,
         views,
         vote_views,
     )

@@ -23,8 +23,8 @@ from ortsverein import audit
 from ortsverein.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ortsverein.i18n import _
 
+from . import live, workflow
 from . import text as motion_text
-from . import workflow
 from .access import in_membership, is_committee
 from .errors import TransitionRefused
 from .labels import STATUS
@@ -191,6 +191,7 @@ def propose(
         amendment=row.label,
     )
     session.commit()
+    live.publish_amendment(row)
     return row
 
 

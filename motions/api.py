@@ -53,6 +53,20 @@ def book_json(book: MotionBook) -> dict:
     }
 
 
+def _link(motion: Motion | None) -> dict | None:
+    """The other end of a forwarding: where the motion stands in that book."""
+    if motion is None:
+        return None
+    return {
+        "motion_id": motion.id,
+        "number": motion.number,
+        "book_id": motion.book_id,
+        "book_title": motion.book.title,
+        "organisation": _org(motion.book.organisation),
+        "status": motion.status.value,
+    }
+
+
 def vote_json(decision: MotionDecision) -> dict:
     amendment = decision.amendment
     return {
@@ -103,6 +117,8 @@ def motion_json(
         "supported": supported,
         "thread_id": motion.thread_id,
         "created_at": _iso(motion.created_at),
+        "forwarded_from": _link(motion.forwarded_from),
+        "forwarded_to": [_link(m) for m in motion.forwards],
         "history": [
             {
                 "from_status": h.from_status.value if h.from_status else None,

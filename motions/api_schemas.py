@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from models import MotionStatus, Occasion, Recommendation
+from models import AmendmentStatus, MotionStatus, Occasion, Recommendation
 from ortsverein.api.schemas import no_nul, page_schema
 
 ID = validate.Range(1, 2**31 - 1)
@@ -71,6 +71,14 @@ class MotionSchema(Schema):
     thread_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     history = fields.List(fields.Nested(StatusChangeSchema))
+    forwarded_from = _doc_dict(
+        "the lower level's adopted motion this one was forwarded from: {motion_id, "
+        "number, book_id, book_title, organisation: {id, name, slug}, status}",
+        allow_none=True,
+    )
+    forwarded_to = fields.List(
+        _doc_dict("the same for each higher book it went to, with the status there")
+    )
     decision = fields.Nested(
         "MotionVoteSchema",
         allow_none=True,
@@ -133,6 +141,41 @@ class MotionSubmitSchema(Schema):
     )
 
 
+class AmendmentSchema(Schema):
+    id = fields.Integer()
+    motion_id = fields.Integer()
+    label = fields.String(metadata={"example": "Ä1"})
+    version = fields.Integer(metadata={"description": "the version it was made for"})
+    first_line = fields.Integer()
+    last_line = fields.Integer()
+    text = fields.String(metadata={"description": "the replacement for the lines"})
+    reasoning = fields.String()
+    status = fields.String(metadata={"enum": [s.value for s in AmendmentStatus]})
+    merged_into = fields.Integer(allow_none=True)
+    submitter = _doc_dict("{id, name} or null", allow_none=True)
+    overlaps = fields.List(
+        fields.String(),
+        metadata={"description": "labels of open amendments on the same lines"},
+    )
+    stale = fields.String(
+        metadata={"description": "why it no longer fits the current version, or empty"}
+    )
+    created_at = fields.DateTime()
+
+
+class AmendmentListSchema(Schema):
+    items = fields.List(fields.Nested(AmendmentSchema))
+
+
+class AmendmentProposeSchema(Schema):
+    first_line = fields.Integer(required=True, validate=ID)
+    last_line = fields.Integer(required=True, validate=ID)
+    text = fields.String(required=True, validate=[validate.Length(max=20_000), no_nul])
+    reasoning = fields.String(
+        load_default="", validate=[validate.Length(max=100_000), no_nul]
+    )
+
+
 SCHEMAS = [
     MotionBookSchema,
     page_schema(MotionBookSchema),
@@ -141,4 +184,7 @@ SCHEMAS = [
     MotionSchema,
     page_schema(MotionSchema),
     MotionSubmitSchema,
+    AmendmentSchema,
+    AmendmentListSchema,
+    AmendmentProposeSchema,
 ]

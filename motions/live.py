@@ -3,7 +3,7 @@ member of its subtree joins on connecting (ortsverein.realtime)."""
 
 from __future__ import annotations
 
-from models import Motion
+from models import Motion, MotionAmendment
 from ortsverein.realtime import publish
 
 
@@ -33,3 +33,18 @@ def publish_created(motion: Motion) -> None:
 def publish_status(motion: Motion, previous: str) -> None:
     payload = {**motion_event(motion), "previous": previous}
     publish("status_changed", payload, org_room(motion.book.organisation_id))
+
+
+def publish_amendment(amendment: MotionAmendment) -> None:
+    motion = amendment.motion
+    payload = {
+        "amendment_id": amendment.id,
+        "motion_id": motion.id,
+        "book_id": motion.book_id,
+        "number": motion.number,
+        "label": amendment.label,
+        "first_line": amendment.first_line,
+        "last_line": amendment.last_line,
+        "status": amendment.status.value,
+    }
+    publish("amendment_created", payload, org_room(motion.book.organisation_id))

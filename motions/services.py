@@ -46,6 +46,11 @@ from .decisions import change_status as change_status
 from .decisions import support as support
 from .decisions import unsupport as unsupport
 from .decisions import withdraw as withdraw
+from .forwarding import AlreadyForwarded as AlreadyForwarded
+from .forwarding import forward as forward
+from .forwarding import forwards as forwards
+from .forwarding import may_forward as may_forward
+from .forwarding import target_books as target_books
 from .submission import MotionInput as MotionInput
 from .submission import submit as submit
 from .voting import close_vote as close_vote
@@ -275,6 +280,7 @@ def list_motions(
             selectinload(Motion.submitters).joinedload(MotionSubmitter.member),
             selectinload(Motion.history),
             joinedload(Motion.category),
+            selectinload(Motion.forwards),
         )
         .order_by(Motion.sequence)
     )

@@ -5,6 +5,7 @@ discussion thread opened. Reached through motions.services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import url_for
 from sqlalchemy import func, select, update
@@ -20,6 +21,7 @@ from models import (
     MotionSubmitter,
     MotionVersion,
     Organisation,
+    Thread,
 )
 from ortsverein import audit
 from ortsverein.db import reading_after_commit
@@ -103,6 +105,47 @@ def _co_submitters(
     return [found[e] for e in wanted]
 
 
+def take_number(session: Session, book: MotionBook) -> int:
+    """The book's next running number. Taking it locks the book's row
+    (PostgreSQL) until the commit: two motions submitted at once get two numbers."""
+    session.execute(
+        update(MotionBook)
+        .where(MotionBook.id == book.id)
+        .values(next_number=MotionBook.next_number + 1)
+    )
+    sequence = session.scalar(
+        select(MotionBook.next_number).where(MotionBook.id == book.id)
+    )
+    assert sequence is not None
+    return sequence - 1
+
+
+def open_thread(
+    session: Session, member: Member, motion: Motion
+) -> tuple[Thread, list[Any]] | None:
+    """The motion's discussion thread in its book's forum (if the book has an open
+    one), staged in the motion's transaction; pass the result to
+    `forum_services.after_thread_commit` after the commit."""
+    forum = motion.book.forum
+    if forum is None or forum.archived:
+        return None
+    url = url_for("motions.motion", motion_id=motion.id)
+    created = forum_services.add_thread(
+        session,
+        member,
+        forum.id,
+        f"{motion.number}: {motion.title}"[:200],
+        _(
+            "Aussprache zum Antrag %(number)s „%(title)s“: [zum Antrag](%(url)s)",
+            number=motion.number,
+            title=motion.title,
+            url=url,
+        ),
+    )
+    motion.thread_id = created[0].id
+    return created
+
+
 def submit(
     session: Session, member: Member, book: MotionBook, data: MotionInput
 ) -> Motion:
@@ -134,18 +177,7 @@ def submit(
             _("Bitte korrigiere die markierten Angaben."), fields=errors
         )
     others = _co_submitters(session, member, book, data.co_submitters)
-    # Taking the next number locks the book's row (PostgreSQL) until the commit:
-    # two motions submitted at once get two numbers.
-    session.execute(
-        update(MotionBook)
-        .where(MotionBook.id == book.id)
-        .values(next_number=MotionBook.next_number + 1)
-    )
-    sequence = session.scalar(
-        select(MotionBook.next_number).where(MotionBook.id == book.id)
-    )
-    assert sequence is not None
-    sequence -= 1
+    sequence = take_number(session, book)
     motion = Motion(
         book=book,
         sequence=sequence,
@@ -172,23 +204,7 @@ def submit(
     ]
     session.add(motion)
     session.flush()
-    created = None
-    forum = book.forum
-    if forum is not None and not forum.archived:
-        url = url_for("motions.motion", motion_id=motion.id)
-        created = forum_services.add_thread(
-            session,
-            member,
-            forum.id,
-            f"{motion.number}: {title}"[:200],
-            _(
-                "Aussprache zum Antrag %(number)s „%(title)s“: [zum Antrag](%(url)s)",
-                number=motion.number,
-                title=title,
-                url=url,
-            ),
-        )
-        motion.thread_id = created[0].id
+    created = open_thread(session, member, motion)
     audit.record(
         session,
         member,

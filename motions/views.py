@@ -23,6 +23,7 @@ from .access import (
     working_groups,
 )
 from .forms import MotionForm, StatusForm, VoteForm, WithdrawForm
+from .forward_views import ForwardForm, page_context
 from .labels import deadline_text
 
 
@@ -155,9 +156,14 @@ def _targets(motion: Motion) -> list[MotionStatus]:
     return sorted(workflow.TRANSITIONS[motion.status], key=order.index)
 
 
-def _motion_page(motion: Motion, status_form: StatusForm | None = None, code=200):
-    """The motion page; after a refused status change, with the committee's form
-    as it was sent (its errors marked, its note kept)."""
+def _motion_page(
+    motion: Motion,
+    status_form: StatusForm | None = None,
+    code=200,
+    forward_form: ForwardForm | None = None,
+):
+    """The motion page; after a refused status change or forwarding, with the
+    form as it was sent (its errors marked, its note kept)."""
     book = motion.book
     committee = services.is_committee(current_user, book)
     submitter = any(s.member_id == current_user.id for s in motion.submitters)
@@ -184,6 +190,7 @@ def _motion_page(motion: Motion, status_form: StatusForm | None = None, code=200
         votes=services.vote_panel(db.session, current_user, motion),
         agenda=services.agenda_meetings(db.session, current_user, motion),
         vote_form=VoteForm(formdata=None),
+        **page_context(motion, forward_form),
     ), code
 
 
@@ -258,3 +265,32 @@ def change_status(motion_id: int):
         flash(_("Der Status ist geändert."), "success")
         return redirect(url_for("motions.motion", motion_id=motion.id))
     return _motion_page(motion, form.setup(_targets(motion)), 422)
+
+
+@bp.route("/<int:motion_id>/forward", methods=["POST"])
+@member_required
+def forward(motion_id: int):
+    motion = load(services.get_motion, motion_id)
+    if not services.may_forward(current_user, motion):
+        abort(404)
+    form = ForwardForm()
+    if form.validate_on_submit():
+        book = load(services.get_book, form.book.data)  # 404 for a hidden book
+        try:
+            copy = services.forward(db.session, current_user, motion, book)
+        except DomainError as err:  # the form stays, with the choice kept
+            db.session.rollback()
+            form_errors(form, err)
+            motion = load(services.get_motion, motion_id)
+        else:
+            flash(
+                _(
+                    "Der Antrag ist an „%(book)s“ weitergeleitet, dort als %(number)s.",
+                    book=copy.book.title,
+                    number=copy.number,
+                ),
+                "success",
+            )
+            return redirect(url_for("motions.motion", motion_id=motion.id))
+    books = services.target_books(db.session, current_user, motion)
+    return _motion_page(motion, code=422, forward_form=form.setup(books))

@@ -172,8 +172,18 @@ SENTENCES = {
         "übernommen."
     ),
     "motion.decided": _l("Über den Antrag %(target)s ist abgestimmt worden."),
+    "motion.forward_received": _l(
+        "%(actor)s hat einen Antrag einer unteren Gliederung als %(target)s "
+        "weitergeleitet erhalten."
+    ),
+    "motion.forwarded": _l(
+        "%(actor)s hat den Antrag %(target)s an eine höhere Gliederung weitergeleitet."
+    ),
     "motion.put_on_agenda": _l(
         "%(actor)s hat den Antrag %(target)s auf die Tagesordnung gesetzt."
+    ),
+    "motion.resolutions_exported": _l(
+        "%(actor)s hat das Beschlussbuch von %(org)s exportiert."
     ),
     "motion.status_changed": _l(
         "%(actor)s hat den Status des Antrags %(target)s geändert."

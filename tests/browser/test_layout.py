@@ -75,6 +75,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "motion-amendments": ("motion", r"^/motions/\d+/amendments$"),
     "submit-motion": ("motion-book", r"^/motions/books/\d+/submit$"),
     "new-motion-book": ("motion-books", r"^/motions/books/new"),
+    "resolutions": ("motion-books", r"^/motions/resolutions"),
     "members": ("home", r"^/members/$"),
     "change-log": ("home", r"^/members/audit"),
     "notifications": ("home", r"^/notifications/$"),

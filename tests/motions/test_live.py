@@ -10,7 +10,7 @@ import requests
 from motions import services
 from tests.realtime.test_forum_live import Listener, token_for
 
-from .conftest import act
+from .conftest import act, submit
 
 
 @pytest.fixture
@@ -74,3 +74,31 @@ def test_motion_created_and_status_changed_reach_the_organisation(
         "accept",
     )
     assert not {"motion_created", "status_changed"} & set(sued.names())
+
+
+def test_amendment_created_reaches_the_organisation(
+    app, session, world, live_server, listen, book
+):
+    with app.app_context():
+        motion = submit(session, book, world.member)
+    nord = listen(world.board)
+    sued = listen(world.sued_member)
+    response = requests.post(
+        f"{live_server.url}/api/v1/motions/{motion.id}/amendments",
+        json={"first_line": 1, "last_line": 1, "text": "Der Ortsverein will Busse."},
+        headers={"Authorization": f"Bearer {token_for(live_server.url, world.board)}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    created = nord.wait_for("amendment_created")
+    assert created == {
+        "amendment_id": response.json()["id"],
+        "motion_id": motion.id,
+        "book_id": book.id,
+        "number": "A1",
+        "label": "Ä1",
+        "first_line": 1,
+        "last_line": 1,
+        "status": "submitted",
+    }
+    assert "amendment_created" not in set(sued.names())
