@@ -6,9 +6,14 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import build_app
 from tests.servers import free_port, unavailable, wait_for_port
+
+# expect() waits 5 s by default; pages on a loaded CI machine (the suite runs on
+# every core beside Chromium, PostgreSQL and the servers) need as long as actions.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_ARGS = [
     "--headless=new",

@@ -77,7 +77,7 @@ def test_meeting_election_with_paper_ballots_second_round_and_acceptance(
     try:
         chair, pa, pb, pc = (c.new_page() for c in contexts)
         for page in (chair, pa, pb, pc):
-            page.set_default_timeout(15_000)
+            page.set_default_timeout(30_000)
         chair.on("dialog", lambda dialog: dialog.accept())
         for page, member in (
             (chair, world.organiser),
