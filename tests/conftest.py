@@ -150,6 +150,12 @@ def app_overrides() -> dict:
 @pytest.fixture
 def app(db_url, tmp_path, app_overrides):
     application = build_app(db_url, tmp_path, **app_overrides)
+    # Who is in which room is kept per process; a socket an earlier test's server
+    # never saw leave (member ids repeat in every test's database) must not keep
+    # a member "in the room" here.
+    from ortsverein import presence
+
+    presence._local.clear()
     yield application
     application.extensions["ortsverein_db"][0].dispose()
 

@@ -184,7 +184,7 @@ def test_a_resync_brings_a_post_whose_event_was_lost(
             reader.wait_for_timeout(500)
             assert reader.locator("article.post").count() == 1
             socketio.emit("resync", {"reason": "message_queue"})
-        reader.locator("article.post-live", has_text="Verpasst?").wait_for()
+        reader.locator("article.post", has_text="Verpasst?").wait_for()
         assert reader.locator("article.post").count() == 2
     finally:
         context.close()
