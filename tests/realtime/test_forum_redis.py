@@ -97,7 +97,7 @@ def test_post_through_one_process_reaches_a_client_of_another(
             timeout=10,
         )
         assert response.status_code == 201, response.text
-        payload = listener.wait_for("post_created", timeout=15)
+        payload = listener.wait_for("post_created", timeout=30)
         assert payload["post"]["id"] == response.json()["id"]
         assert "<strong>Redis</strong>" in payload["post"]["html"]
     finally:
@@ -172,7 +172,7 @@ def test_clients_resync_after_a_redis_restart(sqlite_template, tmp_path):
         assert refused == {"ok": False, "error": "unavailable"}
         redis_server.start()  # the same port
 
-        listener.wait_for("resync", timeout=30)
+        listener.wait_for("resync", timeout=60)  # redis-py retries with back-off
         again = listener.join(f"thread:{thread_id}", after=before)
         assert [p["id"] for p in again["posts"]] == [lost]
         # And the queue carries events again.
@@ -183,7 +183,7 @@ def test_clients_resync_after_a_redis_restart(sqlite_template, tmp_path):
             timeout=10,
         )
         assert response.status_code == 201, response.text
-        payload = listener.wait_for("post_created", timeout=15)
+        payload = listener.wait_for("post_created", timeout=30)
         assert payload["post"]["id"] == response.json()["id"]
     finally:
         if listener is not None:
