@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         api,
         api_schemas,
         book_views,
+        forward_api,
         resolution_views,
         views,
         vote_views,
