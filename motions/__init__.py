@@ -26,7 +26,14 @@ def init_app(app: Flask) -> None:
         views,
         vote_views,
     )
-    from .labels import RECOMMENDATION, STATUS, STATUS_VARIANT, status_text
+    from .labels import (
+        AMENDMENT_STATUS,
+        AMENDMENT_VARIANT,
+        RECOMMENDATION,
+        STATUS,
+        STATUS_VARIANT,
+        status_text,
+    )
     from .seed import seed_motions
     from .voting import decide_due
 
@@ -39,4 +46,6 @@ def init_app(app: Flask) -> None:
         motion_status_variant=STATUS_VARIANT,
         motion_status_labels=STATUS,
         recommendation_labels=RECOMMENDATION,
+        amendment_status_labels=AMENDMENT_STATUS,
+        amendment_status_variant=AMENDMENT_VARIANT,
     )
