@@ -12,6 +12,7 @@ bp = Blueprint("motions", __name__, url_prefix="/motions")
 def init_app(app: Flask) -> None:
     """Register pages, API routes, the template helpers and the tick hook that
     applies sealed votes."""
+    from meetings import services as meeting_services
     from ortsverein.api import register_blueprint
 
     from . import (  # noqa: F401  (routes)
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
         views,
         vote_views,
     )
+    from .agenda import room_links
     from .labels import (
         AMENDMENT_STATUS,
         AMENDMENT_VARIANT,
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SEED_HOOKS", []).append(seed_motions)
     app.config.setdefault("TICK_HOOKS", []).append(decide_due)
     register_blueprint(app, api.bp, api_schemas.SCHEMAS)
+    meeting_services.register_room_links(app, room_links)
     app.add_template_global(status_text, "motion_status_text")
     app.jinja_env.globals.update(
         motion_status_variant=STATUS_VARIANT,
