@@ -64,8 +64,10 @@ def amendment_list(motion_id: int):
         201: {description: proposed, content: {application/json:
               {schema: Amendment}}}
         403: {description: "forbidden: not a member of the book's organisation"}
-        409: {description: "amendment_lines_gone (the version has fewer lines) or
-              transition_not_allowed (the motion is decided or withdrawn)"}
+        409: {description: "amendment_lines_gone (the version has fewer lines),
+              transition_not_allowed (the motion is decided or withdrawn) or
+              deadline_passed (after the book's deadline, named in its time zone;
+              the motion committee may still propose)"}
         422: {description: "validation_error or invalid_line_range"}
     """
     motion = services.get_motion(db.session, g.api_member, motion_id)

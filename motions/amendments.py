@@ -120,7 +120,11 @@ def views(session: Session, motion: Motion) -> list[AmendmentView]:
             diff = motion_text.diff_html(base, changed)
         except motion_text.LinesGone as gone:
             diff = Markup("<p>{}</p>").format(gone.message)
-        stale = _stale(motion, row) if row.status != AmendmentStatus.MERGED else ""
+        stale = (
+            _stale(motion, row)
+            if row.status not in (AmendmentStatus.MERGED, AmendmentStatus.WITHDRAWN)
+            else ""
+        )
         out.append(AmendmentView(row, diff, tuple(clashes.get(row.id, [])), stale))
     return out
 

@@ -6,9 +6,11 @@ in its time zone, while the motion committee may still propose."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
+from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from meetings import attendance
@@ -83,7 +85,11 @@ def test_the_submitter_withdraws_an_amendment(app, session, world, auth, client,
     assert [(e.actor_id, json.loads(e.details)["amendment"]) for e in logged] == [
         (world.member.id, "Ä1")
     ]
-    # The committee can no longer decide on it, nor is it printed as open.
+    # The motion's PDF prints the open amendment only.
+    pdf = client.get(f"/motions/{motion.id}/antrag.pdf")
+    printed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Ä2" in printed and "Ä1" not in printed
+    # The committee can no longer decide on it.
     auth.logout()
     auth.login(world.organiser)
     page = _page(client.get(f"/motions/{motion.id}/amendments"))
