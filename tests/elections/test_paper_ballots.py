@@ -229,8 +229,11 @@ def test_bad_paper_ballots_are_named_and_everything_typed_stays(
     anna, ben, cem = (
         elections.option(block, m) for m in (people.anna, people.ben, people.cem)
     )
-    elections.as_(world.organiser)
     url = _paper_page(meeting, block)
+    elections.as_(world.member)  # present, but not the chair
+    assert client.get(url).status_code == 404
+    assert url not in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    elections.as_(world.organiser)
     ticked = [str(world.board.id), str(people.cem.id)]
 
     # Three crosses on a ballot that allows two.
