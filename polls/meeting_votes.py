@@ -236,8 +236,9 @@ def _paper_open(poll: Poll, kinds: tuple[PollKind, ...]) -> None:
     if poll.kind not in kinds:
         raise ValidationFailed(
             _(
-                "Papierstimmen lassen sich nur bei Ja/Nein/Enthaltung und bei "
-                "Einzelwahl erfassen."
+                "Stimmenzahlen je Option lassen sich nur bei Ja/Nein/Enthaltung "
+                "und Einzelwahl erfassen; bei Mehrfachauswahl und Rangfolge wird "
+                "jeder Papierstimmzettel einzeln erfasst."
             )
             if kinds == PAPER_KINDS
             else _(
