@@ -32,7 +32,9 @@ from ortsverein.i18n import _
 from polls import services as polls
 
 from . import agenda, live
+from . import text as motion_text
 from .access import is_committee
+from .amendments import merge_into_new_version, merged_text
 from .errors import TransitionRefused
 from .labels import STATUS
 
@@ -90,6 +92,94 @@ def pending_amendments(session: Session, motion: Motion) -> list[MotionAmendment
         )
         if a.id not in voted
     ]
+
+
+def adopted_unmerged(session: Session, motion: Motion) -> list[MotionAmendment]:
+    """Amendments the vote adopted that are not yet in the motion's text."""
+    adopted = {
+        d.amendment_id
+        for d in decisions(session, motion)
+        if d.amendment_id and d.outcome == ADOPTED
+    }
+    if not adopted:
+        return []
+    return [
+        a
+        for a in session.scalars(
+            select(MotionAmendment)
+            .where(
+                MotionAmendment.motion_id == motion.id,
+                MotionAmendment.status == AmendmentStatus.ACCEPTED,
+            )
+            .order_by(MotionAmendment.sequence)
+        )
+        if a.id in adopted
+    ]
+
+
+def amended_version(session: Session, motion: Motion) -> int | None:
+    """The version the vote's adopted amendments were merged into: the motion
+    as amended, on which the final vote is taken (None: no amendment adopted)."""
+    adopted = {
+        d.amendment_id
+        for d in decisions(session, motion)
+        if d.amendment_id and d.outcome == ADOPTED
+    }
+    numbers = [
+        a.merged_into
+        for a in session.scalars(
+            select(MotionAmendment).where(
+                MotionAmendment.motion_id == motion.id,
+                MotionAmendment.status == AmendmentStatus.MERGED,
+            )
+        )
+        if a.id in adopted and a.merged_into
+    ]
+    return max(numbers) if numbers else None
+
+
+def _consolidate(session: Session, author: Member | None, motion: Motion) -> int | None:
+    """Merge the adopted amendments into a new version, the motion as amended,
+    with the committee's merge (no commit). Overlapping or stale ones raise
+    OverlappingAmendments / LinesGone before anything is written."""
+    rows = adopted_unmerged(session, motion)
+    if not rows:
+        return None
+    number = merge_into_new_version(session, author, motion, rows)
+    audit.record(
+        session,
+        author,
+        "motion.amendments_consolidated",
+        organisation=motion.book.organisation,
+        target=motion,
+        amendments=[r.label for r in rows],
+        version=number,
+    )
+    return number
+
+
+def _clash_message(error: Conflict) -> str:
+    return str(
+        _(
+            "%(reason)s So lässt sich die geänderte Fassung nicht bilden: die "
+            "Antragskommission muss auf der Seite „Änderungsanträge“ einen der "
+            "angenommenen Änderungsanträge ablehnen, dann wird über den Antrag "
+            "in der geänderten Fassung abgestimmt.",
+            reason=error.message,
+        )
+    )
+
+
+def consolidation_clash(session: Session, motion: Motion) -> str:
+    """Why the adopted amendments cannot be merged ("" if they can)."""
+    rows = adopted_unmerged(session, motion)
+    if not rows:
+        return ""
+    try:
+        merged_text(motion, rows)
+    except (motion_text.OverlappingAmendments, motion_text.LinesGone) as error:
+        return _clash_message(error)
+    return ""
 
 
 def _require_votable(
@@ -162,6 +252,16 @@ def start_vote(
                     labels=", ".join(a.label for a in waiting),
                 )
             )
+    version = None
+    if amendment is None:
+        try:
+            version = _consolidate(session, member, motion)
+        except (motion_text.OverlappingAmendments, motion_text.LinesGone) as error:
+            session.rollback()
+            raise type(error)(_clash_message(error)) from None
+        if version is not None:
+            session.commit()
+        version = amended_version(session, motion)
     now = utcnow()
     if amendment is not None:
         title = _(
@@ -170,6 +270,14 @@ def start_vote(
             label=amendment.label,
         )
         body = amendment.text
+    elif version is not None:
+        title = _(
+            "%(number)s in der geänderten Fassung %(version)s: %(title)s",
+            number=motion.number,
+            version=version,
+            title=motion.title,
+        )
+        body = motion.text
     else:
         title = _("%(number)s: %(title)s", number=motion.number, title=motion.title)
         body = motion.text
@@ -299,6 +407,17 @@ def _apply(
                 if amendment is not None and outcome == REJECTED:
                     amendment.status = AmendmentStatus.REJECTED
                 label = amendment.label if amendment is not None else ""
+                if motion.status in VOTABLE and not pending_amendments(session, motion):
+                    # The last amendment is decided: the motion as amended is
+                    # what the meeting votes on next. Overlapping adopted ones
+                    # stay unmerged; the chair is told on the motion page.
+                    try:
+                        _consolidate(session, None, motion)
+                    except (
+                        motion_text.OverlappingAmendments,
+                        motion_text.LinesGone,
+                    ):
+                        pass
             elif motion.status in VOTABLE:
                 previous = motion.status
                 target = (
@@ -378,7 +497,11 @@ def vote_panel(session: Session, member: Member, motion: Motion) -> dict:
     chair = meeting is not None and meetings.is_chair(member, meeting)
     votable = motion.status in VOTABLE and running is None
     pending = pending_amendments(session, motion) if votable else []
+    clash = consolidation_clash(session, motion) if votable and not pending else ""
     return {
+        "amended_version": amended_version(session, motion),
+        "open": motion.status in VOTABLE,
+        "clash": clash,
         "decisions": rows,
         "running": running,
         "meeting": meeting,

@@ -167,6 +167,10 @@ SENTENCES = {
     "motion.amendment_proposed": _l(
         "%(actor)s hat einen Änderungsantrag zum Antrag %(target)s gestellt."
     ),
+    "motion.amendments_consolidated": _l(
+        "Die angenommenen Änderungsanträge sind in eine neue Fassung des Antrags "
+        "%(target)s eingearbeitet worden."
+    ),
     "motion.amendments_merged": _l(
         "%(actor)s hat Änderungsanträge in eine neue Fassung des Antrags %(target)s "
         "übernommen."
