@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
         status_text,
     )
     from .seed import seed_motions
-    from .voting import decide_due
+    from .vote_results import decide_due
 
     app.register_blueprint(bp)
     app.config.setdefault("SEED_HOOKS", []).append(seed_motions)

@@ -347,24 +347,7 @@ def merge_accepted(session: Session, member: Member, motion: Motion) -> Motion:
     ]
     if not accepted:
         raise Conflict(_("Es gibt keine angenommenen Änderungsanträge."))
-    for row in accepted:
-        reason = _stale(motion, row)
-        if reason:
-            raise motion_text.LinesGone(reason)
-    merged = motion_text.merge(motion.text, [_as_text_amendment(r) for r in accepted])
-    number = motion.version + 1
-    session.add(
-        MotionVersion(
-            motion_id=motion.id, number=number, text=merged, created_by_id=member.id
-        )
-    )
-    motion.text = merged
-    motion.text_html = numbered_html(merged)
-    motion.version = number
-    motion.updated_at = utcnow()
-    for row in accepted:
-        row.status = AmendmentStatus.MERGED
-        row.merged_into = number
+    number = merge_into_new_version(session, member, motion, accepted)
     audit.record(
         session,
         member,
@@ -377,6 +360,48 @@ def merge_accepted(session: Session, member: Member, motion: Motion) -> Motion:
     session.commit()
     session.expire(motion, ["versions"])
     return motion
+
+
+def merged_text(motion: Motion, rows: list[MotionAmendment]) -> str:
+    """The motion's current text with `rows` merged in; raises LinesGone for an
+    amendment whose lines are gone or read differently now, and
+    OverlappingAmendments for two that change one line."""
+    for row in rows:
+        reason = _stale(motion, row)
+        if reason:
+            raise motion_text.LinesGone(reason)
+    return motion_text.merge(motion.text, [_as_text_amendment(r) for r in rows])
+
+
+def merge_into_new_version(
+    session: Session,
+    author: Member | None,
+    motion: Motion,
+    rows: list[MotionAmendment],
+) -> int:
+    """Merge `rows` into a new version of the motion's text and mark them merged
+    into it; returns the new version's number. The committee's merge and the
+    consolidation after a meeting's votes (author None) both go through here.
+    Stale and overlapping amendments raise LinesGone / OverlappingAmendments
+    before anything is written. The caller records and commits."""
+    merged = merged_text(motion, rows)
+    number = motion.version + 1
+    session.add(
+        MotionVersion(
+            motion_id=motion.id,
+            number=number,
+            text=merged,
+            created_by_id=author.id if author is not None else None,
+        )
+    )
+    motion.text = merged
+    motion.text_html = numbered_html(merged)
+    motion.version = number
+    motion.updated_at = utcnow()
+    for row in rows:
+        row.status = AmendmentStatus.MERGED
+        row.merged_into = number
+    return number
 
 
 def version_diff(motion: Motion, old: int, new: int) -> Markup:

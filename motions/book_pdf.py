@@ -9,12 +9,15 @@ goes in (and who may see it) and the bench can render books of any size.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.outline import OutlineSection
+from markdown_it import MarkdownIt
 
 from ortsverein.i18n import _
 from polls import services as polls
@@ -31,8 +34,10 @@ from .text import (
     number_lines,
 )
 
-# DejaVu (umlauts, dashes, „quotes“), shipped with polls, as the minutes use it.
+# DejaVu (umlauts, dashes, „quotes“), shipped with polls, as the minutes use it;
+# its oblique cuts for *italic* words are shipped here.
 FONTS = Path(polls.__file__).resolve().parent / "fonts"
+OBLIQUE = Path(__file__).resolve().parent / "fonts"
 NUMBER_COLUMN = 12.0  # mm for the line numbers left of the text
 TEXT_SIZE = 9.5  # pt: 80 characters of DejaVu Sans fit the A4 text column
 LINE_HEIGHT = 4.6  # mm
@@ -92,6 +97,8 @@ class _Document(FPDF):
         self.cover = cover
         self.add_font("dejavu", "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font("dejavu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.add_font("dejavu", "I", str(OBLIQUE / "DejaVuSans-Oblique.ttf"))
+        self.add_font("dejavu", "BI", str(OBLIQUE / "DejaVuSans-BoldOblique.ttf"))
         self.set_margins(20, 18, 18)
         self.set_auto_page_break(True, margin=18)
         self.alias_nb_pages()
@@ -116,6 +123,142 @@ class _Document(FPDF):
         )
 
 
+# Inline Markdown as the web page reads it (ortsverein.markdown: CommonMark, no HTML).
+_INLINE = MarkdownIt("commonmark", {"html": False, "linkify": False})
+_SPACE = re.compile(r"(\s+)")
+Run = tuple[str, str]  # (font style "", "B", "I" or "BI"; text)
+Word = tuple[Run, ...]  # the pieces of one word, e.g. ("B", "fett"), ("", ",")
+
+
+@lru_cache(maxsize=4096)
+def inline_runs(text: str, base: str = "") -> tuple[Run, ...]:
+    """A line (or paragraph) of inline Markdown as printed: **strong** in bold,
+    *emphasis* in italic, `code` and other marks without their signs, a link as
+    its text followed by its address in brackets (unless the text is the
+    address)."""
+    runs: list[Run] = []
+    bold = italic = 0
+    link: list[tuple[str, int]] = []  # (href, index of the link's first run)
+
+    def style() -> str:
+        return ("B" if bold or "B" in base else "") + ("I" if italic else "")
+
+    tokens = _INLINE.parseInline(text)
+    children = (tokens[0].children or []) if tokens else []
+    for token in children:
+        kind = token.type
+        if kind == "strong_open":
+            bold += 1
+        elif kind == "strong_close":
+            bold -= 1
+        elif kind == "em_open":
+            italic += 1
+        elif kind == "em_close":
+            italic -= 1
+        elif kind in ("text", "code_inline", "html_inline"):
+            runs.append((style(), token.content))
+        elif kind in ("softbreak", "hardbreak"):
+            runs.append((style(), " "))
+        elif kind == "image":
+            runs.append((style(), token.content))
+        elif kind == "link_open":
+            link.append((str(token.attrGet("href") or ""), len(runs)))
+        elif kind == "link_close" and link:
+            href, start = link.pop()
+            shown = "".join(t for _s, t in runs[start:])
+            if href and href not in (shown, f"mailto:{shown}"):
+                runs.append(("", f" ({href})"))
+    return tuple(runs)
+
+
+def _words(runs: Sequence[Run]) -> list[Word]:
+    """Runs cut into words at white space; a word may mix styles ("**fett**,")."""
+    words: list[Word] = []
+    current: list[Run] = []
+    for style, text in runs:
+        for part in _SPACE.split(text):
+            if not part:
+                continue
+            if part.isspace():
+                if current:
+                    words.append(tuple(current))
+                    current = []
+            else:
+                current.append((style, part))
+    if current:
+        words.append(tuple(current))
+    return words
+
+
+class _Measure:
+    """Widths of pieces of text in each style at one size, each measured once."""
+
+    def __init__(self, doc: FPDF, size: float) -> None:
+        self.doc, self.size = doc, size
+        self.widths: dict[Run, float] = {}
+        self.spaces: dict[str, float] = {}
+
+    def space(self, style: str) -> float:
+        if style not in self.spaces:
+            self.doc.set_font("dejavu", style, self.size)
+            self.spaces[style] = self.doc.get_string_width(" ")
+        return self.spaces[style]
+
+    def run(self, piece: Run) -> float:
+        if piece not in self.widths:
+            self.doc.set_font("dejavu", piece[0], self.size)
+            self.widths[piece] = self.doc.get_string_width(piece[1])
+        return self.widths[piece]
+
+    def word(self, word: Word) -> float:
+        return sum(self.run(piece) for piece in word)
+
+    def line(self, words: Sequence[Word]) -> float:
+        gaps = self.space("") * max(0, len(words) - 1)
+        return sum(self.word(w) for w in words) + gaps
+
+
+def _draw(
+    doc: FPDF,
+    measure: _Measure,
+    x: float,
+    y: float,
+    words: Sequence[Word],
+    room: float,
+    height: float,
+    least: float = 50.0,
+) -> None:
+    """One line of words at x, y, squeezed to fit `room`: one cell per run of a
+    style (fpdf2 measures a cell's text again; fewer cells, less time)."""
+    total = measure.line(words)
+    squeeze = min(1.0, room / total) if total else 1.0
+    doc.set_stretching(max(least, 100 * squeeze))
+    segments: list[list] = []  # [style, texts, width, gap before it]
+    for index, word in enumerate(words):
+        for number, (style, text) in enumerate(word):
+            gap = index > 0 and number == 0
+            wide = measure.run((style, text))
+            if segments and segments[-1][0] == style:
+                segment = segments[-1]
+                if gap:
+                    segment[1].append(" ")
+                    segment[2] += measure.space(style)
+                segment[1].append(text)
+                segment[2] += wide
+            else:
+                segments.append(
+                    [style, [text], wide, measure.space("") if gap else 0.0]
+                )
+    position = x
+    for style, texts, wide, before in segments:
+        position += before * squeeze
+        doc.set_font("dejavu", style, measure.size)
+        doc.set_xy(position, y)
+        doc.cell(wide * squeeze, height, "".join(texts))
+        position += wide * squeeze
+    doc.set_stretching(100)
+
+
 def _text(doc: FPDF, value: str, size: float = 10, bold: bool = False) -> None:
     doc.set_font("dejavu", "B" if bold else "", size)
     doc.multi_cell(0, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
@@ -128,47 +271,25 @@ def _flow(
     measured widths, one cell per run of a style on a line. fpdf2's multi_cell and
     write measure letter by letter as a line grows, which made a book of 600
     amendments' reasonings and diffs slow; a word is measured once here."""
-    words = [(style, word) for style, text in runs for word in text.split()]
+    words = _words(runs)
     if not words:
         return
-    measured: dict[tuple[str, str], float] = {}
-    space: dict[str, float] = {}
-    for style in {"", *(style for style, _word in words)}:
-        doc.set_font("dejavu", style, size)
-        space[style] = doc.get_string_width(" ")
-        for key in {w for w in words if w[0] == style}:
-            measured[key] = doc.get_string_width(key[1])
+    measure = _Measure(doc, size)
     room = doc.epw
-    lines: list[list[tuple[str, str]]] = [[]]
+    lines: list[list[Word]] = [[]]
     used = 0.0
-    for key in words:
-        wide = measured[key]
-        if lines[-1] and used + space[""] + wide > room:
+    for word in words:
+        wide = measure.word(word)
+        if lines[-1] and used + measure.space("") + wide > room:
             lines.append([])
             used = 0.0
-        used += wide + (space[""] if lines[-1] else 0.0)
-        lines[-1].append(key)
+        used += wide + (measure.space("") if lines[-1] else 0.0)
+        lines[-1].append(word)
     for line in lines:
         if doc.will_page_break(height):
             doc.add_page()
-        x, y = doc.l_margin, doc.get_y()
-        total = sum(measured[k] for k in line) + space[""] * (len(line) - 1)
-        squeeze = min(1.0, room / total) if total else 1.0
-        doc.set_stretching(max(50.0, 100 * squeeze))
-        start = 0
-        while start < len(line):
-            style = line[start][0]
-            end = start
-            while end < len(line) and line[end][0] == style:
-                end += 1
-            run = line[start:end]
-            wide = sum(measured[k] for k in run) + space[style] * (len(run) - 1)
-            doc.set_font("dejavu", style, size)
-            doc.set_xy(x, y)
-            doc.cell(wide * squeeze, height, " ".join(word for _s, word in run))
-            x += (wide + space[""]) * squeeze
-            start = end
-        doc.set_stretching(100)
+        y = doc.get_y()
+        _draw(doc, measure, doc.l_margin, y, line, room, height)
         doc.set_xy(doc.l_margin, y + height)
 
 
@@ -177,7 +298,7 @@ def _prose(doc: FPDF, value: str, size: float = 9.5) -> None:
     for index, paragraph in enumerate(value.strip().split("\n\n")):
         if index:
             doc.ln(1.5)
-        _flow(doc, [("", paragraph)], size, size * 0.5)
+        _flow(doc, inline_runs(" ".join(paragraph.split())), size, size * 0.5)
 
 
 def _field(doc: FPDF, label: str, value: str) -> None:
@@ -194,6 +315,7 @@ def _numbered_lines(doc: FPDF, lines: Sequence[Line]) -> None:
     on the line (squeezed a little if a proportional font makes it too wide)."""
     left = doc.l_margin
     column = doc.epw - NUMBER_COLUMN
+    measure = _Measure(doc, TEXT_SIZE)
     for line in lines:
         if doc.will_page_break(LINE_HEIGHT):
             doc.add_page()
@@ -205,20 +327,16 @@ def _numbered_lines(doc: FPDF, lines: Sequence[Line]) -> None:
         doc.set_xy(left, y)
         doc.cell(NUMBER_COLUMN - 3, LINE_HEIGHT, str(line.number), align="R")
         doc.set_text_color(0)
-        doc.set_font("dejavu", "B" if line.kind == "heading" else "", TEXT_SIZE)
-        lead = ""
+        base = "B" if line.kind == "heading" else ""
+        lead: list[Word] = []
         if line.marker and line.kind != "heading":
-            lead = BULLETS.get(line.marker.strip(), line.marker.strip()) + " "
+            lead = [((base, BULLETS.get(line.marker.strip(), line.marker.strip())),)]
         indent = 0.0 if line.kind == "heading" else line.indent * 1.9
         x = left + NUMBER_COLUMN + (0.0 if lead else indent)
-        value = lead + line.text if lead else line.text
         room = left + NUMBER_COLUMN + column - x
-        wide = doc.get_string_width(value)
-        if wide > room:
-            doc.set_stretching(max(60.0, 100 * room / wide))
-        doc.set_xy(x, y)
-        doc.cell(room, LINE_HEIGHT, value)
-        doc.set_stretching(100)
+        # The words of the line the web page numbers, without their Markdown signs.
+        words = lead + _words(inline_runs(line.text, base))
+        _draw(doc, measure, x, y, words, room, LINE_HEIGHT, least=40.0)
         doc.set_xy(left, y + LINE_HEIGHT)
 
 

@@ -53,12 +53,13 @@ from .forwarding import may_forward as may_forward
 from .forwarding import target_books as target_books
 from .submission import MotionInput as MotionInput
 from .submission import submit as submit
+from .vote_records import amended_version as amended_version
+from .vote_records import decision_of as decision_of
+from .vote_records import decisions as decisions
+from .vote_records import decisions_of as decisions_of
+from .vote_records import pending_amendments as pending_amendments
+from .vote_results import refresh_decisions as refresh_decisions
 from .voting import close_vote as close_vote
-from .voting import decision_of as decision_of
-from .voting import decisions as decisions
-from .voting import decisions_of as decisions_of
-from .voting import pending_amendments as pending_amendments
-from .voting import refresh_decisions as refresh_decisions
 from .voting import start_vote as start_vote
 from .voting import vote_panel as vote_panel
 

@@ -1,16 +1,16 @@
 """Decisions by vote: a yes/no/abstain vote on an admitted motion or on one of its
 amendments, run as a poll through `polls.services` (a member poll online) or as a
-live vote of the book's meeting through `meetings.services`. Once the poll is
-sealed its result, by the poll's rule, decides: the motion becomes beschlossen or
-abgelehnt, an amendment adopted or rejected; the vote record and the rule are
-kept on a MotionDecision. Reached through motions.services."""
+live vote of the book's meeting through `meetings.services`: starting and closing
+votes, and what the motion page offers about them. What a sealed vote decides is
+motions.vote_results'; the record is motions.vote_records'. Reached through
+motions.services."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from meetings import services as meetings
 from models import (
@@ -19,77 +19,33 @@ from models import (
     Motion,
     MotionAmendment,
     MotionDecision,
-    MotionStatus,
-    MotionStatusChange,
     Poll,
     PollKind,
     utcnow,
 )
 from ortsverein import audit
-from ortsverein.db import reading_after_commit, rowcount, write_intent
 from ortsverein.errors import Conflict, NotFound, ValidationFailed
 from ortsverein.i18n import _
 from polls import services as polls
 
-from . import agenda, live
+from . import agenda
+from . import text as motion_text
 from .access import is_committee
 from .errors import TransitionRefused
 from .labels import STATUS
-
-VOTABLE = frozenset({MotionStatus.ADMITTED, MotionStatus.RECOMMENDED})
-ADOPTED, REJECTED = "adopted", "rejected"
-
-
-def decisions(session: Session, motion: Motion) -> list[MotionDecision]:
-    """The motion's votes, on it and its amendments, oldest first."""
-    return list(
-        session.scalars(
-            select(MotionDecision)
-            .where(MotionDecision.motion_id == motion.id)
-            .order_by(MotionDecision.id)
-        )
-    )
-
-
-def decisions_of(session: Session, motion_ids: list[int]) -> dict[int, list]:
-    """The votes of many motions in one query (a page of the API), by motion."""
-    by_motion: dict[int, list[MotionDecision]] = {}
-    if motion_ids:
-        for row in session.scalars(
-            select(MotionDecision)
-            .where(MotionDecision.motion_id.in_(motion_ids))
-            .options(selectinload(MotionDecision.amendment))
-            .order_by(MotionDecision.id)
-        ):
-            by_motion.setdefault(row.motion_id, []).append(row)
-    return by_motion
-
-
-def decision_of(
-    session: Session, motion: Motion, amendment: MotionAmendment | None = None
-) -> MotionDecision | None:
-    """The latest vote on the motion itself (or on `amendment`)."""
-    wanted = amendment.id if amendment is not None else None
-    rows = [d for d in decisions(session, motion) if d.amendment_id == wanted]
-    return rows[-1] if rows else None
-
-
-def pending_amendments(session: Session, motion: Motion) -> list[MotionAmendment]:
-    """Amendments accepted for the vote that have not been voted on yet: in a
-    meeting they are decided before the motion as amended."""
-    voted = {d.amendment_id for d in decisions(session, motion) if d.amendment_id}
-    return [
-        a
-        for a in session.scalars(
-            select(MotionAmendment)
-            .where(
-                MotionAmendment.motion_id == motion.id,
-                MotionAmendment.status == AmendmentStatus.ACCEPTED,
-            )
-            .order_by(MotionAmendment.sequence)
-        )
-        if a.id not in voted
-    ]
+from .vote_records import (
+    VOTABLE,
+    amended_version,
+    decision_of,
+    decisions,
+    pending_amendments,
+)
+from .vote_results import (
+    clash_message,
+    consolidate,
+    consolidation_clash,
+    refresh_decisions,
+)
 
 
 def _require_votable(
@@ -162,6 +118,16 @@ def start_vote(
                     labels=", ".join(a.label for a in waiting),
                 )
             )
+    version = None
+    if amendment is None:
+        try:
+            version = consolidate(session, member, motion)
+        except (motion_text.OverlappingAmendments, motion_text.LinesGone) as error:
+            session.rollback()
+            raise type(error)(clash_message(error)) from None
+        if version is not None:
+            session.commit()
+        version = amended_version(session, motion)
     now = utcnow()
     if amendment is not None:
         title = _(
@@ -170,6 +136,14 @@ def start_vote(
             label=amendment.label,
         )
         body = amendment.text
+    elif version is not None:
+        title = _(
+            "%(number)s in der geänderten Fassung %(version)s: %(title)s",
+            number=motion.number,
+            version=version,
+            title=motion.title,
+        )
+        body = motion.text
     else:
         title = _("%(number)s: %(title)s", number=motion.number, title=motion.title)
         body = motion.text
@@ -234,140 +208,6 @@ def close_vote(session: Session, member: Member, motion: Motion) -> None:
     refresh_decisions(session, motion)
 
 
-def refresh_decisions(session: Session, motion: Motion) -> None:
-    """Apply the result of every sealed vote on the motion (idempotent; the first
-    look after sealing does it, or the tick). Runs before the caller writes
-    anything: the decision is written in a transaction of its own."""
-    for decision in decisions(session, motion):
-        if decision.decided_at is not None or decision.poll_id is None:
-            continue
-        poll = session.get(Poll, decision.poll_id)
-        if poll is None:
-            continue
-        if polls.poll_state(session, poll) == "closed" and poll.closed_at is not None:
-            _apply(session, motion, decision, polls.vote_summary(session, poll))
-
-
-def _record(summary: dict) -> tuple[str, int, int, int, str, str]:
-    result = summary["result"]
-    counts = [o.get("count", 0) for o in summary["options"]] + [0, 0, 0]
-    outcome = ADOPTED if result["outcome"] == "accepted" else REJECTED
-    rule = " · ".join(
-        part
-        for part in (
-            str(result["majority_words"]),
-            result["rule_name"] or "",
-            result["statute_reference"] or "",
-        )
-        if part
-    )
-    return outcome, counts[0], counts[1], counts[2], result["majority"], rule[:500]
-
-
-def _apply(
-    session: Session, motion: Motion, decision: MotionDecision, summary: dict
-) -> None:
-    outcome, yes, no, abstain, majority, rule = _record(summary)
-    session.rollback()
-    previous = None
-    try:
-        with write_intent():
-            claimed = rowcount(
-                session.execute(
-                    update(MotionDecision)
-                    .where(
-                        MotionDecision.id == decision.id,
-                        MotionDecision.decided_at.is_(None),
-                    )
-                    .values(
-                        decided_at=utcnow(),
-                        outcome=outcome,
-                        yes=yes,
-                        no=no,
-                        abstain=abstain,
-                        majority=majority,
-                        rule=rule,
-                    )
-                )
-            )
-            if not claimed:
-                session.rollback()
-                return
-            session.refresh(motion)
-            if decision.amendment_id is not None:
-                amendment = session.get(MotionAmendment, decision.amendment_id)
-                if amendment is not None and outcome == REJECTED:
-                    amendment.status = AmendmentStatus.REJECTED
-                label = amendment.label if amendment is not None else ""
-            elif motion.status in VOTABLE:
-                previous = motion.status
-                target = (
-                    MotionStatus.ADOPTED
-                    if outcome == ADOPTED
-                    else MotionStatus.REJECTED
-                )
-                motion.status = target
-                motion.updated_at = utcnow()
-                motion.history.append(
-                    MotionStatusChange(
-                        from_status=previous,
-                        to_status=target,
-                        note=_(
-                            "Abgestimmt: %(yes)d Ja, %(no)d Nein, %(abstain)d "
-                            "Enthaltungen (%(rule)s).",
-                            yes=yes,
-                            no=no,
-                            abstain=abstain,
-                            rule=rule,
-                        ),
-                    )
-                )
-                label = ""
-            else:  # withdrawn meanwhile: the vote is kept, the status stays
-                label = ""
-            audit.record(
-                session,
-                None,
-                "motion.decided",
-                organisation=motion.book.organisation,
-                target=motion,
-                amendment=label,
-                outcome=outcome,
-                yes=yes,
-                no=no,
-                abstain=abstain,
-            )
-            session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    session.refresh(motion)
-    if previous is not None:
-        with reading_after_commit(session):
-            live.publish_status(motion, previous.value)
-
-
-def decide_due(session: Session) -> str:
-    """For `ortsverein tick` (cron): apply every sealed vote on a motion, so a
-    decision stands without waiting for someone to open the motion."""
-    waiting = session.scalars(
-        select(MotionDecision.motion_id)
-        .where(MotionDecision.decided_at.is_(None))
-        .distinct()
-        .order_by(MotionDecision.motion_id)
-    ).all()
-    decided = 0
-    for motion_id in waiting:
-        motion = session.get(Motion, motion_id)
-        if motion is None:
-            continue
-        before = sum(1 for d in decisions(session, motion) if d.decided_at)
-        refresh_decisions(session, motion)
-        decided += sum(1 for d in decisions(session, motion) if d.decided_at) - before
-    session.rollback()  # end the read transaction before the next hook
-    return f"{decided} motion vote(s) decided" if decided else ""
-
-
 def vote_panel(session: Session, member: Member, motion: Motion) -> dict:
     """What the motion page offers about votes: the decisions so far, the running
     vote, and what this member may start: the chair of the book's running meeting
@@ -378,7 +218,11 @@ def vote_panel(session: Session, member: Member, motion: Motion) -> dict:
     chair = meeting is not None and meetings.is_chair(member, meeting)
     votable = motion.status in VOTABLE and running is None
     pending = pending_amendments(session, motion) if votable else []
+    clash = consolidation_clash(session, motion) if votable and not pending else ""
     return {
+        "amended_version": amended_version(session, motion),
+        "open": motion.status in VOTABLE,
+        "clash": clash,
         "decisions": rows,
         "running": running,
         "meeting": meeting,

@@ -170,6 +170,10 @@ SENTENCES = {
     "motion.amendment_withdrawn": _l(
         "%(actor)s hat einen Änderungsantrag zum Antrag %(target)s zurückgezogen."
     ),
+    "motion.amendments_consolidated": _l(
+        "Die angenommenen Änderungsanträge sind in eine neue Fassung des Antrags "
+        "%(target)s eingearbeitet worden."
+    ),
     "motion.amendments_merged": _l(
         "%(actor)s hat Änderungsanträge in eine neue Fassung des Antrags %(target)s "
         "übernommen."

@@ -3,6 +3,7 @@ with pypdf: what a delegate finds on which page."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -16,6 +17,7 @@ from motions.book_pdf import (
     book_pdf,
     motion_pdf,
 )
+from motions.printed import numbered_html
 from motions.text import number_lines
 
 TEXT = """# Verkehrswende jetzt
@@ -100,3 +102,66 @@ def test_motion_pdf_prints_numbered_lines_reasoning_and_amendment_diffs():
 def test_an_empty_book_is_a_title_page():
     pages = _pages(book_pdf(MotionBook(title="Ortsverein Nord, ständig")))
     assert len(pages) == 1 and "0 Anträge, 0 Änderungsanträge" in pages[0]
+
+
+MARKED = (
+    "## Ziele für *alle*\n\nDer Ortsverein fordert **sichere und breite Radwege** in "
+    "allen Stadtteilen, dazu *mehr Bänke* an den Haltestellen, den Befehl "
+    "`make radweg` und die Seite [Radentscheid Nord](https://radentscheid.example/nord)"
+    " als Vorbild; **Fahrrad**straßen auch.\n\n- ein *Sozialticket* für **alle**\n"
+    "- <https://example.org/plan>\n"
+)
+
+
+def _web_lines(text: str) -> dict[int, str]:
+    """The numbered lines as the motion page shows them, tags taken off."""
+    found = re.findall(
+        r'<span class="motion-line__no">(\d+)</span> <span class="motion-line__text">'
+        r"(.*?)</span></li>",
+        numbered_html(text),
+    )
+    plain = {}
+    for number, inner in found:
+        inner = re.sub(r'<span class="motion-line__marker">-</span> ', "• ", inner)
+        plain[int(number)] = html.unescape(re.sub(r"<[^>]+>", "", inner))
+    return plain
+
+
+def test_motion_pdf_prints_markdown_marks_as_the_text_reads():
+    motion = BookMotion(
+        number="A1",
+        title="Radwege",
+        text=MARKED,
+        reasoning="Weil **es** gut ist, siehe [hier](https://x.example/grund).",
+    )
+    for data in (
+        motion_pdf(motion, "Buch"),
+        book_pdf(MotionBook("Buch", motions=(motion,))),
+    ):
+        reader = PdfReader(io.BytesIO(data))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        for sign in ("**", "`", "](", "<https"):
+            assert sign not in text, sign
+        assert "*alle" not in text and "Bänke*" not in text
+        # Every line has the number and the words the motion page gives it; a
+        # link's address follows its text.
+        web = _web_lines(MARKED)
+        assert len(web) == len(number_lines(MARKED)) == 7
+        for number, words in web.items():
+            words = words.replace(
+                "Radentscheid Nord",
+                "Radentscheid Nord (https://radentscheid.example/nord)",
+            )
+            assert re.search(rf"(?m)^{number} {re.escape(words)}$", text), (
+                number,
+                words,
+            )
+        assert "Weil es gut ist, siehe hier (https://x.example/grund)." in text
+        fonts = {
+            str(font["/BaseFont"])
+            for page in reader.pages
+            for font in page["/Resources"]["/Font"].values()
+        }
+        assert any("Bold" in f and "Oblique" not in f for f in fonts), fonts
+        assert any(f.endswith("SansOblique") for f in fonts), fonts
+        assert any("BoldOblique" in f for f in fonts), fonts  # *alle* in a heading

@@ -340,3 +340,164 @@ def test_agenda_item_lists_a_motion_and_the_chair_runs_its_vote_there(
     page = _page(removed)
     assert "Der Antrag ist von der Tagesordnung genommen." in page
     assert f"{motion.number}: {motion.title}" not in page
+
+
+def _meeting_motion(app, session, world, changes):
+    """A motion of a running meeting's book with accepted amendments (first line,
+    last line, new text), the member and the organiser (chair) checked in."""
+    meeting = make_meeting(session, world.nord, world.organiser)
+    with app.app_context():
+        book = make_book(
+            session,
+            world.nord,
+            world.organiser,
+            occasion="meeting",
+            meeting_id=meeting.id,
+        )
+        motion = submit(
+            session,
+            book,
+            world.member,
+            text="Der Ortsverein fordert mehr Radwege.\n\nUnd Bänke.",
+        )
+        rows = []
+        for first, last, text in changes:
+            row = act(
+                session, amendments.propose, world.board, motion, first, last, text
+            )
+            act(session, amendments.decide, world.organiser, motion, row.id, True)
+            rows.append(row)
+        act(session, services.change_status, world.organiser, motion, "admitted")
+    meeting_action(session, meeting_services.start, world.organiser, meeting)
+    for member in (world.member, world.organiser):
+        meeting_action(session, attendance.check_in, member, meeting)
+    return meeting, motion, rows
+
+
+def _live_vote(auth, client, session, world, motion, url, answer):
+    """The chair starts a live vote, both present vote `answer`, the chair closes
+    it; returns the closed vote's poll and the motion page after closing."""
+    _as(auth, client, world.organiser)
+    page = _page(auth.post(url, follow_redirects=True))
+    assert "Die Abstimmung läuft" in page, page[:3000]
+    fresh(session)
+    running = session.scalars(
+        select(MotionDecision).where(MotionDecision.decided_at.is_(None))
+    ).one()
+    poll = session.get(Poll, running.poll_id)
+    for member in (world.member, world.organiser):
+        _vote(auth, client, member, poll, answer)
+    _as(auth, client, world.organiser)
+    page = _page(auth.post(f"/motions/{motion.id}/vote/close", follow_redirects=True))
+    assert "Die Abstimmung ist geschlossen und ausgezählt." in page
+    return poll, page
+
+
+def test_the_meeting_votes_on_the_motion_as_amended_after_its_amendments(
+    app, session, world, auth, client
+):
+    meeting, motion, (first, second) = _meeting_motion(
+        app,
+        session,
+        world,
+        [
+            (1, 1, "Der Ortsverein fordert sichere Radwege."),
+            (2, 2, "Und mehr Bänke."),
+        ],
+    )
+    base = f"/motions/{motion.id}/amendments"
+    _live_vote(auth, client, session, world, motion, f"{base}/{first.id}/vote", "Ja")
+    fresh(session)
+    # One amendment is still to be decided: nothing is merged yet.
+    assert session.get(MotionAmendment, first.id).status == AmendmentStatus.ACCEPTED
+    assert session.get(Motion, motion.id).version == 1
+    _poll, page = _live_vote(
+        auth, client, session, world, motion, f"{base}/{second.id}/vote", "Ja"
+    )
+    # The last one decided: both adopted ones make version 2, the motion as amended.
+    fresh(session)
+    consolidated = session.get(Motion, motion.id)
+    assert consolidated.version == 2
+    assert (
+        consolidated.text
+        == "Der Ortsverein fordert sichere Radwege.\n\nUnd mehr Bänke."
+    )
+    for row in (first, second):
+        merged = session.get(MotionAmendment, row.id)
+        assert (merged.status, merged.merged_into) == (AmendmentStatus.MERGED, 2)
+    assert consolidated.status == MotionStatus.ADMITTED
+    assert (
+        "Abstimmung über den Antrag in der geänderten Fassung (Fassung 2) starten"
+        in page
+    )
+    assert (
+        "Abgestimmt wird über den Antrag in der geänderten Fassung (Fassung 2)" in page
+    )
+    assert "sichere Radwege" in page  # the numbered text is the new version
+    versions = _page(client.get(f"/motions/{motion.id}/versions"))
+    assert "Fassung 2" in versions
+    assert session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "motion.amendments_consolidated")
+    ).one()
+
+    poll, page = _live_vote(
+        auth, client, session, world, motion, f"/motions/{motion.id}/vote/live", "Ja"
+    )
+    assert "in der geänderten Fassung 2" in poll.title
+    assert poll.body == consolidated.text
+    assert "Antrag in der geänderten Fassung (Fassung 2)" in page
+    assert "2 Ja, 0 Nein, 0 Enthaltungen" in page
+    fresh(session)
+    assert session.get(Motion, motion.id).status == MotionStatus.ADOPTED
+    room = _page(client.get(f"/meetings/{meeting.id}"))
+    assert poll.title in room
+
+
+def test_overlapping_adopted_amendments_tell_the_chair_what_to_do(
+    app, session, world, auth, client
+):
+    _meeting, motion, (first, second) = _meeting_motion(
+        app,
+        session,
+        world,
+        [
+            (1, 1, "Der Ortsverein fordert sichere Radwege."),
+            (1, 2, "Der Ortsverein fordert breite Radwege und Bänke."),
+        ],
+    )
+    base = f"/motions/{motion.id}/amendments"
+    _live_vote(auth, client, session, world, motion, f"{base}/{first.id}/vote", "Ja")
+    _poll, page = _live_vote(
+        auth, client, session, world, motion, f"{base}/{second.id}/vote", "Ja"
+    )
+    clash = "ändern dieselben Zeilen; nur einer von beiden kann übernommen werden."
+    assert clash in page and "einen der angenommenen Änderungsanträge ablehnen" in page
+    fresh(session)
+    assert session.get(Motion, motion.id).version == 1
+    for row in (first, second):
+        assert session.get(MotionAmendment, row.id).status == AmendmentStatus.ACCEPTED
+    # Starting the vote on the motion anyway: the message, not a 500, no vote.
+    response = auth.post(f"/motions/{motion.id}/vote/live", follow_redirects=True)
+    assert response.status_code == 200 and clash in _page(response)
+    fresh(session)
+    assert (
+        session.scalars(
+            select(MotionDecision).where(MotionDecision.amendment_id.is_(None))
+        ).all()
+        == []
+    )
+
+    # The committee rejects the second; the vote on the motion makes version 2.
+    with app.app_context():
+        act(session, amendments.decide, world.organiser, motion, second.id, False)
+    poll, page = _live_vote(
+        auth, client, session, world, motion, f"/motions/{motion.id}/vote/live", "Nein"
+    )
+    assert "in der geänderten Fassung 2" in poll.title
+    fresh(session)
+    motion = session.get(Motion, motion.id)
+    assert motion.version == 2 and motion.text.startswith(
+        "Der Ortsverein fordert sichere"
+    )
+    assert motion.status == MotionStatus.REJECTED
+    assert session.get(MotionAmendment, first.id).status == AmendmentStatus.MERGED
