@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask import url_for
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 
 from models import Post, Thread
+from ortsverein import db_outage
 from ortsverein.i18n import _
 from ortsverein.realtime import publish
 
@@ -58,17 +61,41 @@ def publish_payload(event: str, payload: dict) -> None:
     publish(event, payload, f"thread:{payload['thread_id']}")
 
 
-def publish_thread_created(thread: Thread) -> None:
-    publish(
-        "thread_created",
-        {
-            "forum_id": thread.forum_id,
-            "thread": {
-                "id": thread.id,
-                "title": thread.title,
-                "author": thread.author.name if thread.author else "",
-                "url": url_for("discussions.thread", thread_id=thread.id),
-            },
-        },
-        f"forum:{thread.forum_id}",
+def commit_and_publish_post(
+    session: Session, event: str, post: Post, shows: ColumnElement[bool]
+) -> None:
+    """Commit a change to a post, then publish `event` (post_updated, post_hidden)
+    with the post as changed. If the COMMIT's answer is lost, the event goes out
+    once the database answers again and its row `shows` the change (a condition
+    on the posts table that this change, and no later one, made true)."""
+    payload, post_id = post_payload(post), post.id
+    db_outage.commit_and_announce(
+        session,
+        f"{event} of post {post_id}",
+        committed=lambda s: (
+            s.scalar(select(Post.id).where(Post.id == post_id, shows)) is not None
+        ),
+        announce=lambda: publish_payload(event, payload),
     )
+
+
+def thread_payload(thread: Thread) -> dict:
+    """A new thread as every reader of its forum's index receives it."""
+    return {
+        "forum_id": thread.forum_id,
+        "thread": {
+            "id": thread.id,
+            "title": thread.title,
+            "author": thread.author.name if thread.author else "",
+            "url": url_for("discussions.thread", thread_id=thread.id),
+        },
+    }
+
+
+def publish_thread_created(thread: Thread) -> None:
+    publish_thread_payload(thread_payload(thread))
+
+
+def publish_thread_payload(payload: dict) -> None:
+    """thread_created from its payload (thread_payload), built beforehand."""
+    publish("thread_created", payload, f"forum:{payload['forum_id']}")

@@ -163,8 +163,9 @@ def hide_post(session: Session, actor: Member, post_id: int, reason: str) -> Pos
     search.unindex_post(session, post.id)
     _resolve_reports(session, actor, post)
     _log(session, actor, "post.hidden", post.thread, post, reason=reason)
-    session.commit()
-    live.publish_post("post_hidden", post)
+    live.commit_and_publish_post(
+        session, "post_hidden", post, Post.hidden_at == post.hidden_at
+    )
     return post
 
 
@@ -178,8 +179,9 @@ def unhide_post(session: Session, actor: Member, post_id: int) -> Post:
         title = post.thread.title if post.number == 1 else ""
         search.index_post(session, post.id, title, post.body)
     _log(session, actor, "post.unhidden", post.thread, post)
-    session.commit()
-    live.publish_post("post_updated", post)
+    live.commit_and_publish_post(
+        session, "post_updated", post, Post.hidden_at.is_(None)
+    )
     return post
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models import Member, Post, PostReport, PostRevision, Reaction, utcnow
-from ortsverein import audit
+from ortsverein import audit, db_outage
 from ortsverein.db import rowcount
 from ortsverein.errors import Forbidden
 from ortsverein.i18n import _
@@ -91,8 +91,9 @@ def edit_post(
                 notify(session, who, "mention", subject, url, post.thread.forum_id),
             )
         )
-    session.commit()
-    live.publish_post("post_updated", post)
+    live.commit_and_publish_post(
+        session, "post_updated", post, Post.edited_at == post.edited_at
+    )
     for args in pending:
         deliver(session, *args)
     return post
@@ -103,8 +104,9 @@ def delete_post(session: Session, member: Member, post_id: int) -> Post:
     post = _own_live_post(session, member, post_id)
     post.deleted_at = utcnow()
     search.unindex_post(session, post.id)
-    session.commit()
-    live.publish_post("post_hidden", post)
+    live.commit_and_publish_post(
+        session, "post_hidden", post, Post.deleted_at.is_not(None)
+    )
     return post
 
 
@@ -134,20 +136,25 @@ def set_agreement(
                 )
             )
         )
-    if agree is True or (agree is None and not removed):
+    agreed = agree is True or (agree is None and not removed)
+    if agreed:
         insert_ignore(session, Reaction, post_id=post.id, member_id=member.id)
     post.agree_count = session.scalars(
         select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
     ).one()
-    session.commit()
-    publish(
-        "post_reaction",
-        {
-            "thread_id": post.thread_id,
-            "post_id": post.id,
-            "agree_count": post.agree_count,
-        },
-        f"thread:{post.thread_id}",
+    payload = {
+        "thread_id": post.thread_id,
+        "post_id": post.id,
+        "agree_count": post.agree_count,
+    }
+    key = (post.id, member.id)
+    db_outage.commit_and_announce(
+        session,
+        f"agreement with post {post.id}",
+        committed=lambda s: (s.get(Reaction, key) is not None) == agreed,
+        announce=lambda: publish(
+            "post_reaction", payload, f"thread:{payload['thread_id']}"
+        ),
     )
     return post
 

@@ -260,9 +260,18 @@ def create_thread(
 ) -> Thread:
     """A member opens a thread with its first post in a forum they can see."""
     thread, pending = add_thread(session, author, forum_id, title, body)
-    session.commit()
-    with db_outage.after_commit(session, f"announcing thread {thread.id}"):
-        after_thread_commit(session, thread, pending)
+    # As for a reply (create_post): announced from what is known before the
+    # commit, and after all if the commit's answer is lost but it happened.
+    payload, thread_id = live.thread_payload(thread), thread.id
+    db_outage.commit_and_announce(
+        session,
+        f"thread {thread_id}",
+        committed=lambda s: s.get(Thread, thread_id) is not None,
+        announce=lambda: live.publish_thread_payload(payload),
+    )
+    with db_outage.after_commit(session, f"notifications of thread {thread_id}"):
+        for args in pending:
+            deliver(session, *args)
     return thread
 
 
@@ -312,15 +321,12 @@ def create_post(session: Session, author: Member, thread_id: int, body: str) -> 
     # post may be saved all the same, and is then announced from what we know.
     payload = live.post_payload(post)
     post_id = post.id
-    db_outage.commit(
+    db_outage.commit_and_announce(
         session,
-        db_outage.Settle(
-            f"post {post_id}",
-            committed=lambda s: s.get(Post, post_id) is not None,
-            then=lambda: live.publish_payload("post_created", payload),
-        ),
+        f"post {post_id}",
+        committed=lambda s: s.get(Post, post_id) is not None,
+        announce=lambda: live.publish_payload("post_created", payload),
     )
-    live.publish_payload("post_created", payload)
     with db_outage.after_commit(session, f"notifications of post {post_id}"):
         for args in pending:
             deliver(session, *args)

@@ -5,10 +5,12 @@ wrote is kept, and a page re-shows what the member typed. One moment is special:
 the connection dies while the database commits. Then nobody knows whether the
 commit happened (PostgreSQL may have written it and lost only its answer). The
 request says so (`commit_outcome_unknown`: reload before sending again), and a
-service whose commit must be announced (a new post) hands `commit()` a `Settle`:
-once the database answers again, it looks whether the write is there and, if it
-is, announces it after all. So a saved post reaches the live readers even when its
-author saw an error.
+service whose commit must be announced live (a new post or thread, an edit) commits
+through `commit_and_announce()` (or hands `commit()` a `Settle`): once the database
+answers again, it looks whether the write is there and, if it is, announces it
+after all. So a saved post or thread reaches the live readers even when its author
+saw an error. What is announced is built before the commit (the request's objects
+cannot be read once the connection is gone).
 """
 
 from __future__ import annotations
@@ -99,6 +101,20 @@ def commit(session: Session, settle: Settle | None = None) -> None:
             log.warning("commit of %s: outcome unknown (%s)", settle.what, err)
             settle.start()
         raise
+
+
+def commit_and_announce(
+    session: Session,
+    what: str,
+    committed: Callable[[Session], bool],
+    announce: Callable[[], None],
+) -> None:
+    """Commit a write that live clients are told of, then tell them (`announce`,
+    built from values taken before the commit). When the COMMIT's answer is lost,
+    the error goes on to the view as commit() says, and `announce` runs later if
+    `committed(session)` finds the write in the database once it answers again."""
+    commit(session, Settle(what, committed, announce))
+    announce()
 
 
 def _settle(app: Flask, settle: Settle, first_delay: float = 0.5) -> None:

@@ -221,6 +221,11 @@ class ProductionTier:
         self.https_port = free_port()
         self.url = f"https://127.0.0.1:{self.https_port}"
         self.ca = str(self.tmp / "cert.pem")  # clients trust the self-signed one
+        # One key for every process, as they all read one EnvironmentFile: with a
+        # key per process a session cookie (and a signed link) made by one process
+        # is refused by the other, so a member whom nginx moves to the other
+        # process (a killed one, a reloaded upstream list) is logged out.
+        self.secret_key = secrets.token_urlsafe(48)
 
     # --- environment -------------------------------------------------------------
 
@@ -228,7 +233,7 @@ class ProductionTier:
         env = parse_env_file(ENV_EXAMPLE)
         assert env["ORTSVEREIN_CONFIG"] == "production"
         env.update(
-            ORTSVEREIN_SECRET_KEY=secrets.token_urlsafe(48),
+            ORTSVEREIN_SECRET_KEY=self.secret_key,
             ORTSVEREIN_DATABASE_URL=self.postgres.url("ortsverein"),
             ORTSVEREIN_REDIS_URL=self.redis.url,
             ORTSVEREIN_BASE_URL=self.url,
