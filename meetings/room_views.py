@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
-from ortsverein.errors import DomainError
+from ortsverein.errors import Conflict, DomainError, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.realtime import MAX_ID
 from ortsverein.web import back_to
@@ -21,7 +21,7 @@ from . import agenda, attendance, bp, services, speakers, votes
 from .access import is_chair
 from .actions import ACTIONS, FORM_ACTIONS, perform
 from .forms import ItemForm, RoomMemberForm, VoteForm
-from .views import load_meeting
+from .views import PAPER_DRAFT, load_meeting
 
 
 def _back(meeting_id: int, anchor: str = ""):
@@ -214,7 +214,21 @@ def paper_votes(meeting_id: int, poll_id: int):
             _count("blank"),
         )
 
-    return _run(meeting_id, record, _("Die Papierstimmen sind gezählt."), "#vote")
+    try:
+        return _run(meeting_id, record, _("Die Papierstimmen sind gezählt."), "#vote")
+    except (ValidationFailed, Conflict):
+        # The room page shows the form again with what was ticked and typed
+        # (views.detail takes the draft once).
+        session[PAPER_DRAFT] = {
+            "poll_id": poll_id,
+            "member_ids": member_ids,
+            "counts": {
+                k: v[:7]
+                for k, v in request.form.items()
+                if k == "blank" or k.startswith("count_")
+            },
+        }
+        raise
 
 
 @bp.route("/<int:meeting_id>/items/<int:item_id>/edit", methods=["GET", "POST"])

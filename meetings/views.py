@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_timezone
 from flask_login import current_user
 
@@ -24,6 +24,9 @@ from . import agenda, attendance, bp, services
 from .access import can_export, can_organise, get_meeting, status
 from .forms import ContributionForm, ItemForm, MeetingForm, RoomMemberForm, VoteForm
 from .room_state import member_state
+
+# The session key of a refused paper count (room_views.paper_votes)
+PAPER_DRAFT = "meeting_paper_draft"
 
 
 def load_meeting(meeting_id: int):
@@ -180,6 +183,12 @@ def detail(meeting_id: int):
         "item_form": ItemForm(formdata=None, prefix="item") if chair else None,
         "room_form": _room_form(meeting) if chair else None,
         "post_form": post_form,
+        # A refused paper count's ticks and numbers, shown once on the full page.
+        "paper_draft": (
+            session.pop(PAPER_DRAFT, None)
+            if chair and not request.args.get("partial")
+            else None
+        ),
     }
     status_code = 422 if request.method == "POST" else 200
     if request.args.get("partial"):

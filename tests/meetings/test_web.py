@@ -149,7 +149,13 @@ def test_live_vote_for_those_present_with_paper_ballots(auth, client, session, w
         f"{url}/votes/{poll.id}/paper",
         {"member_id": str(in_room.id), f"count_{yes.id}": "2"},
     )
-    assert "müssen der Zahl der angekreuzten" in client.get(url).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "müssen der Zahl der angekreuzten" in page
+    # ... and the form comes back open with what was ticked and typed, once.
+    assert f'name="count_{yes.id}" type="number" min="0" value="2"' in page
+    assert f'name="member_id" value="{in_room.id}" checked' in page
+    page = client.get(url).get_data(as_text=True)
+    assert f'name="count_{yes.id}" type="number" min="0" value="0"' in page
     auth.post(
         f"{url}/votes/{poll.id}/paper",
         {"member_id": str(absent.id), f"count_{yes.id}": "1"},
