@@ -4,6 +4,8 @@ both held as polls and counted once their boxes are sealed."""
 
 from __future__ import annotations
 
+import csv
+import io
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -191,6 +193,22 @@ def test_listenwahl_minimum_yes_share_and_quota_decide_who_is_elected(
     assert "Ja, Nein und Enthaltung je Option" in text
     box_page = elections.client.get(f"/polls/{rnd.poll_id}/ballot-box")
     assert "Dan Dorn: Nein" in box_page.get_data(as_text=True)
+
+    # The election's record: yes, no and abstain per candidate, quota seat marked.
+    elections.as_(world.organiser)
+    exported = elections.client.get(f"/elections/{election.id}/export.csv")
+    lines = list(
+        csv.reader(
+            io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"
+        )
+    )
+    by_name = {line[1]: line for line in lines[1:] if len(line) > 8}
+    assert by_name["Dan Dorn"][3:6] == ["3", "4", "0"]
+    assert by_name["Dan Dorn"][7] == "nein"
+    assert by_name["Anna Arndt"][3:9] == ["2", "0", "5", "", "ja", "ja"]
+    assert by_name["Ed Engel"][7:9] == ["nein", "nein"]
+    pdf = elections.client.get(f"/elections/{election.id}/export.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
 
 def test_listenwahl_with_one_candidate_applies_the_minimum_share(
