@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
         topic="polls",
     )
     register_panel(app, "elections/_panel.html", views.panel)
-    from .room import describe_vote
+    from .room import describe_vote, poll_note
     from .rounds import count_closed_vote, count_due
     from .seed import seed_elections
 
@@ -42,4 +42,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("VOTE_CLOSED_HOOKS", []).append(count_closed_vote)
     # The room shows a round's outcome by the election's rule, not the poll's.
     app.config.setdefault("VOTE_SUMMARY_HOOKS", []).append(describe_vote)
+    # A round's poll page points to the election's outcome.
+    app.config.setdefault("POLL_PAGE_HOOKS", []).append(poll_note)
     app.config.setdefault("SEED_HOOKS", []).append(seed_elections)

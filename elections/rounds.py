@@ -68,7 +68,7 @@ def _kind(election: Election, candidates: int) -> str:
         return PollKind.YES_NO_ABSTAIN.value
     if election.method == ElectionMethod.SINGLE:
         # single_choice, not multiple_choice with one vote: the room's paper
-        # ballots can be entered for it (polls.meeting_votes.PAPER_KINDS).
+        # ballots are entered for it as counts (polls.meeting_votes.PAPER_KINDS).
         return PollKind.SINGLE_CHOICE.value
     if election.method == ElectionMethod.BLOCK:
         return PollKind.MULTIPLE_CHOICE.value

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         events,
         live,
         minutes_views,
+        paper_views,
         room_state,
         room_views,
         views,

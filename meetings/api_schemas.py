@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ortsverein.api.schemas import no_nul, page_schema, sane_year
 
@@ -165,10 +165,33 @@ class PaperVotesSchema(Schema):
     counts = fields.Dict(
         keys=fields.Integer(validate=ID),
         values=fields.Integer(validate=validate.Range(0, 100_000)),
-        required=True,
-        metadata={"description": "{option_id: ballots}"},
+        load_default=None,
+        metadata={
+            "description": "{option_id: ballots}; yes/no/abstain and single choice"
+        },
     )
     blank = fields.Integer(load_default=0, validate=validate.Range(0, 100_000))
+    ballots = fields.List(
+        fields.List(fields.Integer(validate=ID), validate=validate.Length(max=100)),
+        load_default=None,
+        validate=validate.Length(max=100_000),
+        metadata={
+            "description": "multiple choice and ranked: one list per paper ballot, "
+            "the option ids ticked or in order of preference, [] for a blank or "
+            "invalid ballot; as many as member_ids. A broken ballot answers 422 "
+            "invalid_paper_ballot with fields {'ballots.<index>': message}, a "
+            "different number of ballots 422 paper_ballot_count"
+        },
+    )
+
+    @validates_schema
+    def counts_or_ballots(self, data: dict, **_kw) -> None:
+        if (data.get("counts") is None) == (data.get("ballots") is None):
+            raise ValidationError(
+                "send counts (yes/no/abstain, single choice) or ballots "
+                "(multiple choice, ranked), not both",
+                "counts",
+            )
 
 
 SCHEMAS = [

@@ -69,20 +69,43 @@ def close_vote(meeting_id: int, poll_id: int):
 @api_doc("""Enter the paper ballots of the room.
     ---
     post:
-      summary: "Count the paper ballots once (chair; yes/no/abstain and single
-        choice): the members checked off must be in the electorate and must not
-        have voted online; the counts and blank add up to them"
+      summary: "Enter the paper ballots once (chair): for yes/no/abstain and single
+        choice the counts per option and blank, for multiple choice and ranked
+        each ballot (ballots); the members checked off must be in the room and
+        the electorate and must not have voted online; counts and blank, or the
+        ballots, are as many as they"
       tags: [meetings]
       parameters: [$ID, $POLL]
       requestBody: {content: {application/json: {schema: PaperVotes}}}
       responses:
         200: $VOTE
         404: $NF
-        409: {description: "voted online already, entered already, or closed"}
-        422: {description: "validation_error: counts, members or kind"}
+        409: {description: "voted online already, entered already, or closed
+          (poll_not_open)"}
+        422: {description: "validation_error (counts, members or kind),
+          invalid_paper_ballot (fields name ballots.<index>) or
+          paper_ballot_count"}
     """)
 def paper_votes(meeting_id: int, poll_id: int):
     data = load_json(PaperVotesSchema())
     meeting = load_meeting(meeting_id)
-    votes.paper_votes(db.session, g.api_member, meeting, poll_id, **data)
+    if data["ballots"] is not None:
+        votes.paper_ballots(
+            db.session,
+            g.api_member,
+            meeting,
+            poll_id,
+            data["member_ids"],
+            data["ballots"],
+        )
+    else:
+        votes.paper_votes(
+            db.session,
+            g.api_member,
+            meeting,
+            poll_id,
+            data["member_ids"],
+            data["counts"],
+            data["blank"],
+        )
     return vote_json(votes.meeting_vote(db.session, meeting, poll_id))

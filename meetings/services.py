@@ -5,8 +5,10 @@ it, and its live votes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -45,6 +47,25 @@ from .votes import running_vote
 from .votes import start_vote as start_vote
 
 STALE = timedelta(days=1)
+
+# A link a later feature adds to the meeting page, as (label, url): meetings shows
+# them without knowing the features (motions: the meeting's motions).
+RoomLink = tuple[str, str]
+RoomLinkBuilder = Callable[[Session, Member, Meeting], list[RoomLink]]
+
+
+def register_room_links(app: Flask, build: RoomLinkBuilder) -> None:
+    """A feature's links on the meeting page: `build(session, member, meeting)`
+    returns the (label, url) pairs to show (none when there is nothing)."""
+    app.extensions.setdefault("meeting_room_links", []).append(build)
+
+
+def room_links(session: Session, member: Member, meeting: Meeting) -> list[RoomLink]:
+    """Every registered feature's links for this member on this meeting's page."""
+    builders: list[RoomLinkBuilder] = current_app.extensions.get(
+        "meeting_room_links", []
+    )
+    return [link for build in builders for link in build(session, member, meeting)]
 
 
 def create_meeting(session: Session, member: Member, data: MeetingInput) -> Meeting:

@@ -189,6 +189,7 @@ def detail(meeting_id: int):
         organiser=can_organise(current_user, meeting.organisation),
         board=can_export(current_user, meeting),
         time_zone=str(get_timezone()),  # meeting.js: times of posts that arrive live
+        room_links=services.room_links(db.session, current_user, meeting),
         **context,
     ), status_code
 

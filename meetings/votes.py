@@ -142,10 +142,37 @@ def paper_votes(
     counts: dict[int, int],
     blank: int,
 ) -> int:
-    """Record the paper ballots of the room: only members recorded as sitting in the
-    room can have voted on paper (one attending online votes online)."""
+    """Record the paper ballots of the room as counts per option (yes/no/abstain,
+    single choice)."""
     require_chair(chair, meeting)
     poll = meeting_vote(session, meeting, poll_id)
+    _in_room(session, meeting, member_ids)
+    n = polls.record_paper_votes(session, chair, poll, member_ids, counts, blank)
+    publish_meeting(session, meeting, "vote_updated")
+    return n
+
+
+def paper_ballots(
+    session: Session,
+    chair: Member,
+    meeting: Meeting,
+    poll_id: int,
+    member_ids: list[int],
+    ballots: list[list[int]],
+) -> int:
+    """Record the paper ballots of the room one by one (multiple choice and
+    ranked: a ballot's ticks or order cannot be summed up as counts)."""
+    require_chair(chair, meeting)
+    poll = meeting_vote(session, meeting, poll_id)
+    _in_room(session, meeting, member_ids)
+    n = polls.record_paper_ballots(session, chair, poll, member_ids, ballots)
+    publish_meeting(session, meeting, "vote_updated")
+    return n
+
+
+def _in_room(session: Session, meeting: Meeting, member_ids: list[int]) -> None:
+    """Only members recorded as sitting in the room can have voted on paper (one
+    attending online votes online)."""
     online = set(member_ids) - in_room_ids(session, meeting.id)
     if online:
         names = [
@@ -158,6 +185,3 @@ def paper_votes(
                 names=", ".join(sorted(names)) or "?",
             )
         )
-    n = polls.record_paper_votes(session, chair, poll, member_ids, counts, blank)
-    publish_meeting(session, meeting, "vote_updated")
-    return n

@@ -19,6 +19,7 @@ class AmendmentStatus(enum.StrEnum):
     ACCEPTED = "accepted"  # übernommen (by the committee), to be merged
     REJECTED = "rejected"  # abgelehnt
     MERGED = "merged"  # in a new version of the motion
+    WITHDRAWN = "withdrawn"  # zurückgezogen by its submitter before a vote on it
 
 
 class MotionAmendment(Base):

@@ -5,6 +5,7 @@ motions.services."""
 
 from __future__ import annotations
 
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -65,6 +66,34 @@ def agenda_entries(session: Session, meeting: Meeting) -> dict[int, list[Motion]
         ):
             listed[entry.agenda_item_id].append(entry.motion)
     return listed
+
+
+def listed_count(session: Session, meeting: Meeting) -> int:
+    """How many motions the meeting's agenda lists."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(MotionAgendaEntry)
+            .join(AgendaItem, MotionAgendaEntry.agenda_item_id == AgendaItem.id)
+            .where(AgendaItem.meeting_id == meeting.id)
+        )
+        or 0
+    )
+
+
+def room_links(
+    session: Session, member: Member, meeting: Meeting
+) -> list[tuple[str, str]]:
+    """The meeting page's link to the meeting's motions (registered with
+    meetings.services): when its agenda lists motions, or for those who plan the
+    agenda when motions of the organisation could go on it."""
+    url = url_for("motions.meeting_motions", meeting_id=meeting.id)
+    count = listed_count(session, meeting)
+    if count:
+        return [(_("Anträge auf der Tagesordnung (%(n)d)", n=count), url)]
+    if may_plan_agenda(member, meeting) and agenda_candidates(session, meeting):
+        return [(_("Anträge auf die Tagesordnung setzen"), url)]
+    return []
 
 
 def meeting_ids(session: Session, motion: Motion) -> list[int]:

@@ -64,8 +64,10 @@ def amendment_list(motion_id: int):
         201: {description: proposed, content: {application/json:
               {schema: Amendment}}}
         403: {description: "forbidden: not a member of the book's organisation"}
-        409: {description: "amendment_lines_gone (the version has fewer lines) or
-              transition_not_allowed (the motion is decided or withdrawn)"}
+        409: {description: "amendment_lines_gone (the version has fewer lines),
+              transition_not_allowed (the motion is decided or withdrawn) or
+              deadline_passed (after the book's deadline, named in its time zone;
+              the motion committee may still propose)"}
         422: {description: "validation_error or invalid_line_range"}
     """
     motion = services.get_motion(db.session, g.api_member, motion_id)
@@ -86,3 +88,29 @@ def amendment_list(motion_id: int):
         for v in amendments.views(db.session, motion)
     ]
     return jsonify({"items": items})
+
+
+@bp.route(
+    "/motions/<int:motion_id>/amendments/<int:amendment_id>/withdraw",
+    methods=["POST"],
+)
+@token_required
+def amendment_withdraw(motion_id: int, amendment_id: int):
+    """Withdraw one's own amendment.
+    ---
+    post:
+      summary: The submitter takes the amendment back before it is voted on
+      tags: [motions]
+      parameters:
+        - {in: path, name: motion_id, required: true, schema: {type: integer}}
+        - {in: path, name: amendment_id, required: true, schema: {type: integer}}
+      responses:
+        200: {description: "withdrawn: the amendment, status withdrawn",
+              content: {application/json: {schema: Amendment}}}
+        403: {description: "forbidden: not the amendment's submitter"}
+        409: {description: "transition_not_allowed: decided, merged, withdrawn or
+              put to a vote already, or the motion is decided"}
+    """
+    motion = services.get_motion(db.session, g.api_member, motion_id)
+    row = amendments.withdraw(db.session, g.api_member, motion, amendment_id)
+    return jsonify(amendment_json(row))

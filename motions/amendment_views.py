@@ -26,9 +26,10 @@ from ortsverein.errors import DomainError
 from ortsverein.i18n import _
 from ortsverein.web import back_to, form_errors, load
 
-from . import amendments, bp, printouts, services, text, workflow
-from .access import in_membership
+from . import amendments, bp, printouts, services, text
+from .access import deadline_passed
 from .amendment_forms import AmendmentForm, DecisionForm, VersionsForm
+from .labels import deadline_text
 
 
 def _page(motion, form: AmendmentForm, code: int = 200):
@@ -39,8 +40,12 @@ def _page(motion, form: AmendmentForm, code: int = 200):
         book=motion.book,
         items=amendments.views(db.session, motion),
         form=form,
-        may_propose=in_membership(current_user, motion.book)
-        and motion.status in workflow.SUPPORTABLE,
+        # A refused amendment's form stays, with what was typed, to copy it.
+        may_propose=amendments.may_propose(current_user, motion)
+        or (code == 422 and bool(form.text.data)),
+        deadline_passed=deadline_passed(motion.book),
+        deadline=deadline_text(motion.book),
+        withdrawable=amendments.withdrawable(db.session, current_user, motion),
         committee=committee,
         decision_form=DecisionForm(formdata=None),
         confirm=ConfirmForm(),
@@ -100,6 +105,24 @@ def decide_amendment(motion_id: int, amendment_id: int):
             form.decision.data == "accept",
         )
         flash(_("Entschieden: %(label)s.", label=row.label), "success")
+    else:
+        flash(_("Bitte korrigiere die markierten Angaben."), "error")
+    return redirect(url_for("motions.amendments_page", motion_id=motion.id))
+
+
+@bp.route("/<int:motion_id>/amendments/<int:amendment_id>/withdraw", methods=["POST"])
+@member_required
+def withdraw_amendment(motion_id: int, amendment_id: int):
+    """The submitter takes their amendment back (a refusal is shown on the
+    amendments page, with its reason)."""
+    motion = load(services.get_motion, motion_id)
+    back_to(url_for("motions.amendments_page", motion_id=motion.id))
+    if ConfirmForm().validate_on_submit():
+        row = amendments.withdraw(db.session, current_user, motion, amendment_id)
+        flash(
+            _("Der Änderungsantrag %(label)s ist zurückgezogen.", label=row.label),
+            "success",
+        )
     else:
         flash(_("Bitte korrigiere die markierten Angaben."), "error")
     return redirect(url_for("motions.amendments_page", motion_id=motion.id))

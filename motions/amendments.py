@@ -16,6 +16,7 @@ from models import (
     Member,
     Motion,
     MotionAmendment,
+    MotionDecision,
     MotionVersion,
     utcnow,
 )
@@ -25,11 +26,11 @@ from ortsverein.i18n import _
 
 from . import live, workflow
 from . import text as motion_text
-from .access import in_membership, is_committee
+from .access import deadline_passed, in_membership, is_committee
 from .errors import TransitionRefused
-from .labels import STATUS
+from .labels import AMENDMENT_STATUS, STATUS
 from .printed import numbered_html
-from .rules import clean
+from .rules import clean, require_open
 
 MAX_AMENDMENT = 20_000
 
@@ -119,7 +120,11 @@ def views(session: Session, motion: Motion) -> list[AmendmentView]:
             diff = motion_text.diff_html(base, changed)
         except motion_text.LinesGone as gone:
             diff = Markup("<p>{}</p>").format(gone.message)
-        stale = _stale(motion, row) if row.status != AmendmentStatus.MERGED else ""
+        stale = (
+            _stale(motion, row)
+            if row.status not in (AmendmentStatus.MERGED, AmendmentStatus.WITHDRAWN)
+            else ""
+        )
         out.append(AmendmentView(row, diff, tuple(clashes.get(row.id, [])), stale))
     return out
 
@@ -134,9 +139,12 @@ def propose(
     reasoning: str = "",
 ) -> MotionAmendment:
     """A member of the subtree proposes replacement text for lines first..last of
-    the motion's current version, while the motion is undecided; lines the
-    version does not have are refused, as is text that changes nothing."""
-    if not in_membership(member, motion.book):
+    the motion's current version, while the motion is undecided and before the
+    book's deadline (the motion committee still may after it, in the book's time
+    zone); lines the version does not have are refused, as is text that changes
+    nothing."""
+    committee = is_committee(member, motion.book)
+    if not in_membership(member, motion.book) and not committee:
         raise Forbidden(
             _("Änderungsanträge stellen können Mitglieder dieser Gliederung.")
         )
@@ -148,6 +156,8 @@ def propose(
                 status=STATUS[motion.status],
             )
         )
+    if not committee:
+        require_open(motion.book)  # DeadlinePassed names it in the book's zone
     new_text = clean(new_text)
     if len(new_text) > MAX_AMENDMENT:
         raise ValidationFailed(
@@ -195,6 +205,100 @@ def propose(
     return row
 
 
+def may_propose(member: Member, motion: Motion) -> bool:
+    """Whether the amendment form is offered: to members of the subtree until the
+    deadline, to the motion committee after it too, while the motion is open."""
+    if motion.status not in workflow.SUPPORTABLE:
+        return False
+    if is_committee(member, motion.book):
+        return True
+    return in_membership(member, motion.book) and not deadline_passed(motion.book)
+
+
+# An amendment its submitter may still take back: not decided, merged or voted on.
+WITHDRAWABLE = frozenset({AmendmentStatus.SUBMITTED, AmendmentStatus.ACCEPTED})
+
+
+def _voted_on(session: Session, row: MotionAmendment) -> bool:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(MotionDecision)
+            .where(MotionDecision.amendment_id == row.id)
+        )
+        or 0
+    ) > 0
+
+
+def withdrawable(session: Session, member: Member, motion: Motion) -> set[int]:
+    """The ids of the motion's amendments this member may withdraw: their own,
+    still open, not put to a vote, while the motion is undecided."""
+    if motion.status not in workflow.SUPPORTABLE:
+        return set()
+    rows = [
+        r
+        for r in list_amendments(session, motion)
+        if r.submitter_id == member.id and r.status in WITHDRAWABLE
+    ]
+    if not rows:
+        return set()
+    voted = set(
+        session.scalars(
+            select(MotionDecision.amendment_id).where(
+                MotionDecision.amendment_id.in_([r.id for r in rows])
+            )
+        )
+    )
+    return {r.id for r in rows if r.id not in voted}
+
+
+def withdraw(
+    session: Session, member: Member, motion: Motion, amendment_id: int
+) -> MotionAmendment:
+    """The submitter takes their amendment back before it is voted on (or
+    decided, or merged), while the motion is undecided; audit-logged."""
+    row = session.get(MotionAmendment, amendment_id)
+    if row is None or row.motion_id != motion.id:
+        raise NotFound()
+    if row.submitter_id != member.id:
+        raise Forbidden(
+            _("Zurückziehen kann nur, wer den Änderungsantrag gestellt hat.")
+        )
+    if motion.status not in workflow.SUPPORTABLE:
+        raise TransitionRefused(
+            _("Dieser Antrag ist %(status)s.", status=STATUS[motion.status])
+        )
+    if row.status not in WITHDRAWABLE:
+        raise TransitionRefused(
+            _(
+                "Der Änderungsantrag %(label)s ist %(status)s; zurückziehen lässt er "
+                "sich nicht mehr.",
+                label=row.label,
+                status=AMENDMENT_STATUS[row.status],
+            )
+        )
+    if _voted_on(session, row):
+        raise TransitionRefused(
+            _(
+                "Über den Änderungsantrag %(label)s wird schon abgestimmt; "
+                "zurückziehen lässt er sich nicht mehr.",
+                label=row.label,
+            )
+        )
+    row.status = AmendmentStatus.WITHDRAWN
+    audit.record(
+        session,
+        member,
+        "motion.amendment_withdrawn",
+        organisation=motion.book.organisation,
+        target=motion,
+        amendment=row.label,
+    )
+    session.commit()
+    live.publish_amendment(row, "amendment_withdrawn")
+    return row
+
+
 def _require_committee(member: Member, motion: Motion) -> None:
     if not is_committee(member, motion.book):
         raise Forbidden(_("Das entscheidet die Antragskommission."))
@@ -210,6 +314,8 @@ def decide(
         raise NotFound()
     if row.status == AmendmentStatus.MERGED:
         raise Conflict(_("Dieser Änderungsantrag ist schon übernommen."))
+    if row.status == AmendmentStatus.WITHDRAWN:
+        raise Conflict(_("Dieser Änderungsantrag ist zurückgezogen."))
     row.status = AmendmentStatus.ACCEPTED if accept else AmendmentStatus.REJECTED
     audit.record(
         session,

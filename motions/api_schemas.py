@@ -141,6 +141,14 @@ class MotionSubmitSchema(Schema):
     )
 
 
+class MotionForwardSchema(Schema):
+    book_id = fields.Integer(
+        required=True,
+        validate=ID,
+        metadata={"description": "an open motion book of a higher organisation"},
+    )
+
+
 class AmendmentSchema(Schema):
     id = fields.Integer()
     motion_id = fields.Integer()
@@ -184,6 +192,7 @@ SCHEMAS = [
     MotionSchema,
     page_schema(MotionSchema),
     MotionSubmitSchema,
+    MotionForwardSchema,
     AmendmentSchema,
     AmendmentListSchema,
     AmendmentProposeSchema,

@@ -25,12 +25,13 @@ from models import (
 )
 from ortsverein import audit
 from ortsverein.db import reading_after_commit
-from ortsverein.errors import Conflict, Forbidden, ValidationFailed
+from ortsverein.errors import Conflict
 from ortsverein.i18n import _
 from ortsverein.permissions import can_see_org, has_role
 
 from . import live
 from .access import deadline_passed
+from .errors import NotAdopted, NotBoard, NotHigherBook
 from .printed import numbered_html
 from .rules import require_open
 from .submission import open_thread, take_number
@@ -101,14 +102,14 @@ def forward(
     its text the adopted text as version 1, its thread opened), audit-logged in
     both organisations."""
     if not may_forward(member, motion):
-        raise Forbidden(_("Weiterleiten kann der Vorstand der Gliederung."))
+        raise NotBoard(_("Weiterleiten kann der Vorstand der Gliederung."))
     if motion.status != MotionStatus.ADOPTED:
-        raise Conflict(_("Weiterleiten lassen sich nur beschlossene Anträge."))
+        raise NotAdopted(_("Weiterleiten lassen sich nur beschlossene Anträge."))
     branch = motion.book.organisation
     if book.organisation_id == branch.id or book.organisation_id not in (
         branch.ancestor_ids()
     ):
-        raise ValidationFailed(
+        raise NotHigherBook(
             _("Bitte korrigiere die markierten Angaben."),
             fields={
                 "book": _(

@@ -6,7 +6,14 @@ from __future__ import annotations
 from babel.dates import format_datetime
 from flask_babel import get_locale
 
-from models import Motion, MotionBook, MotionStatus, Occasion, Recommendation
+from models import (
+    AmendmentStatus,
+    Motion,
+    MotionBook,
+    MotionStatus,
+    Occasion,
+    Recommendation,
+)
 from ortsverein.i18n import _, _l
 
 from .access import zone
@@ -31,6 +38,20 @@ STATUS_VARIANT = {
     MotionStatus.REJECTED: "danger",
     MotionStatus.REFERRED: "warning",
     MotionStatus.WITHDRAWN: "neutral",
+}
+AMENDMENT_STATUS = {
+    AmendmentStatus.SUBMITTED: _l("eingereicht"),
+    AmendmentStatus.ACCEPTED: _l("angenommen, noch nicht eingearbeitet"),
+    AmendmentStatus.REJECTED: _l("abgelehnt"),
+    AmendmentStatus.MERGED: _l("übernommen"),
+    AmendmentStatus.WITHDRAWN: _l("zurückgezogen"),
+}
+AMENDMENT_VARIANT = {
+    AmendmentStatus.SUBMITTED: "primary",
+    AmendmentStatus.ACCEPTED: "info",
+    AmendmentStatus.REJECTED: "neutral",
+    AmendmentStatus.MERGED: "success",
+    AmendmentStatus.WITHDRAWN: "neutral",
 }
 RECOMMENDATION = {
     Recommendation.ACCEPT: _l("Annahme"),

@@ -35,7 +35,9 @@ def publish_status(motion: Motion, previous: str) -> None:
     publish("status_changed", payload, org_room(motion.book.organisation_id))
 
 
-def publish_amendment(amendment: MotionAmendment) -> None:
+def publish_amendment(
+    amendment: MotionAmendment, event: str = "amendment_created"
+) -> None:
     motion = amendment.motion
     payload = {
         "amendment_id": amendment.id,
@@ -47,4 +49,4 @@ def publish_amendment(amendment: MotionAmendment) -> None:
         "last_line": amendment.last_line,
         "status": amendment.status.value,
     }
-    publish("amendment_created", payload, org_room(motion.book.organisation_id))
+    publish(event, payload, org_room(motion.book.organisation_id))

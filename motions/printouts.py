@@ -14,16 +14,11 @@ from ortsverein.i18n import _
 from .access import zone
 from .book_pdf import BookAmendment, BookMotion, book_pdf, motion_pdf
 from .book_pdf import MotionBook as PrintedBook
-from .labels import deadline_text, status_text
+from .labels import AMENDMENT_STATUS, deadline_text, status_text
 
 
 def _amendment_status() -> dict[AmendmentStatus, str]:
-    return {
-        AmendmentStatus.SUBMITTED: _("eingereicht"),
-        AmendmentStatus.ACCEPTED: _("angenommen, noch nicht eingearbeitet"),
-        AmendmentStatus.REJECTED: _("abgelehnt"),
-        AmendmentStatus.MERGED: _("übernommen"),
-    }
+    return {status: str(words) for status, words in AMENDMENT_STATUS.items()}
 
 
 def _printed(motion: Motion, rows: list[MotionAmendment]) -> BookMotion:
@@ -55,7 +50,8 @@ def _printed(motion: Motion, rows: list[MotionAmendment]) -> BookMotion:
                 reasoning=r.reasoning,
             )
             for r in rows
-            if r.version == motion.version and r.status != AmendmentStatus.MERGED
+            if r.version == motion.version
+            and r.status not in (AmendmentStatus.MERGED, AmendmentStatus.WITHDRAWN)
         ),
     )
 

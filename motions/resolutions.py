@@ -1,6 +1,6 @@
 """The resolutions book (Beschlussbuch): an organisation's adopted motions, newest
 decision first, found by topic (category name) and year of adoption, and the
-motion committee's overview of them as CSV and XLSX. Reached through
+motion committee's overview of them as CSV, XLSX and ODS. Reached through
 motions.services."""
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from odf.opendocument import OpenDocumentSpreadsheet  # type: ignore[import-untyped]
+from odf.table import Table, TableCell, TableRow  # type: ignore[import-untyped]
+from odf.text import P  # type: ignore[import-untyped]
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -181,6 +184,28 @@ def overview_rows(session: Session, org: Organisation, filters: Filters) -> list
     return rows
 
 
+def ods_body(rows: list[list], sheet_name: str) -> bytes:
+    """The rows as an OpenDocument spreadsheet (LibreOffice's own format): text as
+    string cells, which never run as formulas, numbers as numbers."""
+    document = OpenDocumentSpreadsheet()
+    table = Table(name=sheet_name)
+    for values in rows:
+        row = TableRow()
+        for value in values:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cell = TableCell(valuetype="float", value=value)
+            else:
+                value = "" if value is None else str(value)
+                cell = TableCell(valuetype="string")
+            cell.addElement(P(text=str(value)))
+            row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
 def export(
     session: Session,
     member: Member,
@@ -188,8 +213,8 @@ def export(
     filters: Filters,
     fmt: str,
 ) -> bytes:
-    """The overview as CSV (semicolons, as German spreadsheet programs read it) or
-    XLSX; formulas are never written; each export is audit-logged."""
+    """The overview as CSV (semicolons, as German spreadsheet programs read it),
+    XLSX or ODS; formulas are never written; each export is audit-logged."""
     rows = overview_rows(session, org, filters)
     if fmt == "csv":
         out = io.StringIO()
@@ -197,6 +222,8 @@ def export(
         for row in rows:
             writer.writerow(csv_row(row))
         body = ("\ufeff" + out.getvalue()).encode("utf-8")
+    elif fmt == "ods":
+        body = ods_body(rows, str(_("Beschlussbuch")))
     else:
         book = Workbook(write_only=True)
         sheet = book.create_sheet(str(_("Beschlussbuch"))[:31])

@@ -16,7 +16,7 @@ from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import can_see_org, orgs_with_role
 from ortsverein.web import back_to, form_errors, load
 
-from . import bp, services, workflow
+from . import amendments, bp, services, workflow
 from .access import (
     deadline_passed,
     in_membership,
@@ -190,6 +190,7 @@ def _motion_page(
         votes=services.vote_panel(db.session, current_user, motion),
         agenda=services.agenda_meetings(db.session, current_user, motion),
         vote_form=VoteForm(formdata=None),
+        amendment_rows=amendments.list_amendments(db.session, motion),
         **page_context(motion, forward_form),
     ), code
 

@@ -32,7 +32,10 @@ def key_dir() -> Path:
 
 
 def key_path(poll_id: int) -> Path:
-    return key_dir() / f"poll-{int(poll_id)}.key"
+    """Where the poll's private key is; only looking, so the folder is created by
+    whoever writes into it. Every secret ballot asks has_key(): a mkdir there
+    cost more than the look itself."""
+    return Path(current_app.config["BALLOT_KEY_DIR"]) / f"poll-{int(poll_id)}.key"
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -49,6 +52,7 @@ def share_path(poll_id: int, member_id: int) -> Path:
 
 
 def write_private_key(poll_id: int, secret: bytes) -> None:
+    key_dir()
     write_secret_file(key_path(poll_id), secret)
 
 
@@ -83,7 +87,7 @@ def public_key_of(secret: bytes) -> bytes:
 
 
 def has_key(poll_id: int) -> bool:
-    return key_path(poll_id).is_file()
+    return os.path.isfile(key_path(poll_id))
 
 
 def private_key(poll_id: int, public_key: bytes) -> PrivateKey | None:

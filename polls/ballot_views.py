@@ -24,7 +24,7 @@ from .records import not_counted_yet, stored_result
 from .rules import EACH, VOTES, each_answers, each_ballot
 from .services import option_label
 from .state import CLOSED, OPEN, status
-from .views import load_poll
+from .views import load_poll, owner_notes
 
 ID_RE = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit() is true)
 
@@ -279,14 +279,15 @@ def headline(poll, result: dict, labels: dict) -> str:
             return _("Alle Stimmzettel sind leer.")
         return (
             ngettext(
-                "Die meisten Stimmen erhält %(o)s: %(n)s von %(num)d gültigen "
+                "Die meisten Stimmen erhält %(o)s: %(n)s von %(valid)d gültigen "
                 "Stimmzetteln.",
-                "Die meisten Stimmen erhalten %(o)s: je %(n)s von %(num)d gültigen "
-                "Stimmzetteln.",
+                "Die meisten Stimmen erhalten %(o)s: je %(n)s von %(valid)d "
+                "gültigen Stimmzetteln.",
+                # ngettext's own `num` is the number of options at the top
                 len(top),
                 o=_names(top, labels),
                 n=counts.get(top[0], 0),
-                num=valid,
+                valid=valid,
             )
             if top
             else _("Die Stimmen sind ausgezählt.")
@@ -399,6 +400,7 @@ def results(poll_id: int):
         quorum_text=quorum_text(poll, result),
         majority_text=rule_text(poll),
         is_board=has_role(current_user, poll.organisation, RoleName.BOARD),
+        owner_notes=owner_notes(poll),
     )
 
 

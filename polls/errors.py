@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ortsverein.errors import Conflict, DomainError, Forbidden
+from ortsverein.errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 
 class AlreadyVoted(Conflict):
@@ -40,3 +40,16 @@ class PollNotCounted(Conflict):
     """Its time is up but it is not sealed: counting, or its key is missing."""
 
     code = "poll_not_counted"
+
+
+class InvalidPaperBallot(ValidationFailed):
+    """A paper ballot entered by the chair breaks the poll's rules; `fields` names
+    it as `ballots.<index from 0>` and the message as "Stimmzettel <n>"."""
+
+    code = "invalid_paper_ballot"
+
+
+class PaperBallotCount(ValidationFailed):
+    """The paper ballots entered are not as many as the members ticked."""
+
+    code = "paper_ballot_count"

@@ -31,15 +31,19 @@ from . import ballot_keys
 from .casting import BERLIN, ballot_row, lock_open_poll, turnout
 from .checksums import canonical, electorate_digest
 from .definitions import PollInput, apply_definition, validate
-from .errors import PollNotOpen
+from .errors import InvalidPaperBallot, PaperBallotCount, PollNotOpen
 from .exports import MAJORITY_WORDS, OUTCOME_WORDS
 from .lifecycle import ensure_current
 from .records import stored_result
-from .state import CLOSED, OPEN, status
+from .rules import InvalidBallot, check_ballot
+from .state import CLOSED, OPEN, definition_for, status
 
 # The chair closes a live vote; this only bounds one that is forgotten.
 LONGEST_LIVE_VOTE = timedelta(hours=12)
+# Paper ballots entered as counts per option:
 PAPER_KINDS = (PollKind.YES_NO_ABSTAIN, PollKind.SINGLE_CHOICE)
+# ... and entered one by one (record_paper_ballots), as ticked or ranked:
+BALLOT_PAPER_KINDS = (PollKind.MULTIPLE_CHOICE, PollKind.RANKED)
 
 
 def start_meeting_vote(
@@ -136,21 +140,9 @@ def record_paper_votes(
     """Count the ballots cast on paper in the room. The members who voted on paper
     are checked off the electorate in the same transaction (a participation each),
     so none of them can also vote online; the counts must add up to them."""
-    if status(poll) != OPEN:
-        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
-    if poll.kind not in PAPER_KINDS:
-        raise ValidationFailed(
-            _(
-                "Papierstimmen lassen sich nur bei Ja/Nein/Enthaltung und bei "
-                "Einzelwahl erfassen."
-            )
-        )
-    if poll.paper_ballots is not None:
-        raise Conflict(_("Die Papierstimmen dieser Abstimmung sind bereits erfasst."))
+    _paper_open(poll, PAPER_KINDS)
+    members = _paper_members(member_ids)
     option_ids = {o.id for o in poll.options}
-    members = sorted(set(member_ids))
-    if not members:
-        raise ValidationFailed(_("Bitte kreuze an, wer auf Papier abgestimmt hat."))
     if set(counts) - option_ids or any(n < 0 for n in counts.values()) or blank < 0:
         raise ValidationFailed(_("Die Stimmenzahlen passen nicht zu den Optionen."))
     if sum(counts.values()) + blank != len(members):
@@ -162,6 +154,118 @@ def record_paper_votes(
                 members=len(members),
             )
         )
+    rows = [[o] for o, n in sorted(counts.items()) for _i in range(n)] + [[]] * blank
+    return _seal_paper(session, chair, poll, members, rows)
+
+
+def record_paper_ballots(
+    session: Session,
+    chair: Member,
+    poll: Poll,
+    member_ids: list[int],
+    ballots: list[list[int]],
+) -> int:
+    """The paper ballots of a multiple-choice (Blockwahl) or ranked (STV) vote,
+    each entered as written: the option ids ticked, or in order of preference;
+    `[]` for a blank or invalid ballot. Checked by the rules of online ballots,
+    as many as members ticked, sealed as `record_paper_votes` seals them."""
+    _paper_open(poll, BALLOT_PAPER_KINDS)
+    members = _paper_members(member_ids)
+    rows = check_paper_ballots(poll, ballots)
+    if len(rows) != len(members):
+        raise PaperBallotCount(
+            _(
+                "Erfasst sind %(ballots)d Stimmzettel, angekreuzt %(members)d "
+                "Mitglieder: es muss ein Stimmzettel je Angekreuzte sein.",
+                ballots=len(rows),
+                members=len(members),
+            )
+        )
+    return _seal_paper(session, chair, poll, members, rows)
+
+
+def check_paper_ballots(
+    poll: Poll, ballots: list[list[int]], numbers: list[int] | None = None
+) -> list[list[int]]:
+    """Each paper ballot checked by the poll's rules, in canonical form; every
+    broken one is named (`ballots.<index>`, and "Stimmzettel <number>": its
+    `numbers` entry, a form's row, else index + 1)."""
+    definition = definition_for(poll)
+    rows: list[list[int]] = []
+    errors: dict[str, str] = {}
+    for index, ballot in enumerate(ballots):
+        try:
+            rows.append(list(check_ballot(definition, ballot)))
+        except InvalidBallot as err:
+            number = numbers[index] if numbers else index + 1
+            errors[f"ballots.{index}"] = _paper_message(number, err)
+    if errors:
+        raise InvalidPaperBallot(
+            " ".join(errors.values()),
+            fields=errors,
+        )
+    return rows
+
+
+def _paper_message(number: int, err: InvalidBallot) -> str:
+    if err.rule == "too_many":
+        return _(
+            "Stimmzettel %(n)d: zu viele Stimmen (höchstens %(max)d); ist er "
+            "ungültig, erfasse ihn als leer/ungültig.",
+            n=number,
+            max=err.values.get("maximum", 1),
+        )
+    if err.rule == "too_few":
+        return _(
+            "Stimmzettel %(n)d: zu wenige Stimmen (mindestens %(min)d); ist er "
+            "ungültig, erfasse ihn als leer/ungültig.",
+            n=number,
+            min=err.values.get("minimum", 1),
+        )
+    if err.rule == "duplicate_option":
+        return _("Stimmzettel %(n)d: eine Option ist doppelt genannt.", n=number)
+    return _(
+        "Stimmzettel %(n)d: nennt eine Option, die nicht zu dieser Abstimmung gehört.",
+        n=number,
+    )
+
+
+def _paper_open(poll: Poll, kinds: tuple[PollKind, ...]) -> None:
+    if status(poll) != OPEN:
+        raise PollNotOpen(_("Diese Abstimmung ist nicht geöffnet."))
+    if poll.kind not in kinds:
+        raise ValidationFailed(
+            _(
+                "Stimmenzahlen je Option lassen sich nur bei Ja/Nein/Enthaltung "
+                "und Einzelwahl erfassen; bei Mehrfachauswahl und Rangfolge wird "
+                "jeder Papierstimmzettel einzeln erfasst."
+            )
+            if kinds == PAPER_KINDS
+            else _(
+                "Einzelne Stimmzettel lassen sich nur bei Mehrfachauswahl und "
+                "Rangfolge erfassen; sonst die Zahl der Stimmen je Option."
+            )
+        )
+    if poll.paper_ballots is not None:
+        raise Conflict(_("Die Papierstimmen dieser Abstimmung sind bereits erfasst."))
+
+
+def _paper_members(member_ids: list[int]) -> list[int]:
+    members = sorted(set(member_ids))
+    if not members:
+        raise ValidationFailed(_("Bitte kreuze an, wer auf Papier abgestimmt hat."))
+    return members
+
+
+def _seal_paper(
+    session: Session,
+    chair: Member,
+    poll: Poll,
+    members: list[int],
+    rows: list[list[int]],
+) -> int:
+    """Check the paper voters off the electorate and seal their ballots, in one
+    transaction: they must be in the electorate and must not have voted online."""
     eligible = set(
         session.scalars(
             select(ElectorateEntry.member_id).where(
@@ -196,7 +300,6 @@ def record_paper_votes(
         )
     lock_open_poll(session, poll)
     today = datetime.now(UTC).astimezone(BERLIN).date()
-    rows = [[o] for o, n in sorted(counts.items()) for _i in range(n)] + [[]] * blank
     session.execute(
         insert(Participation),
         [{"poll_id": poll.id, "member_id": m, "voted_on": today} for m in members],
@@ -205,7 +308,8 @@ def record_paper_votes(
         insert(PaperVoter), [{"poll_id": poll.id, "member_id": m} for m in members]
     )
     # Sealed as online ballots are: while the vote is open, a copy of the
-    # database holds no count, not even of the room.
+    # database holds no count, not even of the room. In the order entered,
+    # under random ids: the box keeps no order.
     for row in rows:
         model, values = ballot_row(
             poll.id, poll.ballot_public_key, uuid.uuid4().hex, canonical(row)
@@ -220,9 +324,9 @@ def record_paper_votes(
         "poll.paper_votes",
         organisation=poll.organisation,
         target=poll,
-        # Who was ticked and the total only: counts per option beside the names of
-        # the paper voters would keep how they voted (and, while open, be an
-        # intermediate result).
+        # Who was ticked and the total only: counts per option (or the ballots)
+        # beside the names of the paper voters would keep how they voted (and,
+        # while open, be an intermediate result).
         paper_ballots=len(rows),
         paper_voters=members,
     )

@@ -30,9 +30,13 @@ from .errors import PollNotEditable
 from .forms import kind_choices as kind_choices
 from .forms import majority_choices as majority_choices
 from .lifecycle import ensure_current
+from .meeting_votes import BALLOT_PAPER_KINDS as BALLOT_PAPER_KINDS
+from .meeting_votes import PAPER_KINDS as PAPER_KINDS
+from .meeting_votes import check_paper_ballots as check_paper_ballots
 from .meeting_votes import close_meeting_vote as close_meeting_vote
 from .meeting_votes import meeting_polls as meeting_polls
 from .meeting_votes import paper_voter_count as paper_voter_count
+from .meeting_votes import record_paper_ballots as record_paper_ballots
 from .meeting_votes import record_paper_votes as record_paper_votes
 from .meeting_votes import start_meeting_vote as start_meeting_vote
 from .meeting_votes import vote_summary as vote_summary

@@ -7,6 +7,7 @@ from typing import cast
 
 from flask import (
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -55,6 +56,20 @@ def load_poll(poll_id: int):
     return poll
 
 
+def owner_notes(poll) -> list[dict]:
+    """What the feature that owns a poll says of it on the poll's pages (an
+    election's round: the election's outcome, which the poll's plain tally does
+    not know), from the POLL_PAGE_HOOKS features register in their init_app (polls
+    cannot import them). A hook returns None, or {title, lines, url, link}, and
+    itself checks that the member may see what it links to."""
+    notes = []
+    for hook in current_app.config.get("POLL_PAGE_HOOKS", []):
+        note = hook(db.session, poll, current_user)
+        if note:
+            notes.append(note)
+    return notes
+
+
 @bp.route("/")
 @member_required
 def index():
@@ -100,6 +115,7 @@ def detail(poll_id: int):
         if poll.escrow_threshold
         else [],
         share_waiting=escrow.share_waiting(db.session, poll, current_user),
+        owner_notes=owner_notes(poll),
     )
 
 

@@ -167,6 +167,9 @@ SENTENCES = {
     "motion.amendment_proposed": _l(
         "%(actor)s hat einen Änderungsantrag zum Antrag %(target)s gestellt."
     ),
+    "motion.amendment_withdrawn": _l(
+        "%(actor)s hat einen Änderungsantrag zum Antrag %(target)s zurückgezogen."
+    ),
     "motion.amendments_merged": _l(
         "%(actor)s hat Änderungsanträge in eine neue Fassung des Antrags %(target)s "
         "übernommen."

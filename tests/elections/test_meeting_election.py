@@ -161,7 +161,7 @@ def test_listenwahl_in_a_meeting_room(elections, people, world, session, client)
             0,
         )
     session.rollback()  # the refused service's write transaction
-    assert "Papierstimmen lassen sich nur" in refused.value.message
+    assert "lassen sich nur bei" in refused.value.message
     elections.vote(
         world.member, rnd, **{f"answer-{anna}": "yes", f"answer-{ben}": "no"}
     )

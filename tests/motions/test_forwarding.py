@@ -179,3 +179,69 @@ def test_the_api_shows_both_ends_of_a_forwarding(app, session, world, client, bo
     assert there["forwarded_from"]["motion_id"] == motion.id
     assert there["forwarded_from"]["organisation"]["name"] == "OV Nord"
     assert there["on_behalf_of"]["name"] == "OV Nord" and there["forwarded_to"] == []
+
+
+def test_the_board_forwards_through_the_api(app, session, world, client, book):
+    from .test_api import API, Api
+
+    with app.app_context():
+        motion = _adopted(session, world, book)
+        pending = submit(session, book, world.member, title="Offen")
+        upper = make_book(session, world.ub, world.admin, title="UB-Parteitag")
+        late = make_book(
+            session,
+            world.land,
+            world.admin,
+            title="Landesparteitag",
+            deadline=utcnow() - timedelta(minutes=5),
+        )
+        own = make_book(session, world.nord, world.organiser, title="Zweites Buch")
+        sibling = make_book(session, world.sued, world.admin, title="Süd-Buch")
+    path = f"/motions/{motion.id}/forward"
+
+    def code(body):
+        return body["error"]["code"]
+
+    member = Api(client, world.member)  # sees the motion, is not on the board
+    assert code(member("POST", path, 403, json={"book_id": upper.id})) == "not_board"
+    board = Api(client, world.board)
+    refused = board(
+        "POST", f"/motions/{pending.id}/forward", 409, json={"book_id": upper.id}
+    )
+    assert code(refused) == "not_adopted"
+    refused = board("POST", path, 422, json={"book_id": own.id})
+    assert code(refused) == "book_not_higher"
+    assert "höheren Gliederung" in refused["error"]["fields"]["book_id"]
+    refused = board("POST", path, 409, json={"book_id": late.id})
+    assert code(refused) == "deadline_passed"
+    assert "(Europe/Berlin)" in refused["error"]["message"]
+    assert code(board("POST", path, 404, json={"book_id": sibling.id})) == "not_found"
+    assert code(board("POST", path, 422, json={})) == "validation_error"
+    fresh(session)
+    assert session.scalars(select(Motion).where(Motion.book_id == upper.id)).all() == []
+
+    created = board("POST", path, 201, json={"book_id": upper.id})
+    assert (created["book_id"], created["number"], created["status"]) == (
+        upper.id,
+        "A1",
+        "submitted",
+    )
+    assert created["text"] == TEXT and created["on_behalf_of"]["name"] == "OV Nord"
+    assert created["forwarded_from"]["motion_id"] == motion.id
+    again = board("POST", path, 409, json={"book_id": upper.id})
+    assert code(again) == "already_forwarded"
+    origin = board("GET", f"/motions/{motion.id}")
+    assert [f["motion_id"] for f in origin["forwarded_to"]] == [created["id"]]
+    fresh(session)
+    assert (
+        session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "motion.forwarded")
+        ).actor_id
+        == world.board.id
+    )
+
+    doc = client.get(f"{API}/openapi.json").get_json()
+    route = doc["paths"]["/api/v1/motions/{motion_id}/forward"]
+    assert set(route) == {"post"}
+    assert "MotionForward" in doc["components"]["schemas"]
+    assert {"403", "404", "409", "422"} <= set(route["post"]["responses"])

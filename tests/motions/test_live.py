@@ -102,3 +102,14 @@ def test_amendment_created_reaches_the_organisation(
         "status": "submitted",
     }
     assert "amendment_created" not in set(sued.names())
+    # The submitter withdraws it: the organisation hears that too.
+    response = requests.post(
+        f"{live_server.url}/api/v1/motions/{motion.id}/amendments/"
+        f"{created['amendment_id']}/withdraw",
+        headers={"Authorization": f"Bearer {token_for(live_server.url, world.board)}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    withdrawn = nord.wait_for("amendment_withdrawn")
+    assert withdrawn == {**created, "status": "withdrawn"}
+    assert "amendment_withdrawn" not in set(sued.names())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -143,10 +144,74 @@ def test_committee_downloads_the_overview(app, session, world, auth, client, boo
     ).all()
     assert len(exported) == 3
 
-    assert client.get("/motions/resolutions/export.ods?org=1").status_code == 404
+    assert client.get("/motions/resolutions/export.pdf?org=1").status_code == 404
     auth.logout()
     auth.login(world.member)
     assert client.get(base).status_code == 404
     auth.logout()
     auth.login(world.sued_board)
     assert client.get(base).status_code == 404
+
+
+def test_committee_downloads_the_overview_as_ods(
+    app, session, world, auth, client, book
+):
+    from odf.namespaces import OFFICENS
+    from odf.opendocument import load as load_ods
+    from odf.table import Table, TableCell, TableRow
+
+    _setup(app, session, world, book)
+    auth.login(world.organiser)
+    page = _page(client.get(f"/motions/resolutions?org={world.nord.id}"))
+    assert f"/motions/resolutions/export.ods?org={world.nord.id}" in page
+    response = client.get(f"/motions/resolutions/export.ods?org={world.nord.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.oasis.opendocument.spreadsheet"
+    assert "Beschlussbuch-ov-nord.ods" in response.headers["Content-Disposition"]
+    document = load_ods(io.BytesIO(response.get_data()))
+    (table,) = document.spreadsheet.getElementsByType(Table)
+    assert table.getAttribute("name") == "Beschlussbuch"
+    rows = []
+    for row in table.getElementsByType(TableRow):
+        cells = row.getElementsByType(TableCell)
+        rows.append([(c.getAttrNS(OFFICENS, "value-type"), str(c)) for c in cells])
+    assert [text for _, text in rows[0]][:3] == ["Nummer", "Antragsbuch", "Titel"]
+    assert len(rows) == 3
+    by_number = {r[0][1]: r for r in rows[1:]}
+    assert set(by_number) == {"A1", "A2"}
+    assert [text for _, text in by_number["A1"][2:6]] == [
+        "Mehr Radwege",
+        world.member.name,
+        "Verkehr",
+        "beschlossen",
+    ]
+    assert by_number["A1"][7:] == [("float", "1"), ("float", "1")]
+    # Text that looks like a formula stays a string cell, without a formula.
+    assert by_number["A2"][2] == ("string", "=Bäume pflanzen")
+    assert not any(
+        c.getAttribute("formula") for c in table.getElementsByType(TableCell)
+    )
+    only = client.get(f"/motions/resolutions/export.ods?org={world.nord.id}&year=2025")
+    (table,) = load_ods(io.BytesIO(only.get_data())).spreadsheet.getElementsByType(
+        Table
+    )
+    numbers = [
+        str(r.getElementsByType(TableCell)[0])
+        for r in table.getElementsByType(TableRow)
+    ]
+    assert numbers == ["Nummer", "A2"]
+    exported = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "motion.resolutions_exported")
+    ).all()
+    assert [json.loads(e.details)["format"] for e in exported] == ["ods", "ods"]
+
+    # Other members (not the committee) get 404, as for CSV and XLSX.
+    auth.logout()
+    auth.login(world.member)
+    assert (
+        client.get(f"/motions/resolutions/export.ods?org={world.nord.id}").status_code
+        == 404
+    )
+    assert "Übersicht als ODS" not in _page(
+        client.get(f"/motions/resolutions?org={world.nord.id}")
+    )
