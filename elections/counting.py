@@ -47,7 +47,18 @@ def count_round(
         else None
     )
     reference = election.statute_reference
-    if len(candidates) == 1:
+    if election.method == ElectionMethod.APPROVAL:
+        result = count.approval(
+            candidates,
+            _answers(rnd, candidates, by_option, ballots),
+            seats=rnd.seats,
+            seed=seed,
+            min_share=Fraction(election.min_yes_percent) / 100,
+            share_base="yes_no",
+            gender_quota=quota,
+            statute_reference=reference,
+        )
+    elif len(candidates) == 1:
         labels = {o.id: o.label for o in rnd.poll.options}
         only = candidates[0]
         yes_no = [{only.id: YES_NO[labels[b[0]]]} if b else {} for b in ballots]
@@ -90,6 +101,24 @@ def count_round(
         by_quota=frozenset(q.candidate for q in result.quota_seats),
         result=result.as_dict(),
     )
+
+
+def _answers(
+    rnd: ElectionRound,
+    candidates: list[count.Candidate],
+    by_option: dict[int | None, int],
+    ballots: list[list[int]],
+) -> list[dict[int, count.Vote]]:
+    """Listenwahl ballots as {candidacy id: yes/no} (left out: abstain). With
+    several candidates the poll asks yes/no/abstain for each (option id yes,
+    negated no); a lone candidate's ballot is a yes/no/abstain poll's one option."""
+    if len(candidates) == 1:
+        labels = {o.id: o.label for o in rnd.poll.options}
+        return [{candidates[0].id: YES_NO[labels[b[0]]]} if b else {} for b in ballots]
+    return [
+        {by_option[abs(c)]: "yes" if c > 0 else "no" for c in ballot}
+        for ballot in ballots
+    ]
 
 
 def _is_second_round(election: Election, rnd: ElectionRound) -> bool:

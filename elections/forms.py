@@ -89,13 +89,7 @@ class ElectionForm(FlaskForm):
         default=1,
         validators=[InputRequired(), NumberRange(1, 99)],
     )
-    method = SelectField(
-        _l("Wahlverfahren"),
-        description=_l(
-            "Die Listenwahl nimmt schon Vorschläge an; ihre Stimmzettel (Ja, Nein "
-            "oder Enthaltung je Bewerbung) gibt es noch nicht."
-        ),
-    )
+    method = SelectField(_l("Wahlverfahren"))
     runoff = SelectField(
         _l("Zweiter Wahlgang bei der Einzelwahl"),
         choices=[
@@ -105,6 +99,11 @@ class ElectionForm(FlaskForm):
     )
     min_yes_percent = DecimalField(
         _l("Listenwahl: nötiger Anteil an Ja-Stimmen (Prozent)"),
+        description=_l(
+            "Gewählt werden kann nur, wer mehr Ja-Stimmen erhält als diesen Anteil "
+            "der Ja- und Nein-Stimmen zur eigenen Bewerbung (Enthaltungen zählen "
+            "nicht)."
+        ),
         default=Decimal(50),
         places=2,
         validators=[InputRequired(), NumberRange(0, 100)],

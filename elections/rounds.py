@@ -72,6 +72,8 @@ def _kind(election: Election, candidates: int) -> str:
         return PollKind.SINGLE_CHOICE.value
     if election.method == ElectionMethod.BLOCK:
         return PollKind.MULTIPLE_CHOICE.value
+    if election.method == ElectionMethod.APPROVAL:  # Listenwahl
+        return PollKind.YES_NO_ABSTAIN_EACH.value
     return PollKind.RANKED.value
 
 
@@ -111,13 +113,6 @@ def start_round(
         )
     if unfinished_round(session, election) is not None:
         raise Conflict(_("Der laufende Wahlgang ist noch nicht ausgezählt."))
-    if election.method == ElectionMethod.APPROVAL:
-        raise ValidationFailed(
-            _(
-                "Stimmzettel mit Ja/Nein/Enthaltung je Bewerbung (Listenwahl) gibt "
-                "es noch nicht; wähle Blockwahl oder STV."
-            )
-        )
     seats = remaining_seats(election)
     candidates = next_candidates(election)
     if seats == 0:

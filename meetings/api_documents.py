@@ -35,7 +35,8 @@ class MinutesSchema(Schema):
     decisions = fields.List(
         _part(
             "{poll_id, agenda_item_id, title, kind, secret, status, electorate, "
-            "ballots, paper_ballots, counts: {label: n}, blank, outcome, "
+            "ballots, paper_ballots, counts: {label: n}, blank, (for "
+            "yes_no_abstain_each votes) answers: {label: {yes, no, abstain}}, outcome, "
             "outcome_words, majority_words, rule_name, statute_reference, "
             "quorum_met, ballot_digest}"
         )

@@ -135,7 +135,13 @@ RoomAttendanceSchema = Schema.from_dict(
     {"member_id": fields.Integer(required=True, validate=ID)},
     name="RoomAttendanceSchema",
 )
-KINDS = ["yes_no_abstain", "single_choice", "multiple_choice", "ranked"]
+KINDS = [
+    "yes_no_abstain",
+    "single_choice",
+    "multiple_choice",
+    "ranked",
+    "yes_no_abstain_each",
+]
 
 
 class VoteCreateSchema(Schema):

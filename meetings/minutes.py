@@ -72,6 +72,17 @@ def _decision(session: Session, poll) -> dict:
         "paper_ballots": summary["paper_ballots"],
         "counts": {o["label"]: o.get("count", 0) for o in summary["options"]},
         "blank": result.get("blank", 0),
+        # yes/no/abstain for each option (counts: the yes votes)
+        **(
+            {
+                "answers": {
+                    o["label"]: {v: o[v] for v in ("yes", "no", "abstain")}
+                    for o in summary["options"]
+                }
+            }
+            if summary["options"] and "yes" in summary["options"][0]
+            else {}
+        ),
         "outcome": result.get("outcome", ""),
         "outcome_words": result.get("outcome_words", ""),
         "majority_words": result.get("majority_words", ""),
@@ -193,6 +204,11 @@ def _duration(seconds: int | None) -> str:
 def _decision_lines(d: dict) -> list[str]:
     kind = "Geheime" if d["secret"] else "Namentliche"
     counts = ", ".join(f"{label}: {n}" for label, n in d["counts"].items())
+    if d.get("answers"):
+        counts = ", ".join(
+            f"{label}: {n['yes']} Ja / {n['no']} Nein / {n['abstain']} Enthaltung"
+            for label, n in d["answers"].items()
+        )
     rule = d["majority_words"] or "–"
     if d["rule_name"]:
         rule = f"{d['rule_name']}: {rule}"

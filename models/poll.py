@@ -38,6 +38,8 @@ class PollKind(enum.StrEnum):
     SINGLE_CHOICE = "single_choice"
     MULTIPLE_CHOICE = "multiple_choice"
     RANKED = "ranked"
+    # Ja, Nein or Enthaltung for each option (Listenwahl): see polls.rules
+    YES_NO_ABSTAIN_EACH = "yes_no_abstain_each"
 
 
 class Majority(enum.StrEnum):

@@ -15,14 +15,16 @@ from ortsverein.api import (
     token_required,
 )
 from ortsverein.db import db, reads_first, write_intent
+from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
 
 from . import ballot_box as published
 from . import casting, open_polls, services, visibility
 from .api_schemas import BallotSchema, PollCreateSchema
-from .errors import PollNotClosed
+from .errors import InvalidChoices, PollNotClosed
 from .lifecycle import ensure_current
 from .records import sealed_result
+from .rules import EACH, each_ballot
 from .state import CLOSED, status
 
 bp = make_blueprint("polls_api", __name__)
@@ -186,7 +188,17 @@ def cast_ballot(poll_id: int):
     """
     data = load_json(BallotSchema())
     poll = open_polls.for_ballot(db.session, g.api_member, poll_id)
-    code = casting.cast_into(db.session, poll, g.api_member, data["choices"])
+    choices = data["choices"]
+    if data["votes"] is not None:
+        if poll.definition.kind != EACH:
+            raise InvalidChoices(
+                _(
+                    "Ja, Nein oder Enthaltung je Option (votes) gibt es nur bei "
+                    "Abstimmungen dieser Art; nenne die gewählten Optionen (choices)."
+                )
+            )
+        choices = each_ballot({int(k): v for k, v in data["votes"].items()})
+    code = casting.cast_into(db.session, poll, g.api_member, choices)
     response = jsonify({"receipt": code})
     response.status_code = 201
     return response

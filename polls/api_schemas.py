@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import (
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 from ortsverein.api.schemas import no_nul, page_schema, sane_year
 
-from .rules import KINDS, MAJORITIES
+from .rules import KINDS, MAJORITIES, VOTES
 
 
 class OptionSchema(Schema):
@@ -88,9 +95,27 @@ class PollCreateSchema(Schema):
 class BallotSchema(Schema):
     choices = fields.List(
         fields.Raw(),
-        required=True,
-        metadata={"description": "Option ids; for ranked polls in order of preference"},
+        load_default=None,
+        metadata={
+            "description": "Option ids; for ranked polls in order of preference. "
+            "For yes_no_abstain_each polls either `votes`, or the canonical form: "
+            "the option ids answered yes, negated for no, left out for abstain"
+        },
     )
+    votes = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$")),
+        values=fields.String(validate=validate.OneOf(VOTES)),
+        load_default=None,
+        metadata={
+            "description": "yes_no_abstain_each polls: {option id: yes, no or "
+            "abstain}; an option left out is an abstention"
+        },
+    )
+
+    @validates_schema
+    def one_of_them(self, data, **kwargs):
+        if (data.get("choices") is None) == (data.get("votes") is None):
+            raise ValidationError("give either choices or votes", "choices")
 
 
 class ReceiptSchema(Schema):
@@ -136,6 +161,9 @@ class PollResultSchema(Schema):
     order = fields.List(fields.Integer())
     lot_used = fields.Boolean()
     pairwise = _by_option("ranked polls: {option id: {option id: voters}}")
+    answers = _by_option(
+        'yes_no_abstain_each polls: {option id: {"yes": n, "no": n, "abstain": n}}'
+    )
     strongest_paths = _by_option("ranked polls: {option id: {option id: strength}}")
     rule_name = fields.String()
     statute_reference = fields.String()
@@ -146,7 +174,13 @@ class PollResultSchema(Schema):
 
 
 class BallotBoxSchema(Schema):
-    ballots = fields.List(fields.List(fields.Integer()))
+    ballots = fields.List(
+        fields.List(fields.Integer()),
+        metadata={
+            "description": "Each ballot's canonical choices, sorted (for "
+            "yes_no_abstain_each: option ids answered yes, negated for no)"
+        },
+    )
     receipts = fields.List(fields.String())
     digest = fields.String()
     receipts_digest = fields.String()

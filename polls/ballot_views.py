@@ -21,6 +21,7 @@ from .charts import bar_chart, share
 from .errors import InvalidChoices
 from .forms import ReceiptForm, VoteForm
 from .records import not_counted_yet, stored_result
+from .rules import EACH, VOTES, each_answers, each_ballot
 from .services import option_label
 from .state import CLOSED, OPEN, status
 from .views import load_poll, owner_notes
@@ -46,6 +47,11 @@ def rule_text(poll) -> str:
         )
     if kind == "multiple_choice":
         return _("Rangfolge nach Stimmenzahl")
+    if kind == EACH:
+        return _(
+            "Ja, Nein oder Enthaltung je Option; Rangfolge nach Ja-Stimmen "
+            "(wer gewählt ist, bestimmt bei einer Wahl deren Regel)"
+        )
     if kind == "single_choice":
         return CHOICE_MAJORITY_TEXT[poll.majority.value]()
     return MAJORITY_TEXT[poll.majority.value]()
@@ -72,8 +78,10 @@ def choices_from_form(poll, form) -> list:
     """The ballot as option ids from the submitted form, in the kind's shape. A
     ballot is final, so an empty one counts only when the member chose "blank":
     a form sent with nothing chosen is more likely an oversight."""
-    choices = _choices(poll, form)
     kind = poll.kind.value
+    if kind == EACH:
+        return _each_choices(poll, form)
+    choices = _choices(poll, form)
     # a radio value for single choice, a checkbox for multiple and ranked; for
     # yes/no/abstain abstaining is one of the options
     field = "choice" if kind == "single_choice" else BLANK
@@ -95,6 +103,26 @@ def choices_from_form(poll, form) -> list:
             )
         )
     return choices
+
+
+def _each_choices(poll, form) -> list:
+    """yes/no/abstain for each option: an option left unanswered is an abstention
+    (as on a paper ballot, and as the ballot page says); a form with nothing
+    answered at all is refused as an oversight."""
+    answers = {
+        o.id: form.get(f"answer-{o.id}")
+        for o in poll.options
+        if form.get(f"answer-{o.id}") in VOTES
+    }
+    if not answers:
+        raise InvalidChoices(
+            _(
+                "Du hast bei keiner Option etwas angekreuzt. Kreuze je Option Ja, "
+                "Nein oder Enthaltung an; wer sich bei allen enthalten will, "
+                "kreuzt überall Enthaltung an."
+            )
+        )
+    return each_ballot(answers)
 
 
 def _choices(poll, form) -> list:
@@ -234,6 +262,18 @@ def headline(poll, result: dict, labels: dict) -> str:
             o=labels[winner],
         )
     top = result["ranking"][0] if result["ranking"] else []
+    if kind == EACH:
+        if not valid or not top:
+            return _("Alle Stimmzettel enthalten sich bei jeder Option.")
+        return ngettext(
+            "Die meisten Ja-Stimmen erhält %(o)s: %(n)s von %(total)d Stimmzetteln.",
+            "Die meisten Ja-Stimmen erhalten %(o)s: je %(n)s von %(total)d "
+            "Stimmzetteln.",
+            len(top),
+            o=_names(top, labels),
+            n=counts.get(top[0], 0),
+            total=result["ballots"],
+        )
     if kind == "multiple_choice":
         if not valid:
             return _("Alle Stimmzettel sind leer.")
@@ -319,13 +359,29 @@ def results(poll_id: int):
     rows = [(o, result["counts"].get(str(o.id), 0)) for o in poll.options]
     ranked = poll.kind.value == "ranked"
     winners = {int(w) for w in result["winners"]}
-    if poll.kind.value == "multiple_choice" and result["ranking"] and result["valid"]:
+    if (
+        poll.kind.value in ("multiple_choice", EACH)
+        and result["ranking"]
+        and result["valid"]
+    ):
         winners = {int(w) for w in result["ranking"][0]}
+    each = poll.kind.value == EACH
     chart = bar_chart(
-        _("Erstpräferenzen je Option") if ranked else _("Stimmen je Option"),
+        _("Erstpräferenzen je Option")
+        if ranked
+        else _("Ja-Stimmen je Option")
+        if each
+        else _("Stimmen je Option"),
         [(labels[o.id], n) for o, n in rows],
-        # multiple choice: the share of ballots naming the option
-        total=result["valid"] if poll.kind.value != "yes_no_abstain" else None,
+        # multiple choice: the share of ballots naming the option; yes/no/abstain
+        # for each: the share of all ballots answering yes
+        total=(
+            result["ballots"]
+            if each
+            else result["valid"]
+            if poll.kind.value != "yes_no_abstain"
+            else None
+        ),
         highlight=frozenset(i for i, (o, _n) in enumerate(rows) if o.id in winners),
     )
     return render_template(
@@ -333,6 +389,11 @@ def results(poll_id: int):
         poll=poll,
         result=result,
         rows=rows,
+        answers=(
+            [(o, result.get("answers", {}).get(str(o.id), {})) for o in poll.options]
+            if each
+            else []
+        ),
         labels=labels,
         chart=chart,
         headline=headline(poll, result, labels),
@@ -341,6 +402,16 @@ def results(poll_id: int):
         is_board=has_role(current_user, poll.organisation, RoleName.BOARD),
         owner_notes=owner_notes(poll),
     )
+
+
+def each_words(poll, ballot: list[int], labels: dict) -> list[str]:
+    """A yes/no/abstain-for-each ballot in words, every option in order."""
+    answers = each_answers(ballot)
+    words = {"yes": _("Ja"), "no": _("Nein"), "abstain": _("Enthaltung")}
+    return [
+        _("%(o)s: %(a)s", o=labels[o.id], a=words[answers.get(o.id, "abstain")])
+        for o in poll.options
+    ]
 
 
 BOX_PAGE = 2000  # ballots and receipts listed on the page; the API has them all
@@ -358,6 +429,8 @@ def ballot_box(poll_id: int):
         checked = published.receipt_counted(db.session, poll, form.code.data or "")
     box = published.ballot_box_page(db.session, poll, BOX_PAGE)
     labels = {o.id: option_label(poll, o.label) for o in poll.options}
+    if poll.kind.value == EACH:  # each ballot as "option: yes, option: no"
+        box["ballots"] = [each_words(poll, b, labels) for b in box["ballots"]]
     return render_template(
         "polls/ballot_box.html",
         poll=poll,

@@ -80,6 +80,9 @@ RULE_MESSAGES = {
     "unknown_option": lambda v: _(
         "Eine gewählte Option gehört nicht zu dieser Abstimmung."
     ),
+    "not_yes_no_abstain": lambda v: _(
+        "Je Option ist die Antwort Ja, Nein oder Enthaltung (yes, no, abstain)."
+    ),
     "not_option_ids": lambda v: _(
         "Die Auswahl muss eine Liste von Options-Nummern sein."
     ),

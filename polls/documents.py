@@ -16,7 +16,9 @@ from models import Poll
 from ortsverein.spreadsheets import xlsx_row
 
 from .exports import (
+    ANSWER_HEADER,
     FONTS,
+    answer_rows,
     ballot_chunks,
     count_header,
     local,
@@ -58,6 +60,11 @@ def xlsx(session: Session, poll: Poll, rec: dict) -> bytes:
     _append(sheet, count_header(rec))
     for label, count, share in option_rows(rec):
         _append(sheet, [label, count, float(share)])
+    if answer_rows(rec):
+        _append(sheet, [])
+        _append(sheet, ANSWER_HEADER)
+        for answers in answer_rows(rec):
+            _append(sheet, list(answers))
     if rec["result"]["ranking"]:
         _append(sheet, [])
         _append(sheet, ["Rang", "Option(en)"])
@@ -186,7 +193,11 @@ def pdf(session: Session, poll: Poll, rec: dict) -> bytes:
     doc.cell(
         30,
         6,
-        "Erstpräf." if rec["poll"]["kind"] == "ranked" else "Stimmen",
+        "Erstpräf."
+        if rec["poll"]["kind"] == "ranked"
+        else "Ja"
+        if answer_rows(rec)
+        else "Stimmen",
         align="R",
     )
     doc.cell(30, 6, "Anteil", align="R", new_x="LMARGIN", new_y="NEXT")
@@ -202,10 +213,30 @@ def pdf(session: Session, poll: Poll, rec: dict) -> bytes:
             new_x="LMARGIN",
             new_y="NEXT",
         )
+    if answer_rows(rec):
+        doc.ln(2)
+        doc.set_font("dejavu", "B", 10)
+        doc.cell(
+            0, 6, "Ja, Nein und Enthaltung je Option", new_x="LMARGIN", new_y="NEXT"
+        )
+        doc.set_font("dejavu", "", 10)
+        for label, yes, no, abstain in answer_rows(rec):
+            doc.multi_cell(
+                0,
+                6,
+                f"{label[:70]}: {yes} Ja, {no} Nein, {abstain} Enthaltung",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
     if r["ranking"]:
         doc.ln(2)
         doc.set_font("dejavu", "B", 10)
-        doc.cell(0, 6, "Rangfolge (Schulze-Methode)", new_x="LMARGIN", new_y="NEXT")
+        heading = (
+            "Rangfolge nach Ja-Stimmen"
+            if answer_rows(rec)
+            else "Rangfolge (Schulze-Methode)"
+        )
+        doc.cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
         doc.set_font("dejavu", "", 10)
         for place, tier in enumerate(r["ranking"], 1):
             names = " = ".join(rec["labels"][str(o)] for o in tier)

@@ -21,6 +21,7 @@ from ortsverein.spreadsheets import csv_cell, csv_row
 
 from .checksums import ballot_lines, bytewise, sorted_column
 from .records import recount, sealed_result, sealing_records
+from .rules import EACH, each_answers
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -49,6 +50,8 @@ def rule_words(
         words = "Schulze-Methode"
     elif kind == "multiple_choice":
         words = "Rangfolge nach Stimmenzahl"
+    elif kind == EACH:
+        words = "Ja, Nein oder Enthaltung je Option, Rangfolge nach Ja-Stimmen"
     name = rule_name + (f", {reference}" if reference else "")
     quorum = f"Quorum {str(quorum_percent).rstrip('0').rstrip('.') or '0'} %"
     return f"{name}: {words}, {quorum}" if name else f"{words}, {quorum}"
@@ -166,7 +169,22 @@ def count_header(rec: dict) -> list[str]:
     (for information; the Schulze ranking decides), the others votes."""
     if rec["poll"]["kind"] == "ranked":
         return ["Option", "Erstpräferenzen", "Anteil an Erstpräferenzen (%)"]
+    if rec["poll"]["kind"] == EACH:
+        return ["Option", "Ja-Stimmen", "Anteil Ja an allen Stimmzetteln (%)"]
     return ["Option", "Stimmen", "Anteil (%)"]
+
+
+ANSWER_HEADER = ["Option", "Ja", "Nein", "Enthaltung"]
+
+
+def answer_rows(rec: dict) -> list[tuple[str, int, int, int]]:
+    """yes/no/abstain for each option: every option's three counts (else none)."""
+    answers = rec["result"].get("answers") or {}
+    rows = []
+    for o in rec["poll"]["options"] if rec["poll"]["kind"] == EACH else ():
+        n = answers.get(str(o["id"]), {})
+        rows.append((o["label"], n.get("yes", 0), n.get("no", 0), n.get("abstain", 0)))
+    return rows
 
 
 def result_csv(rec: dict, delimiter: str = ";") -> str:
@@ -182,6 +200,10 @@ def result_csv(rec: dict, delimiter: str = ";") -> str:
                 [label, count, share.replace(".", ",") if delimiter == ";" else share]
             )
         )
+    if answer_rows(rec):
+        writer.writerow([])
+        writer.writerow(ANSWER_HEADER)
+        writer.writerows(csv_row(list(row)) for row in answer_rows(rec))
     r = rec["result"]
     writer.writerow([])
     for key, value in [
@@ -213,8 +235,21 @@ def ballot_chunks(
     ).partitions()
 
 
-def choice_words(labels: dict[int, str], choices: str) -> str:
+EACH_WORDS = {"yes": "Ja", "no": "Nein"}
+
+
+def choice_words(labels: dict[int, str], choices: str, each: bool = False) -> str:
+    """A ballot in words: options in order (ranked: of preference), or for
+    yes/no/abstain for each option every option with its answer."""
     try:
+        if each:
+            answers = each_answers(json.loads(choices))
+            if set(answers) - set(labels):
+                raise KeyError(sorted(set(answers) - set(labels)))
+            return " · ".join(
+                f"{label}: {EACH_WORDS.get(answers.get(i, ''), 'Enthaltung')}"
+                for i, label in labels.items()
+            )
         return " > ".join(labels[i] for i in json.loads(choices)) or "leer"
     except (ValueError, TypeError, KeyError):
         return "?"  # not a list of this poll's options: shown as stored, not hidden
@@ -226,6 +261,7 @@ def ballots_csv(session: Session, poll: Poll, delimiter: str = ";") -> Iterator[
     so a box of 400,000 ballots never sits in memory."""
     labels = {o.id: o.label for o in poll.options}
     engine, poll_id = engine_of(session), poll.id
+    each = poll.kind.value == EACH
 
     def stream() -> Iterator[str]:
         buffer = io.StringIO()
@@ -240,7 +276,7 @@ def ballots_csv(session: Session, poll: Poll, delimiter: str = ";") -> Iterator[
                 for ballot_id, choices in chunk:
                     if choices != last:  # sorted: equal ballots come together
                         last = choices
-                        words = csv_cell(choice_words(labels, choices))
+                        words = csv_cell(choice_words(labels, choices, each))
                     rows.append((ballot_id, choices, words))
                 writer.writerows(rows)
                 yield buffer.getvalue()
@@ -287,7 +323,7 @@ def named_votes(session: Session, poll: Poll) -> list[tuple[str, str, str]]:
         (
             number,
             f"{first} {last}",
-            choice_words(labels, choices),
+            choice_words(labels, choices, poll.kind.value == EACH),
         )
         for number, first, last, choices in rows
     ]

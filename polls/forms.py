@@ -41,6 +41,9 @@ def kind_choices():
         SelectChoice("single_choice", str(_l("Eine Option wählen"))),
         SelectChoice("multiple_choice", str(_l("Mehrere Optionen wählen"))),
         SelectChoice("ranked", str(_l("Rangfolge (Schulze-Methode)"))),
+        SelectChoice(
+            "yes_no_abstain_each", str(_l("Ja / Nein / Enthaltung je Option"))
+        ),
     ]
 
 
@@ -51,6 +54,7 @@ KIND_FIELDS = {
     "single_choice": frozenset({"options"}),
     "multiple_choice": frozenset({"options", "min_choices", "max_choices"}),
     "ranked": frozenset({"options"}),
+    "yes_no_abstain_each": frozenset({"options"}),
 }
 
 
@@ -66,6 +70,10 @@ def kind_hints():
         "ranked": _l(
             "Jedes Mitglied ordnet die Optionen nach Vorliebe; ausgezählt wird nach "
             "der Schulze-Methode."
+        ),
+        "yes_no_abstain_each": _l(
+            "Jedes Mitglied kreuzt bei jeder Option Ja, Nein oder Enthaltung an "
+            "(wie bei einer Listenwahl)."
         ),
     }
 

@@ -376,8 +376,12 @@ def vote_summary(session: Session, poll: Poll, member: Member | None = None) -> 
         summary["voted"] = session.get(Participation, (poll.id, member.id)) is not None
     if state == CLOSED and poll.closed_at is not None:  # sealed, counted
         result = stored_result(poll) or {}
+        answers = result.get("answers", {})
         for option in summary["options"]:
             option["count"] = result.get("counts", {}).get(str(option["id"]), 0)
+            if poll.kind == PollKind.YES_NO_ABSTAIN_EACH:  # count: the yes votes
+                n = answers.get(str(option["id"]), {})
+                option.update({v: n.get(v, 0) for v in ("yes", "no", "abstain")})
         summary["result"] = {
             "ballots": result.get("ballots", 0),
             "valid": result.get("valid", 0),

@@ -13,6 +13,13 @@ Conventions (stated on every result page and export):
   half of the valid (non-blank) ballots, under `two_thirds` at least two thirds.
 - multiple choice: each ballot names min_choices to max_choices options; options are
   ranked by votes.
+- yes/no/abstain for each option (Listenwahl, `yes_no_abstain_each`): a ballot
+  answers every option with yes, no or abstain. Canonical form: the ids of the
+  options answered yes, and the negated ids of those answered no, in option-id
+  order; an option left out is an abstention (so [12, -14] is yes to 12, abstain on
+  13, no to 14). A ballot abstaining on every option is [] and counts as blank.
+  Options are ranked by yes votes; what a yes share decides (who is elected) is
+  the caller's rule (elections.count.approval).
 - ranked: Schulze method over the preference orders (see tally.schulze).
 - Ties that decide the outcome are broken by a lot drawn from the ballot-box digest
   (ortsverein.lot.lot_order), which anyone holding the published ballot box can
@@ -24,7 +31,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-KINDS = ("yes_no_abstain", "single_choice", "multiple_choice", "ranked")
+KINDS = (
+    "yes_no_abstain",
+    "single_choice",
+    "multiple_choice",
+    "ranked",
+    "yes_no_abstain_each",
+)
+EACH = "yes_no_abstain_each"
+VOTES = ("yes", "no", "abstain")
 MAJORITIES = ("simple", "absolute", "two_thirds")
 
 
@@ -64,6 +79,8 @@ def check_ballot(definition: PollDefinition, choices: list[int]) -> tuple[int, .
         isinstance(c, int) and not isinstance(c, bool) for c in choices
     ):
         raise InvalidBallot("not_option_ids", "choices must be a list of option ids")
+    if definition.kind == EACH:
+        return _check_each(definition, choices)
     unknown = [c for c in choices if c not in definition.option_ids]
     if unknown:
         raise InvalidBallot("unknown_option", "unknown option", options=unknown)
@@ -85,6 +102,32 @@ def check_ballot(definition: PollDefinition, choices: list[int]) -> tuple[int, .
             )
         return tuple(sorted(choices))  # order carries no meaning
     return tuple(choices)  # ranked: order of preference, a prefix of the options
+
+
+def _check_each(definition: PollDefinition, choices: list[int]) -> tuple[int, ...]:
+    """yes/no/abstain for each option: +id is yes, -id no, a left-out option an
+    abstention; canonical in option-id order."""
+    unknown = [c for c in choices if abs(c) not in definition.option_ids]
+    if unknown:
+        raise InvalidBallot("unknown_option", "unknown option", options=unknown)
+    if len({abs(c) for c in choices}) != len(choices):
+        raise InvalidBallot("duplicate_option", "an option is answered twice")
+    return tuple(sorted(choices, key=abs))
+
+
+def each_ballot(answers: dict[int, str]) -> list[int]:
+    """The ballot for {option id: "yes" | "no" | "abstain"} (see the module text)."""
+    if any(v not in VOTES for v in answers.values()):
+        raise InvalidBallot("not_yes_no_abstain", "an answer is yes, no or abstain")
+    return sorted(
+        (o if v == "yes" else -o for o, v in answers.items() if v != "abstain"),
+        key=abs,
+    )
+
+
+def each_answers(ballot: list[int] | tuple[int, ...]) -> dict[int, str]:
+    """{option id: "yes" | "no"} of a canonical ballot (left out: abstain)."""
+    return {abs(c): "yes" if c > 0 else "no" for c in ballot}
 
 
 def quorum_met(ballots: int, electorate: int, quorum_percent: Fraction) -> bool:

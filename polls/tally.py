@@ -23,6 +23,7 @@ from typing import TypedDict
 from ortsverein.lot import lot_order
 
 from .rules import (
+    EACH,
     PollDefinition,
     choice_has_majority,
     quorum_met,
@@ -51,6 +52,8 @@ class TallyResult:
     lot_used: bool = False
     pairwise: dict[int, dict[int, int]] = field(default_factory=dict)
     strongest_paths: dict[int, dict[int, int]] = field(default_factory=dict)
+    # yes/no/abstain for each option: {option id: {"yes": n, "no": n, "abstain": n}}
+    answers: dict[int, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         def keyed(m: dict[int, int] | Matrix) -> dict[str, object]:
@@ -61,7 +64,12 @@ class TallyResult:
                 for k, v in m.items()
             }
 
-        return {
+        each = (
+            {"answers": {str(o): dict(n) for o, n in self.answers.items()}}
+            if self.kind == EACH
+            else {}
+        )
+        return each | {
             "kind": self.kind,
             "ballots": self.ballots,
             "valid": self.valid,
@@ -189,10 +197,17 @@ def tally(definition: PollDefinition, ballots: Sequence[Ballot]) -> TallyResult:
     blank = sum(1 for b in ballots if not b)
     valid = cast - blank
     counts = Counter({o: 0 for o in options})
+    answers = {o: {"yes": 0, "no": 0, "abstain": len(ballots)} for o in options}
     for ballot in ballots:
         if definition.kind == "ranked":
             if ballot:
                 counts[ballot[0]] += 1  # first preferences, for information
+        elif definition.kind == EACH:  # counts: the yes votes
+            for c in ballot:
+                answers[abs(c)]["yes" if c > 0 else "no"] += 1
+                answers[abs(c)]["abstain"] -= 1
+                if c > 0:
+                    counts[c] += 1
         else:
             counts.update(ballot)
     base = _Common(
@@ -208,7 +223,7 @@ def tally(definition: PollDefinition, ballots: Sequence[Ballot]) -> TallyResult:
         counts=dict(counts),
     )
     if cast == 0:
-        return TallyResult(**base, outcome="empty")
+        return TallyResult(**base, outcome="empty", answers=answers)
     if definition.kind == "yes_no_abstain":
         yes, no, abstain = (counts[o] for o in options)
         carried = yes_no_carried(yes, no, abstain, definition.majority)
@@ -243,6 +258,14 @@ def tally(definition: PollDefinition, ballots: Sequence[Ballot]) -> TallyResult:
         )
     tiers = _tiers_by_count(options, counts)
     order, lot = _break_ties(tiers, definition.tie_seed)
+    if definition.kind == EACH:  # ranked by yes votes; who is elected: the caller's
+        return TallyResult(
+            **base,
+            outcome="counted" if base["quorum_met"] else "no_quorum",
+            ranking=tuple(tuple(t) for t in tiers),
+            order=order,
+            answers=answers,
+        )
     if definition.kind == "multiple_choice":
         return TallyResult(
             **base,

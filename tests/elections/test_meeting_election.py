@@ -5,10 +5,12 @@ elected person accepts."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from meetings import attendance, services, votes
 from models import ElectedSeat, ElectionRound, Poll
+from ortsverein.errors import ValidationFailed
 from tests.factories import fresh, make_meeting, meeting_action
 
 
@@ -124,3 +126,57 @@ def test_closing_the_round_in_the_meeting_room_counts_it_at_once(
     published = [m for m in sock.get_received() if m["name"] == "result_published"]
     assert [m["args"][0]["election_id"] for m in published] == [election.id]
     assert published[0]["args"][0]["outcome"] == "elected"
+
+
+def test_listenwahl_in_a_meeting_room(elections, people, world, session, client):
+    """A Listenwahl round as a live vote: members answer each candidate; paper
+    totals from the room are refused for this ballot (they are no ballots); the
+    room shows yes, no and abstain per candidate beside what the election decided,
+    and the minutes say them too."""
+    meeting = make_meeting(session, world.nord, world.organiser)
+    meeting_action(session, services.start, world.organiser, meeting)
+    for member in (world.member, people.anna, people.ben):
+        meeting_action(session, attendance.check_in, member, meeting)
+    meeting_action(
+        session, attendance.room_check_in, world.organiser, meeting, world.board.id
+    )
+    election = elections.create(
+        meeting_id=str(meeting.id), seats="2", method="approval", office="Beisitz"
+    )
+    for who in (people.anna, people.ben):
+        elections.stand(election, who)
+    elections.close_nominations(election)
+    rnd = elections.start_round(election)
+    assert session.get(Poll, rnd.poll_id).kind.value == "yes_no_abstain_each"
+    anna, ben = elections.option(rnd, people.anna), elections.option(rnd, people.ben)
+    with pytest.raises(ValidationFailed) as refused:
+        meeting_action(
+            session,
+            votes.paper_votes,
+            world.organiser,
+            meeting,
+            rnd.poll_id,
+            [world.board.id],
+            {anna: 1},
+            0,
+        )
+    session.rollback()  # the refused service's write transaction
+    assert "lassen sich nur bei" in refused.value.message
+    elections.vote(
+        world.member, rnd, **{f"answer-{anna}": "yes", f"answer-{ben}": "no"}
+    )
+    elections.vote(people.anna, rnd, **{f"answer-{anna}": "yes"})
+    elections.vote(people.ben, rnd, **{f"answer-{anna}": "no", f"answer-{ben}": "yes"})
+    elections.as_(world.organiser)
+    response = elections.auth.post(
+        f"/meetings/{meeting.id}/votes/{rnd.poll_id}/close", follow_redirects=True
+    )
+    room = response.get_data(as_text=True)
+    # Anna 2 yes 1 no: elected; Ben 1 yes 1 no: not more than half, seat open
+    assert f"Gewählt: {people.anna.name}; 1 Sitz bleibt offen." in room
+    vote = room[room.index('id="vote"') : room.index("</table>")]
+    assert f"<td>{people.anna.name}</td><td>2</td><td>1</td><td>0</td>" in vote
+    assert f"<td>{people.ben.name}</td><td>1</td><td>1</td><td>1</td>" in vote
+    fresh(session)
+    [seat] = session.scalars(select(ElectedSeat)).all()
+    assert seat.member_id == people.anna.id

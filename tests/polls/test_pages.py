@@ -150,7 +150,7 @@ def _shown(page: str, name: str) -> bool:
 def test_without_javascript_the_poll_form_first_asks_for_the_kind(world, auth, client):
     auth.login(world.organiser)
     step = _main(client.get("/polls/new").get_data(as_text=True))
-    assert 'method="get"' in step and step.count('name="kind"') == 4
+    assert 'method="get"' in step and step.count('name="kind"') == 5  # the five kinds
     assert 'name="options"' not in step and 'name="title"' not in step
     yes_no = _main(client.get("/polls/new?kind=yes_no_abstain").get_data(as_text=True))
     assert not _shown(yes_no, "options") and not _shown(yes_no, "min_choices")
