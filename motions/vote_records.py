@@ -58,18 +58,7 @@ def pending_amendments(session: Session, motion: Motion) -> list[MotionAmendment
     """Amendments accepted for the vote that have not been voted on yet: in a
     meeting they are decided before the motion as amended."""
     voted = {d.amendment_id for d in decisions(session, motion) if d.amendment_id}
-    return [
-        a
-        for a in session.scalars(
-            select(MotionAmendment)
-            .where(
-                MotionAmendment.motion_id == motion.id,
-                MotionAmendment.status == AmendmentStatus.ACCEPTED,
-            )
-            .order_by(MotionAmendment.sequence)
-        )
-        if a.id not in voted
-    ]
+    return [a for a in _accepted(session, motion) if a.id not in voted]
 
 
 def adopted_unmerged(session: Session, motion: Motion) -> list[MotionAmendment]:
@@ -81,9 +70,13 @@ def adopted_unmerged(session: Session, motion: Motion) -> list[MotionAmendment]:
     }
     if not adopted:
         return []
-    return [
-        a
-        for a in session.scalars(
+    return [a for a in _accepted(session, motion) if a.id in adopted]
+
+
+def _accepted(session: Session, motion: Motion) -> list[MotionAmendment]:
+    """The motion's amendments accepted for the vote (and not yet merged)."""
+    return list(
+        session.scalars(
             select(MotionAmendment)
             .where(
                 MotionAmendment.motion_id == motion.id,
@@ -91,8 +84,7 @@ def adopted_unmerged(session: Session, motion: Motion) -> list[MotionAmendment]:
             )
             .order_by(MotionAmendment.sequence)
         )
-        if a.id in adopted
-    ]
+    )
 
 
 def amended_version(session: Session, motion: Motion) -> int | None:
