@@ -333,6 +333,19 @@ def create_post(session: Session, author: Member, thread_id: int, body: str) -> 
     return post
 
 
+def post_url(post: Post) -> str:
+    """Where a post is read: its page of the thread, at the post."""
+    page = page_of(post.number)
+    return (
+        url_for(
+            "discussions.thread",
+            thread_id=post.thread_id,
+            page=page if page > 1 else None,
+        )
+        + f"#post-{post.id}"
+    )
+
+
 def first_unread(thread: Thread, last_read: int) -> int:
     """Number of the first post after last_read (or the last post when all read)."""
     if last_read >= thread.post_count:

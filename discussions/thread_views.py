@@ -41,17 +41,7 @@ from .forms import (
 from .post_html import posts_html
 from .thread_page import open_thread, posts_by_id, quote_text, thread_page
 
-
-def post_url(post) -> str:
-    page = services.page_of(post.number)
-    return (
-        url_for(
-            "discussions.thread",
-            thread_id=post.thread_id,
-            page=page if page > 1 else None,
-        )
-        + f"#post-{post.id}"
-    )
+post_url = services.post_url
 
 
 def _post_id(raw: str) -> int:

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         api,
         api_schemas,
         book_views,
+        comment_views,
         forward_api,
         resolution_views,
         views,

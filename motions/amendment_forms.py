@@ -11,6 +11,7 @@ from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ortsverein.i18n import _l
+from ortsverein.markdown import MARKDOWN_HINT
 
 
 class AmendmentForm(FlaskForm):
@@ -46,3 +47,16 @@ class VersionsForm(FlaskForm):
 
     old = SelectField(_l("Fassung"), coerce=int)
     new = SelectField(_l("mit Fassung"), coerce=int)
+
+
+class LineCommentForm(FlaskForm):
+    """A comment in the motion's discussion that quotes a range of its lines."""
+
+    first = IntegerField(_l("Von Zeile"), validators=[Optional(), NumberRange(min=1)])
+    last = IntegerField(_l("Bis Zeile"), validators=[Optional(), NumberRange(min=1)])
+    body = TextAreaField(
+        _l("Dein Kommentar"),
+        validators=[DataRequired(), Length(max=50_000)],
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+    )

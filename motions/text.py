@@ -284,6 +284,17 @@ def excerpt(text: str, first: int, last: int, width: int = WIDTH) -> str:
     return layout.canon[start:end]
 
 
+def quote(text: str, first: int, last: int, width: int = WIDTH) -> str:
+    """Lines first..last as a Markdown quote for a comment, headed by their
+    numbers ("> **Zeilen 4–7:**", then each printed line). Raises
+    InvalidLineRange or LinesGone as an amendment to these lines would."""
+    layout = _Layout(text, width)
+    layout.span(Amendment(first, last, ""))  # the range's checks and messages
+    head = f"> **{line_label(first, last)}:**"
+    body = [f"> {line.printed.strip()}" for line in layout.lines[first - 1 : last]]
+    return "\n".join([head, *body]) + "\n\n"
+
+
 def apply(text: str, amendment: Amendment, width: int = WIDTH) -> str:
     """The text with the amendment's lines replaced by its text (canonical)."""
     return merge(text, [amendment], width)
