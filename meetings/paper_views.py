@@ -1,6 +1,7 @@
-"""The chair's page for the paper ballots of a multiple-choice (Blockwahl) or
-ranked (STV) live vote: tick who voted on paper, then one row per paper ballot as
-written (the boxes ticked, or the number beside each name). A plain form without
+"""The chair's page for the paper ballots of a multiple-choice (Blockwahl), ranked
+(STV) or yes/no/abstain-per-option (Listenwahl) live vote: tick who voted on
+paper, then one row per paper ballot as written (the boxes ticked, the number
+beside each name, or each name's yes, no or abstain). A plain form without
 JavaScript; "more rows" and every refused entry show the page again with all that
 was typed, each broken ballot named by its row."""
 
@@ -28,21 +29,29 @@ from .views import load_meeting
 ID_RE = re.compile(r"[0-9]{1,9}")  # ASCII digits only
 MORE_ROWS = 5
 MAX_ROWS = 1000  # paper ballots on one page
+ANSWERS = ("yes", "no", "abstain")  # a yes/no/abstain-per-option ballot's marks
 
 
 @dataclass
 class Row:
-    """One paper ballot as typed: ticked option ids (multiple choice) or the rank
-    typed beside each option (ranked), and whether it is blank or invalid."""
+    """One paper ballot as typed: ticked option ids (multiple choice), the rank
+    typed beside each option (ranked) or each option's answer (yes/no/abstain
+    per option), and whether it is blank or invalid."""
 
     ticked: set[int] = field(default_factory=set)
     ranks: dict[int, str] = field(default_factory=dict)
+    answers: dict[int, str] = field(default_factory=dict)
     blank: bool = False
     error: str = ""
 
     @property
     def touched(self) -> bool:
-        return self.blank or bool(self.ticked) or any(self.ranks.values())
+        return (
+            self.blank
+            or bool(self.ticked)
+            or any(self.ranks.values())
+            or any(self.answers.values())
+        )
 
 
 def _load(meeting_id: int, poll_id: int) -> tuple[Meeting, Poll]:
@@ -67,6 +76,12 @@ def _rows_from_form(poll: Poll, count: int) -> list[Row]:
                 for v in request.form.getlist(f"b{i}")
                 if ID_RE.fullmatch(v) and int(v) in option_ids
             }
+        elif poll.kind.value == "yes_no_abstain_each":
+            row.answers = {
+                o.id: answer
+                for o in poll.options
+                if (answer := request.form.get(f"b{i}-o{o.id}", "")) in ANSWERS
+            }
         else:
             row.ranks = {
                 o.id: request.form.get(f"b{i}-o{o.id}", "").strip()[:10]
@@ -82,6 +97,14 @@ def _ballot(poll: Poll, number: int, row: Row) -> list[int] | None:
     labels = {o.id: polls.option_label(poll, o.label) for o in poll.options}
     if poll.kind.value == "multiple_choice":
         choices = sorted(row.ticked)
+    elif poll.kind.value == "yes_no_abstain_each":
+        # As the online ballot stores it: yes as the id, no as the id negated,
+        # abstain (or nothing marked, as on paper) left out; in option order.
+        choices = [
+            o.id if row.answers[o.id] == "yes" else -o.id
+            for o in poll.options
+            if row.answers.get(o.id) in ("yes", "no")
+        ]
     else:
         by_rank: dict[int, list[int]] = {}
         for option_id, raw in row.ranks.items():
@@ -142,7 +165,7 @@ def _render(meeting, poll, rows, ticked, errors, status=200):
 )
 @member_required
 def paper_ballots(meeting_id: int, poll_id: int):
-    """Enter the paper ballots of a multiple-choice or ranked vote one by one."""
+    """Enter the paper ballots of a vote one by one (BALLOT_PAPER_KINDS)."""
     meeting, poll = _load(meeting_id, poll_id)
     room = url_for("meetings.detail", meeting_id=meeting.id) + "#vote"
     summary = polls.vote_summary(db.session, poll)

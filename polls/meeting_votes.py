@@ -42,8 +42,13 @@ from .state import CLOSED, OPEN, definition_for, status
 LONGEST_LIVE_VOTE = timedelta(hours=12)
 # Paper ballots entered as counts per option:
 PAPER_KINDS = (PollKind.YES_NO_ABSTAIN, PollKind.SINGLE_CHOICE)
-# ... and entered one by one (record_paper_ballots), as ticked or ranked:
-BALLOT_PAPER_KINDS = (PollKind.MULTIPLE_CHOICE, PollKind.RANKED)
+# ... and entered one by one (record_paper_ballots), as ticked, ranked or answered
+# per option:
+BALLOT_PAPER_KINDS = (
+    PollKind.MULTIPLE_CHOICE,
+    PollKind.RANKED,
+    PollKind.YES_NO_ABSTAIN_EACH,
+)
 
 
 def start_meeting_vote(
@@ -165,10 +170,12 @@ def record_paper_ballots(
     member_ids: list[int],
     ballots: list[list[int]],
 ) -> int:
-    """The paper ballots of a multiple-choice (Blockwahl) or ranked (STV) vote,
-    each entered as written: the option ids ticked, or in order of preference;
-    `[]` for a blank or invalid ballot. Checked by the rules of online ballots,
-    as many as members ticked, sealed as `record_paper_votes` seals them."""
+    """The paper ballots of a multiple-choice (Blockwahl), ranked (STV) or
+    yes/no/abstain-per-option (Listenwahl) vote, each entered as written: the
+    option ids ticked, in order of preference, or answered yes (the id) and no
+    (the id negated); `[]` for a blank or invalid ballot. Checked by the rules
+    of online ballots, as many as members ticked, sealed as `record_paper_votes`
+    seals them."""
     _paper_open(poll, BALLOT_PAPER_KINDS)
     members = _paper_members(member_ids)
     rows = check_paper_ballots(poll, ballots)
@@ -237,13 +244,15 @@ def _paper_open(poll: Poll, kinds: tuple[PollKind, ...]) -> None:
         raise ValidationFailed(
             _(
                 "Stimmenzahlen je Option lassen sich nur bei Ja/Nein/Enthaltung "
-                "und Einzelwahl erfassen; bei Mehrfachauswahl und Rangfolge wird "
-                "jeder Papierstimmzettel einzeln erfasst."
+                "und Einzelwahl erfassen; bei Mehrfachauswahl, Rangfolge und "
+                "Ja/Nein/Enthaltung je Option wird jeder Papierstimmzettel "
+                "einzeln erfasst."
             )
             if kinds == PAPER_KINDS
             else _(
-                "Einzelne Stimmzettel lassen sich nur bei Mehrfachauswahl und "
-                "Rangfolge erfassen; sonst die Zahl der Stimmen je Option."
+                "Einzelne Stimmzettel lassen sich nur bei Mehrfachauswahl, "
+                "Rangfolge und Ja/Nein/Enthaltung je Option erfassen; sonst die "
+                "Zahl der Stimmen je Option."
             )
         )
     if poll.paper_ballots is not None:

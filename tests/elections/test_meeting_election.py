@@ -130,7 +130,8 @@ def test_closing_the_round_in_the_meeting_room_counts_it_at_once(
 
 def test_listenwahl_in_a_meeting_room(elections, people, world, session, client):
     """A Listenwahl round as a live vote: members answer each candidate; paper
-    totals from the room are refused for this ballot (they are no ballots); the
+    totals from the room are refused for this ballot (they are no ballots), the
+    paper ballots are entered one by one instead; the
     room shows yes, no and abstain per candidate beside what the election decided,
     and the minutes say them too."""
     meeting = make_meeting(session, world.nord, world.organiser)
@@ -162,6 +163,30 @@ def test_listenwahl_in_a_meeting_room(elections, people, world, session, client)
         )
     session.rollback()  # the refused service's write transaction
     assert "lassen sich nur bei" in refused.value.message
+    # ... but entered one by one, as written: the board member's paper says no
+    # to Ben and nothing beside Anna (an abstention, as on paper).
+    elections.as_(world.organiser)
+    paper_url = f"/meetings/{meeting.id}/votes/{rnd.poll_id}/paper-ballots"
+    room = elections.client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert paper_url in room
+    form = elections.client.get(paper_url).get_data(as_text=True)
+    assert f'<select id="b0-o{ben}" name="b0-o{ben}"' in form
+    response = elections.auth.post(
+        paper_url,
+        {"rows": "2", "member_id": str(world.board.id), f"b0-o{ben}": "nein"},
+    )
+    assert response.status_code == 422  # an unknown mark is no answer: no ballot
+    assert "Erfasst sind 0 Stimmzettel, angekreuzt 1" in response.get_data(as_text=True)
+    response = elections.auth.post(
+        paper_url,
+        {
+            "rows": "2",
+            "member_id": str(world.board.id),
+            f"b0-o{ben}": "no",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     elections.vote(
         world.member, rnd, **{f"answer-{anna}": "yes", f"answer-{ben}": "no"}
     )
@@ -172,11 +197,13 @@ def test_listenwahl_in_a_meeting_room(elections, people, world, session, client)
         f"/meetings/{meeting.id}/votes/{rnd.poll_id}/close", follow_redirects=True
     )
     room = response.get_data(as_text=True)
-    # Anna 2 yes 1 no: elected; Ben 1 yes 1 no: not more than half, seat open
+    # Anna 2 yes 1 no 1 abstain: elected; Ben 1 yes 2 no (one on paper) 1
+    # abstain: not more than half, seat open
     assert f"Gewählt: {people.anna.name}; 1 Sitz bleibt offen." in room
     vote = room[room.index('id="vote"') : room.index("</table>")]
-    assert f"<td>{people.anna.name}</td><td>2</td><td>1</td><td>0</td>" in vote
-    assert f"<td>{people.ben.name}</td><td>1</td><td>1</td><td>1</td>" in vote
+    assert f"<td>{people.anna.name}</td><td>2</td><td>1</td><td>1</td>" in vote
+    assert f"<td>{people.ben.name}</td><td>1</td><td>2</td><td>1</td>" in vote
+    assert "davon 1 auf Papier" in room
     fresh(session)
     [seat] = session.scalars(select(ElectedSeat)).all()
     assert seat.member_id == people.anna.id
