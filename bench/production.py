@@ -1,7 +1,9 @@
 """The production tier as deploy/ sets it up (nginx with ip_hash, gevent app
-processes, PostgreSQL, Redis; tests/production/tier.py starts it), with ONE and then
-TWO app processes behind nginx in the same run: throughput, p50/p99 latency and the
-app processes' CPU time per request (from /proc before and after) for
+processes, PostgreSQL, Redis; tests/production/tier.py starts it), with ONE and
+TWO app processes behind nginx in the same run, in rounds that alternate which
+goes first (1, 2, then 2, 1, ...; the rows add the rounds up): throughput,
+p50/p99 latency and the app processes' CPU time per request (from /proc before and
+after) for
 
   - the thread page (GET /forums/threads/ID, logged in with a cookie), and
   - casting a ballot (POST /api/v1/polls/ID/ballots, bearer token; fresh polls are
@@ -14,7 +16,7 @@ CPU per request does: with two processes it should stay within 10 % of one proce
 Redis. Each client sends an address of its own (X-Forwarded-For, trusted from
 127.0.0.1 only), so ip_hash spreads the clients as it spreads members.
 
-Usage: python bench/production.py [--duration S] [--clients N]
+Usage: python bench/production.py [--duration S] [--clients N] [--rounds R]
 """
 
 from __future__ import annotations
@@ -118,20 +120,39 @@ def run(worker, clients: int, duration: float) -> tuple[list[float], int, float]
 
 
 def measure(tier, name, processes, worker, clients, duration) -> dict:
+    """One phase: its latencies, failures, wall time and the app processes' CPU."""
     cpu0 = tier.app_cpu_seconds()
     latencies, failures, wall = run(worker, clients, duration)
-    cpu = tier.app_cpu_seconds() - cpu0
-    latencies.sort()
-    n = len(latencies)
     return {
         "scenario": name,
         "processes": processes,
-        "requests": n,
+        "latencies": latencies,
         "failures": failures,
+        "wall": wall,
+        "cpu": tier.app_cpu_seconds() - cpu0,
+    }
+
+
+def summary(phases: list[dict]) -> dict:
+    """The phases of one scenario and process count, taken together: a change in
+    the machine's load during the run falls on both process counts alike, as the
+    rounds alternate which goes first."""
+    latencies = sorted(x for p in phases for x in p["latencies"])
+    n = len(latencies)
+    wall = sum(p["wall"] for p in phases)
+    return {
+        "scenario": phases[0]["scenario"],
+        "processes": phases[0]["processes"],
+        "requests": n,
+        "failures": sum(p["failures"] for p in phases),
         "rps": n / wall,
         "p50": latencies[n // 2] * 1000 if n else float("nan"),
         "p99": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
-        "cpu_ms": cpu / n * 1000 if n else float("nan"),
+        "cpu_ms": sum(p["cpu"] for p in phases) / n * 1000 if n else float("nan"),
+        "by_round": [
+            p["cpu"] / len(p["latencies"]) * 1000 if p["latencies"] else float("nan")
+            for p in phases
+        ],
     }
 
 
@@ -161,6 +182,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--clients", type=int, default=12)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of one and two processes, alternating which goes first",
+    )
     args = parser.parse_args()
 
     tier = ProductionTier(app_count=2).start()
@@ -189,12 +216,13 @@ def main() -> None:
             # the process refuses) is a failure, not a cheap request.
             return r.status_code == 200 and 'class="post' in r.text
 
-        rows = []
-        for processes in (1, 2):
+        phases = []
+        orders = [(1, 2) if r % 2 == 0 else (2, 1) for r in range(args.rounds)]
+        for processes in (p for order in orders for p in order):
             set_upstreams(tier, processes)
             # warm-up: caches and connection pools of the processes in use
             run(thread_page, args.clients, 3)
-            rows.append(
+            phases.append(
                 measure(
                     tier,
                     "thread page",
@@ -225,14 +253,20 @@ def main() -> None:
                 )
                 return r.status_code == 201
 
-            rows.append(
+            phases.append(
                 measure(tier, "cast", processes, cast, args.clients, args.duration)
             )
-            if rows[-1]["requests"] + rows[-1]["failures"] >= len(todo):
+            done = len(phases[-1]["latencies"]) + phases[-1]["failures"]
+            if done >= len(todo):
                 print(
                     f"note: casting with {processes} process(es) ran out of ballots "
                     "before the time was up; its CPU per request includes the tail"
                 )
+        rows = [
+            summary([p for p in phases if (p["scenario"], p["processes"]) == (name, n)])
+            for name in ("thread page", "cast")
+            for n in (1, 2)
+        ]
         load = os.getloadavg()
         print(
             f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} "
@@ -240,13 +274,14 @@ def main() -> None:
         )
         print(
             f"{'scenario':<12} {'procs':>5} {'req':>6} {'fail':>5} {'req/s':>7} "
-            f"{'p50 ms':>7} {'p99 ms':>7} {'app CPU ms/req':>15}"
+            f"{'p50 ms':>7} {'p99 ms':>7} {'app CPU ms/req':>15}  by round"
         )
         for r in rows:
             print(
                 f"{r['scenario']:<12} {r['processes']:>5} {r['requests']:>6} "
                 f"{r['failures']:>5} {r['rps']:>7.1f} {r['p50']:>7.1f} "
-                f"{r['p99']:>7.1f} {r['cpu_ms']:>15.2f}"
+                f"{r['p99']:>7.1f} {r['cpu_ms']:>15.2f}  "
+                + ", ".join(f"{x:.2f}" for x in r["by_round"])
             )
         for scenario in ("thread page", "cast"):
             one, two = (r for r in rows if r["scenario"] == scenario)
