@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from meetings import attendance, services
@@ -44,7 +45,14 @@ def _vote(page, room_url: str, name: str) -> None:
 def _paper(chair, room_url: str, voters: list[str], counts: dict[str, int]) -> None:
     """The chair ticks who voted on paper in the room and enters their counts."""
     chair.goto(room_url)
-    chair.get_by_text("Papierstimmen aus dem Saal erfassen").click()
+    summary = chair.get_by_text("Papierstimmen aus dem Saal erfassen")
+    first = chair.get_by_role("checkbox", name=voters[0])
+    summary.click()
+    try:  # a live refresh of the room may land between the click and the form
+        first.wait_for(state="visible", timeout=5_000)
+    except PlaywrightTimeout:
+        summary.click()
+    expect(first).to_be_visible()
     for name in voters:
         chair.get_by_role("checkbox", name=name).check()
     form = chair.locator("form", has_text="Wer hat auf Papier abgestimmt?")
@@ -86,9 +94,16 @@ def test_meeting_election_with_paper_ballots_second_round_and_acceptance(
             (pc, cem),
         ):
             _login(page, base, member)
-        # The three with a device open the room: it checks them in.
+        # The three with a device open the room: it checks them in. Each keeps
+        # it open in a tab of its own the whole time, as a member at a meeting
+        # does, so the trips to the ballot and the election page never end their
+        # presence (the tests' grace is 1 s): the chair starts each round for
+        # those present at that moment.
         for page in (pa, pb, pc):
             _in_room(page, room_url)
+        room_tabs = [c.new_page() for c in contexts[1:]]
+        for tab in room_tabs:
+            _in_room(tab, room_url)
 
         # The organiser creates the election for the running meeting.
         now = utcnow()
