@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python bench/meeting.py
 	$(BIN)/python bench/motions.py
 	$(BIN)/python bench/production.py
+	$(BIN)/python bench/production.py --rate 80 --rounds 6
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -16,7 +16,15 @@ CPU per request does: with two processes it should stay within 10 % of one proce
 Redis. Each client sends an address of its own (X-Forwarded-For, trusted from
 127.0.0.1 only), so ip_hash spreads the clients as it spreads members.
 
+With --rate N the clients together send N requests a second, evenly spaced, to
+either tier: both then do the same work per second, and CPU per request compares
+like with like. Without it (a closed loop) the one-process tier is saturated and
+the two-process tier serves more on the same two cores, so the ratio also measures
+how hard the cores are contended (docs/performance.md). For the ratio, run
+`--rate 80 --rounds 6`: single rounds vary by 15 % on a 2-core machine.
+
 Usage: python bench/production.py [--duration S] [--clients N] [--rounds R]
+       [--rate N]
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ PASSWORD = "demo-passwort"
 NORD = ["mitglied@example.org", "orga@example.org", "vorstand@example.org"] + [
     f"mitglied{i:02d}@example.org" for i in range(1, 41)
 ]
-POLLS_PER_PHASE = 60  # x 43 voters: 2,580 ballots, 170 a second for 15 s
+POLLS_PER_PHASE = 90  # x 43 voters: 3,870 ballots, 250 a second for 15 s
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -89,18 +97,31 @@ def api_token(tier: ProductionTier, n: int) -> str:
     return r.json()["token"]
 
 
-def run(worker, clients: int, duration: float) -> tuple[list[float], int, float]:
+def run(
+    worker, clients: int, duration: float, rate: float | None = None
+) -> tuple[list[float], int, float]:
     """`clients` threads call worker(i, k) until time is up; returns the latencies of
-    the successful calls, the failures and the wall time."""
+    the successful calls, the failures and the wall time. With `rate`, the clients
+    together send that many requests a second, evenly spaced (a client that falls
+    behind sends at once, without catching up in a burst); without it, each sends
+    its next request as soon as the answer is in."""
     latencies: list[float] = []
     failures = 0
     lock = threading.Lock()
-    stop = time.monotonic() + duration
+    started = time.monotonic()
+    stop = started + duration
+    gap = clients / rate if rate else 0.0
 
     def loop(i: int) -> None:
         nonlocal failures
         k = 0
+        due = started + gap * i / clients
         while time.monotonic() < stop:
+            if gap:
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                due = max(due + gap, time.monotonic() - gap)
             t0 = time.perf_counter()
             ok = worker(i, k)
             dt = time.perf_counter() - t0
@@ -113,16 +134,15 @@ def run(worker, clients: int, duration: float) -> tuple[list[float], int, float]
                 else:
                     failures += 1
 
-    started = time.monotonic()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(loop, range(clients)))
     return latencies, failures, time.monotonic() - started
 
 
-def measure(tier, name, processes, worker, clients, duration) -> dict:
+def measure(tier, name, processes, worker, clients, duration, rate) -> dict:
     """One phase: its latencies, failures, wall time and the app processes' CPU."""
     cpu0 = tier.app_cpu_seconds()
-    latencies, failures, wall = run(worker, clients, duration)
+    latencies, failures, wall = run(worker, clients, duration, rate)
     return {
         "scenario": name,
         "processes": processes,
@@ -188,6 +208,12 @@ def main() -> None:
         default=3,
         help="rounds of one and two processes, alternating which goes first",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="requests a second in all, evenly spaced (default: as fast as answered)",
+    )
     args = parser.parse_args()
 
     tier = ProductionTier(app_count=2).start()
@@ -230,6 +256,7 @@ def main() -> None:
                     thread_page,
                     args.clients,
                     args.duration,
+                    args.rate,
                 )
             )
             # Ballots for longer than the phase at any rate seen here: a phase that
@@ -254,7 +281,15 @@ def main() -> None:
                 return r.status_code == 201
 
             phases.append(
-                measure(tier, "cast", processes, cast, args.clients, args.duration)
+                measure(
+                    tier,
+                    "cast",
+                    processes,
+                    cast,
+                    args.clients,
+                    args.duration,
+                    args.rate,
+                )
             )
             done = len(phases[-1]["latencies"]) + phases[-1]["failures"]
             if done >= len(todo):
@@ -270,7 +305,8 @@ def main() -> None:
         load = os.getloadavg()
         print(
             f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} "
-            f"{load[1]:.1f}; {args.clients} clients, {args.duration:.0f} s per row\n"
+            f"{load[1]:.1f}; {args.clients} clients, {args.duration:.0f} s per row, "
+            + (f"{args.rate:g} requests a second\n" if args.rate else "closed loop\n")
         )
         print(
             f"{'scenario':<12} {'procs':>5} {'req':>6} {'fail':>5} {'req/s':>7} "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -12,11 +11,12 @@ from wtforms.validators import (
     StopValidation,
 )
 
+from ortsverein.forms import Form
 from ortsverein.i18n import _l
 from ortsverein.markdown import MARKDOWN_HINT
 
 
-class ForumForm(FlaskForm):
+class ForumForm(Form):
     org = SelectField(_l("Gliederung"), coerce=int)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
@@ -33,7 +33,7 @@ class ForumForm(FlaskForm):
     )
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
         _l("Beitrag"),
@@ -42,7 +42,7 @@ class ThreadForm(FlaskForm):
     )
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     body = TextAreaField(
         _l("Deine Antwort"),
         validators=[DataRequired(), Length(max=50_000)],
@@ -65,13 +65,13 @@ class OpeningPostForm(PostForm):
     )
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     title = StringField(_l("Neuer Titel"), validators=[DataRequired(), Length(max=200)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Begründung"), validators=[DataRequired(), Length(max=500)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     forum = SelectField(_l("Ziel-Forum"), coerce=int)

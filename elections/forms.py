@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from ortsverein.forms import Form
 from ortsverein.i18n import _l
 from ortsverein.local_time import FORMAT, sane_year
 
@@ -75,7 +75,7 @@ def method_rule(value: str) -> str:
     return str(rules.get(value, ""))
 
 
-class ElectionForm(FlaskForm):
+class ElectionForm(Form):
     org = SelectField(_l("Gliederung (wer wählt und kandidiert)"), coerce=int)
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     office = StringField(
@@ -136,7 +136,7 @@ class ElectionForm(FlaskForm):
     )
 
 
-class NominateForm(FlaskForm):
+class NominateForm(Form):
     nominee = SelectField(_l("Wen schlägst du vor?"), coerce=int)
     statement = TextAreaField(
         _l("Vorstellung (Markdown, nur bei dir selbst)"),
@@ -145,7 +145,7 @@ class NominateForm(FlaskForm):
     )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     statement = TextAreaField(
         _l("Deine Vorstellung (Markdown)"),
         validators=[Length(max=5000)],
@@ -153,7 +153,7 @@ class ConsentForm(FlaskForm):
     )
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     closes_at = DateTimeLocalField(
         _l("Der Wahlgang endet (Ortszeit Berlin)"),
         format=FORMAT,
@@ -161,7 +161,7 @@ class RoundForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     closes_at = DateTimeLocalField(
         _l("Vorschläge bis (Ortszeit Berlin)"),
         format=FORMAT,

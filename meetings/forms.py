@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -25,13 +24,14 @@ from wtforms.validators import (
     Optional,
 )
 
+from ortsverein.forms import Form
 from ortsverein.i18n import _l
 from ortsverein.local_time import FORMAT, sane_year
 from ortsverein.markdown import MARKDOWN_HINT
 from polls.services import kind_choices, majority_choices
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(Form):
     """A contribution to the current agenda item's discussion, from the room page."""
 
     body = TextAreaField(
@@ -41,7 +41,7 @@ class ContributionForm(FlaskForm):
     )
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     org = SelectField(_l("Gliederung (wer teilnimmt)"), coerce=int)
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Einladungstext (Markdown)"), render_kw={"rows": 5})
@@ -97,16 +97,16 @@ class MeetingForm(FlaskForm):
         return self
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Text (Markdown)"), render_kw={"rows": 3})
 
 
-class RoomMemberForm(FlaskForm):
+class RoomMemberForm(Form):
     member_id = SelectField(_l("Mitglied im Saal"), coerce=int)
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     title = StringField(_l("Frage"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Art"))
     options = TextAreaField(

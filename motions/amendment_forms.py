@@ -3,18 +3,18 @@ decision; two versions to compare."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
 
 # WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ortsverein.forms import Form
 from ortsverein.i18n import _l
 from ortsverein.markdown import MARKDOWN_HINT
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(Form):
     first = IntegerField(
         _l("Von Zeile"), validators=[DataRequired(), NumberRange(min=1)]
     )
@@ -31,7 +31,7 @@ class AmendmentForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = SelectField(
         _l("Entscheidung"),
         choices=[
@@ -41,7 +41,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class VersionsForm(FlaskForm):
+class VersionsForm(Form):
     class Meta:
         csrf = False  # a GET form: it changes nothing
 
@@ -49,7 +49,7 @@ class VersionsForm(FlaskForm):
     new = SelectField(_l("mit Fassung"), coerce=int)
 
 
-class LineCommentForm(FlaskForm):
+class LineCommentForm(Form):
     """A comment in the motion's discussion that quotes a range of its lines."""
 
     first = IntegerField(_l("Von Zeile"), validators=[Optional(), NumberRange(min=1)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,6 +16,7 @@ from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import MotionStatus, Occasion, Recommendation
+from ortsverein.forms import Form
 from ortsverein.i18n import _l
 from ortsverein.local_time import FORMAT, sane_year
 from ortsverein.markdown import MARKDOWN_HINT
@@ -24,7 +24,7 @@ from ortsverein.markdown import MARKDOWN_HINT
 from .labels import OCCASION, RECOMMENDATION, STATUS
 
 
-class BookForm(FlaskForm):
+class BookForm(Form):
     org = SelectField(_l("Gliederung"), coerce=int)
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
@@ -95,7 +95,7 @@ class BookForm(FlaskForm):
         return self
 
 
-class MotionForm(FlaskForm):
+class MotionForm(Form):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Sachgebiet"), coerce=str)
     on_behalf_of = SelectField(_l("Antragsteller"), coerce=str)
@@ -132,7 +132,7 @@ class MotionForm(FlaskForm):
         return self
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(_l("Neuer Status"))
     recommendation = SelectField(
         _l("Empfehlung (bei „Empfehlung der Antragskommission“)")
@@ -152,7 +152,7 @@ class StatusForm(FlaskForm):
         return self
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     note = TextAreaField(
         _l("Anmerkung (freiwillig)"),
         validators=[Length(max=5000)],
@@ -160,7 +160,7 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     """The motion committee puts a motion to a member poll until `closes_at`."""
 
     closes_at = DateTimeLocalField(
@@ -170,7 +170,7 @@ class VoteForm(FlaskForm):
     )
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(Form):
     """List a motion on an item of a meeting's agenda."""
 
     item = SelectField(_l("Tagesordnungspunkt"), coerce=int)

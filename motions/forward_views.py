@@ -5,7 +5,6 @@ where it went (the route is motions.views.forward)."""
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 # WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
@@ -14,13 +13,14 @@ from wtforms.validators import InputRequired
 
 from models import Motion
 from ortsverein.db import db
+from ortsverein.forms import Form
 from ortsverein.i18n import _l
 from ortsverein.permissions import can_see_org
 
 from . import services
 
 
-class ForwardForm(FlaskForm):
+class ForwardForm(Form):
     # Not limited to the listed books: a book whose deadline passed since the page
     # was drawn gets the service's message with the deadline.
     book = SelectField(

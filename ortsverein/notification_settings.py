@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField
 
 # WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ortsverein.forms import Form
 
 from . import notification_prefs as prefs
 from .auth.decorators import member_required
@@ -24,7 +25,7 @@ from .web import form_errors
 bp = Blueprint("notification_settings", __name__, url_prefix="/profile")
 
 
-class EmailSettingsForm(FlaskForm):
+class EmailSettingsForm(Form):
     notify_by_email = BooleanField(
         _l(
             "Abstimmungen und Sitzungen sofort per E-Mail (neue Abstimmungen, "

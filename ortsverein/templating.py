@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from babel import dates
 from flask import Flask, current_app, has_request_context, request, url_for
@@ -14,6 +14,7 @@ from flask_babel import (
     get_timezone,
 )
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from models import RoleName
@@ -141,6 +142,13 @@ def _remembered_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
 
 
+# Key: the language and the distance in whole minutes; value: Babel's words for it
+# ("vor 5 Minuten"). Safe: format_timedelta reads nothing but the two; rounding the
+# distance to the minute first changes nothing below an hour, and above it at most
+# moves a half-unit boundary by thirty seconds.
+RELATIVE = Cache("relative_times", 4096)
+
+
 def relative_time(value: datetime | None) -> str:
     """ "vor 5 Minuten" / "in 2 Stunden" in the member's language (ui.relative_time):
     the distance from now, rounded the way Babel rounds (0.85 of a unit and up)."""
@@ -148,10 +156,32 @@ def relative_time(value: datetime | None) -> str:
         return "–"
     if value.tzinfo is None:  # stored naive means UTC (models.base.UTCDateTime)
         value = value.replace(tzinfo=UTC)
-    delta = value - utcnow()
-    if abs(delta.total_seconds()) < 60:
+    seconds = (value - utcnow()).total_seconds()
+    if abs(seconds) < 60:
         return _("gerade eben")
-    return format_timedelta(delta, granularity="minute", add_direction=True)
+    minutes = round(seconds / 60)
+    return RELATIVE.get_or_make(
+        (str(get_locale()), minutes),
+        lambda: format_timedelta(
+            timedelta(minutes=minutes), granularity="minute", add_direction=True
+        ),
+    )
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """ui.relative_time's element: the words, with the exact local time in `title`
+    and `data-exact` (shown after the words on keyboard focus) and the instant in
+    `datetime`. A filter, not template code: a forum page shows 25 of them."""
+    if not value:
+        return Markup("–")
+    # Joined, not Markup.format: that escapes through string.Formatter, which took
+    # longer than the rest of the element. Every part is escaped; the ISO instant
+    # (digits, "-", ":", "+", "T") has nothing to escape.
+    exact = escape(format_datetime(value, "medium"))
+    return Markup(  # noqa: S704
+        f'<time class="reltime" datetime="{iso_datetime(value)}" title="{exact}" '
+        f'data-exact="{exact}" tabindex="0">{escape(relative_time(value))}</time>'
+    )
 
 
 def iso_datetime(value: datetime | None) -> str:
@@ -183,6 +213,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.filters["relative_time"] = relative_time
+    app.jinja_env.filters["time_tag"] = time_tag
     app.jinja_env.filters["iso_datetime"] = iso_datetime
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["percent"] = lambda value: format_decimal(value or 0)

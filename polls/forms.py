@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
+from ortsverein.forms import Form
 from ortsverein.i18n import _l
 from ortsverein.local_time import FORMAT, sane_year
 
@@ -91,7 +91,7 @@ def majority_choices():
     ]
 
 
-class PollForm(FlaskForm):
+class PollForm(Form):
     org = SelectField(_l("Gliederung (wer abstimmen darf)"), coerce=int)
     title = StringField(_l("Frage"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Erläuterung (Markdown)"), render_kw={"rows": 6})
@@ -236,7 +236,7 @@ class PollForm(FlaskForm):
         return self
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     closes_at = DateTimeLocalField(
         _l("Neues Ende (Ortszeit Berlin)"),
         format=FORMAT,
@@ -244,7 +244,7 @@ class ExtendForm(FlaskForm):
     )
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     confirm = BooleanField(
         _l(
             "Ich habe meine Auswahl geprüft. Mir ist klar, dass meine Stimme endgültig "
@@ -258,7 +258,7 @@ class VoteForm(FlaskForm):
     )
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     code = StringField(
         _l("Quittungscode"),
         validators=[DataRequired(), Length(max=60)],
@@ -266,7 +266,7 @@ class ReceiptForm(FlaskForm):
     )
 
 
-class PresetForm(FlaskForm):
+class PresetForm(Form):
     org = SelectField(_l("Gliederung"), coerce=int)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     quorum_percent = DecimalField(

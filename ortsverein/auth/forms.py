@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 
 # WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
+from ortsverein.forms import Form
+
 from ..i18n import _l
 from .passwords import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(
         _l("E-Mail-Adresse"),
         validators=[DataRequired(), Email()],
@@ -27,7 +28,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class TotpForm(FlaskForm):
+class TotpForm(Form):
     code = StringField(
         _l("Sicherheitscode aus deiner Authenticator-App"),
         validators=[
@@ -38,7 +39,7 @@ class TotpForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         _l("Neues Passwort"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)],
@@ -63,7 +64,7 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = StringField(
         _l("E-Mail-Adresse"),
         validators=[DataRequired(), Email()],
@@ -75,7 +76,7 @@ class ResetRequestForm(FlaskForm):
 LANGUAGE_CHOICES = (("de", "Deutsch"), ("en", "English"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = SelectField(
         _l("Sprache"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGE_CHOICES],
@@ -86,7 +87,7 @@ class LanguageForm(FlaskForm):
 GENDERS = ("w", "m", "d")  # the values a member may state (models.Member.gender)
 
 
-class GenderForm(FlaskForm):
+class GenderForm(Form):
     """The member's optional gender, used only for the quota count of elections."""
 
     gender = SelectField(
@@ -104,14 +105,14 @@ class GenderForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("Name des Tokens (z. B. „Handy-App“)"),
         validators=[DataRequired(), Length(max=100)],
     )
 
 
-class DisableTotpForm(FlaskForm):
+class DisableTotpForm(Form):
     password = PasswordField(
         _l("Passwort"),
         validators=[DataRequired()],
@@ -119,7 +120,7 @@ class DisableTotpForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button that posts with a CSRF token."""
 
     confirm = BooleanField(default=True)

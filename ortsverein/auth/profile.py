@@ -45,7 +45,7 @@ def _tokens():
 
 
 def _render(**forms):
-    defaults = {
+    defaults: dict[str, object] = {
         "password_form": ChangePasswordForm(),
         "token_form": TokenForm(),
         "confirm_form": ConfirmForm(),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
+
+from ortsverein.forms import Form
 
 from ..auth.decorators import member_required, role_required
 from ..db import db, write_intent
@@ -18,13 +19,13 @@ from . import email_change
 from .views import bp
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField(
         _l("Neue E-Mail-Adresse"), validators=[DataRequired(), Length(max=254)]
     )
 
 
-class ConfirmEmailForm(FlaskForm):
+class ConfirmEmailForm(Form):
     pass
 
 

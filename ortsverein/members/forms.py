@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField
+
+from ortsverein.forms import Form
 
 from ..i18n import _l
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     org = SelectField(_l("Gliederung"), coerce=int)
     file = FileField(
         _l("Mitgliederliste (CSV)"),
@@ -34,15 +35,15 @@ class ImportForm(FlaskForm):
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     upload = HiddenField()
     invite = HiddenField()
     sync = HiddenField()
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     grant = SelectField(_l("Rolle vergeben"))
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     required = BooleanField(_l("Zweiten Faktor für Vorstand und Moderation verlangen"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 # WTForms has SelectChoice; its stubs (types-WTForms 3.2) do not list it yet.
@@ -10,6 +9,7 @@ from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length
 
 from models import OrgLevel
+from ortsverein.forms import Form
 
 from ..i18n import _l
 
@@ -22,7 +22,7 @@ LEVEL_LABELS = {
 }
 
 
-class CreateForm(FlaskForm):
+class CreateForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Kürzel"),
@@ -36,17 +36,17 @@ class CreateForm(FlaskForm):
     parent_id = SelectField(_l("Übergeordnete Gliederung"), coerce=int)
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     parent_id = SelectField(_l("Neue übergeordnete Gliederung"), coerce=int)
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     target_id = SelectField(_l("Zusammenführen mit (Ziel)"), coerce=int)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     pass

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from ortsverein.forms import Form
 
 from ..i18n import _l
 from ..markdown import MARKDOWN_HINT
 from .texts import MAX_CHARS
 
 
-class LegalTextForm(FlaskForm):
+class LegalTextForm(Form):
     body = TextAreaField(
         _l("Text"),
         validators=[Length(max=MAX_CHARS)],
@@ -20,11 +21,11 @@ class LegalTextForm(FlaskForm):
     )
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     """Only the CSRF token: the button asks for an export."""
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(
         _l("Dein Passwort"),
         validators=[DataRequired()],
@@ -39,7 +40,7 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class BoardDeleteForm(FlaskForm):
+class BoardDeleteForm(Form):
     delete_texts = BooleanField(
         _l("Auch die Beiträge löschen (ihr Platz im Thema bleibt mit einem Hinweis)")
     )

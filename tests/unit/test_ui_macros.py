@@ -91,3 +91,15 @@ def test_sprite_has_every_icon_the_templates_use(app):
         used |= set(re.findall(r'ui\.icon\("([\w-]+)"', text))
         used |= set(re.findall(r'icon="([\w-]+)"', text))
     assert used and used <= symbols, used - symbols
+
+
+def test_time_tag_filter_is_the_macros_element_in_each_language(render):
+    """Long lists call the filter directly; a language's words are remembered by
+    distance, never handed to a reader of the other language."""
+    when = utcnow() - timedelta(minutes=90)
+    macro = render("{{ ui.relative_time(when) }}", when=when)
+    assert render("{{ when|time_tag }}", when=when) == macro
+    assert ">vor 2 Stunden</time>" in macro  # 1.5 hours round up, as Babel rounds
+    assert ">2 hours ago</time>" in render("{{ when|time_tag }}", "en", when=when)
+    assert ">vor 2 Stunden</time>" in render("{{ when|time_tag }}", when=when)
+    assert render("{{ when|time_tag }}", when=None) == "–"
