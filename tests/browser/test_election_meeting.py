@@ -58,6 +58,13 @@ def _paper(chair, room_url: str, voters: list[str], counts: dict[str, int]) -> N
     form = chair.locator("form", has_text="Wer hat auf Papier abgestimmt?")
     for name, n in counts.items():
         form.get_by_label(name, exact=True).fill(str(n))
+    # What was entered is still there when it is sent: the room's live refresh
+    # waits while the chair is in the form (meeting.js), even if it was fetching
+    # when they began.
+    for name in voters:
+        expect(chair.get_by_role("checkbox", name=name)).to_be_checked()
+    for name, n in counts.items():
+        expect(form.get_by_label(name, exact=True)).to_have_value(str(n))
     chair.get_by_role("button", name="Papierstimmen zählen").click()
     chair.wait_for_url(re.compile(rf"{re.escape(room_url)}"))
 

@@ -120,10 +120,14 @@
     refreshTimer = window.setTimeout(load, delay === undefined ? 100 + Math.random() * 400 : delay);
   }
 
-  async function load() {
+  function typing() {
     const active = document.activeElement;
-    if (active && active.closest && active.closest("[data-sections] form") &&
-        (active.tagName === "TEXTAREA" || active.tagName === "INPUT" || active.tagName === "SELECT")) {
+    return Boolean(active && active.closest && active.closest("[data-sections] form") &&
+      (active.tagName === "TEXTAREA" || active.tagName === "INPUT" || active.tagName === "SELECT"));
+  }
+
+  async function load() {
+    if (typing()) {
       refreshTimer = window.setTimeout(load, 2000);  // someone is typing: later
       return;
     }
@@ -131,6 +135,14 @@
       const response = await fetch(root.dataset.partial, { credentials: "same-origin" });
       if (!response.ok) return;
       const html = await response.text();
+      // They may have started typing while the sections were on their way (a chair
+      // entering paper counts as votes come in): replacing the form now could drop
+      // a keystroke or the field they are in. Fetch again once they pause.
+      if (typing()) {
+        refreshTimer = window.setTimeout(load, 2000);
+        return;
+      }
+      const active = document.activeElement;
       const doc = new DOMParser().parseFromString(html, "text/html");
       const fresh = doc.querySelector("[data-sections]");
       const current = section("[data-sections]");
