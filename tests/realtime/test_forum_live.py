@@ -40,7 +40,9 @@ class Listener:
         )
 
     def join(self, room: str, **extra) -> dict:
-        return self.client.call("join", {"room": room, **extra}, timeout=10)
+        # 30 s, not 10: with the suite's browser tests on the same 2 cores, a join
+        # was once seen to take longer than 10 s (CI, 2026-12-03).
+        return self.client.call("join", {"room": room, **extra}, timeout=30)
 
     def wait_for(self, name: str, timeout: float = 10.0, where=lambda d: True):
         deadline = time.monotonic() + timeout
