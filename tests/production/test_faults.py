@@ -353,7 +353,11 @@ def test_load_with_faults(tier: ProductionTier, tmp_path):
     assert not stray, stray[:20]
     # Inside them too, no request failed with a 500: a process that died answers
     # 502 (nginx), a database that is away 503 with a stable code.
-    assert {line[1] for line in errors} <= {502, 503, 504}, errors[:20]
+    assert {line[1] for line in errors} <= {502, 503, 504}, (
+        errors[:20],
+        # What the app processes logged: the traceback behind a 500.
+        [_tracebacks(app.log.read_text(errors="replace")) for app in tier.apps],
+    )
     # The load was real (the demo voters who voted already get 409); on a busy
     # 2-core machine a post may take seconds, so the floor is low.
     assert len(acked_posts) >= 10 and len(acked_ballots) >= 15, report
@@ -373,3 +377,12 @@ def test_load_with_faults(tier: ProductionTier, tmp_path):
         f"(e.g. {dict(list(missed.items())[:3])})",
         report,
     )
+
+
+def _tracebacks(log: str) -> list[str]:
+    """The tracebacks in an app process's log, the last five, each up to its
+    error line."""
+    found = []
+    for start in [m.start() for m in re.finditer("Traceback", log)][-5:]:
+        found.append(log[start : start + 4000].split("\n\n")[0][-2500:])
+    return found
