@@ -188,7 +188,8 @@ class Testing(Base):
 class Production(Base):
     SECRET_KEY = ""
     DEMO_ALLOWED = False
-    # One greenlet per socket: an emit to 1,000 members costs ~3 ms instead of ~22.
+    # One greenlet per socket instead of a thread: an emit to many members does not
+    # switch between hundreds of threads (docs/performance.md, bench/meeting.py).
     SOCKETIO_ASYNC_MODE = "gevent"
 
     @classmethod

@@ -3,6 +3,8 @@ subscriptions and search."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,20 +17,23 @@ from ortsverein.errors import ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
 from ortsverein.permissions import visible_org_clause
+from ortsverein.shared_pages import render_shared
 from ortsverein.web import form_errors, load
 
 from . import bp, reading, search, services
 from .access import can_moderate, get_forum, moderated_orgs, visible_forums_query
 from .forms import ForumForm
+from .forum_page import ForumCard, ForumFacts, forum_threads, thread_rows_html
 
 
 @bp.route("/")
 @member_required
 def index():
     forums = db.session.scalars(visible_forums_query(current_user)).all()
-    return render_template(
+    return render_shared(
         "discussions/index.html",
-        forums=forums,
+        slots={},
+        forums=[ForumCard.of(forum) for forum in forums],
         can_create=bool(moderated_orgs(current_user)),
     )
 
@@ -38,20 +43,21 @@ def index():
 def forum(forum_id: int):
     forum = load(get_forum, forum_id)
     page, _per_page = parse_page_args(request.args, services.THREADS_PER_PAGE)
-    result = services.list_threads(db.session, forum, page)
+    result, reads = forum_threads(
+        db.session, current_user.id, forum.id, page, services.THREADS_PER_PAGE
+    )
     if page > 1 and not result.items:
         abort(404)  # past the last page, as on a thread: not "no threads yet"
-    reads = reading.last_read(db.session, current_user.id, [t.id for t in result.items])
-    return render_template(
+    return render_shared(
         "discussions/forum.html",
-        forum=forum,
-        page=result,
-        reads=reads,
+        slots={"rows": thread_rows_html(result.items, reads)},
+        forum=ForumFacts.of(forum),
+        page=replace(result, items=[]),  # the rows are the slot
+        has_threads=bool(result.items),
         subscribed=reading.is_subscribed(
             db.session, current_user.id, forum_id=forum.id
         ),
         moderator=can_moderate(current_user, forum.organisation),
-        confirm_form=ConfirmForm(),
     )
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_translations, gettext, lazy_gettext, ngettext
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 _ = gettext
 _l = lazy_gettext
@@ -42,8 +47,64 @@ def _page_translations():
     return cached[1]
 
 
+# The templates' gettext family, as Jinja's i18n extension makes them with
+# newstyle=True (the text is a %-format string, always; with autoescape it is markup
+# and its variables are escaped), but taking only the evaluation context. Jinja's
+# own take the whole context (`pass_context`), and a context-taking function called
+# inside a {% for %} gets a copy of the page's context made for that call: every
+# _() or ngettext() in a row of a list copied all the page's variables once more.
+def _formatted(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
+    # The catalogue's text is trusted markup, as Jinja's own gettext takes it; the
+    # variables are escaped by Markup's % where the template autoescapes.
+    if eval_ctx.autoescape:
+        return Markup(text) % variables  # noqa: S704
+    return text % variables
+
+
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+    text = _page_translations().ugettext(string)
+    return _formatted(eval_ctx, text, variables)
+
+
+@pass_eval_context
+def _ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    text = _page_translations().ungettext(singular, plural, num)
+    return _formatted(eval_ctx, text, variables)
+
+
+@pass_eval_context
+def _pgettext(
+    eval_ctx: EvalContext, context: str, string: str, **variables: Any
+) -> str:
+    variables.setdefault("context", context)
+    text = _page_translations().upgettext(context, string)
+    return _formatted(eval_ctx, text, variables)
+
+
+@pass_eval_context
+def _npgettext(
+    eval_ctx: EvalContext,
+    context: str,
+    singular: str,
+    plural: str,
+    num: int,
+    **variables: Any,
+) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    text = _page_translations().unpgettext(context, singular, plural, num)
+    return _formatted(eval_ctx, text, variables)
+
+
 def init_app(app: Flask) -> None:
     """Templates translate through _page_translations() (after Babel's init_app)."""
+    # The extension's own installation first (it sets newstyle for {% trans %}),
+    # then our functions in its place; `_` is the extension's alias that looks
+    # `gettext` up in the context on every call, so it is replaced too.
     # Added by the jinja2.ext.i18n extension at runtime; not in Jinja's stubs.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _page_translations().ugettext(s),
@@ -51,4 +112,11 @@ def init_app(app: Flask) -> None:
         newstyle=True,
         pgettext=lambda c, s: _page_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+    )
+    app.jinja_env.globals.update(
+        _=_gettext,
+        gettext=_gettext,
+        ngettext=_ngettext,
+        pgettext=_pgettext,
+        npgettext=_npgettext,
     )
