@@ -42,9 +42,9 @@ def _insert_in_order(
 ) -> None:
     """Write a poll's rows back in exactly the given (shuffled) order. PostgreSQL
     gets them as arrays through unnest, one statement per chunk (psycopg's
-    executemany sends row after row: sealing 400,000 ballots took 23 s instead of
-    18.5). Elsewhere Core executemany (the ORM's bulk path collected every row
-    again)."""
+    executemany sends row after row, a round trip each: slow for a sealing of
+    hundreds of thousands of ballots; docs/performance.md). Elsewhere Core
+    executemany (the ORM's bulk path collected every row again)."""
     names = list(columns)
     count = len(columns[names[0]])
     postgres = session.get_bind().dialect.name == "postgresql"
