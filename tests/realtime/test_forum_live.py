@@ -18,7 +18,7 @@ def token_for(base: str, member) -> str:
     response = requests.post(
         f"{base}/api/v1/auth/token",
         json={"email": member.email, "password": PASSWORD},
-        timeout=10,
+        timeout=30,  # the live server shares two cores with CI's other workers
     )
     assert response.status_code == 201, response.text
     return response.json()["token"]
