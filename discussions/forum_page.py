@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from models import Forum, Member, Thread, ThreadRead
 from ortsverein.app_object import app_object
-from ortsverein.caches import Cache
+from ortsverein.caches import Cache, kept_unless_debug
 from ortsverein.pagination import Page
 from ortsverein.templating import relative_time
 
@@ -167,21 +167,19 @@ def thread_rows_html(rows: Iterable[ThreadRow], reads: Mapping[int, int]) -> Mar
     app = app_object()
     locale = str(get_locale())
     key_rest = (locale, str(get_timezone()), request.script_root)
-    if app.debug:  # edited templates show at once
-        macro = _macro(app)
-    else:
-        macro = MACROS.get_or_make(locale, lambda: _macro(app), app=app)
+    macro = kept_unless_debug(MACROS, locale, _macro, app, app=app)
     parts = []
     for row in rows:
         unread = max(0, row.post_count - reads.get(row.id, 0))
         key = (row, unread, relative_time(row.last_post_at), *key_rest)
-        html = None if app.debug else ROWS.get(key, app=app)
-        if html is None:
-            html = Markup(macro(row, unread))  # noqa: S704  (the macro escapes)
-            if not app.debug:
-                ROWS.put(key, html, app=app)
-        parts.append(html)
+        parts.append(
+            kept_unless_debug(ROWS, key, _row_html, macro, row, unread, app=app)
+        )
     return Markup("\n  ").join(parts)
+
+
+def _row_html(macro, row: ThreadRow, unread: int) -> Markup:
+    return Markup(macro(row, unread))  # noqa: S704  (the macro escapes)
 
 
 def _macro(app):

@@ -20,7 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ortsverein.app_object import app_object
-from ortsverein.caches import Cache
+from ortsverein.caches import Cache, kept_unless_debug
 from ortsverein.i18n import _
 from ortsverein.urls import id_url
 
@@ -86,11 +86,6 @@ LABELS = Cache("post_html.labels", 16, per_app=True)
 LINKS = Cache("post_html.links", 256, per_app=True)
 
 
-def _kept(cache: Cache, key, make, app):
-    """cache.get_or_make(), but not in debug mode: edited templates show at once."""
-    return make() if app.debug else cache.get_or_make(key, make, app=app)
-
-
 def _macro(app):
     return app.jinja_env.get_template("discussions/_post.html").module.post_article
 
@@ -98,9 +93,11 @@ def _macro(app):
 def _render(app, post: PostRow, locale, script_root, thread_id, flags) -> Markup:
     """One post's article, through the macro of templates/discussions/_post.html."""
     # per language: templates are compiled once per language (template_texts)
-    macro = _kept(MACROS, locale, lambda: _macro(app), app)
-    labels = _kept(LABELS, locale, _labels, app)
-    links = _kept(LINKS, (script_root, thread_id), lambda: _links(thread_id), app)
+    macro = kept_unless_debug(MACROS, locale, _macro, app, app=app)
+    labels = kept_unless_debug(LABELS, locale, _labels, app=app)
+    links = kept_unless_debug(
+        LINKS, (script_root, thread_id), _links, thread_id, app=app
+    )
     return macro(post, labels, links, CSRF_SLOT, *flags)
 
 
@@ -133,12 +130,11 @@ def posts_html(
         # locale, timezone and script_root are in the key: they change the labels,
         # the dates and the links that the macro and these helpers produce.
         key = (post, locale, timezone, root, thread_id, flags)
-        html = None if app.debug else POSTS.get(key, app=app)
-        if html is None:
-            html = _render(app, post, locale, root, thread_id, flags)
-            if not app.debug:
-                POSTS.put(key, html, app=app)
-        parts.append(html)
+        parts.append(
+            kept_unless_debug(
+                POSTS, key, _render, app, post, locale, root, thread_id, flags, app=app
+            )
+        )
     html = Markup("").join(parts)
     token = Markup('<input name="csrf_token" type="hidden" value="%s">') % (
         generate_csrf()

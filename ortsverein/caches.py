@@ -179,6 +179,17 @@ class Cache:
             }
 
 
+def kept_unless_debug(
+    cache: Cache, key: Hashable, make: Callable[..., Any], *args: Any, app: App
+):
+    """cache.get_or_make(key, make(*args)) for what templates render (compiled
+    macros, HTML): in debug mode always made afresh, so an edited template shows
+    at once."""
+    if app.debug:
+        return make(*args)
+    return cache.get_or_make(key, lambda: make(*args), app=app)
+
+
 def stats() -> dict[str, dict[str, Any]]:
     """Every registered cache's counters and size, by name."""
     return {name: cache.stats() for name, cache in sorted(REGISTRY.items())}

@@ -102,17 +102,11 @@ def _npgettext(
 
 def init_app(app: Flask) -> None:
     """Templates translate through _page_translations() (after Babel's init_app)."""
-    # The extension's own installation first (it sets newstyle for {% trans %}),
-    # then our functions in its place; `_` is the extension's alias that looks
-    # `gettext` up in the context on every call, so it is replaced too.
-    # Added by the jinja2.ext.i18n extension at runtime; not in Jinja's stubs.
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: _page_translations().ugettext(s),
-        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: _page_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
-    )
+    # New-style gettext, as Flask-Babel sets it: {% trans %} blocks call these
+    # functions with their variables instead of filling them in themselves.
+    # `newstyle_gettext` is added by the jinja2.ext.i18n extension at runtime;
+    # `_` is replaced too (the extension's alias looks `gettext` up on every call).
+    app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
     app.jinja_env.globals.update(
         _=_gettext,
         gettext=_gettext,
