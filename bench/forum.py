@@ -77,7 +77,12 @@ from models import (  # noqa: E402
     Thread,
     utcnow,
 )
-from tests.servers import PostgresServer, free_port, wait_for_port  # noqa: E402
+from tests.servers import (  # noqa: E402
+    PostgresServer,
+    free_port,
+    lower_priority,
+    wait_for_port,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-passwort-lang-genug"  # noqa: S105  (a throwaway bench database)
@@ -421,15 +426,18 @@ def start_app(
     instance: Path,
     log=None,
     options: tuple[str, ...] = (),
+    nice: int = 0,
     **extra_env,
 ):
-    """`ortsverein serve` (with further `options`); its access log and errors go to
-    `log` (a file) or away, as in bench/polls.py."""
+    """`ortsverein serve` (with further `options`, at niceness `nice` as systemd's
+    Nice= starts it); its access log and errors go to `log` (a file) or away, as
+    in bench/polls.py."""
     cli = Path(sys.executable).with_name("ortsverein")
     env = {**server_env(url, port, instance), **extra_env}
     return subprocess.Popen(
         [str(cli), "serve", "--threads", str(threads), *options],
         env=env,
+        preexec_fn=(lambda: lower_priority(nice)) if nice else None,  # noqa: PLW1509
         cwd=ROOT,
         stdout=log or subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,

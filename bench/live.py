@@ -25,10 +25,13 @@ With --page-load N (comma-separated), each size runs again while N keep-alive
 connections load the thread page (logged in, 20 posts) as bench/forum.py's
 saturation run does, from a process of their own: the live post under page load.
 The POST then waits its turn among the page requests (ortsverein/serving.py), so its
-own response time (POST ms) is part of every latency.
+own response time (POST ms) is part of every latency. With --page-processes P, P
+more processes take the page load and nothing else, at niceness --page-nice: the
+production set-up of deploy/, where nginx sends the reads to page processes at a
+lower CPU priority and the sockets and writes to live processes.
 Needs aiohttp (pip install aiohttp), which the app itself does not.
 Usage: python bench/live.py [--clients 500,1000] [--posts 10] [--processes N]
-       [--page-load 0,8,64]
+       [--page-load 0,8,64] [--page-processes P] [--page-nice 10]
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import contextlib
 import gc
 import json
 import logging
+import secrets
 import statistics
 import subprocess
 import sys
@@ -184,7 +188,7 @@ class Measured:
     dropped: int = 0  # sockets closed by the server or the network before the end
     notes: list[str] = field(default_factory=list)
     page_load: int = 0  # keep-alive connections loading a thread page meanwhile
-    pages: dict = field(default_factory=dict)  # their req/s, p50, p99 (ms)
+    pages: list = field(default_factory=list)  # per page process: req/s, p50, p99
 
 
 async def post_and_collect(fleet: Fleet, http, post_url: str, token: str, m, args):
@@ -315,31 +319,39 @@ async def one_size(size: int, bases, tokens, thread_id: int, stop_servers, args)
             gc.collect()
             gc.freeze()
             gc.disable()
-            loader = None
+            loaders = []
             if args.page_load_now:
                 m.page_load = args.page_load_now
-                loader, job = start_page_load(
-                    bases[0],
-                    args.cookie,
-                    f"/forums/threads/{thread_id}?page=1",
-                    args.page_load_now,
-                    args.server_pids[0],
-                )
-                assert loader.stdin is not None  # noqa: S101  (a pipe, asked for)
-                loader.stdin.write(job + "\n")
-                loader.stdin.flush()
+                # Pages go to the page processes when there are any (nginx's
+                # split), else to process 1, which also takes the posts.
+                targets = list(zip(args.page_bases, args.page_pids, strict=True)) or [
+                    (bases[0], args.server_pids[0])
+                ]
+                for i, (base, pid) in enumerate(targets):
+                    share = len(range(i, args.page_load_now, len(targets)))
+                    loader, job = start_page_load(
+                        base,
+                        args.cookie,
+                        f"/forums/threads/{thread_id}?page=1",
+                        share,
+                        pid,
+                    )
+                    assert loader.stdin is not None  # noqa: S101  (a pipe)
+                    loader.stdin.write(job + "\n")
+                    loader.stdin.flush()
+                    loaders.append(loader)
                 await asyncio.sleep(args.page_load_warmup)
             try:
                 async with aiohttp.ClientSession() as http:
                     post_url = f"{bases[0]}/api/v1/threads/{thread_id}/posts"
                     await post_and_collect(fleet, http, post_url, tokens[0], m, args)
             finally:
-                if loader is not None:
+                for loader in loaders:
                     out, _ = await asyncio.get_running_loop().run_in_executor(
                         None, loader.communicate
                     )
-                    with contextlib.suppress(ValueError):
-                        m.pages = json.loads(out.strip().splitlines()[-1])
+                    with contextlib.suppress(ValueError, IndexError):
+                        m.pages.append(json.loads(out.strip().splitlines()[-1]))
         m.dropped = sum(fleet.dropped.values())
         for err, n in fleet.connect_errors.most_common(3):
             m.notes.append(f"{n} clients could not connect and join: {err}")
@@ -400,14 +412,17 @@ def report(m: Measured) -> None:
         if m.failure:
             m.notes.insert(0, f"then {m.failure}")
     if m.page_load:
-        pages = m.pages
+        where = f" on {len(m.pages)} page processes" if len(m.pages) > 1 else ""
         m.notes.insert(
             0,
-            f"page load meanwhile: {m.page_load} keep-alive connections, "
+            f"page load meanwhile: {m.page_load} keep-alive connections{where}, "
             + (
-                f"{pages['rps']:.0f} req/s, p50 {pages['p50']:.0f} ms, p99 "
-                f"{pages['p99']:.0f} ms, {pages['errors']} errors"
-                if pages
+                "; ".join(
+                    f"{pages['rps']:.0f} req/s, p50 {pages['p50']:.0f} ms, p99 "
+                    f"{pages['p99']:.0f} ms, {pages['errors']} errors"
+                    for pages in m.pages
+                )
+                if m.pages
                 else "no numbers (the load process failed)"
             ),
         )
@@ -453,13 +468,19 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
     thread_id = seeded.targets[0][0]
     per_process = -(-max(args.sizes) // args.processes)
     threads = args.server_threads or per_process + 64
-    use_redis = args.processes > 1 or args.redis
+    use_redis = args.processes + args.page_processes > 1 or args.redis
     mode = production_async_mode()
     print(
         f"{kind}: Socket.IO async mode {mode!r}; {args.processes} x `"
         + " ".join(["ortsverein serve", *args.serve_options.split()])
         + f"` (gunicorn, 1 {worker_class()} worker, --threads {threads}, "
         "worker_connections as serve sets them)"
+        + (
+            f", and {args.page_processes} page processes that serve the page load "
+            "only (no sockets, no posts)"
+            if args.page_processes
+            else ""
+        )
         + (" sharing a Redis message queue" if use_redis else "")
         + f"; {args.members} members' API tokens; WebSocket transport; "
         f"{args.posts} posts per size, sent to process 1; fresh servers per size",
@@ -470,7 +491,9 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
     for size, page_load in [(s, p) for p in args.page_loads for s in args.sizes]:
         args.page_load_now = page_load
         redis = RedisServer() if use_redis else None
-        extra = {}
+        # One secret key for all processes, as production's one environment file
+        # gives them: the page processes accept each other's session cookies.
+        extra = {"ORTSVEREIN_SECRET_KEY": secrets.token_hex(32)}
         if redis is not None:
             redis.start()
             extra["ORTSVEREIN_REDIS_URL"] = redis.url
@@ -486,7 +509,7 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
             logs.close()
 
         try:
-            for i in range(args.processes):
+            for i in range(args.processes + args.page_processes):
                 port = free_port()
                 log = None
                 if args.server_log:
@@ -501,16 +524,19 @@ def bench(kind: str, url: str, args, tmp: Path) -> None:
                         instance,
                         log,
                         options=tuple(args.serve_options.split()),
+                        nice=args.page_nice if i >= args.processes else 0,
                         **extra,
                     )
                 )
                 bases.append(f"http://127.0.0.1:{port}")
             for base in bases:
                 wait_for_port(int(base.rpartition(":")[2]), 60)
-            args.server_pids = [s.pid for s in servers]
+            bases, args.page_bases = bases[: args.processes], bases[args.processes :]
+            args.server_pids = [s.pid for s in servers[: args.processes]]
+            args.page_pids = [s.pid for s in servers[args.processes :]]
             tokens = tokens or get_tokens(bases[0], seeded.readers)
             if page_load:
-                args.cookie = login(bases[0], seeded.readers[0])
+                args.cookie = login((args.page_bases or bases)[0], seeded.readers[0])
             m = asyncio.run(
                 one_size(size, bases, tokens, thread_id, stop_servers, args)
             )
@@ -539,7 +565,19 @@ def main() -> None:
     )
     parser.add_argument("--posts", type=int, default=10, help="posts per size")
     parser.add_argument("--members", type=int, default=5, help="members (tokens)")
-    parser.add_argument("--processes", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes that hold the sockets and take the posts",
+    )
+    parser.add_argument(
+        "--page-processes",
+        type=int,
+        default=0,
+        help="further server processes that take the page load only, as nginx "
+        "splits them in deploy/ (default 0: the pages go to process 1 too)",
+    )
     parser.add_argument(
         "--redis", action="store_true", help="Redis message queue with one process too"
     )
@@ -560,6 +598,13 @@ def main() -> None:
     parser.add_argument("--settle-limit", type=float, default=300.0)
     parser.add_argument("--post-timeout", type=float, default=30.0)
     parser.add_argument("--delivery-timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--page-nice",
+        type=int,
+        default=10,
+        help="niceness of the page processes (default 10, as Nice= in "
+        "deploy/systemd/ortsverein@.service; 0: no priority for the live process)",
+    )
     parser.add_argument(
         "--page-load",
         default="0",
@@ -591,7 +636,12 @@ def main() -> None:
         return
     args.sizes = [int(x) for x in args.clients.split(",") if x.strip()]
     args.page_loads = [int(x) for x in args.page_load.split(",") if x.strip()]
-    if not args.sizes or min(args.sizes) < 1 or args.processes < 1:
+    if (
+        not args.sizes
+        or min(args.sizes) < 1
+        or args.processes < 1
+        or args.page_processes < 0
+    ):
         parser.error("--clients and --processes must be positive")
     if not 1 <= args.members <= 10:
         parser.error("--members: 1 to 10 (token logins are rate-limited per minute)")

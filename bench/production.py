@@ -1,6 +1,7 @@
 """The production tier as deploy/ sets it up (nginx with ip_hash, gevent app
 processes, PostgreSQL, Redis; tests/production/tier.py starts it), with ONE and
-TWO app processes behind nginx in the same run, in rounds that alternate which
+TWO app processes of each kind (page processes for the reads, live processes for
+the writes and sockets) behind nginx in the same run, in rounds that alternate which
 goes first (1, 2, then 2, 1, ...; the rows add the rounds up): throughput,
 p50/p99 latency and the app processes' CPU time per request (from /proc before and
 after) for
@@ -58,9 +59,15 @@ def address(n: int) -> str:
 
 
 def set_upstreams(tier: ProductionTier, count: int) -> None:
-    """nginx with the first `count` app processes (a reload, as an operator would)."""
-    ports = [a.port for a in tier.apps[:count]]
-    site = render_site(ports, tier.http_port, tier.https_port, tier.tmp)
+    """nginx with the first `count` page processes and as many live processes (a
+    reload, as an operator would)."""
+    site = render_site(
+        [a.port for a in tier.pages[:count]],
+        [a.port for a in tier.live[:count]],
+        tier.http_port,
+        tier.https_port,
+        tier.tmp,
+    )
     (tier.tmp / "site.conf").write_text(site)
     assert tier.nginx_proc is not None
     tier.nginx_proc.send_signal(1)  # SIGHUP: reload
@@ -216,7 +223,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    tier = ProductionTier(app_count=2).start()
+    tier = ProductionTier(pages=2, live=2).start()
     # requests lets REQUESTS_CA_BUNDLE (set on many machines) win over a session's
     # own `verify`: trust the tier's self-signed certificate process-wide.
     os.environ["REQUESTS_CA_BUNDLE"] = tier.ca

@@ -3,6 +3,7 @@ loopback ports. Missing binaries skip a tier with a printed reason (fail in CI).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -23,6 +24,16 @@ def unavailable(reason: str):
     if REQUIRE_ALL_TIERS:
         pytest.fail(f"{reason} (ORTSVEREIN_REQUIRE_ALL_TIERS=1: every tier must run)")
     pytest.skip(reason)
+
+
+def lower_priority(nice: int) -> None:
+    """Run this process at niceness `nice`. Where the kernel groups processes by
+    session (autogroup) niceness counts only inside the group, and each app process
+    starts a session of its own: set the group's niceness too, as CPUWeight= does
+    between systemd's services."""
+    os.nice(nice)
+    with contextlib.suppress(OSError):
+        Path("/proc/self/autogroup").write_text(str(nice))
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="package")
 def tier():
-    started = ProductionTier(app_count=2)
+    started = ProductionTier(pages=2, live=2)
     try:
         started.start()
         yield started

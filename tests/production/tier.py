@@ -1,7 +1,8 @@
 """The production tier exactly as deploy/ describes it, on 127.0.0.1 in a temp folder:
-Debian's nginx running deploy/nginx/ortsverein.conf, app processes started from
-deploy/systemd/ortsverein@.service (its ExecStart, EnvironmentFile and Restart=always)
-with deploy/ortsverein.env.example, and a PostgreSQL and a Redis of their own.
+Debian's nginx running deploy/nginx/ortsverein.conf, page processes started from
+deploy/systemd/ortsverein@.service and live processes from ortsverein-live@.service
+(their ExecStart, EnvironmentFile, Restart=always and Nice=) with
+deploy/ortsverein.env.example, and a PostgreSQL and a Redis of their own.
 
 Only what cannot be the same on a test machine is swapped, and every swap is checked
 to have happened (a changed deploy file fails here instead of being tested half):
@@ -32,6 +33,7 @@ from tests.servers import (
     PostgresServer,
     RedisServer,
     free_port,
+    lower_priority,
     unavailable,
     wait_for_port,
 )
@@ -39,7 +41,8 @@ from tests.servers import (
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SITE = DEPLOY / "nginx" / "ortsverein.conf"
-UNIT = DEPLOY / "systemd" / "ortsverein@.service"
+UNIT = DEPLOY / "systemd" / "ortsverein@.service"  # the page processes
+LIVE_UNIT = DEPLOY / "systemd" / "ortsverein-live@.service"  # sockets and writes
 TICK_UNIT = DEPLOY / "systemd" / "ortsverein-tick.service"
 DIGEST_UNIT = DEPLOY / "systemd" / "ortsverein-digests.service"
 ENV_EXAMPLE = DEPLOY / "ortsverein.env.example"
@@ -104,14 +107,30 @@ def substitute(text: str, pattern: str, replacement: str, count: int) -> str:
     return result
 
 
-def render_site(app_ports: list[int], http_port: int, https_port: int, tmp: Path):
-    site = SITE.read_text()
-    server_lines = re.findall(r"^(\s*)server 127\.0\.0\.1:\d+( .*)?;$", site, re.M)
-    assert server_lines, "no upstream server lines in the site"
+def with_servers(site: str, upstream: str, ports: list[int]) -> str:
+    """The site with the `server` lines of `upstream` replaced by one per port
+    (their options kept, the first line's)."""
+    block = re.search(rf"^upstream {upstream} \{{\n(.*?)^\}}", site, re.M | re.S)
+    assert block, f"no upstream {upstream} in the site"
+    body = block.group(1)
+    server_lines = re.findall(r"^(\s*)server 127\.0\.0\.1:\d+( .*)?;$", body, re.M)
+    assert server_lines, f"no server lines in upstream {upstream}"
     indent, options = server_lines[0]
-    upstream = "\n".join(f"{indent}server 127.0.0.1:{p}{options};" for p in app_ports)
-    site = substitute(site, r"^\s*server 127\.0\.0\.1:\d+.*;\n", "", len(server_lines))
-    site = substitute(site, r"^(\s*ip_hash;)$", r"\1\n" + upstream, 1)
+    servers = "\n".join(f"{indent}server 127.0.0.1:{p}{options};" for p in ports)
+    body = substitute(body, r"^\s*server 127\.0\.0\.1:\d+.*;\n", "", len(server_lines))
+    body = substitute(body, r"^(\s*ip_hash;)$", r"\1\n" + servers, 1)
+    return site[: block.start(1)] + body + site[block.end(1) :]
+
+
+def render_site(
+    page_ports: list[int],
+    live_ports: list[int],
+    http_port: int,
+    https_port: int,
+    tmp: Path,
+) -> str:
+    site = with_servers(SITE.read_text(), "ortsverein", page_ports)
+    site = with_servers(site, "ortsverein_live", live_ports)
     site = substitute(site, r"^\s*listen \[::\]:\d+.*;\n", "", 2)
     site = substitute(site, r"listen 80;", f"listen 127.0.0.1:{http_port};", 1)
     site = substitute(
@@ -124,6 +143,14 @@ def render_site(app_ports: list[int], http_port: int, https_port: int, tmp: Path
         site, r"/etc/letsencrypt/live/[^/]+/privkey\.pem", str(tmp / "key.pem"), 1
     )
     site = substitute(site, r"/var/log/nginx/", str(tmp) + "/", 2)
+    # Beside the site's own access log, the tier's (NGINX_MAIN), which also names
+    # the app process that answered.
+    site = substitute(
+        site,
+        r"^(\s*)(access_log \S+\.log;)$",
+        rf"\1\2\n\1access_log {tmp}/nginx-access.log tier;",
+        1,
+    )
     site = substitute(site, r"/srv/ortsverein/app/", str(ROOT) + "/", 1)
     return site
 
@@ -194,6 +221,7 @@ http {{
 class AppProcess:
     port: int
     log: Path
+    unit: Path = UNIT  # UNIT: a page process; LIVE_UNIT: a live one
     proc: subprocess.Popen | None = None
     restarts: int = 0
     exits: list[float] = field(default_factory=list)
@@ -202,13 +230,13 @@ class AppProcess:
 class ProductionTier:
     """Start with start(); everything ends with stop(). `url` is nginx's https."""
 
-    def __init__(self, app_count: int = 2, seed: bool = True) -> None:
+    def __init__(self, pages: int = 2, live: int = 2, seed: bool = True) -> None:
         self.nginx = nginx_binary()
         if self.nginx is None:
             unavailable(
                 "production tier skipped: nginx not found (apt-get install nginx)"
             )
-        self.app_count = app_count
+        self.counts = {UNIT: pages, LIVE_UNIT: live}
         self.seed = seed
         self.tmp = Path(tempfile.mkdtemp(prefix="ortsverein-tier-"))
         self.postgres = PostgresServer()
@@ -217,6 +245,11 @@ class ProductionTier:
         self.nginx_proc: subprocess.Popen | None = None
         self.stopping = False
         self.service = parse_unit(UNIT)["Service"]
+        self.live_service = parse_unit(LIVE_UNIT)["Service"]
+        # The two units run the same program the same way; only the priority and
+        # the runtime folder's name differ.
+        for key in ("ExecStart", "EnvironmentFile", "Restart", "RestartSec"):
+            assert self.service[key] == self.live_service[key], key
         self.http_port = free_port()
         self.https_port = free_port()
         self.url = f"https://127.0.0.1:{self.https_port}"
@@ -229,7 +262,7 @@ class ProductionTier:
 
     # --- environment -------------------------------------------------------------
 
-    def environment(self, instance: str = "") -> dict[str, str]:
+    def environment(self, instance: str = "", unit: Path = UNIT) -> dict[str, str]:
         env = parse_env_file(ENV_EXAMPLE)
         assert env["ORTSVEREIN_CONFIG"] == "production"
         env.update(
@@ -242,11 +275,12 @@ class ProductionTier:
         )
         for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD"):
             env.pop(f"ORTSVEREIN_{name}")  # no SMTP here: mail goes to files
-        for line in self.service.get("Environment", []):
+        service = self.service if unit == UNIT else self.live_service
+        for line in service.get("Environment", []):
             for item in shlex.split(line.replace("%i", instance)):
                 key, _, value = item.partition("=")
                 env[key] = value.replace("/run/", f"{self.tmp}/run/")
-        for folder in self.service.get("RuntimeDirectory", []):  # systemd makes it
+        for folder in service.get("RuntimeDirectory", []):  # systemd makes it
             path = self.tmp / "run" / folder.replace("%i", instance)
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
         # As systemd: a clean environment, not the test runner's ORTSVEREIN_*.
@@ -284,9 +318,10 @@ class ProductionTier:
             # Production refuses demo data: the demo branch is loaded with the
             # development configuration into the same database and key folder.
             self.run_command([ortsverein, "seed-demo"], ORTSVEREIN_CONFIG="development")
-        for _ in range(self.app_count):
-            port = free_port()
-            self.apps.append(AppProcess(port, self.tmp / f"app-{port}.log"))
+        for unit, count in self.counts.items():
+            for _ in range(count):
+                port = free_port()
+                self.apps.append(AppProcess(port, self.tmp / f"app-{port}.log", unit))
         for app in self.apps:
             self._spawn(app)
             threading.Thread(target=self._supervise, args=(app,), daemon=True).start()
@@ -296,15 +331,27 @@ class ProductionTier:
         self.run_unit(TICK_UNIT)  # as its timer would within the minute
         return self
 
+    @property
+    def pages(self) -> list[AppProcess]:
+        return [a for a in self.apps if a.unit == UNIT]
+
+    @property
+    def live(self) -> list[AppProcess]:
+        return [a for a in self.apps if a.unit == LIVE_UNIT]
+
     def _spawn(self, app: AppProcess) -> None:
         log = app.log.open("ab")
+        service = self.service if app.unit == UNIT else self.live_service
+        nice = int(service.get("Nice", ["0"])[0])
         app.proc = subprocess.Popen(
-            unit_command(UNIT, str(app.port)),
-            env=self.environment(str(app.port)),
+            unit_command(app.unit, str(app.port)),
+            env=self.environment(str(app.port), app.unit),
             cwd=self.tmp,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # Nice= as systemd applies it (CPUWeight= needs systemd's cgroups).
+            preexec_fn=(lambda: lower_priority(nice)) if nice else None,  # noqa: PLW1509
         )
         log.close()
 
@@ -346,7 +393,11 @@ class ProductionTier:
         self_signed(self.tmp)
         (self.tmp / "site.conf").write_text(
             render_site(
-                [a.port for a in self.apps], self.http_port, self.https_port, self.tmp
+                [a.port for a in self.pages],
+                [a.port for a in self.live],
+                self.http_port,
+                self.https_port,
+                self.tmp,
             )
         )
         (self.tmp / "nginx.conf").write_text(
