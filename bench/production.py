@@ -24,8 +24,14 @@ the two-process tier serves more on the same two cores, so the ratio also measur
 how hard the cores are contended (docs/performance.md). For the ratio, run
 `--rate 80 --rounds 6`: single rounds vary by 15 % on a 2-core machine.
 
+With --saturation 8,64 it instead runs bench/forum.py's saturation run through
+the whole tier (nginx with upstream keep-alive, both page processes): that many
+keep-alive connections load the thread page, each sending its next request when
+the answer arrives, and it prints p50/p90/p99 beside the fair share (issue 21's
+targets at 64 connections: p99 under 1 s and under 4x the fair share, p90 under 2x).
+
 Usage: python bench/production.py [--duration S] [--clients N] [--rounds R]
-       [--rate N]
+       [--rate N] [--saturation 8,64]
 """
 
 from __future__ import annotations
@@ -88,7 +94,11 @@ def logged_in(tier: ProductionTier, n: int) -> requests.Session:
     assert token, page.status_code
     r = s.post(
         f"{tier.url}/login",
-        data={"csrf_token": token.group(1), "email": NORD[n], "password": PASSWORD},
+        data={
+            "csrf_token": token.group(1),
+            "email": NORD[n % len(NORD)],
+            "password": PASSWORD,
+        },
         headers={"Referer": f"{tier.url}/login"},
         allow_redirects=False,
     )
@@ -205,6 +215,47 @@ def open_polls(tier: ProductionTier, organiser: str, org_id: int, count: int):
     return ids
 
 
+def saturate(tier, thread_page, counts: list[int], duration: float, rounds: int):
+    """The saturation run of bench/forum.py through the whole tier: nginx (with
+    upstream keep-alive) in front of both page processes, every connection a member
+    of its own address. Fair share = connections / throughput (Little's law): what
+    every request would wait if all waited alike."""
+    set_upstreams(tier, len(tier.pages))
+    run(thread_page, max(counts), 3)  # warm-up
+    print(
+        f"\nmachine: {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}; {len(tier.pages)} page processes behind nginx, "
+        f"{rounds} rounds of {duration:.0f} s per row (interleaved)\n"
+    )
+    print(
+        f"{'connections':>11} {'req/s':>7} {'fail':>5} {'p50 ms':>7} {'p90 ms':>7} "
+        f"{'p99 ms':>7} {'fair ms':>7} {'p90/fair':>8} {'p99/fair':>8}  target"
+    )
+    results: dict[int, list] = {c: [] for c in counts}
+    for _ in range(rounds):
+        for c in counts:
+            results[c].append(run(thread_page, c, duration))
+    for c in counts:
+        latencies = sorted(x for r in results[c] for x in r[0])
+        failures = sum(r[1] for r in results[c])
+        wall = sum(r[2] for r in results[c])
+        n = len(latencies)
+        if not n:
+            print(f"{c:>11} no answers ({failures} failures)")
+            continue
+        rps = n / wall
+        fair = c / rps
+        p50, p90, p99 = (latencies[min(n - 1, int(n * q))] for q in (0.5, 0.9, 0.99))
+        met = p99 < 1.0 and p99 < 4 * fair and p90 < 2 * fair
+        print(
+            f"{c:>11} {rps:>7.1f} {failures:>5} {p50 * 1000:>7.0f} {p90 * 1000:>7.0f} "
+            f"{p99 * 1000:>7.0f} {fair * 1000:>7.0f} {p90 / fair:>8.2f} "
+            f"{p99 / fair:>8.2f}  "
+            + ("met" if met else "MISSED")
+            + " (p99 < 1 s and < 4x fair, p90 < 2x fair)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=15.0)
@@ -221,7 +272,15 @@ def main() -> None:
         default=None,
         help="requests a second in all, evenly spaced (default: as fast as answered)",
     )
+    parser.add_argument(
+        "--saturation",
+        default="",
+        help="instead: keep-alive connections (comma-separated, e.g. 8,64) loading "
+        "the thread page through nginx, each sending its next request when the "
+        "answer arrives; prints p50/p90/p99 beside the fair share",
+    )
     args = parser.parse_args()
+    saturation = [int(x) for x in args.saturation.split(",") if x.strip()]
 
     tier = ProductionTier(pages=2, live=2).start()
     # requests lets REQUESTS_CA_BUNDLE (set on many machines) win over a session's
@@ -231,7 +290,8 @@ def main() -> None:
         threads = [1, 2, 4]
         print("logging in ...", flush=True)
         with ThreadPoolExecutor(4) as pool:
-            pages = list(pool.map(lambda n: logged_in(tier, n), range(args.clients)))
+            members = max(args.clients, *saturation)
+            pages = list(pool.map(lambda n: logged_in(tier, n), range(members)))
             tokens = list(pool.map(lambda n: api_token(tier, n), range(len(NORD))))
         me = requests.get(
             f"{tier.url}/api/v1/me",
@@ -249,6 +309,9 @@ def main() -> None:
             # the process refuses) is a failure, not a cheap request.
             return r.status_code == 200 and 'class="post' in r.text
 
+        if saturation:
+            saturate(tier, thread_page, saturation, args.duration, args.rounds)
+            return
         phases = []
         orders = [(1, 2) if r % 2 == 0 else (2, 1) for r in range(args.rounds)]
         for processes in (p for order in orders for p in order):
