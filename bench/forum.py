@@ -600,9 +600,17 @@ def cpu_seconds(pid: int) -> float:
 # --- load ---------------------------------------------------------------------------
 
 
+# One browser: the same User-Agent at login and on every page. Flask-Login's
+# session protection compares it with the one at login; a different one marks the
+# session no longer fresh, which a browser would store once and the load generator,
+# sending one fixed cookie, would make the app sign and send again on every page.
+HEADERS = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) ortsverein-bench"}
+
+
 def login(base: str, email: str, password: str = PASSWORD) -> str:
     """Log in through the form as a browser would; the Cookie header to send."""
     with requests.Session() as http:
+        http.headers.update(HEADERS)
         page = http.get(f"{base}/reset", timeout=30)
         match = CSRF_RE.search(page.text)
         if not match:
@@ -628,7 +636,9 @@ def login(base: str, email: str, password: str = PASSWORD) -> str:
 def fetch(port: int, path: str, cookie: str = "") -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        conn.request(
+            "GET", path, headers={**HEADERS, "Cookie": cookie} if cookie else HEADERS
+        )
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -658,7 +668,7 @@ def hammer(
 ) -> None:
     """`clients` threads, one keep-alive connection each, cycling through paths,
     for `duration` seconds or until `until` is set."""
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {**HEADERS, "Cookie": cookie} if cookie else HEADERS
     results: list[tuple[list[float], int, int]] = []
     barrier = threading.Barrier(clients + 1)
     stop_at = [0.0]

@@ -35,13 +35,15 @@ _POST = (
 )
 
 
-# A thread page loads its thread first thing; a SELECT built once costs less than
-# session.get() building one with these options on every call.
+# A thread page loads its thread first thing, a forum page its forum; a SELECT
+# built once costs less than session.get() building one with these options on
+# every call.
 _THREAD_BY_ID = select(Thread).where(Thread.id == bindparam("id")).options(*_THREAD)
+_FORUM_BY_ID = select(Forum).where(Forum.id == bindparam("id")).options(*_FORUM)
 
 
 def get_forum(session: Session, member: Member, forum_id: int) -> Forum:
-    forum = session.get(Forum, forum_id, options=_FORUM)
+    forum = session.execute(_FORUM_BY_ID, {"id": forum_id}).scalar_one_or_none()
     if forum is None or not can_see_org(member, forum.organisation):
         raise NotFound()
     return forum
