@@ -142,8 +142,26 @@ profiles = st.integers(3, 7).flatmap(
 )
 
 
-# Profiles with a lot or a double election are skipped (assume); on some seeds they
-# are most of the first draws, which is no fault of the test.
+def _near_tie(result, papers: int) -> bool:
+    """Whether a stage of `result` ended with two continuing candidates, or one and
+    the quota, apart by no more than rule 48's truncation can move them (0.00001
+    per paper) while not both without votes. STVPoll rounds its transfers another
+    way (two papers of 0.5 passing a surplus of 1 from 3 votes give 0.33334 there,
+    0.16666 each by rule 48 here): a stage decided by that little may go either
+    way, and says nothing about the rules."""
+    margin = Decimal(papers) / 100_000
+    continuing = set(result.rounds[0].votes) if result.rounds else set()
+    for stage in result.rounds:
+        continuing -= set(stage.elected) | set(stage.excluded)
+        values = sorted(stage.votes[c] for c in continuing) + [result.quota]
+        for low, high in zip(values, values[1:], strict=False):
+            if high - low <= margin and high > 0:
+                return True
+    return False
+
+
+# Profiles with a lot, a double election or a near tie are skipped (assume); on some
+# seeds they are most of the first draws, which is no fault of the test.
 @settings(
     max_examples=300,
     deadline=None,
@@ -162,6 +180,7 @@ def test_scottish_stv_elects_what_stvpoll_elects_where_no_lot_is_drawn(profile):
     )
     assume(not ours.lots)
     assume(all(len(r.elected) < 2 for r in ours.rounds if r.action != "last_seats"))
+    assume(not _near_tie(ours, len(ballots)))
     theirs = calculate_scottish_stv(
         tuple(range(1, n + 1)),
         [(b, 1) for b in ballots],
@@ -170,6 +189,21 @@ def test_scottish_stv_elects_what_stvpoll_elects_where_no_lot_is_drawn(profile):
     )
     assume(theirs.complete)
     assert set(ours.elected) == theirs.elected_as_set()
+
+
+def test_near_ties_are_told_apart_from_decided_stages():
+    """The profile Hypothesis found on 2026-12-04: STVPoll elects 2, rule 48 elects
+    3, by one 0.00001 of a vote (0.33333 against 0.33332). The comparison above
+    skips such a profile; a count whose every stage is clear it keeps."""
+    four = [Candidate(i) for i in range(1, 5)]
+    ballots = [(1, 3), (4, 1), (4, 1), (4, 1, 2), (4, 1, 2)]
+    ours = scottish_stv(four, ballots, seats=3, seed=SEED)
+    stage = next(r for r in ours.rounds if r.action == "surplus" and r.subject == 1)
+    assert (stage.votes[2], stage.votes[3]) == (Decimal("0.33332"), Decimal("0.33333"))
+    assert set(ours.elected) == {1, 3, 4} and not ours.lots
+    assert _near_tie(ours, len(ballots))
+    decided = scottish_stv(four, [(1, 3)] * 3 + [(4, 2)] * 2, seats=2, seed=SEED)
+    assert not _near_tie(decided, 5)
 
 
 def test_a_surplus_passes_over_an_elected_candidate_waiting_for_hers():
