@@ -24,11 +24,12 @@ would be adding its own delay to the latencies.
 With --page-load N (comma-separated), each size runs again while N keep-alive
 connections load the thread page (logged in, 20 posts) as bench/forum.py's
 saturation run does, from a process of their own: the live post under page load.
-The POST then waits its turn among the page requests (ortsverein/serving.py), so its
-own response time (POST ms) is part of every latency. With --page-processes P, P
-more processes take the page load and nothing else, at niceness --page-nice: the
-production set-up of deploy/, where nginx sends the reads to page processes at a
-lower CPU priority and the sockets and writes to live processes.
+In one process (no --page-processes) the POST then waits its turn among the page
+requests (ortsverein/serving.py), so its own response time (POST ms) is part of
+every latency. With --page-processes P, P more processes take the page load and
+nothing else, at niceness --page-nice: the production set-up of deploy/, where
+nginx sends the reads to page processes at a lower CPU priority and the sockets
+and writes to live processes.
 Needs aiohttp (pip install aiohttp), which the app itself does not.
 Usage: python bench/live.py [--clients 500,1000] [--posts 10] [--processes N]
        [--page-load 0,8,64] [--page-processes P] [--page-nice 10]
