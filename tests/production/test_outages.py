@@ -50,22 +50,26 @@ def _token(tier: ProductionTier) -> str:
     return r.json()["token"]
 
 
-def _browser(tier: ProductionTier) -> requests.Session:
-    """A logged-in member's browser (cookie, CSRF token, Referer over https)."""
+def _browser(
+    tier: ProductionTier, member: str = MEMBER, address: str = ADDRESS
+) -> requests.Session:
+    """A logged-in member's browser (cookie, CSRF token, Referer over https), from
+    `address` (nginx logs it as the client)."""
     browser = requests.Session()
     browser.trust_env = False  # REQUESTS_CA_BUNDLE would win over verify
     browser.verify = tier.ca
-    browser.headers["X-Forwarded-For"] = ADDRESS
+    browser.headers["X-Forwarded-For"] = address
     page = browser.get(f"{tier.url}/login", timeout=30)
     token = CSRF_RE.search(page.text)
     assert token, page.text[:500]
     r = browser.post(
         f"{tier.url}/login",
-        data={"csrf_token": token.group(1), "email": MEMBER, "password": PASSWORD},
+        data={"csrf_token": token.group(1), "email": member, "password": PASSWORD},
         headers={"Referer": f"{tier.url}/login"},
         timeout=30,
     )
-    assert not r.url.endswith("/login"), r.text[:500]
+    # The page the login leads to, shown: not the login form again.
+    assert r.status_code == 200 and not r.url.endswith("/login"), r.text[:500]
     return browser
 
 

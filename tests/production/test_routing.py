@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 import secrets
 
-import requests
 from sqlalchemy import create_engine, text
 
-from .test_outages import CSRF_RE, PASSWORD, THREAD_SQL, _listener
+from .test_outages import CSRF_RE, PASSWORD, THREAD_SQL, _browser, _listener
 from .tier import ProductionTier
 
 MEMBER = "mitglied08@example.org"
@@ -43,22 +42,10 @@ def test_reads_go_to_page_processes_writes_and_sockets_to_live_ones(
         thread = conn.execute(text(THREAD_SQL)).scalar_one()
     engine.dispose()
 
-    browser = requests.Session()
-    browser.trust_env = False
-    browser.verify = tier.ca
-    browser.headers["X-Forwarded-For"] = ADDRESS
-    login = browser.get(f"{tier.url}/login", timeout=30)
-    token = CSRF_RE.search(login.text)
-    assert token, login.text[:500]
-    r = browser.post(
-        f"{tier.url}/login",
-        data={"csrf_token": token.group(1), "email": MEMBER, "password": PASSWORD},
-        headers={"Referer": f"{tier.url}/login"},
-        timeout=30,
-    )
-    # The login was a write on a live process; the page after it a read on a page
-    # process, which knows the session the live process made.
-    assert r.status_code == 200 and not r.url.endswith("/login"), r.text[:500]
+    # The login is a write on a live process; the page after it a read on a page
+    # process, which knows the session the live process made (_browser checks that
+    # page is shown, not the login form again).
+    browser = _browser(tier, MEMBER, ADDRESS)
     page = browser.get(f"{tier.url}/forums/threads/{thread}", timeout=30)
     assert page.status_code == 200
     form = CSRF_RE.search(page.text)
