@@ -275,7 +275,7 @@ class ProductionTier:
         )
         for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD"):
             env.pop(f"ORTSVEREIN_{name}")  # no SMTP here: mail goes to files
-        service = self.service if unit == UNIT else self.live_service
+        service = self.service_of(unit)
         for line in service.get("Environment", []):
             for item in shlex.split(line.replace("%i", instance)):
                 key, _, value = item.partition("=")
@@ -331,6 +331,10 @@ class ProductionTier:
         self.run_unit(TICK_UNIT)  # as its timer would within the minute
         return self
 
+    def service_of(self, unit: Path) -> dict[str, list[str]]:
+        """The [Service] section of UNIT or LIVE_UNIT."""
+        return self.service if unit == UNIT else self.live_service
+
     @property
     def pages(self) -> list[AppProcess]:
         return [a for a in self.apps if a.unit == UNIT]
@@ -341,8 +345,7 @@ class ProductionTier:
 
     def _spawn(self, app: AppProcess) -> None:
         log = app.log.open("ab")
-        service = self.service if app.unit == UNIT else self.live_service
-        nice = int(service.get("Nice", ["0"])[0])
+        nice = int(self.service_of(app.unit).get("Nice", ["0"])[0])
         app.proc = subprocess.Popen(
             unit_command(app.unit, str(app.port)),
             env=self.environment(str(app.port), app.unit),
