@@ -111,6 +111,10 @@ def test_meeting_election_with_paper_ballots_second_round_and_acceptance(
         room_tabs = [c.new_page() for c in contexts[1:]]
         for tab in room_tabs:
             _in_room(tab, room_url)
+        # Back to the first tab, as a member would look at it: a hidden tab gets
+        # no animation frames, and Playwright waits for them before every click.
+        for page in (pa, pb, pc):
+            page.bring_to_front()
 
         # The organiser creates the election for the running meeting.
         now = utcnow()

@@ -105,6 +105,10 @@ def test_motion_amended_adopted_in_the_meeting_and_forwarded(
         for room in rooms:
             room.set_default_timeout(30_000)
             _in_room(room, room_url)
+        # Back to the first tab, as a member would look at it: a hidden tab gets
+        # no animation frames, and Playwright waits for them before every click.
+        for page in (author, board, chair):
+            page.bring_to_front()
         # The amendment first.
         chair.goto(motion_url)
         expect(

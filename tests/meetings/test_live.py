@@ -92,7 +92,7 @@ def listen(live_server, api):
         return listener
 
     yield make
-    # A client's disconnect waits about 3 s for the server here: close them together.
+    # Close them together: each disconnect still waits a moment (Listener.close).
     with ThreadPoolExecutor(max(1, len(opened))) as pool:
         list(pool.map(Listener.close, opened))
     # The last leave may have scheduled a coalesced attendance_changed: let it run
