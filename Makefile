@@ -26,10 +26,11 @@ run: install
 	$(BIN)/ortsverein seed-demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/ortsverein serve
 
-# On every core (pytest-xdist), with the coverage of the packages printed at the end;
-# PYTEST_ARGS adds to or overrides these (-n 0 runs in one process).
+# On every core (pytest-xdist; a worker that runs out takes tests from the other:
+# a few tests take a minute each), with the coverage of the packages printed at the
+# end; PYTEST_ARGS adds to or overrides these (-n 0 runs in one process).
 test: install
-	$(BIN)/python -m pytest -n auto --cov=models --cov=ortsverein --cov=discussions \
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=15 --cov=models --cov=ortsverein --cov=discussions \
 	  --cov=polls --cov=meetings --cov=elections --cov=motions --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # The API against its own OpenAPI document: a fresh demo instance, then schemathesis
