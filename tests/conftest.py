@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_database(postgres_server) -> str:
+def postgres_database(postgres_server) -> Iterator[str]:
     """A migrated PostgreSQL database, emptied after every test."""
     admin = make_engine(postgres_server.url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -144,7 +145,10 @@ def _postgres_cleaner(url: str) -> tuple:
             .scalars()
             .all()
         )
-    _cleaners[url] = engine, f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+    truncate = (
+        f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE" if tables else None
+    )
+    _cleaners[url] = engine, truncate
     return _cleaners[url]
 
 
@@ -153,7 +157,8 @@ def _truncate_postgres(url: str) -> None:
     with engine.begin() as conn:
         # A test that leaves a transaction open fails here instead of hanging CI.
         conn.execute(text("SET LOCAL lock_timeout = '20s'"))
-        conn.execute(text(truncate))
+        if truncate:
+            conn.execute(text(truncate))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

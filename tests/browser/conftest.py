@@ -52,8 +52,8 @@ def browser(chromium_path):
 @pytest.fixture(params=["sqlite"])
 def db_url(sqlite_url):
     """The browser tier runs on SQLite only. What it adds is what a browser sees:
-    scripts, layout, focus, live updates. Every view and service under these pages
-    is tested on both databases with the Flask client and real Socket.IO clients,
+    scripts, layout, focus, live updates. The views and services under these pages
+    are tested on both databases with the Flask client and real Socket.IO clients,
     and the production tier drives Chromium against PostgreSQL
     (tests/production/test_outages.py). Run on PostgreSQL as well, these tests
     took 266 s of the suite's CPU time (about two minutes of CI on two cores)."""
