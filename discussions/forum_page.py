@@ -1,6 +1,8 @@
 """A forum page's list of threads as HTML, each row rendered once and then remembered,
 and what the forum pages show of forums as plain values (so the forum index, and a
-forum page around its rows, are shared pages: ortsverein.shared_pages).
+forum page around its rows, are shared pages: ortsverein.shared_pages). A forum page
+reads in two round trips, as a thread page does: the forum with the member's relation
+to it, then one page of threads.
 
 A row looks the same to every member who has the same number of unread posts in the
 thread, in one language and time zone: the title, the badges, the author's name, the
@@ -20,16 +22,17 @@ from datetime import datetime
 from flask import request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from models import Forum, Member, Thread, ThreadRead
+from models import Forum, ForumSubscription, Member, Organisation, Thread, ThreadRead
 from ortsverein.app_object import app_object
 from ortsverein.caches import Cache, kept_unless_debug
 from ortsverein.pagination import Page
 from ortsverein.templating import relative_time
 
 from .reading import writer
+from .thread_page import OrgRef, visible_row
 
 ROWS_KEPT = 20_000  # per process; about 1 KiB each with their key
 # Key: the row's facts, the member's unread count, the relative words of the last
@@ -50,16 +53,6 @@ class ForumFacts:
     organisation_name: str
     archived: bool
     description: str
-
-    @classmethod
-    def of(cls, forum: Forum) -> ForumFacts:
-        return cls(
-            forum.id,
-            forum.name,
-            forum.organisation.name,
-            forum.archived,
-            forum.description or "",
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +104,59 @@ class ThreadRow:
 
 _forum: BindParameter[int] = bindparam("forum_id")
 _member: BindParameter[int] = bindparam("member_id")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenForum:
+    """A forum as its page needs it, with the member's relation to it: whether they
+    follow it. `thread_count` is the forum's own counter, which every new and moved
+    thread changes in its transaction (threads are never deleted): counting the
+    threads for the page numbers cost a round trip of its own."""
+
+    facts: ForumFacts
+    organisation: OrgRef
+    thread_count: int
+    subscribed: bool
+
+
+# Built once: the forum, its organisation and whether the member follows it, in one
+# round trip of plain columns.
+_OPEN = (
+    select(
+        Forum.id,
+        Forum.name,
+        Organisation.name,
+        Forum.archived,
+        Forum.description,
+        Organisation.id,
+        Organisation.path,
+        Forum.thread_count,
+        exists()
+        .where(
+            ForumSubscription.member_id == _member,
+            ForumSubscription.forum_id == Forum.id,
+        )
+        .label("subscribed"),
+    )
+    .join(Organisation, Forum.organisation_id == Organisation.id)
+    .where(Forum.id == _forum)
+)
+
+
+def open_forum(session: Session, member: Member, forum_id: int) -> OpenForum:
+    """The forum if the member may see it (as access.get_forum decides), else
+    NotFound."""
+    params = {"forum_id": forum_id, "member_id": member.id}
+    row, organisation = visible_row(session, _OPEN, params, member, 5)
+    fid, name, org_name, archived, description = row[:5]
+    return OpenForum(
+        ForumFacts(fid, name, org_name, archived, description or ""),
+        organisation,
+        row[7],
+        bool(row[8]),
+    )
+
+
 # Built once: a page of threads, pinned first, then by last post (as
 # services.list_threads orders them), with their authors' names and how far the
 # member has read each, in one round trip of plain columns.
@@ -135,15 +181,14 @@ _ROWS = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
-_COUNT = select(func.count()).select_from(Thread).where(Thread.forum_id == _forum)
 
 
 def forum_threads(
-    session: Session, member_id: int, forum_id: int, page: int, per_page: int
+    session: Session, opened: OpenForum, member_id: int, page: int, per_page: int
 ) -> tuple[Page, dict[int, int]]:
-    """A page of the forum's threads as ThreadRows, and thread id -> how many of
-    its posts the member has read (read marks still in memory count too)."""
-    total = session.scalar(_COUNT, {"forum_id": forum_id}) or 0
+    """A page of the opened forum's threads as ThreadRows, and thread id -> how many
+    of its posts the member has read (read marks still in memory count too)."""
+    forum_id = opened.facts.id
     rows = session.execute(
         _ROWS,
         {
@@ -159,7 +204,7 @@ def forum_threads(
         name = f"{first} {last}" if author_id is not None else None  # Member.name
         items.append(ThreadRow(tid, title, pinned, locked, name, count, at))
         reads[tid] = pending.seen(member_id, tid, read)
-    return Page(items, page, per_page, total), reads
+    return Page(items, page, per_page, opened.thread_count), reads
 
 
 def thread_rows_html(rows: Iterable[ThreadRow], reads: Mapping[int, int]) -> Markup:

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BindParameter, bindparam, exists, select
+from sqlalchemy import BindParameter, Row, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -145,19 +145,26 @@ _OPEN = (
 )
 
 
+def visible_row(
+    session: Session, statement, params: dict, member: Member, org_at: int
+) -> tuple[Row, OrgRef]:
+    """The one row of a page's opening statement, and its organisation (the columns
+    `org_at` and after: id and path), if the member may see that organisation; else
+    NotFound, the same for a missing row as for a hidden one."""
+    row = session.connection().execute(statement, params).one_or_none()
+    if row is None:
+        raise NotFound()
+    organisation = OrgRef(row[org_at], row[org_at + 1])
+    if not can_see_org(member, organisation):
+        raise NotFound()
+    return row, organisation
+
+
 def open_thread(session: Session, member: Member, thread_id: int) -> OpenThread:
     """The thread if the member may see it (as access.get_thread decides), else
     NotFound."""
-    row = (
-        session.connection()
-        .execute(_OPEN, {"thread_id": thread_id, "member_id": member.id})
-        .one_or_none()
-    )
-    if row is None:
-        raise NotFound()
-    organisation = OrgRef(row[8], row[9])
-    if not can_see_org(member, organisation):
-        raise NotFound()
+    params = {"thread_id": thread_id, "member_id": member.id}
+    row, organisation = visible_row(session, _OPEN, params, member, 8)
     return OpenThread(
         ThreadFacts(*row[:8]),
         organisation,

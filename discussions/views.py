@@ -23,7 +23,7 @@ from ortsverein.web import form_errors, load
 from . import bp, reading, search, services
 from .access import can_moderate, get_forum, moderated_orgs, visible_forums_query
 from .forms import ForumForm
-from .forum_page import ForumCard, ForumFacts, forum_threads, thread_rows_html
+from .forum_page import ForumCard, forum_threads, open_forum, thread_rows_html
 
 
 @bp.route("/")
@@ -41,23 +41,21 @@ def index():
 @bp.route("/<int:forum_id>")
 @member_required
 def forum(forum_id: int):
-    forum = load(get_forum, forum_id)
+    opened = load(open_forum, forum_id)
     page, _per_page = parse_page_args(request.args, services.THREADS_PER_PAGE)
     result, reads = forum_threads(
-        db.session, current_user.id, forum.id, page, services.THREADS_PER_PAGE
+        db.session, opened, current_user.id, page, services.THREADS_PER_PAGE
     )
     if page > 1 and not result.items:
         abort(404)  # past the last page, as on a thread: not "no threads yet"
     return render_shared(
         "discussions/forum.html",
         slots={"rows": thread_rows_html(result.items, reads)},
-        forum=ForumFacts.of(forum),
+        forum=opened.facts,
         page=replace(result, items=[]),  # the rows are the slot
         has_threads=bool(result.items),
-        subscribed=reading.is_subscribed(
-            db.session, current_user.id, forum_id=forum.id
-        ),
-        moderator=can_moderate(current_user, forum.organisation),
+        subscribed=opened.subscribed,
+        moderator=can_moderate(current_user, opened.organisation),
     )
 
 

@@ -10,7 +10,7 @@ import re
 from flask.testing import FlaskClient
 
 from tests.conftest import Auth
-from tests.factories import make_member, make_post, make_thread
+from tests.factories import make_forum, make_member, make_post, make_thread
 
 
 def _row(page: str, title: str) -> str:
@@ -118,3 +118,33 @@ def test_the_index_counts_change_at_once(app, auth, client, session, world, foru
     assert "2 Themen" in card and "3 Beiträge" in card
     # a forum of another branch is on no member's index but its own branch's
     assert "Süd-Forum" not in client.get("/forums/").get_data(as_text=True)
+
+
+def test_the_page_numbers_follow_new_and_moved_threads(
+    app, auth, client, session, world, forums
+):
+    """A forum page counts its threads by the forum's own counter: a new thread and
+    a moved one change it at once, in both forums of a move."""
+    from discussions.moderation import move_thread
+    from discussions.services import THREADS_PER_PAGE
+
+    with app.app_context():
+        other = make_forum(session, world.nord, world.organiser, "Nord-Archiv")
+        threads = [
+            make_thread(session, forums.nord, world.member, f"Thema {n}", "Text")
+            for n in range(THREADS_PER_PAGE)  # with "Lastenrad", one more than a page
+        ]
+    auth.login(world.member)
+    url = f"/forums/{forums.nord.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert "Seite 1 von 2" in first and 'rel="next"' in first
+    assert client.get(f"{url}?page=2").status_code == 200
+    with app.app_context():
+        move_thread(session, world.organiser, threads[0].id, other.id)
+    first = client.get(url).get_data(as_text=True)
+    assert 'rel="next"' not in first and "Seite" not in first.split("<main")[-1]
+    assert client.get(f"{url}?page=2").status_code == 404
+    moved_to = client.get(f"/forums/{other.id}").get_data(as_text=True)
+    assert _row(moved_to, "Thema 0")
+    card = _card(client.get("/forums/").get_data(as_text=True), "Nord-Archiv")
+    assert "1 Thema" in card
