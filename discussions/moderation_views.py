@@ -5,16 +5,18 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from models import RoleName
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
 from ortsverein.errors import Forbidden, NotFound, ValidationFailed
 from ortsverein.i18n import _, _l
 from ortsverein.pagination import parse_page_args
+from ortsverein.permissions import holds_role
 from ortsverein.web import back_to, load
 
 from . import bp, moderation
-from .access import get_post, get_thread, moderated_orgs
+from .access import get_post, get_thread
 from .forms import MoveForm, ReasonForm, RenameForm
 from .thread_views import _move_choices, post_url
 
@@ -152,7 +154,7 @@ def revisions(post_id: int):
 @bp.route("/moderation")
 @member_required
 def queue():
-    if not moderated_orgs(current_user):
+    if not holds_role(current_user, RoleName.ORGANISER):
         abort(404)
     page, per_page = parse_page_args(request.args, 20)
     result = moderation.open_reports(db.session, current_user, page, per_page)

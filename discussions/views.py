@@ -9,14 +9,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import Forum, Organisation, Thread
+from models import Forum, Organisation, RoleName, Thread
 from ortsverein.auth.decorators import member_required
 from ortsverein.auth.forms import ConfirmForm
 from ortsverein.db import db
 from ortsverein.errors import ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
-from ortsverein.permissions import visible_org_clause
+from ortsverein.permissions import holds_role, visible_org_clause
 from ortsverein.shared_pages import render_shared
 from ortsverein.web import form_errors, load
 
@@ -34,7 +34,7 @@ def index():
         "discussions/index.html",
         slots={},
         forums=[ForumCard.of(forum) for forum in forums],
-        can_create=bool(moderated_orgs(current_user)),
+        can_create=holds_role(current_user, RoleName.ORGANISER),
     )
 
 

@@ -31,7 +31,7 @@ def can_organise(member: Member, org: Organisation) -> bool:
 
 def may_stand(member: Member, election: Election) -> bool:
     """Candidates and nominators are active members of the organisation's subtree."""
-    return member.active and in_subtree(member.home_branch, election.organisation)
+    return member.active and in_subtree(member.home, election.organisation)
 
 
 def get_election(session: Session, member: Member, election_id: int) -> Election:

@@ -22,7 +22,7 @@ from ortsverein.db import db
 from ortsverein.errors import ValidationFailed
 from ortsverein.i18n import _, gettext
 from ortsverein.local_time import to_local, to_utc
-from ortsverein.permissions import orgs_with_role
+from ortsverein.permissions import holds_role, orgs_with_role
 from ortsverein.web import back_to, load
 
 from . import access, bp, protocol, services
@@ -59,7 +59,7 @@ def index():
         "elections/index.html",
         org=org,
         elections=elections,
-        can_create=bool(orgs_with_role(current_user, RoleName.ORGANISER)),
+        can_create=holds_role(current_user, RoleName.ORGANISER),
         method_label=method_label,
     )
 

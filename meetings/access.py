@@ -56,7 +56,7 @@ def can_export(member: Member, meeting: Meeting) -> bool:
 def can_attend(member: Member, meeting: Meeting) -> bool:
     """Members of the organisation's subtree attend (and vote); others who may see
     the meeting (an organiser of a level above) follow it as guests."""
-    return member.active and in_subtree(member.home_branch, meeting.organisation)
+    return member.active and in_subtree(member.home, meeting.organisation)
 
 
 def require_chair(member: Member, meeting: Meeting) -> None:

@@ -17,7 +17,7 @@ from ortsverein.errors import DomainError, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.local_time import to_local, to_utc
 from ortsverein.pagination import parse_page_args
-from ortsverein.permissions import orgs_with_role
+from ortsverein.permissions import holds_role, orgs_with_role
 from ortsverein.web import form_errors, load
 
 from . import agenda, attendance, bp, services
@@ -47,7 +47,7 @@ def index():
         page=result,
         when=when,
         status=status,
-        can_create=bool(orgs_with_role(current_user, RoleName.ORGANISER)),
+        can_create=holds_role(current_user, RoleName.ORGANISER),
     )
 
 

@@ -99,6 +99,17 @@ class Member(Base):
     def activated(self) -> bool:
         return self.password_hash is not None
 
+    # What the permission checks read (ortsverein.permissions): the roles and home
+    # branch here, plain values on the request's logged-in member
+    # (ortsverein.auth.current), which spares a page loading the ORM member.
+    @property
+    def offices(self) -> list[Role]:
+        return self.roles
+
+    @property
+    def home(self) -> Organisation:
+        return self.home_branch
+
     def __repr__(self) -> str:
         return f"<Member {self.membership_number}>"
 

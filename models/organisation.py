@@ -53,7 +53,12 @@ class Organisation(Base):
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to and including this organisation."""
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return ancestor_ids_of(self.path)
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
+
+
+def ancestor_ids_of(path: str) -> list[int]:
+    """Ids from the root down to and including the organisation at `path`."""
+    return [int(part) for part in path.strip("/").split("/") if part]

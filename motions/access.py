@@ -67,7 +67,7 @@ def is_committee(member: Member, book: MotionBook) -> bool:
 
 def in_membership(member: Member, book: MotionBook) -> bool:
     """Members of the book's subtree: they may support motions."""
-    return member.active and in_subtree(member.home_branch, book.organisation)
+    return member.active and in_subtree(member.home, book.organisation)
 
 
 def board_branches(member: Member, book: MotionBook) -> list[Organisation]:

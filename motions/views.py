@@ -13,7 +13,7 @@ from ortsverein.db import db
 from ortsverein.errors import DomainError, ValidationFailed
 from ortsverein.i18n import _
 from ortsverein.pagination import parse_page_args
-from ortsverein.permissions import can_see_org, orgs_with_role
+from ortsverein.permissions import can_see_org, holds_role
 from ortsverein.web import back_to, form_errors, load
 
 from . import amendments, bp, services, workflow
@@ -47,7 +47,7 @@ def index():
         page=result,
         org=org,
         deadline_text=deadline_text,
-        can_create=bool(orgs_with_role(current_user, RoleName.ORGANISER)),
+        can_create=holds_role(current_user, RoleName.ORGANISER),
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models import GENESIS_HASH, AuditEntry, Member, Organisation, utcnow
 
+from .auth.current import CurrentMember
 from .db import rowcount
 
 
@@ -83,8 +84,13 @@ def record(
     head = session.scalar(
         select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     )
-    # current_user is a proxy: name the member behind it, not "localproxy"
-    target = getattr(target, "_get_current_object", lambda: target)()
+    # current_user is a proxy, and behind it the request's plain CurrentMember: name
+    # the member, not "localproxy" or "currentmember" (isinstance sees through the
+    # proxy)
+    if isinstance(target, CurrentMember):
+        target = target.orm()
+    else:
+        target = getattr(target, "_get_current_object", lambda: target)()
     target_type = type(target).__name__.lower() if target is not None else None
     target_id = getattr(target, "id", None)
     entry = AuditEntry(

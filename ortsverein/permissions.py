@@ -42,12 +42,20 @@ def has_role(member: Member | None, org: Organisation, role: RoleName) -> bool:
     if member is None or not member.active:
         return False
     return any(
-        role in GRANTS[r.role] and in_subtree(org, r.organisation) for r in member.roles
+        role in GRANTS[r.role] and in_subtree(org, r.organisation)
+        for r in member.offices
     )
 
 
+def holds_role(member: Member, role: RoleName) -> bool:
+    """Whether the member holds the role anywhere (as `bool(orgs_with_role(...))`,
+    without loading organisations)."""
+    return any(role in GRANTS[r.role] for r in member.offices)
+
+
 def orgs_with_role(member: Member, role: RoleName) -> list[Organisation]:
-    """The organisations at whose subtree the member holds the role (roots only)."""
+    """The organisations at whose subtree the member holds the role (roots only), as
+    ORM objects in the session (the logged-in member's are loaded for this)."""
     orgs = [r.organisation for r in member.roles if role in GRANTS[r.role]]
     orgs.sort(key=lambda o: o.path)
     roots: list[Organisation] = []
@@ -69,16 +77,16 @@ def can_see_org(member: Member, org: OrgPlace) -> bool:
     role on (an Unterbezirk organiser sees the branches below)."""
     if not member.active:
         return False
-    if org.id in member.home_branch.ancestor_ids():
+    if org.id in member.home.ancestor_ids():
         return True
-    return any(in_subtree(org, r.organisation) for r in member.roles)
+    return any(in_subtree(org, r.organisation) for r in member.offices)
 
 
 def visible_org_clause(member: Member) -> ColumnElement[bool]:
     """SQL condition on Organisation matching can_see_org()."""
     return or_(
-        Organisation.id.in_(member.home_branch.ancestor_ids()),
-        subtree_clause([r.organisation for r in member.roles]),
+        Organisation.id.in_(member.home.ancestor_ids()),
+        subtree_clause([r.organisation for r in member.offices]),
     )
 
 
@@ -105,7 +113,7 @@ def staff_requires_2fa(session: Session, member: Member) -> bool:
     """True when a branch the member holds a staff role in requires two-factor login."""
     ancestor_ids = {
         org_id
-        for role in member.roles
+        for role in member.offices
         if role.role in STAFF_ROLES
         for org_id in role.organisation.ancestor_ids()
     }

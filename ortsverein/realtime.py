@@ -150,7 +150,7 @@ def _on_connect(auth=None):
     presence.enter(member_room(member.id), socket_sid(), member.id)
     metrics.socket_opened()
     # Announcements to an organisation reach every member of its subtree.
-    for org_id in member.home_branch.ancestor_ids():
+    for org_id in member.home.ancestor_ids():
         join_room(f"org:{org_id}")
     current_app.logger.debug("socket %s connected", socket_sid())
     return True

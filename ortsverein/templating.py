@@ -24,7 +24,7 @@ from .app_object import app_object
 from .auth.forms import LANGUAGE_CHOICES
 from .caches import Cache
 from .i18n import _
-from .permissions import orgs_with_role
+from .permissions import holds_role
 from .urls import id_url
 
 NAV_STATEMENTS_KEPT = 4096
@@ -51,8 +51,8 @@ def _nav_statement(member):
         return None
     key = (
         member.id,
-        member.home_branch.path,
-        tuple(sorted((r.role.value, r.organisation.path) for r in member.roles)),
+        member.home.path,
+        tuple(sorted((r.role.value, r.organisation.path) for r in member.offices)),
     )
     return NAV_STATEMENTS.get_or_make(
         key,
@@ -78,8 +78,8 @@ def _context():
     nav, counts = {}, {}
     if current_user.is_authenticated:
         nav = {
-            "is_board": bool(orgs_with_role(current_user, RoleName.BOARD)),
-            "is_organiser": bool(orgs_with_role(current_user, RoleName.ORGANISER)),
+            "is_board": holds_role(current_user, RoleName.BOARD),
+            "is_organiser": holds_role(current_user, RoleName.ORGANISER),
         }
         counts = _nav_counts()
     return {

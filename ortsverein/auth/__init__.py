@@ -3,55 +3,28 @@
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, session, url_for
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
-
-from models import LoginSession, Member, Role
 
 from ..db import db
 from ..extensions import login_manager
 from ..i18n import _l
 from . import login_sessions
-
-# Every page reads the roles (navigation, two-factor rule, visibility) and most the
-# home branch: load them with the member, not one lazy query each.
-_MEMBER_OPTIONS = (
-    joinedload(Member.home_branch),
-    joinedload(Member.roles).joinedload(Role.organisation),
-)
-# Built once: session.get() would build this SELECT with its options per request.
-# The member comes only with a login session of theirs that has not ended: a cookie
-# kept after logout (or remembered by the session interface) finds none. One query,
-# as before; the login session is found by its primary key.
-_MEMBER_BY_LOGIN = (
-    select(Member, LoginSession.last_seen_at)
-    .join(LoginSession, LoginSession.member_id == Member.id)
-    .where(
-        Member.id == bindparam("id"),
-        LoginSession.id == bindparam("login"),
-        LoginSession.ended_at.is_(None),
-    )
-    .options(*_MEMBER_OPTIONS)
-)
+from .current import CurrentMember, load_current
 
 
 @login_manager.user_loader
-def load_member(user_id: str) -> Member | None:
+def load_member(user_id: str) -> CurrentMember | None:
     """Load from "id:session_version" and the cookie's login session; a bumped
-    version or an ended login session revokes the cookie."""
+    version or an ended login session revokes the cookie. The member comes as plain
+    values, the ORM object only when a view needs it (auth.current)."""
     raw_id, _, raw_version = user_id.partition(":")
     secret = session.get(login_sessions.SESSION_KEY)
     if not raw_id.isdigit() or not raw_version.isdigit() or not isinstance(secret, str):
         return None
     key = login_sessions.key_of(secret)
-    row = (
-        db.session.execute(_MEMBER_BY_LOGIN, {"id": int(raw_id), "login": key})
-        .unique()
-        .one_or_none()
-    )
-    if row is None:
+    found = load_current(int(raw_id), key)
+    if found is None:
         return None
-    member, last_seen = row
+    member, last_seen = found
     if not member.active or member.session_version != int(raw_version):
         return None
     login_sessions.mark_seen(db.session, key, last_seen)

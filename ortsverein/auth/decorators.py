@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from models import RoleName
 
 from ..i18n import _
-from ..permissions import orgs_with_role
+from ..permissions import holds_role
 
 
 def member_required(view):
@@ -45,7 +45,7 @@ def role_required(role: str):
         @wraps(view)
         @member_required
         def wrapper(*args, **kwargs):
-            if not orgs_with_role(current_user, RoleName(role)):
+            if not holds_role(current_user, RoleName(role)):
                 abort(404)
             return view(*args, **kwargs)
 

@@ -31,7 +31,7 @@ from ..errors import NotFound
 from ..extensions import limiter
 from ..i18n import _
 from ..pagination import paginate, parse_page_args
-from ..permissions import has_role, orgs_with_role, subtree_clause
+from ..permissions import has_role, holds_role, subtree_clause
 from ..web import back_to
 from . import audit_text, services
 from .forms import PolicyForm, RoleForm
@@ -93,7 +93,7 @@ def index():
         status=status,
         board_orgs=services.board_orgs(current_user),
         policy_forms=policy_forms,
-        is_admin=bool(orgs_with_role(current_user, RoleName.ADMIN)),
+        is_admin=holds_role(current_user, RoleName.ADMIN),
     )
 
 

@@ -37,9 +37,7 @@ def _page(kind: LegalKind, org: Organisation | None = None, **extra):
     if org is None:
         text = texts.current(s, kind)
         chain = (
-            current_user.home_branch.ancestor_ids()
-            if current_user.is_authenticated
-            else []
+            current_user.home.ancestor_ids() if current_user.is_authenticated else []
         )
         own = texts.sections(s, kind, chain)
         others = [
