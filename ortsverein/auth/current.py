@@ -114,7 +114,9 @@ class CurrentMember:
         object.__setattr__(self, "_member", None)
 
     def __getattr__(self, name: str) -> Any:
-        # Only for names that are not the slots or class attributes above.
+        # Only for names that are not the slots or class attributes above; dunder
+        # names too: SQLAlchemy reads the instance's __dict__ and _sa_instance_state
+        # when the member is handed to an ORM object, and gets the ORM member's.
         member = self._member
         if member is None:
             try:
