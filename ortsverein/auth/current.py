@@ -19,6 +19,7 @@ and home branch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -147,9 +148,9 @@ class CurrentMember:
             object.__setattr__(self, "_member", member)
         return member
 
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+    # Member's own, which reads only columns: from the facts until the ORM member
+    # is loaded, then from it.
+    name = Member.name
 
     @property
     def is_active(self) -> bool:
@@ -162,7 +163,9 @@ class CurrentMember:
         return f"{member.id}:{member.session_version}"
 
 
-def load_current(member_id: int, login_key: str):
+def load_current(
+    member_id: int, login_key: str
+) -> tuple[CurrentMember, datetime] | None:
     """The member with that id and a login session under that key that has not
     ended, with when the session was last noted in use; or None."""
     rows = db.session.execute(_BY_LOGIN, {"id": member_id, "login": login_key}).all()
