@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import weakref
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, delete, func, select
@@ -211,6 +212,18 @@ def is_subscribed(session: Session, member_id: int, *, thread_id=None, forum_id=
     return session.execute(_SUBSCRIBED[column], params).first() is not None
 
 
+# The writers of this process's apps, flushed once more as the process ends. Held
+# weakly: an app that is done with (each test builds its own) is not kept alive by
+# its exit hook, with everything it holds.
+_WRITERS: weakref.WeakSet[ReadMarkWriter] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    for writer in list(_WRITERS):
+        writer.flush()
+
+
 def init_app(app: Flask) -> None:
     app.extensions["ortsverein_read_marks"] = marks = ReadMarkWriter(app)
-    atexit.register(marks.flush)
+    _WRITERS.add(marks)

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import email
 import email.policy
+import gc
+import subprocess
+import sys
 import time
+import weakref
 from pathlib import Path
 
 from sqlalchemy import select
 
 from models import Member, ThreadRead
+from tests.conftest import ROOT, build_app
 from tests.factories import fresh, make_post
 
 
@@ -127,3 +132,37 @@ def test_forum_news_by_digest_poll_news_at_once_never_both(app, session, world, 
     digest = [m for m in _mails(app) if m["Subject"].startswith("Ortsverein:")]
     body = _text(digest[0])
     assert "Lastenrad" in body and "Neue Abstimmung" not in body
+
+
+def test_marks_still_pending_when_the_process_ends_are_written(
+    session, world, forums, db_url, tmp_path
+):
+    """The writer's last round runs as the process exits, for each of its apps."""
+    script = (
+        "from ortsverein import create_app\n"
+        f"app = create_app('testing', DATABASE_URL={db_url!r}, "
+        f"INSTANCE_PATH={str(tmp_path / 'other')!r})\n"
+        # READ_MARKS_SYNC (testing): no thread; the mark waits for a flush
+        "app.extensions['ortsverein_read_marks']"
+        f".mark({world.member.id}, {forums.nord_thread.id}, 1)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT, timeout=120)
+    fresh(session)
+    stored = session.scalar(
+        select(ThreadRead.last_read).where(ThreadRead.member_id == world.member.id)
+    )
+    assert stored == 1
+
+
+def test_an_app_done_with_is_freed(db_url, tmp_path):
+    """Nothing of the process (the read-mark writer's exit hook, the Socket.IO
+    server) keeps an app alive once a newer one took its place: a process that
+    builds apps, as the suite does for every test, does not grow without end."""
+    first = build_app(db_url, tmp_path / "first")
+    alive = weakref.ref(first)
+    first.extensions["ortsverein_db"][0].dispose()
+    del first
+    second = build_app(db_url, tmp_path / "second")
+    gc.collect()
+    assert alive() is None
+    second.extensions["ortsverein_db"][0].dispose()
