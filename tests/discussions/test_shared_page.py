@@ -14,7 +14,11 @@ TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 UNREAD_RE = re.compile(
     r"data-unread-notifications\s*(hidden)?><span data-count>(\d+)</span>"
 )
-ONE_PAGE = 1 if caches.enabled() else 0  # ORTSVEREIN_CACHES=off keeps none
+
+
+def _one_page() -> int:
+    """One rendering kept, or none where the caches are off (tests/conftest.py)."""
+    return 1 if caches.enabled() else 0
 
 
 def _second_reader(app, session, world):
@@ -40,7 +44,7 @@ def test_two_members_share_the_page_but_not_their_parts(
     # Same relation to the thread: Zora gets the page rendered for Mina ...
     mina = client.get(url).get_data(as_text=True)
     zora = other.get(url).get_data(as_text=True)
-    assert PAGES.size(app=app) == ONE_PAGE
+    assert PAGES.size(app=app) == _one_page()
     assert "Thema folgen" in mina and "Thema folgen" in zora
     # ... with her own form token.
     tokens = set(TOKEN_RE.findall(zora))
@@ -80,7 +84,7 @@ def test_a_query_string_makes_no_page_of_its_own(auth, client, app, world, forum
         # the language form still sends the member back to this very address
         assert 'name="next" type="hidden" value="/forums/threads/' in page
         assert f"?x={junk}" in page
-    assert PAGES.size(app=app) == ONE_PAGE
+    assert PAGES.size(app=app) == _one_page()
 
 
 def test_a_changed_thread_shows_at_once(app, auth, client, session, world, forums):

@@ -149,3 +149,14 @@ def test_threads_never_see_more_than_the_bound(on, make_cache):
     assert errors == []
     assert cache.hits + cache.misses == 8000
     assert all(cache.get(k, k * 2) == k * 2 for k in range(120))
+
+
+def test_the_sqlite_half_of_a_two_database_test_runs_without_caches(db_url):
+    """tests/conftest.py: what passes on SQLite passes without anything remembered;
+    PostgreSQL keeps the process's setting (ORTSVEREIN_CACHES)."""
+    from config import caches_from_environment
+
+    if db_url.startswith("sqlite"):
+        assert not caches.enabled()
+    else:
+        assert caches.enabled() == caches_from_environment()
