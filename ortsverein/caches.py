@@ -8,7 +8,8 @@ moves its entry to the end, a full store drops the entry used longest ago.
 
 `ORTSVEREIN_CACHES=off` (config.ENVIRONMENT `CACHES`, read once per process) turns
 every cache off: each get misses and nothing is stored, so the app behaves the same,
-only slower. CI runs the suite once that way.
+only slower. The suite runs the SQLite half of every two-database test that way
+(tests/conftest.py, `set_enabled`).
 
 Thread-safe under threading and gevent: one lock per cache guards its stores and
 counters, and is never held while a value is made (making one may render templates
