@@ -17,6 +17,7 @@ from sqlalchemy import text
 from ortsverein import create_app
 from ortsverein.db import make_engine
 from ortsverein.migrate import upgrade
+from ortsverein.template_texts import _language
 
 from .factories import PASSWORD, make_world
 from .servers import PostgresServer, RedisServer, free_port, wait_for_port
@@ -249,8 +250,6 @@ class _SuiteTemplates(BytecodeCache):
         self.codes: dict[str, tuple[str, object]] = {}
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        from ortsverein.template_texts import _language
-
         return f"{_language()}:{name}:{filename}"
 
     def load_bytecode(self, bucket: Bucket) -> None:

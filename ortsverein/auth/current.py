@@ -95,8 +95,9 @@ _BY_LOGIN = (
     .order_by(_role.c.id)
 )
 
-# The ORM member, when a view needs it, with what every page reads of it.
-_MEMBER_OPTIONS = (
+# The ORM member, when a view needs it, with what every page reads of it (an API
+# request's member comes with the same: auth.tokens).
+MEMBER_OPTIONS = (
     joinedload(Member.home_branch),
     joinedload(Member.roles).joinedload(Role.organisation),
 )
@@ -141,7 +142,7 @@ class CurrentMember:
             # the member at the start of the request never interrupted.
             with db.session.no_autoflush:
                 member = db.session.get(
-                    Member, self._facts["id"], options=_MEMBER_OPTIONS
+                    Member, self._facts["id"], options=MEMBER_OPTIONS
                 )
             if member is None:  # deleted since this request read it
                 raise LookupError(f"member {self._facts['id']} is gone")

@@ -7,9 +7,11 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from models import ApiToken, LinkPurpose, Member, OneTimeLink, Role, utcnow
+from models import ApiToken, LinkPurpose, Member, OneTimeLink, utcnow
+
+from .current import MEMBER_OPTIONS
 
 TOKEN_PREFIX = "ov_"  # noqa: S105  (a prefix, not a secret)
 
@@ -40,10 +42,7 @@ _TOKEN_WITH_MEMBER = (
     select(Member, ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at)
     .join(ApiToken, ApiToken.member_id == Member.id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
-    .options(
-        joinedload(Member.home_branch),
-        joinedload(Member.roles).joinedload(Role.organisation),
-    )
+    .options(*MEMBER_OPTIONS)
 )
 
 
