@@ -26,11 +26,14 @@ run: install
 	$(BIN)/ortsverein seed-demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/ortsverein serve
 
-# On every core (pytest-xdist; a worker that runs out takes tests from the other:
-# a few tests take a minute each), with the coverage of the packages printed at the
-# end; PYTEST_ARGS adds to or overrides these (-n 0 runs in one process).
+# One worker more than there are cores (pytest-xdist): with one per core, a quarter
+# of the CPU stood idle while tests waited on their servers, subprocesses and
+# sockets (docs/performance.md, "The suite's own time"). A worker that runs out
+# takes tests from another (a few take a minute each). The coverage of the packages
+# is printed at the end; PYTEST_ARGS adds to or overrides these (-n 0: one process).
+WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1)')
 test: install
-	$(BIN)/python -m pytest -n auto --dist worksteal --durations=15 --cov=models --cov=ortsverein --cov=discussions \
+	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal --durations=15 --cov=models --cov=ortsverein --cov=discussions \
 	  --cov=polls --cov=meetings --cov=elections --cov=motions --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # The API against its own OpenAPI document: a fresh demo instance, then schemathesis
