@@ -31,7 +31,7 @@ run: install
 # sockets (docs/performance.md, "The suite's own time"). A worker that runs out
 # takes tests from another (a few take a minute each). The coverage of the packages
 # is printed at the end; PYTEST_ARGS adds to or overrides these (-n 0: one process).
-WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1)')
+WORKERS ?= $(shell $(PYTHON) -c 'import os; n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(); print((n or 1) + 1)')
 test: install
 	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal --durations=15 --cov=models --cov=ortsverein --cov=discussions \
 	  --cov=polls --cov=meetings --cov=elections --cov=motions --cov-report=term:skip-covered $(PYTEST_ARGS)
