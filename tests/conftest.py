@@ -8,6 +8,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from importlib.machinery import SourceFileLoader
 from pathlib import Path
 
 import pytest
@@ -184,7 +185,8 @@ def _sqlite_half(request):
       something was remembered fails there; its PostgreSQL half has them, and
       ORTSVEREIN_CACHES=off switches them off for every test;
     - is left out of the coverage measurement, which would make it take half as
-      long again to count lines its PostgreSQL half counts too.
+      long again to count lines its PostgreSQL half counts too; a module it
+      imports first still has its own lines counted (`_ImportsMeasured`).
     The browser tier, SQLite only, keeps both, as a served app has its caches."""
     callspec = getattr(request.node, "callspec", None)
     on_sqlite = callspec is not None and callspec.params.get("db_url") == "sqlite"
@@ -197,12 +199,59 @@ def _sqlite_half(request):
 
     previous = caches.set_enabled(False)
     measuring = coverage.Coverage.current()
-    if measuring is not None:
+    if measuring is None:
+        yield
+    else:
         measuring.stop()
-    yield
-    if measuring is not None:
+        with _ImportsMeasured(measuring):
+            yield
         measuring.start()
     caches.set_enabled(previous)
+
+
+class _ImportsMeasured:
+    """While a SQLite half pauses coverage, a measured module imported for the first
+    time runs with coverage on. A module's own lines (its imports, definitions,
+    constants) run once per process: an app's blueprints, views and services first
+    imported inside a paused test (a worker that began with a SQLite half) were
+    never counted, whatever ran later (93 % or 75 % in all, by which test each
+    worker began with, 2026-12-04). Imports in the test's own thread only:
+    coverage starts and stops per thread."""
+
+    def __init__(self, measuring) -> None:
+        self.measuring = measuring
+        self.roots = {
+            source.partition(".")[0] for source in measuring.config.source or ()
+        }
+        self.thread = threading.current_thread()
+        self.importing = False
+
+    def exec_module(self, loader, module) -> None:
+        measured = not self.roots or module.__name__.partition(".")[0] in self.roots
+        if (
+            self.importing
+            or not measured
+            or threading.current_thread() is not self.thread
+        ):
+            return _EXEC_MODULE(loader, module)
+        self.importing = True  # the modules it imports are measured with it
+        self.measuring.start()
+        try:
+            return _EXEC_MODULE(loader, module)
+        finally:
+            self.measuring.stop()
+            self.importing = False
+
+    def __enter__(self) -> None:
+        SourceFileLoader.exec_module = lambda loader, module: self.exec_module(
+            loader, module
+        )
+
+    def __exit__(self, *_exc) -> None:
+        del SourceFileLoader.exec_module  # the inherited one again
+
+
+_EXEC_MODULE = SourceFileLoader.exec_module
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
