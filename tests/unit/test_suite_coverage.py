@@ -39,7 +39,9 @@ def test_a_module_first_imported_while_coverage_is_paused_is_counted(
             import ovprobe.lazy
 
             ovprobe.lazy.later()  # a function of it, called while paused
-        import ovprobe.other  # after the SQLite half: nothing pauses it any more
+        # The SQLite half over, the hook is gone: imported while coverage is still
+        # stopped, a module is not counted.
+        import ovprobe.other
 
         data = measuring.get_data()
         assert sorted(data.lines(str(package / "lazy.py"))) == [1, 3, 6]
