@@ -43,6 +43,7 @@ def pytest_sessionstart(session):
 
 def pytest_configure(config):
     _share_url_builders()
+    _share_rule_parsing()
 
 
 def pytest_collection_finish(session):
@@ -82,6 +83,47 @@ def _share_url_builders() -> None:
         return built[key]
 
     Rule._compile_builder = compile_builder
+
+
+def _share_rule_parsing() -> None:
+    """With the builders shared, parsing each rule's string into its parts (the
+    regular expressions and weights the matcher is built from) was a third of what
+    create_app took. The parts depend only on the rule string and the map's
+    converter classes, and nothing changes them once made, so the suite parses each
+    rule once per process; every rule still gets converters of its own map. Leans
+    on werkzeug's private Rule._parse_rule (werkzeug 3.1), which fills the rule's
+    _trace, _converters and arguments as it yields the parts: if that goes, this
+    fails loudly, and tests/unit/test_dependency_werkzeug_internals.py by name."""
+    import copy
+
+    from werkzeug.routing import Rule
+
+    original = Rule._parse_rule
+    assert callable(original), "werkzeug.routing.Rule._parse_rule is gone"
+    parsed: dict[tuple, tuple] = {}
+
+    def parse_rule(self, rule: str):
+        key = (rule, tuple(self.map.converters.items()))
+        if key not in parsed:
+            traced, converted = len(self._trace), set(self._converters)
+            parts = list(original(self, rule))
+            parsed[key] = (
+                parts,
+                self._trace[traced:],
+                [(n, c) for n, c in self._converters.items() if n not in converted],
+            )
+            return parts
+        parts, trace, converters = parsed[key]
+        self._trace.extend(trace)
+        for name, converter in converters:
+            own = copy.copy(converter)
+            own.map = self.map
+            self._converters[name] = own
+            self.arguments.add(name)
+        return parts
+
+    parse_rule.original = original  # type: ignore[attr-defined]
+    Rule._parse_rule = parse_rule
 
 
 # --- database servers -----------------------------------------------------------

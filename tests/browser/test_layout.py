@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ortsverein.seed import DEMO_PASSWORD
 
@@ -275,12 +276,16 @@ def test_results_print_without_navigation_or_forms(browser, demo_site):
         has_text="Kommunalwahl"
     ).first.click()
     page.locator("main a[href$='/results']").first.click()
-    assert page.locator(".site-header").is_visible()
+    page.wait_for_url(re.compile(r"/polls/\d+/results$"))
+    header, footer = page.locator(".site-header"), page.locator(".site-footer")
+    expect(header).to_be_visible()
     page.emulate_media(media="print")
-    assert not page.locator(".site-header").is_visible()
-    assert not page.locator(".site-footer").is_visible()
-    assert page.locator("main form").count() == 0 or not any(
-        f.is_visible() for f in page.locator("main form").all()
-    )
-    assert page.locator("main h1").is_visible()
+    # Web-first assertions, which wait for the print styles to apply: an instant
+    # is_visible() once still saw the header on a loaded machine (2026-12-04).
+    expect(header).to_be_hidden()
+    expect(footer).to_be_hidden()
+    forms = page.locator("main form")
+    for form in forms.all():
+        expect(form).to_be_hidden()
+    expect(page.locator("main h1")).to_be_visible()
     context.close()
