@@ -18,8 +18,14 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP) translations
 
-translations: $(STAMP)
-	$(BIN)/pybabel compile -d ortsverein/translations 2>&1 | grep -v '^compiling' || true
+# The compiled catalogues, made again only when their source (or the virtualenv)
+# changed: a second make writes nothing, so `make test` and `make contract` can run
+# side by side (.ci/run) without one rewriting a catalogue the other's server reads.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard ortsverein/translations/*/LC_MESSAGES/messages.po))
+translations: $(CATALOGUES)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ 2>&1 | grep -v '^compiling' || true
 
 run: install
 	$(BIN)/ortsverein db upgrade
