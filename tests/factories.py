@@ -76,9 +76,9 @@ _hashes: dict[tuple, str] = {}
 
 
 def _hash(password: str) -> str:
-    """argon2 is slow by design (a tenth of the world's CPU): members made with the
-    same password and cost share one hash, salt included; logging in checks it as
-    any other."""
+    """argon2 is slow by design (about a tenth of the world's time): members made
+    with the same password and cost share one hash, salt included; logging in
+    checks it as any other."""
     from flask import current_app
 
     config = current_app.config

@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
 ]
 # Debian's headless shell first (chromium-headless-shell, which .ci/run installs):
 # the same Blink and V8 as the browser without a browser's window and interface
-# around them, a quarter less CPU for the layout crawl (2026-12-04) and pictures
+# around them: a third less CPU for the browser tier (2026-12-04), and pictures
 # equal to the full browser's. Otherwise the full browser in its headless mode.
 CHROMIUMS = (
     ("chromium-headless-shell", []),
