@@ -32,9 +32,14 @@ def make_org(
     org = Organisation(name=name, slug=slug, level=level, parent=parent, path="/")
     session.add(org)
     session.flush()
-    org.path = (parent.path if parent else "/") + f"{org.id}/"
+    _place(org)
     session.flush()
     return org
+
+
+def _place(org: Organisation) -> None:
+    """The org's path in the tree, once it has an id (its parent's path first)."""
+    org.path = (org.parent.path if org.parent else "/") + f"{org.id}/"
 
 
 def make_member(session: Session, branch: Organisation, **fields) -> Member:
@@ -108,6 +113,7 @@ def make_world(session: Session) -> SimpleNamespace:
     Made in two flushes instead of one per row (a flush has a fixed cost that
     made the world a sixth of a typical test); rows and ids as one by one."""
     w = SimpleNamespace()
+    orgs = []
     for attr, name, slug, level, parent in WORLD_TREE:
         org = Organisation(
             name=name,
@@ -118,10 +124,10 @@ def make_world(session: Session) -> SimpleNamespace:
         )
         session.add(org)
         setattr(w, attr, org)
+        orgs.append(org)
     session.flush()
-    for attr, *_rest in WORLD_TREE:  # parents first
-        org = getattr(w, attr)
-        org.path = (org.parent.path if org.parent else "/") + f"{org.id}/"
+    for org in orgs:  # parents first
+        _place(org)
     w.admin = _member(w.nord, email="admin@example.org", roles=((w.bund, "admin"),))
     w.board = _member(w.nord, email="vorstand@example.org", roles=((w.nord, "board"),))
     w.organiser = _member(

@@ -284,8 +284,7 @@ def test_results_print_without_navigation_or_forms(browser, demo_site):
     # is_visible() once still saw the header on a loaded machine (2026-12-04).
     expect(header).to_be_hidden()
     expect(footer).to_be_hidden()
-    forms = page.locator("main form")
-    for form in forms.all():
+    for form in page.locator("main form").all():
         expect(form).to_be_hidden()
     expect(page.locator("main h1")).to_be_visible()
     context.close()

@@ -25,18 +25,16 @@ class Bounded(IntegerConverter):
 
 
 def _map(converters: dict | None = None) -> Map:
-    url_map = Map(
+    return Map(
         [Rule(rule, endpoint=rule) for rule in RULES], converters=converters or {}
     )
-    return url_map
 
 
 def _fresh(rule: Rule) -> tuple:
     """What werkzeug's own parsing makes of a rule, bypassing the suite's."""
     own = Rule(rule.rule, endpoint=rule.endpoint)
     own.map = rule.map
-    own._trace, own._converters = [], {}
-    own._trace.append((False, "|"))
+    own._trace, own._converters = [(False, "|")], {}
     parts = list(Rule._parse_rule.original(own, rule.rule))
     return parts, own._trace, {n: type(c) for n, c in own._converters.items()}
 
@@ -80,9 +78,9 @@ def test_shared_parts_are_what_werkzeug_makes_of_the_rule():
 
 def test_every_rule_has_converters_of_its_own_map():
     first, second = _map(), _map()
-    for rules in (list(first.iter_rules()), list(second.iter_rules())):
-        for rule in rules:
-            assert all(c.map is rule.map for c in rule._converters.values())
+    for url_map in (first, second):
+        for rule in url_map.iter_rules():
+            assert all(c.map is url_map for c in rule._converters.values())
     ids = {
         id(c)
         for url_map in (first, second)
