@@ -122,7 +122,8 @@ def test_thread_works_without_javascript(world, forums, live_server, browser):
         page.goto(f"{live_server.url}/forums/threads/{forums.nord_thread.id}")
         page.get_by_label("Deine Antwort").fill("Ohne Skript geht es auch")
         page.get_by_role("button", name="Antwort senden").click()
-        assert page.get_by_text("Ohne Skript geht es auch").count() == 1
+        # the click only starts the form's navigation: expect waits for the page
+        expect(page.get_by_text("Ohne Skript geht es auch")).to_have_count(1)
         # a post's buttons submit the page's one form (their `form` attribute)
         first = page.locator("article.post").first
         first.get_by_role("button", name="Zustimmung").click()

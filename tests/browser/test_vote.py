@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, close_now, make_poll
 
@@ -26,11 +27,13 @@ def test_vote_receipt_and_check_after_closing(world, session, live_server, page)
     assert "geheim" in page.content()
     page.get_by_label("Grün").check()
     page.get_by_role("button", name="Stimme verbindlich abgeben").click()
-    # without the confirmation the choice is kept and the rule is named
-    assert page.get_by_text(
-        "Bitte bestätige, dass deine Auswahl endgültig ist."
-    ).count()
-    assert page.get_by_label("Grün").is_checked()
+    # Without the confirmation the choice is kept and the rule is named. The click
+    # only starts the form's navigation: web-first assertions wait for the answer
+    # page (an instant count() once read the form still on screen, 2026-12-04).
+    expect(
+        page.get_by_text("Bitte bestätige, dass deine Auswahl endgültig ist.")
+    ).not_to_have_count(0)
+    expect(page.get_by_label("Grün")).to_be_checked()
     page.get_by_label("Ich habe meine Auswahl geprüft").check()
     page.get_by_role("button", name="Stimme verbindlich abgeben").click()
     code = page.get_by_label("Quittungscode").input_value()
